@@ -1,0 +1,33 @@
+// `npm start`: runs the example server on http://127.0.0.1:3000 (PORT and HOST override).
+// Redis comes from REDIS_URL, else 127.0.0.1:6379, else a local redis-server child process
+// (stopped with the app), else the process exits with one line saying how to get Redis.
+import Fastify from 'fastify'
+import { resolveRedis } from './redis-bootstrap.js'
+import app, { options } from './app.js'
+
+const port = Number(process.env.PORT ?? 3000)
+const host = process.env.HOST ?? '127.0.0.1'
+
+const redis = await resolveRedis(process.env.REDIS_URL)
+if (redis === null) {
+  console.error('fastify-redis-patterns example: no Redis reachable at 127.0.0.1:6379 and no redis-server binary found. ' +
+    'Install Redis (Debian: apt-get install -y redis-server) or set REDIS_URL=redis://host:port.')
+  process.exit(1)
+}
+
+const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' }, ...options })
+await server.register(app, { ...options, redisUrl: redis.url })
+server.addHook('onClose', async () => { await redis.stop() })
+
+let closing = false
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    if (closing) return
+    closing = true
+    server.log.info({ signal }, 'shutting down gracefully')
+    server.close().then(() => process.exit(0), err => { server.log.error(err); process.exit(1) })
+  })
+}
+
+await server.listen({ port, host })
+server.log.info(`Redis: ${redis.url}${redis.spawned ? ' (local redis-server started by the app)' : ''}`)

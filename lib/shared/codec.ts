@@ -1,0 +1,172 @@
+// Value codec shared by every pattern that stores user values.
+//
+// Wire format: one header character, then the payload.
+//   's' + string            a plain string (no JSON cost)
+//   'j' + JSON              a plain JSON value (fast path: no replacer, no reviver)
+//   't' + tagged JSON       JSON in which Date, BigInt, Map, Set, Buffer/Uint8Array, undefined
+//                           inside containers, NaN/±Infinity and -0 are objects {"$frp": type, "v": …}
+//   'z' + base64(deflate)   a compressed encoding of one of the above (added above a threshold)
+// Old and new entries coexist: decode reads whatever header it finds. Payloads are strings, so
+// every Redis command and Lua script can treat them as ordinary values (base64 costs a third on
+// compressed entries only, which are already much smaller than the original).
+import { deflateRawSync, inflateRawSync } from 'node:zlib'
+import { FRP_CODEC_CORRUPT, FRP_UNSUPPORTED_VALUE, FRP_VALUE_TOO_LARGE } from './errors.js'
+import { optInt, optBool, rejectUnknown } from './options.js'
+
+export interface CodecOptions {
+  /** Compress encodings longer than this many bytes (default 4096). `false` disables compression. */
+  compressThreshold?: number | false
+  /** Reject encodings longer than this many bytes with FRP_VALUE_TOO_LARGE (default 1 MiB). */
+  maxBytes?: number
+  /** Allow `undefined` at the top level (encoded as tagged JSON). Default false. */
+  allowUndefined?: boolean
+}
+
+export interface Codec {
+  encode (value: unknown): string
+  decode (raw: string | Buffer): unknown
+  readonly options: Readonly<Required<Omit<CodecOptions, 'compressThreshold'>> & { compressThreshold: number | false }>
+}
+
+const TAG = '$frp'
+
+/** True when JSON.stringify + JSON.parse returns an equal value, checked without allocating. */
+function isPlainJson (value: unknown, depth: number): boolean {
+  if (depth > 64) return false
+  switch (typeof value) {
+    case 'string': case 'boolean': return true
+    case 'number': return Number.isFinite(value) && !Object.is(value, -0)
+    case 'object': {
+      if (value === null) return true
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const v = value[i]
+          if (v === undefined || !isPlainJson(v, depth + 1)) return false
+        }
+        return true
+      }
+      const proto = Object.getPrototypeOf(value)
+      if (proto !== Object.prototype && proto !== null) return false
+      for (const k in value) {
+        if (k === TAG) return false
+        const v = (value as Record<string, unknown>)[k]
+        // undefined properties are dropped by JSON, exactly as a round trip through JSON would.
+        if (v !== undefined && !isPlainJson(v, depth + 1)) return false
+      }
+      return true
+    }
+    default: return false
+  }
+}
+
+function tagged (type: string, v: unknown): unknown { return { [TAG]: type, v } }
+
+function replacer (this: any, key: string, _value: unknown): unknown {
+  // Read the raw value: JSON.stringify has already called toJSON on Dates and Buffers.
+  const value = this[key]
+  switch (typeof value) {
+    case 'bigint': return tagged('BigInt', value.toString())
+    case 'undefined': return Array.isArray(this) ? tagged('undefined', 0) : undefined
+    case 'number':
+      if (Number.isNaN(value)) return tagged('Number', 'NaN')
+      if (value === Infinity) return tagged('Number', 'Infinity')
+      if (value === -Infinity) return tagged('Number', '-Infinity')
+      if (Object.is(value, -0)) return tagged('Number', '-0')
+      return value
+    case 'function': case 'symbol':
+      throw new FRP_UNSUPPORTED_VALUE(`${typeof value} at "${key}"`)
+    case 'object': {
+      if (value === null) return null
+      if (value instanceof Date) return tagged('Date', Number.isNaN(value.getTime()) ? null : value.toISOString())
+      if (value instanceof Map) return tagged('Map', [...value.entries()])
+      if (value instanceof Set) return tagged('Set', [...value.values()])
+      if (Buffer.isBuffer(value)) return tagged('Buffer', value.toString('base64'))
+      if (value instanceof Uint8Array) return tagged('Uint8Array', Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'))
+      if (Array.isArray(value)) return value
+      if (value instanceof RegExp) return tagged('RegExp', [value.source, value.flags])
+      if (Object.hasOwn(value, TAG)) return tagged('Object', Object.entries(value))
+      return value
+    }
+    default: return value
+  }
+}
+
+function reviver (_key: string, value: any): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, TAG)) return value
+  const v = value.v
+  switch (value[TAG]) {
+    case 'BigInt': return BigInt(v)
+    case 'undefined': return undefined
+    case 'Number': return Number(v)
+    case 'Date': return new Date(v === null ? NaN : v)
+    case 'Map': return new Map(v)
+    case 'Set': return new Set(v)
+    case 'Buffer': return Buffer.from(v, 'base64')
+    case 'Uint8Array': return new Uint8Array(Buffer.from(v, 'base64'))
+    case 'RegExp': return new RegExp(v[0], v[1])
+    case 'Object': return Object.fromEntries(v)
+    default: throw new FRP_CODEC_CORRUPT(`unknown type tag ${JSON.stringify(value[TAG])}`)
+  }
+}
+
+// JSON.parse's reviver sees undefined as "delete this property", which is right for objects but
+// leaves holes in arrays; tagged 'undefined' inside arrays becomes a hole, which reads as undefined.
+
+export function createCodec (options: CodecOptions = {}): Codec {
+  rejectUnknown('codec', options, ['compressThreshold', 'maxBytes', 'allowUndefined'])
+  const compressThreshold = options.compressThreshold === false ? false : optInt('codec.compressThreshold', options.compressThreshold, 4096, 1)
+  const maxBytes = optInt('codec.maxBytes', options.maxBytes, 1024 * 1024, 1)
+  const allowUndefined = optBool('codec.allowUndefined', options.allowUndefined, false)
+
+  function encodeRaw (value: unknown): string {
+    if (typeof value === 'string') return 's' + value
+    if (value === undefined) {
+      if (!allowUndefined) throw new FRP_UNSUPPORTED_VALUE('undefined')
+      return 't' + JSON.stringify(tagged('undefined', 0))
+    }
+    if (isPlainJson(value, 0)) return 'j' + JSON.stringify(value)
+    return 't' + JSON.stringify(value, replacer)
+  }
+
+  function encode (value: unknown): string {
+    let out = encodeRaw(value)
+    if (compressThreshold !== false && out.length > compressThreshold) {
+      const z = 'z' + deflateRawSync(out).toString('base64')
+      if (z.length < out.length) out = z
+    }
+    // Checked on the stored form: the limit protects Redis memory and the network.
+    // A UTF-16 unit is at most 3 UTF-8 bytes, so most values skip the exact count.
+    if (out.length * 3 > maxBytes) {
+      const bytes = Buffer.byteLength(out)
+      if (bytes > maxBytes) throw new FRP_VALUE_TOO_LARGE(bytes, maxBytes)
+    }
+    return out
+  }
+
+  function decode (raw: string | Buffer): unknown {
+    const s = typeof raw === 'string' ? raw : raw.toString('utf8')
+    if (s.length === 0) throw new FRP_CODEC_CORRUPT('empty value')
+    const header = s.charCodeAt(0)
+    try {
+      switch (header) {
+        case 115: return s.slice(1) // 's'
+        case 106: return JSON.parse(s.slice(1)) // 'j'
+        case 116: return JSON.parse(s.slice(1), reviver) // 't'
+        case 122: { // 'z'
+          const inner = inflateRawSync(Buffer.from(s.slice(1), 'base64')).toString('utf8')
+          if (inner.charCodeAt(0) === 122) throw new FRP_CODEC_CORRUPT('nested compression')
+          return decode(inner)
+        }
+        default: throw new FRP_CODEC_CORRUPT(`unknown header ${JSON.stringify(s[0])}`)
+      }
+    } catch (err) {
+      if ((err as { code?: string }).code === 'FRP_CODEC_CORRUPT') throw err
+      throw new FRP_CODEC_CORRUPT((err as Error).message)
+    }
+  }
+
+  return { encode, decode, options: { compressThreshold, maxBytes, allowUndefined } }
+}
+
+/** The codec with default options, shared by callers that do not configure their own. */
+export const defaultCodec = createCodec()

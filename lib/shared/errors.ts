@@ -1,0 +1,47 @@
+// Every coded error of the package, created in one place so codes, messages and HTTP status
+// codes stay consistent. Callers test `err.code`, never message text.
+import createError from '@fastify/error'
+
+// --- shared -------------------------------------------------------------------------------
+export const FRP_INVALID_OPTION = createError('FRP_INVALID_OPTION', 'Invalid option "%s": %s', 500, TypeError)
+export const FRP_INVALID_KEY = createError('FRP_INVALID_KEY', 'Invalid key part "%s": %s', 500, TypeError)
+export const FRP_CODEC_CORRUPT = createError('FRP_CODEC_CORRUPT', 'Stored value cannot be decoded: %s', 500)
+export const FRP_VALUE_TOO_LARGE = createError('FRP_VALUE_TOO_LARGE', 'Encoded value is %s bytes, above the limit of %s bytes', 413)
+export const FRP_UNSUPPORTED_VALUE = createError('FRP_UNSUPPORTED_VALUE', 'Value cannot be serialized: %s', 500, TypeError)
+export const FRP_REDIS_UNAVAILABLE = createError('FRP_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)
+export const FRP_REDIS_TIMEOUT = createError('FRP_REDIS_TIMEOUT', 'Redis did not answer within %s ms', 503)
+export const FRP_SCRIPT_ERROR = createError('FRP_SCRIPT_ERROR', 'Redis script "%s" failed: %s', 500)
+
+// --- cache --------------------------------------------------------------------------------
+export const FRP_CACHE_WAIT_TIMEOUT = createError('FRP_CACHE_WAIT_TIMEOUT', 'Waited %s ms for another instance to fill key "%s"', 503)
+
+// --- rate limit ---------------------------------------------------------------------------
+export const FRP_RATE_LIMITED = createError('FRP_RATE_LIMITED', 'Rate limit exceeded, retry in %s ms', 429)
+export const FRP_RATE_LIMIT_STORE = createError('FRP_RATE_LIMIT_STORE', 'Rate limit store failed: %s', 503)
+export const FRP_RATE_LIMIT_KEY = createError('FRP_RATE_LIMIT_KEY', 'Rate limit key generator failed: %s', 500)
+
+// --- session ------------------------------------------------------------------------------
+export const FRP_SESSION_UNAVAILABLE = createError('FRP_SESSION_UNAVAILABLE', 'Session store unavailable: %s', 503)
+export const FRP_SESSION_DESTROYED = createError('FRP_SESSION_DESTROYED', 'Session was destroyed', 409)
+
+// --- lock ---------------------------------------------------------------------------------
+export const FRP_LOCK_NOT_ACQUIRED = createError('FRP_LOCK_NOT_ACQUIRED', 'Lock "%s" not acquired within %s ms', 409)
+export const FRP_LOCK_LOST = createError('FRP_LOCK_LOST', 'Lock "%s" was lost', 409)
+export const FRP_LOCK_NOT_OWNER = createError('FRP_LOCK_NOT_OWNER', 'Lock "%s" is not held by this lease', 409)
+
+// --- leaderboard --------------------------------------------------------------------------
+export const FRP_LEADERBOARD_SCORE_RANGE = createError('FRP_LEADERBOARD_SCORE_RANGE', 'Score %s is outside the allowed range %s', 400, RangeError)
+export const FRP_LEADERBOARD_MEMBER = createError('FRP_LEADERBOARD_MEMBER', 'Invalid leaderboard member: %s', 400)
+export const FRP_LEADERBOARD_NOT_FOUND = createError('FRP_LEADERBOARD_NOT_FOUND', 'Unknown leaderboard "%s"', 404)
+
+// --- queue --------------------------------------------------------------------------------
+export const FRP_QUEUE_NOT_FOUND = createError('FRP_QUEUE_NOT_FOUND', 'Unknown queue "%s"', 404)
+export const FRP_JOB_NOT_FOUND = createError('FRP_JOB_NOT_FOUND', 'Job "%s" not found', 404)
+export const FRP_JOB_NOT_OWNER = createError('FRP_JOB_NOT_OWNER', 'Job "%s" is no longer owned by this worker', 409)
+export const FRP_JOB_INVALID = createError('FRP_JOB_INVALID', 'Invalid job: %s', 400)
+
+/** True when `err` is one of ours (any `FRP_*` code). */
+export function isFrpError (err: unknown): err is Error & { code: string, statusCode?: number } {
+  const code = (err as { code?: unknown } | null)?.code
+  return err instanceof Error && typeof code === 'string' && code.startsWith('FRP_')
+}

@@ -1,0 +1,67 @@
+// Small validators used when options are normalised once, at construction. Each throws
+// FRP_INVALID_OPTION naming the option, so a typo fails at startup with a message that says where.
+import { FRP_INVALID_OPTION } from './errors.js'
+
+export function invalid (name: string, why: string): Error {
+  return new FRP_INVALID_OPTION(name, why)
+}
+
+export function optInt (name: string, value: unknown, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return def
+  if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid(name, `must be an integer, got ${describe(value)}`)
+  if (value < min || value > max) throw invalid(name, `must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+export function optNumber (name: string, value: unknown, def: number, min = 0, max = Number.MAX_VALUE): number {
+  if (value === undefined) return def
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, `must be a finite number, got ${describe(value)}`)
+  if (value < min || value > max) throw invalid(name, `must be between ${min} and ${max}, got ${value}`)
+  return value
+}
+
+export function optBool (name: string, value: unknown, def: boolean): boolean {
+  if (value === undefined) return def
+  if (typeof value !== 'boolean') throw invalid(name, `must be a boolean, got ${describe(value)}`)
+  return value
+}
+
+export function optString (name: string, value: unknown, def: string, { allowEmpty = false } = {}): string {
+  if (value === undefined) return def
+  if (typeof value !== 'string') throw invalid(name, `must be a string, got ${describe(value)}`)
+  if (!allowEmpty && value.length === 0) throw invalid(name, 'must not be empty')
+  return value
+}
+
+export function optEnum<T extends string> (name: string, value: unknown, allowed: readonly T[], def: T): T {
+  if (value === undefined) return def
+  if (typeof value !== 'string' || !allowed.includes(value as T)) {
+    throw invalid(name, `must be one of ${allowed.map(a => `'${a}'`).join(', ')}, got ${describe(value)}`)
+  }
+  return value as T
+}
+
+export function optFunction<F extends (...args: any[]) => unknown> (name: string, value: unknown, def: F): F
+export function optFunction<F extends (...args: any[]) => unknown> (name: string, value: unknown): F | undefined
+export function optFunction<F extends (...args: any[]) => unknown> (name: string, value: unknown, def?: F): F | undefined {
+  if (value === undefined) return def
+  if (typeof value !== 'function') throw invalid(name, `must be a function, got ${describe(value)}`)
+  return value as F
+}
+
+/** Rejects keys of `opts` not listed in `known`, so a misspelt option is not silently ignored. */
+export function rejectUnknown (where: string, opts: object | undefined, known: readonly string[]): void {
+  if (opts === undefined || opts === null) return
+  if (typeof opts !== 'object') throw invalid(where, `options must be an object, got ${describe(opts)}`)
+  for (const k of Object.keys(opts)) {
+    if (!known.includes(k)) throw invalid(`${where}.${k}`, `unknown option (known: ${known.join(', ')})`)
+  }
+}
+
+export function describe (value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
+}

@@ -1,0 +1,73 @@
+// Startup check each plugin can call: is this Redis recent enough, and does its eviction policy
+// suit the pattern? Locks, sessions and queued jobs silently vanish under allkeys-lru; a cache is
+// fine there. Managed services often disable CONFIG: then we say we could not tell, and go on.
+import { FRP_REDIS_UNAVAILABLE } from './errors.js'
+import { masters, withTimeout } from './connection.js'
+import type { RedisClient } from './scripts.js'
+
+export interface ServerFacts {
+  version: string | null
+  maxmemoryPolicy: string | null
+  warnings: string[]
+}
+
+export interface GuardOptions {
+  /** The pattern's name, used in messages. */
+  pattern: string
+  /** True for patterns whose data must not be evicted (lock, session, queue). */
+  needsNoEviction: boolean
+  /** Where warnings go (a pino/Fastify logger or console). */
+  log?: { warn: (msg: string) => void }
+  /** How long to wait for Redis before failing with FRP_REDIS_UNAVAILABLE (default 5000 ms). */
+  timeout?: number
+}
+
+const MIN_VERSION = [6, 2]
+
+function olderThan (version: string, min: number[]): boolean {
+  const parts = version.split('.').map(Number)
+  for (let i = 0; i < min.length; i++) {
+    if ((parts[i] ?? 0) !== min[i]) return (parts[i] ?? 0) < min[i]
+  }
+  return false
+}
+
+async function inspect (node: RedisClient): Promise<{ version: string | null, policy: string | null }> {
+  const info = await node.info('server')
+  const version = /(?:redis|valkey)_version:([^\r\n]+)/.exec(info)?.[1] ?? null
+  let policy: string | null = null
+  try {
+    const reply = await node.config('GET', 'maxmemory-policy') as string[]
+    policy = reply[1] ?? null
+  } catch {
+    // CONFIG disabled or renamed (managed Redis): we cannot tell.
+  }
+  return { version, policy }
+}
+
+export async function checkServer (redis: RedisClient, opts: GuardOptions): Promise<ServerFacts> {
+  const timeout = opts.timeout ?? 5000
+  let results
+  try {
+    results = await withTimeout(Promise.all(masters(redis).map(inspect)), timeout)
+  } catch (err) {
+    throw new FRP_REDIS_UNAVAILABLE(`${opts.pattern}: ${(err as Error).message}`)
+  }
+  const warnings: string[] = []
+  const { version, policy } = results[0] ?? { version: null, policy: null }
+  for (const r of results) {
+    if (r.version !== null && olderThan(r.version, MIN_VERSION)) {
+      warnings.push(`${opts.pattern}: Redis ${r.version} is older than ${MIN_VERSION.join('.')}; some commands used by this plugin may be missing`)
+      break
+    }
+  }
+  for (const r of results) {
+    if (opts.needsNoEviction && r.policy !== null && r.policy !== 'noeviction') {
+      warnings.push(`${opts.pattern}: Redis maxmemory-policy is "${r.policy}"; under memory pressure it may evict ${opts.pattern} data. ` +
+        'Use a Redis with maxmemory-policy noeviction for locks, sessions and queues, and a separate one for caches')
+      break
+    }
+  }
+  for (const w of warnings) opts.log?.warn(w)
+  return { version, maxmemoryPolicy: policy, warnings }
+}

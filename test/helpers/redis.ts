@@ -1,0 +1,190 @@
+// Real-Redis test harness. Every server a test starts is stopped in the test's teardown, even
+// when the test fails or times out (and, failing that, by the watchdog of lib/dev/redis-server).
+import { Redis, Cluster, type RedisOptions, type ClusterOptions } from 'ioredis'
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { startRedisServer, freePort, type RedisServer } from '../../lib/dev/redis-server.js'
+
+const run = promisify(execFile)
+
+interface Teardown { teardown: (fn: () => unknown) => void }
+
+export interface StartRedisOptions {
+  /** Persist with AOF (appendfsync always), so restart() keeps the data. */
+  appendonly?: boolean
+  /** Extra redis-server arguments. */
+  args?: string[]
+}
+
+export interface TestRedis {
+  readonly url: string
+  readonly host: string
+  readonly port: number
+  readonly server: RedisServer
+  /** A new ioredis client to this server, closed at teardown. Defaults: fast failure for tests. */
+  client (opts?: RedisOptions): Redis
+  /** Sends `signal` (default SIGKILL) to redis-server and waits until it has exited. */
+  kill (signal?: NodeJS.Signals): Promise<void>
+  /** Starts the server again on the same port with the same data directory. */
+  restart (): Promise<void>
+  /** CLIENT PAUSE ALL for `ms`: every client's commands stall, as on a slow or blocked Redis. */
+  pause (ms: number): Promise<void>
+  /** CLIENT KILL of every connection except the admin one; returns how many were killed. */
+  killClients (filter?: { name?: string }): Promise<number>
+  /** Runs a command on an admin connection that faults do not touch. */
+  admin (...args: Array<string | number>): Promise<unknown>
+  stop (): Promise<void>
+}
+
+const testClientDefaults: RedisOptions = {
+  maxRetriesPerRequest: 1,
+  retryStrategy: (times: number) => Math.min(times * 50, 500),
+  commandTimeout: 2000,
+  connectTimeout: 2000
+}
+
+export async function startRedis (t: Teardown, opts: StartRedisOptions = {}): Promise<TestRedis> {
+  const args = [...(opts.args ?? [])]
+  if (opts.appendonly === true) args.push('--appendonly', 'yes', '--appendfsync', 'always')
+  const server = await startRedisServer({ args })
+  const clients = new Set<Redis>()
+  let adminClient: Redis | null = null
+
+  const admin = async (...cmd: Array<string | number>): Promise<unknown> => {
+    if (adminClient === null || adminClient.status === 'end') {
+      adminClient = new Redis({ host: server.host, port: server.port, lazyConnect: true, maxRetriesPerRequest: 3, connectionName: 'frp-test-admin' })
+      await adminClient.connect()
+    }
+    return await adminClient.call(String(cmd[0]), ...cmd.slice(1).map(String))
+  }
+
+  const r: TestRedis = {
+    server,
+    get url () { return server.url },
+    get host () { return server.host },
+    get port () { return server.port },
+    client (o: RedisOptions = {}) {
+      const c = new Redis({ host: server.host, port: server.port, ...testClientDefaults, ...o })
+      c.on('error', () => {}) // faults are injected on purpose; tests assert on command results
+      clients.add(c)
+      return c
+    },
+    async kill (signal: NodeJS.Signals = 'SIGKILL') {
+      await server.kill(signal)
+      adminClient?.disconnect(); adminClient = null
+    },
+    async restart () {
+      await server.kill('SIGKILL')
+      adminClient?.disconnect(); adminClient = null
+      await server.start()
+    },
+    async pause (ms: number) { await admin('CLIENT', 'PAUSE', ms, 'ALL') },
+    async killClients (filter: { name?: string } = {}) {
+      const list = String(await admin('CLIENT', 'LIST'))
+      let killed = 0
+      for (const line of list.split('\n')) {
+        const id = /\bid=(\d+)/.exec(line)?.[1]
+        const name = /\bname=(\S*)/.exec(line)?.[1] ?? ''
+        if (id === undefined || name === 'frp-test-admin') continue
+        if (filter.name !== undefined && name !== filter.name) continue
+        killed += Number(await admin('CLIENT', 'KILL', 'ID', id))
+      }
+      return killed
+    },
+    admin,
+    async stop () {
+      for (const c of clients) c.disconnect()
+      adminClient?.disconnect()
+      await server.stop()
+    }
+  }
+  t.teardown(() => r.stop())
+  return r
+}
+
+export interface TestCluster {
+  readonly nodes: Array<{ host: string, port: number }>
+  readonly servers: RedisServer[]
+  /** A new ioredis Cluster client, closed at teardown. */
+  client (opts?: ClusterOptions): Cluster
+  stop (): Promise<void>
+}
+
+/** Spawns a real Redis Cluster of `masters` masters (no replicas) and waits for cluster_state:ok. */
+export async function startCluster (t: Teardown, { masters = 3 }: { masters?: number } = {}): Promise<TestCluster> {
+  const servers: RedisServer[] = []
+  const clients = new Set<Cluster>()
+  const stop = async (): Promise<void> => {
+    for (const c of clients) c.disconnect()
+    await Promise.all(servers.map(s => s.stop()))
+  }
+  t.teardown(stop)
+  for (let i = 0; i < masters; i++) {
+    const port = await freePort(true)
+    servers.push(await startRedisServer({
+      port,
+      args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']
+    }))
+  }
+  const nodes = servers.map(s => ({ host: s.host, port: s.port }))
+  await run('redis-cli', ['--cluster', 'create', ...nodes.map(n => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'])
+  const deadline = Date.now() + 20_000
+  for (const n of nodes) {
+    for (;;) {
+      const { stdout } = await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'])
+      if (stdout.includes('cluster_state:ok')) break
+      if (Date.now() > deadline) throw new Error(`cluster did not become ok: ${stdout}`)
+      await new Promise(resolve => setTimeout(resolve, 50))
+    }
+  }
+  return {
+    nodes,
+    servers,
+    client (opts: ClusterOptions = {}) {
+      const c = new Cluster(nodes, { redisOptions: { ...testClientDefaults }, ...opts })
+      c.on('error', () => {})
+      clients.add(c)
+      return c
+    },
+    stop
+  }
+}
+
+export type Topology = 'standalone' | 'cluster'
+
+/**
+ * The topologies a pattern's core suite runs on: both by default; `FRP_TOPOLOGY=standalone` or
+ * `FRP_TOPOLOGY=cluster` selects one (the single switch).
+ */
+export function topologies (): Topology[] {
+  const env = process.env.FRP_TOPOLOGY
+  if (env === 'standalone' || env === 'cluster') return [env]
+  return ['standalone', 'cluster']
+}
+
+export interface TopologyHandle {
+  topology: Topology
+  /** A new client of this topology (Redis or Cluster), closed at teardown. */
+  client (): Redis | Cluster
+}
+
+/** Starts a server of the given topology for a test file or subtest. */
+export async function startTopology (t: Teardown, topology: Topology): Promise<TopologyHandle> {
+  if (topology === 'cluster') {
+    const c = await startCluster(t)
+    return { topology, client: () => c.client() }
+  }
+  const r = await startRedis(t)
+  return { topology, client: () => r.client() }
+}
+
+/** Polls `check` until it returns a truthy value or `ms` pass (then throws `what`). */
+export async function eventually<T> (check: () => T | Promise<T>, { ms = 5000, every = 10, what = 'condition' } = {}): Promise<T> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    const v = await check()
+    if (v) return v
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await new Promise(resolve => setTimeout(resolve, every))
+  }
+}
