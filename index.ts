@@ -5,3 +5,4 @@ export { createCodec, defaultCodec, type Codec, type CodecOptions } from './lib/
 export { loadScripts, type ScriptSet, type RedisClient } from './lib/shared/scripts.js'
 export { recommendedRedisOptions, createSubscriber, duplicateConnection, withTimeout, scanKeys, isCluster } from './lib/shared/connection.js'
 export { checkServer, type ServerFacts, type GuardOptions } from './lib/shared/server-guard.js'
+export { Notifier, type Waiter, type WakeReason } from './lib/shared/notifier.js'
