@@ -1,24 +1,44 @@
-// The example application's root plugin (fastify-cli style: default export + `options`).
+// The example application's root plugin, fastify-cli style: `fastify start dist/example-app/app.js`
+// works, and so does `npm start` (example-app/start.ts, which also finds or starts a Redis).
+// plugins/ (infrastructure and pattern plugins) and routes/ are autoloaded.
+import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import autoload from '@fastify/autoload'
 import type { FastifyInstance, FastifyPluginOptions } from 'fastify'
-import fastifyRedis from '@fastify/redis'
-import { recommendedRedisOptions } from '../lib/shared/connection.js'
 
 export interface AppOptions extends FastifyPluginOptions {
+  /** Redis URL (default REDIS_URL, else redis://127.0.0.1:6379). */
   redisUrl?: string
+  /** SQLite file (default SQLITE_PATH, else example-app/data/app.db); ':memory:' for tests. */
+  dbPath?: string
 }
 
-export const options = {}
+/** Server options fastify-cli applies when it starts the app. */
+export const options = {
+  trustProxy: false,
+  bodyLimit: 64 * 1024,
+  ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' as const } }
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+// Running from the TypeScript sources (tests): let autoload pick up .ts files.
+if (import.meta.url.endsWith('.ts')) process.env.FASTIFY_AUTOLOAD_TYPESCRIPT = '1'
 
 export default async function app (fastify: FastifyInstance, opts: AppOptions): Promise<void> {
-  await fastify.register(fastifyRedis, { url: opts.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', ...recommendedRedisOptions() })
-
-  fastify.get('/health', async (_request, reply) => {
-    const started = performance.now()
-    try {
-      await fastify.redis.ping()
-      return { status: 'ok', redis: { status: 'up', latencyMs: Math.round((performance.now() - started) * 100) / 100 } }
-    } catch (err) {
-      return await reply.code(503).send({ status: 'degraded', redis: { status: 'down', error: (err as Error).message } })
+  fastify.addSchema({
+    $id: 'healthStatus',
+    type: 'object',
+    properties: {
+      status: { type: 'string' },
+      redis: { $ref: 'probe#' },
+      sqlite: { $ref: 'probe#' }
     }
   })
+  fastify.addSchema({
+    $id: 'probe',
+    type: 'object',
+    properties: { status: { type: 'string' }, latencyMs: { type: 'number' }, error: { type: 'string' } }
+  })
+  await fastify.register(autoload, { dir: join(here, 'plugins'), options: opts, forceESM: true, ignorePattern: /\.d\.ts$|\.map$/ })
+  await fastify.register(autoload, { dir: join(here, 'routes'), options: opts, forceESM: true, ignorePattern: /\.d\.ts$|\.map$/ })
 }
