@@ -193,7 +193,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   }
 
   function reject (request: FastifyRequest, reply: FastifyReply, route: Route<FastifyRequest>, key: string, result: RateLimitResult): FastifyReply {
-    if (result.degraded) {
+    if (result.degraded && onRedisError === 'deny') {
       reply.code(503).header('retry-after', 1).header('content-type', 'application/json; charset=utf-8')
       return reply.send(STORE_DOWN_BODY)
     }
