@@ -66,6 +66,7 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
   if (input === false) return null
   if (input === null || typeof input !== 'object') throw invalid(where, `must be false, a policy, a list of policies or { policies, group, keyGenerator, cost, allowList }, got ${describe(input)}`)
   let policiesInput: unknown
+  let policiesWhere = where
   let extras: Record<string, unknown> = {}
   if (Array.isArray(input)) {
     policiesInput = input
@@ -74,7 +75,7 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
     const policy: Record<string, unknown> = {}
     for (const k of Object.keys(o)) {
       if ((EXTRA_KEYS as readonly string[]).includes(k)) extras[k] = o[k]
-      else if (k === 'policies') policiesInput = o[k]
+      else if (k === 'policies') { policiesInput = o[k]; policiesWhere = `${where}.policies` }
       else if (POLICY_KEYS.includes(k)) policy[k] = o[k]
       else throw invalid(`${where}.${k}`, `unknown option (known: policies, ${[...EXTRA_KEYS, ...POLICY_KEYS].join(', ')})`)
     }
@@ -82,9 +83,8 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
       if (policiesInput !== undefined) throw invalid(where, 'give either policies or the fields of one policy, not both')
       policiesInput = policy
     }
-    extras = { ...extras }
   }
-  const rule = policiesInput === undefined ? defaults.rule : normaliseRule(policiesInput === input ? where : `${where}.policies`, policiesInput)
+  const rule = policiesInput === undefined ? defaults.rule : normaliseRule(policiesWhere, policiesInput)
   if (rule === null) throw invalid(where, 'declares no policies and the plugin has no default policies (limit/window or policies)')
   let scope = policiesInput === undefined ? 'global|' : `r:${routeId}|`
   if (extras.group !== undefined) {
