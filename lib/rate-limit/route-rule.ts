@@ -67,7 +67,7 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
   if (input === null || typeof input !== 'object') throw invalid(where, `must be false, a policy, a list of policies or { policies, group, keyGenerator, cost, allowList }, got ${describe(input)}`)
   let policiesInput: unknown
   let policiesWhere = where
-  let extras: Record<string, unknown> = {}
+  const extras: Record<string, unknown> = {}
   if (Array.isArray(input)) {
     policiesInput = input
   } else {
@@ -75,8 +75,7 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
     const policy: Record<string, unknown> = {}
     for (const k of Object.keys(o)) {
       if ((EXTRA_KEYS as readonly string[]).includes(k)) extras[k] = o[k]
-      else if (k === 'policies') { policiesInput = o[k]; policiesWhere = `${where}.policies` }
-      else if (POLICY_KEYS.includes(k)) policy[k] = o[k]
+      else if (k === 'policies') { policiesInput = o[k]; policiesWhere = `${where}.policies` } else if (POLICY_KEYS.includes(k)) policy[k] = o[k]
       else throw invalid(`${where}.${k}`, `unknown option (known: policies, ${[...EXTRA_KEYS, ...POLICY_KEYS].join(', ')})`)
     }
     if (Object.keys(policy).length > 0) {
