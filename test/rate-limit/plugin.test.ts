@@ -6,7 +6,7 @@ import fastifyRedis from '@fastify/redis'
 import { Writable } from 'node:stream'
 import { redisRateLimit } from '../../plugins/rate-limit.js'
 import { startRedis } from '../helpers/redis.js'
-import { buildApp } from './helpers.js'
+import { buildApp } from './fixtures/app.js'
 
 t.test('plugin', async t => {
   const r = await startRedis(t)

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
-import { buildApp } from './helpers.js'
+import { buildApp } from './fixtures/app.js'
 
 t.test('onRedisError deny: Redis killed → 503 with a coded body, then back to normal after restart', async t => {
   const r = await startRedis(t)
