@@ -10,56 +10,54 @@
 -- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst, field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
 local key = KEYS[1]
-local consume = ARGV[1] == '1'
 local cost = tonumber(ARGV[2])
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = t[1] * 1000000 + t[2]
 local n = (#ARGV - 3) / 4
+
+local fields, intervals, tolerances = {}, {}, {}
+for i = 1, n do
+  local b = 4 * i
+  intervals[i] = ARGV[b + 1] * 1000 / ARGV[b]
+  tolerances[i] = ARGV[b + 2] * intervals[i]
+  fields[i] = ARGV[b + 3]
+end
+local stored = redis.call('HMGET', key, unpack(fields))
 
 local tats, allowed = {}, true
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local interval = tonumber(ARGV[4 * i + 1]) * 1000 / limit
-  local burst = tonumber(ARGV[4 * i + 2])
-  local tat = tonumber(redis.call('HGET', key, ARGV[4 * i + 3]))
+  local tat = tonumber(stored[i])
   if tat == nil or tat < now then tat = now end
   tats[i] = tat
   -- 1 microsecond of slack absorbs the rounding of stored TATs.
-  if tat + cost * interval - now > burst * interval + 1 then allowed = false end
+  if tat + cost * intervals[i] - now > tolerances[i] + 1 then allowed = false end
 end
 
-local record = allowed and consume
-if record then
-  local ttl = 0
+if allowed and ARGV[1] == '1' then
+  local ttl, hargs = 0, {}
   for i = 1, n do
-    local limit = tonumber(ARGV[4 * i])
-    local interval = tonumber(ARGV[4 * i + 1]) * 1000 / limit
-    local nt = tats[i] + cost * interval
+    local nt = tats[i] + cost * intervals[i]
     tats[i] = nt
-    redis.call('HSET', key, ARGV[4 * i + 3], string.format('%.0f', nt))
+    hargs[2 * i - 1] = fields[i]
+    hargs[2 * i] = string.format('%.0f', nt)
     if nt - now > ttl then ttl = nt - now end
   end
-  redis.call('PEXPIRE', key, math.max(1, math.ceil(ttl / 1000)))
+  redis.call('HSET', key, unpack(hargs))
+  redis.call('PEXPIRE', key, math.ceil(ttl / 1000))
 end
 
 local bi, brem, breset, bretry = 1, nil, 0, -1
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local interval = tonumber(ARGV[4 * i + 1]) * 1000 / limit
-  local burst = tonumber(ARGV[4 * i + 2])
+  local interval, tolerance = intervals[i], tolerances[i]
   local used = tats[i] - now
-  local rem = math.floor((burst * interval - used) / interval + 1e-9)
+  local rem = math.floor((tolerance - used) / interval + 1e-9)
   if rem < 0 then rem = 0 end
-  local reset = used
-  local retry = 0
-  if not allowed then
-    local over = tats[i] + cost * interval - now - burst * interval
-    if cost > burst then retry = burst * interval elseif over > 1 then retry = over end
-  end
   if allowed then
-    if brem == nil or rem < brem or (rem == brem and reset > breset) then bi, brem, breset = i, rem, reset end
-  elseif retry > bretry then
-    bi, brem, breset, bretry = i, rem, reset, retry
+    if brem == nil or rem < brem or (rem == brem and used > breset) then bi, brem, breset = i, rem, used end
+  else
+    local retry = tats[i] + cost * interval - now - tolerance
+    if cost * interval > tolerance then retry = tolerance end
+    if retry > 1 and retry > bretry then bi, brem, breset, bretry = i, rem, used, retry end
   end
 end
 if bretry < 0 then bretry = 0 end

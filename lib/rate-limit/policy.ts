@@ -39,7 +39,7 @@ export interface RateLimitRule {
   readonly algorithm: Algorithm
   readonly policies: readonly RateLimitPolicy[]
   /** The per-policy script arguments (limit, window, burst, field) × policies. */
-  readonly args: ReadonlyArray<string | number>
+  readonly args: readonly string[]
   /** The largest cost any request may have (the smallest limit/burst). */
   readonly maxCost: number
   /** The RateLimit-Policy header value of every policy. */
@@ -106,10 +106,11 @@ export function normaliseRule (where: string, input: unknown, defaults: { algori
     if (fields.has(policies[i].field)) throw invalid(`${where}[${i}]`, 'duplicates another policy of the rule')
     fields.add(policies[i].field)
   }
-  const args: Array<string | number> = []
+  const args: string[] = []
   let maxCost = Infinity
   for (const p of policies) {
-    args.push(p.limit, p.window, p.burst, p.field)
+    // Strings: ioredis would otherwise convert the numbers on every call.
+    args.push(String(p.limit), String(p.window), String(p.burst), p.field)
     maxCost = Math.min(maxCost, algorithm === 'gcra' ? p.burst : p.limit)
   }
   return {

@@ -130,7 +130,7 @@ export class RateLimiter {
     let reply: number[]
     try {
       if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
-      const call = this.#calls[rule.algorithm](redisKey, consume ? '1' : '0', cost, this.#uniq + (this.#seq++).toString(36), ...rule.args)
+      const call = this.#calls[rule.algorithm](redisKey, consume ? '1' : '0', cost, rule.algorithm === 'sliding-window' ? this.#uniq + (this.#seq++).toString(36) : '', ...rule.args)
       reply = this.#wrapTimeout ? await withTimeout(call, this.timeout) : await call
     } catch (err) {
       return this.#degrade(redisKey, rule, cost, consume, err)

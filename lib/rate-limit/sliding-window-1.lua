@@ -11,53 +11,56 @@
 -- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field (unused)
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
 local key = KEYS[1]
-local consume = ARGV[1] == '1'
 local cost = tonumber(ARGV[2])
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local now = t[1] * 1000000 + t[2]
 local n = (#ARGV - 3) / 4
 local fmt = string.format
 
-local maxw = 0
+local limits, windows, maxw = {}, {}, 0
 for i = 1, n do
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  limits[i] = tonumber(ARGV[4 * i])
+  local w = ARGV[4 * i + 1] * 1000
+  windows[i] = w
   if w > maxw then maxw = w end
 end
--- Entries at or before now - maxw are outside every window.
+-- Members at or before now - maxw are outside every window.
 redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt('%.0f', now - maxw))
 
 local counts, allowed = {}, true
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
   local c
-  if w == maxw then
+  if windows[i] == maxw then
     -- After the trim every member is inside the longest window: ZCARD is O(1).
     c = redis.call('ZCARD', key)
   else
-    c = redis.call('ZCOUNT', key, '(' .. fmt('%.0f', now - w), '+inf')
+    c = redis.call('ZCOUNT', key, '(' .. fmt('%.0f', now - windows[i]), '+inf')
   end
   counts[i] = c
-  if c + cost > limit then allowed = false end
+  if c + cost > limits[i] then allowed = false end
 end
 
-local record = allowed and consume
+local record = allowed and ARGV[1] == '1'
 if record then
-  local zargs = {}
-  for j = 1, cost do
-    zargs[2 * j - 1] = fmt('%.0f', now)
-    zargs[2 * j] = fmt('%.0f', now) .. ':' .. ARGV[3] .. ':' .. j
+  local score = fmt('%.0f', now)
+  local stem = score .. ':' .. ARGV[3] .. ':'
+  if cost == 1 then
+    redis.call('ZADD', key, score, stem .. '1')
+  else
+    local zargs = {}
+    for j = 1, cost do
+      zargs[2 * j - 1] = score
+      zargs[2 * j] = stem .. j
+    end
+    redis.call('ZADD', key, unpack(zargs))
   end
-  redis.call('ZADD', key, unpack(zargs))
   redis.call('PEXPIRE', key, math.ceil(maxw / 1000))
 end
 
 local newest = nil
 local bi, brem, breset, bretry = 1, nil, 0, -1
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
-  local c = counts[i]
+  local limit, w, c = limits[i], windows[i], counts[i]
   local rem = limit - c
   if record then rem = rem - cost end
   if rem < 0 then rem = 0 end
@@ -67,26 +70,27 @@ for i = 1, n do
   elseif c == 0 then
     reset = 0
   else
-    if newest == nil then
-      newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2])
-    end
+    if newest == nil then newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]) end
     reset = newest + w - now
-  end
-  local retry = 0
-  if not allowed and c + cost > limit then
-    if cost > limit then
-      retry = w
-    else
-      -- The (c + cost - limit)-th oldest member of the window must leave it first.
-      local k = c + cost - limit
-      local r = redis.call('ZRANGEBYSCORE', key, '(' .. fmt('%.0f', now - w), '+inf', 'WITHSCORES', 'LIMIT', k - 1, 1)
-      retry = tonumber(r[2]) + w - now
-    end
   end
   if allowed then
     if brem == nil or rem < brem or (rem == brem and reset > breset) then bi, brem, breset = i, rem, reset end
-  elseif retry > bretry then
-    bi, brem, breset, bretry = i, rem, reset, retry
+  elseif c + cost > limit then
+    local retry
+    if cost > limit then
+      retry = w
+    else
+      -- The (c + cost - limit)-th oldest member of this window must leave it first.
+      local k = c + cost - limit
+      local r
+      if w == maxw then
+        r = redis.call('ZRANGE', key, k - 1, k - 1, 'WITHSCORES')
+      else
+        r = redis.call('ZRANGEBYSCORE', key, '(' .. fmt('%.0f', now - w), '+inf', 'WITHSCORES', 'LIMIT', k - 1, 1)
+      end
+      retry = tonumber(r[2]) + w - now
+    end
+    if retry > bretry then bi, brem, breset, bretry = i, rem, reset, retry end
   end
 end
 if bretry < 0 then bretry = 0 end
