@@ -1,0 +1,66 @@
+-- Fixed window, started by the first request of the window (not aligned to the epoch, so all
+-- keys do not reset at the same instant). One hash per rate-limit key; per policy two fields:
+-- '<field>:s' window start (Redis TIME, microseconds) and '<field>:c' units consumed.
+-- A rejected request changes nothing.
+--
+-- KEYS[1]  the hash
+-- ARGV[1]  '1' consume when every policy allows, '0' peek
+-- ARGV[2]  cost (integer >= 1)
+-- ARGV[3]  unused (keeps the argument layout of every algorithm identical)
+-- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field name
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+local key = KEYS[1]
+local consume = ARGV[1] == '1'
+local cost = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local n = (#ARGV - 3) / 4
+local fmt = string.format
+
+local starts, counts, allowed = {}, {}, true
+for i = 1, n do
+  local limit = tonumber(ARGV[4 * i])
+  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  local f = ARGV[4 * i + 3]
+  local v = redis.call('HMGET', key, f .. ':s', f .. ':c')
+  local s, c = tonumber(v[1]), tonumber(v[2])
+  if s == nil or c == nil or now >= s + w then s, c = now, 0 end
+  starts[i], counts[i] = s, c
+  if c + cost > limit then allowed = false end
+end
+
+local record = allowed and consume
+if record then
+  local ttl = 0
+  for i = 1, n do
+    local w = tonumber(ARGV[4 * i + 1]) * 1000
+    local f = ARGV[4 * i + 3]
+    redis.call('HSET', key, f .. ':s', fmt('%.0f', starts[i]), f .. ':c', counts[i] + cost)
+    local left = starts[i] + w - now
+    if left > ttl then ttl = left end
+  end
+  redis.call('PEXPIRE', key, math.max(1, math.ceil(ttl / 1000)))
+end
+
+local bi, brem, breset, bretry = 1, nil, 0, -1
+for i = 1, n do
+  local limit = tonumber(ARGV[4 * i])
+  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  local c = counts[i]
+  if record then c = c + cost end
+  local rem = limit - c
+  if rem < 0 then rem = 0 end
+  local reset = 0
+  if c > 0 then reset = starts[i] + w - now end
+  local retry = 0
+  if not allowed and counts[i] + cost > limit then
+    if cost > limit or counts[i] == 0 then retry = w else retry = starts[i] + w - now end
+  end
+  if allowed then
+    if brem == nil or rem < brem or (rem == brem and reset > breset) then bi, brem, breset = i, rem, reset end
+  elseif retry > bretry then
+    bi, brem, breset, bretry = i, rem, reset, retry
+  end
+end
+if bretry < 0 then bretry = 0 end
+return { allowed and 1 or 0, bi, brem, math.ceil(breset / 1000), math.ceil(bretry / 1000) }

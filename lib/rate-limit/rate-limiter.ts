@@ -1,0 +1,183 @@
+// RateLimiter: the framework-free core. One Lua script call per check (all policies of a rule,
+// atomically, on one key), Redis TIME as the only clock, a bounded wait, a local block cache for
+// rejected keys and an in-memory insurance limiter for when Redis is unavailable.
+import { randomBytes } from 'node:crypto'
+import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
+import { escapeTag, keySpace } from '../shared/keys.js'
+import { isCluster, withTimeout } from '../shared/connection.js'
+import { loadScripts, type RedisClient } from '../shared/scripts.js'
+import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
+import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
+import type { RateLimitResult } from './result.js'
+import { BlockCache } from './block-cache.js'
+import { InsuranceLimiter } from './insurance.js'
+
+const scripts = loadScripts<Algorithm>('rate-limit', new URL('.', import.meta.url))
+
+/** Key suffix of each algorithm's state (one key per rate-limit key and algorithm). */
+const SUFFIX: Record<Algorithm, string> = { 'sliding-window': 'sw', 'sliding-counter': 'sc', gcra: 'gcra', 'fixed-window': 'fw' }
+const ALL_SUFFIXES = Object.values(SUFFIX)
+
+export type PolicyInput = RateLimitPolicyOptions | RateLimitPolicyOptions[] | RateLimitRule
+
+export interface RateLimiterOptions {
+  /** Global key prefix (default 'frp'). Keys: `<prefix>:rate-limit:{<key>}:<algorithm>`. */
+  prefix?: string
+  /** Longest wait for Redis per check, in ms (default 1000). */
+  timeout?: number
+  /** What a check returns when Redis fails or times out: 'throw' FRP_RATE_LIMIT_STORE (default), 'allow' (through the insurance limiter) or 'deny'. */
+  onRedisError?: 'throw' | 'allow' | 'deny'
+  /** In-memory limiter used by onRedisError 'allow': each process allows limit / instances. `false` allows everything. */
+  insurance?: false | { instances?: number, maxKeys?: number }
+  /** Reject keys Redis has just rejected without a round trip until their retry time (default true). */
+  blockCache?: boolean | { maxKeys?: number }
+  /** The default policies of hit()/peek() when none is given. */
+  policies?: PolicyInput
+}
+
+const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCache', 'policies'] as const
+// A connection in these states cannot answer now: fail at once instead of queueing.
+const DOWN = new Set(['reconnecting', 'close', 'end'])
+
+type ScriptCall = (key: string, mode: string, cost: number, uniq: string, ...args: Array<string | number>) => Promise<number[]>
+
+export class RateLimiter {
+  readonly redis: RedisClient
+  readonly base: string
+  readonly timeout: number
+  readonly onRedisError: 'throw' | 'allow' | 'deny'
+  readonly #insurance: InsuranceLimiter | null
+  readonly #blocks: BlockCache | null
+  readonly #defaultRule: RateLimitRule | null
+  readonly #calls: Record<Algorithm, ScriptCall>
+  /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
+  readonly #wrapTimeout: boolean
+  readonly #uniq = randomBytes(6).toString('base64url') + '.'
+  #seq = 0
+
+  constructor (redis: RedisClient, options: RateLimiterOptions = {}) {
+    rejectUnknown('rateLimiter', options, OPTION_KEYS)
+    if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
+      throw invalid('redis', 'must be an ioredis Redis or Cluster client')
+    }
+    this.redis = redis
+    this.base = keySpace(optString('prefix', options.prefix, 'frp'), 'rate-limit').base
+    this.timeout = optInt('timeout', options.timeout, 1000, 1, 600_000)
+    this.onRedisError = optEnum('onRedisError', options.onRedisError, ['throw', 'allow', 'deny'] as const, 'throw')
+    this.#insurance = normaliseInsurance(options.insurance)
+    this.#blocks = normaliseBlockCache(options.blockCache)
+    this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
+    scripts.install(redis)
+    const r = redis as unknown as Record<string, ScriptCall>
+    this.#calls = {
+      'sliding-window': r[scripts.command('sliding-window')].bind(redis),
+      'sliding-counter': r[scripts.command('sliding-counter')].bind(redis),
+      gcra: r[scripts.command('gcra')].bind(redis),
+      'fixed-window': r[scripts.command('fixed-window')].bind(redis)
+    }
+    const clientTimeout = isCluster(redis) ? undefined : (redis.options as { commandTimeout?: number }).commandTimeout
+    this.#wrapTimeout = !(typeof clientTimeout === 'number' && clientTimeout > 0 && clientTimeout <= this.timeout)
+  }
+
+  /** Normalises policies once; pass the rule to hit()/peek() to skip validation on every call. */
+  rule (policies: PolicyInput): RateLimitRule {
+    return normaliseRule('policies', policies)
+  }
+
+  /** Counts a request of `cost` against every policy of `rule` for `key`, if all of them allow it. */
+  hit (key: string, rule?: PolicyInput, cost = 1): Promise<RateLimitResult> {
+    return this.#check(key, rule, cost, true)
+  }
+
+  /** What hit() would answer, without counting anything. */
+  peek (key: string, rule?: PolicyInput, cost = 1): Promise<RateLimitResult> {
+    return this.#check(key, rule, cost, false)
+  }
+
+  /** Forgets every count of `key` (all algorithms), here and in Redis. */
+  async reset (key: string): Promise<void> {
+    const tagged = this.#tagged(key)
+    for (const s of ALL_SUFFIXES) {
+      this.#blocks?.delete(tagged + s)
+      this.#insurance?.clear(tagged + s)
+    }
+    try {
+      await withTimeout(this.redis.del(...ALL_SUFFIXES.map(s => tagged + s)), this.timeout)
+    } catch (err) {
+      throw storeError(err)
+    }
+  }
+
+  /** The Redis key holding the state of `key` under `algorithm`. */
+  keyOf (key: string, algorithm: Algorithm): string {
+    return this.#tagged(key) + SUFFIX[algorithm]
+  }
+
+  #tagged (key: string): string {
+    if (typeof key !== 'string' || key.length === 0) throw new FRP_INVALID_KEY(String(key), 'a rate-limit key must be a non-empty string')
+    return this.base + ':{' + escapeTag(key) + '}:'
+  }
+
+  async #check (key: string, ruleInput: PolicyInput | undefined, cost: number, consume: boolean): Promise<RateLimitResult> {
+    const rule = ruleInput === undefined ? this.#defaultRule : isRule(ruleInput) ? ruleInput : normaliseRule('policies', ruleInput)
+    if (rule === null) throw invalid('policies', 'no policies given and no default policies configured')
+    if (!Number.isInteger(cost) || cost < 1) throw invalid('cost', `must be a positive integer, got ${String(cost)}`)
+    const redisKey = this.#tagged(key) + SUFFIX[rule.algorithm]
+    if (consume && this.#blocks !== null) {
+      const blocked = this.#blocks.get(redisKey, cost)
+      if (blocked !== undefined) return blocked
+    }
+    let reply: number[]
+    try {
+      if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
+      const call = this.#calls[rule.algorithm](redisKey, consume ? '1' : '0', cost, rule.algorithm === 'sliding-window' ? this.#uniq + (this.#seq++).toString(36) : '', ...rule.args)
+      reply = this.#wrapTimeout ? await withTimeout(call, this.timeout) : await call
+    } catch (err) {
+      return this.#degrade(redisKey, rule, cost, consume, err)
+    }
+    const policy = rule.policies[reply[1] - 1]
+    const result: RateLimitResult = {
+      allowed: reply[0] === 1,
+      limit: rule.algorithm === 'gcra' ? policy.burst : policy.limit,
+      remaining: reply[2],
+      resetMs: reply[3],
+      retryAfterMs: reply[4],
+      policy,
+      degraded: false
+    }
+    if (!result.allowed && consume && this.#blocks !== null && result.retryAfterMs > 0) this.#blocks.set(redisKey, cost, result)
+    return result
+  }
+
+  #degrade (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, err: unknown): RateLimitResult {
+    if (this.onRedisError === 'throw') throw storeError(err)
+    const p = rule.policies[0]
+    const limit = rule.algorithm === 'gcra' ? p.burst : p.limit
+    if (this.onRedisError === 'deny') {
+      return { allowed: false, limit, remaining: 0, resetMs: 1000, retryAfterMs: 1000, policy: p, degraded: true }
+    }
+    if (this.#insurance !== null) return this.#insurance.hit(redisKey, rule, cost, consume)
+    return { allowed: true, limit, remaining: limit, resetMs: 0, retryAfterMs: 0, policy: p, degraded: true }
+  }
+}
+
+function storeError (err: unknown): Error {
+  const e = new FRP_RATE_LIMIT_STORE((err as Error)?.message ?? String(err))
+  ;(e as { cause?: unknown }).cause = err
+  return e
+}
+
+function normaliseInsurance (v: RateLimiterOptions['insurance']): InsuranceLimiter | null {
+  if (v === false) return null
+  if (v !== undefined && (v === null || typeof v !== 'object')) throw invalid('insurance', 'must be false or { instances, maxKeys }')
+  rejectUnknown('insurance', v, ['instances', 'maxKeys'])
+  return new InsuranceLimiter(optInt('insurance.instances', v?.instances, 1, 1, 100_000), optInt('insurance.maxKeys', v?.maxKeys, 10_000, 1))
+}
+
+function normaliseBlockCache (v: RateLimiterOptions['blockCache']): BlockCache | null {
+  if (v === false) return null
+  if (v === undefined || v === true) return new BlockCache(10_000)
+  if (v === null || typeof v !== 'object') throw invalid('blockCache', 'must be a boolean or { maxKeys }')
+  rejectUnknown('blockCache', v, ['maxKeys'])
+  return new BlockCache(optInt('blockCache.maxKeys', v.maxKeys, 10_000, 1))
+}

@@ -1,0 +1,85 @@
+-- Sliding-window counter (two-window approximation): windows aligned to the epoch; the count of
+-- the previous window is weighted by the part of it still inside the sliding window.
+-- O(1) memory: per policy three hash fields, '<field>:s' current window start (microseconds),
+-- '<field>:c' its count, '<field>:p' the previous window's count. A rejected request changes
+-- nothing.
+--
+-- KEYS[1]  the hash
+-- ARGV[1]  '1' consume when every policy allows, '0' peek
+-- ARGV[2]  cost (integer >= 1)
+-- ARGV[3]  unused
+-- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field name
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+local key = KEYS[1]
+local consume = ARGV[1] == '1'
+local cost = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local n = (#ARGV - 3) / 4
+local fmt = string.format
+
+local cs, cur, prev, est, allowed = {}, {}, {}, {}, true
+for i = 1, n do
+  local limit = tonumber(ARGV[4 * i])
+  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  local f = ARGV[4 * i + 3]
+  local start = math.floor(now / w) * w
+  local v = redis.call('HMGET', key, f .. ':s', f .. ':c', f .. ':p')
+  local s, c, p = tonumber(v[1]), tonumber(v[2]) or 0, tonumber(v[3]) or 0
+  if s == start then
+    -- same window
+  elseif s == start - w then
+    p, c = c, 0
+  else
+    p, c = 0, 0
+  end
+  cs[i], cur[i], prev[i] = start, c, p
+  est[i] = p * (w - (now - start)) / w + c
+  if est[i] + cost > limit then allowed = false end
+end
+
+local record = allowed and consume
+if record then
+  local ttl = 0
+  for i = 1, n do
+    local w = tonumber(ARGV[4 * i + 1]) * 1000
+    local f = ARGV[4 * i + 3]
+    redis.call('HSET', key, f .. ':s', fmt('%.0f', cs[i]), f .. ':c', cur[i] + cost, f .. ':p', prev[i])
+    local left = cs[i] + 2 * w - now
+    if left > ttl then ttl = left end
+  end
+  redis.call('PEXPIRE', key, math.ceil(ttl / 1000))
+end
+
+local bi, brem, breset, bretry = 1, nil, 0, -1
+for i = 1, n do
+  local limit = tonumber(ARGV[4 * i])
+  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  local start, c, p = cs[i], cur[i], prev[i]
+  local e = est[i]
+  if record then c = c + cost; e = e + cost end
+  local rem = math.floor(limit - e)
+  if rem < 0 then rem = 0 end
+  local reset = 0
+  if c > 0 then reset = start + 2 * w - now elseif p > 0 then reset = start + w - now end
+  local retry = 0
+  if not allowed and est[i] + cost > limit then
+    if cost > limit then
+      retry = w
+    elseif p > 0 and c + cost <= limit then
+      -- Still in this window: the previous window's weight falls until the request fits.
+      retry = (w - (limit - cost - c) * w / p) - (now - start)
+    else
+      -- Next window: this window's count becomes the weighted previous one.
+      retry = (start + w - now) + w * (1 - (limit - cost) / c)
+    end
+    if retry < 1 then retry = 1 end
+  end
+  if allowed then
+    if brem == nil or rem < brem or (rem == brem and reset > breset) then bi, brem, breset = i, rem, reset end
+  elseif retry > bretry then
+    bi, brem, breset, bretry = i, rem, reset, retry
+  end
+end
+if bretry < 0 then bretry = 0 end
+return { allowed and 1 or 0, bi, brem, math.ceil(breset / 1000), math.ceil(bretry / 1000) }

@@ -1,0 +1,97 @@
+-- Sliding-window log: exact. One sorted set per rate-limit key holds one member per unit of
+-- cost of every ALLOWED request (score = Redis TIME in microseconds); every policy of the key
+-- counts the members inside its own window. Rejected requests record nothing, and members are
+-- unique (time + caller-unique suffix + unit index), so concurrent requests never merge.
+-- Memory is bounded by the limit of the longest-window policy.
+--
+-- KEYS[1]  the sorted set
+-- ARGV[1]  '1' consume when every policy allows, '0' peek (never records)
+-- ARGV[2]  cost (integer >= 1)
+-- ARGV[3]  unique suffix for the members of this call
+-- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field (unused)
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+local key = KEYS[1]
+local cost = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = t[1] * 1000000 + t[2]
+local n = (#ARGV - 3) / 4
+local fmt = string.format
+
+local limits, windows, maxw = {}, {}, 0
+for i = 1, n do
+  limits[i] = tonumber(ARGV[4 * i])
+  local w = ARGV[4 * i + 1] * 1000
+  windows[i] = w
+  if w > maxw then maxw = w end
+end
+-- Members at or before now - maxw are outside every window.
+redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt('%.0f', now - maxw))
+
+local counts, allowed = {}, true
+for i = 1, n do
+  local c
+  if windows[i] == maxw then
+    -- After the trim every member is inside the longest window: ZCARD is O(1).
+    c = redis.call('ZCARD', key)
+  else
+    c = redis.call('ZCOUNT', key, '(' .. fmt('%.0f', now - windows[i]), '+inf')
+  end
+  counts[i] = c
+  if c + cost > limits[i] then allowed = false end
+end
+
+local record = allowed and ARGV[1] == '1'
+if record then
+  local score = fmt('%.0f', now)
+  local stem = score .. ':' .. ARGV[3] .. ':'
+  if cost == 1 then
+    redis.call('ZADD', key, score, stem .. '1')
+  else
+    local zargs = {}
+    for j = 1, cost do
+      zargs[2 * j - 1] = score
+      zargs[2 * j] = stem .. j
+    end
+    redis.call('ZADD', key, unpack(zargs))
+  end
+  redis.call('PEXPIRE', key, math.ceil(maxw / 1000))
+end
+
+local newest = nil
+local bi, brem, breset, bretry = 1, nil, 0, -1
+for i = 1, n do
+  local limit, w, c = limits[i], windows[i], counts[i]
+  local rem = limit - c
+  if record then rem = rem - cost end
+  if rem < 0 then rem = 0 end
+  local reset
+  if record then
+    reset = w
+  elseif c == 0 then
+    reset = 0
+  else
+    if newest == nil then newest = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]) end
+    reset = newest + w - now
+  end
+  if allowed then
+    if brem == nil or rem < brem or (rem == brem and reset > breset) then bi, brem, breset = i, rem, reset end
+  elseif c + cost > limit then
+    local retry
+    if cost > limit then
+      retry = w
+    else
+      -- The (c + cost - limit)-th oldest member of this window must leave it first.
+      local k = c + cost - limit
+      local r
+      if w == maxw then
+        r = redis.call('ZRANGE', key, k - 1, k - 1, 'WITHSCORES')
+      else
+        r = redis.call('ZRANGEBYSCORE', key, '(' .. fmt('%.0f', now - w), '+inf', 'WITHSCORES', 'LIMIT', k - 1, 1)
+      end
+      retry = tonumber(r[2]) + w - now
+    end
+    if retry > bretry then bi, brem, breset, bretry = i, rem, reset, retry end
+  end
+end
+if bretry < 0 then bretry = 0 end
+return { allowed and 1 or 0, bi, brem, math.ceil(breset / 1000), math.ceil(bretry / 1000) }

@@ -1,0 +1,81 @@
+// Bad options fail at registration (or at route declaration) with a message naming the option.
+import t from 'tap'
+import Fastify from 'fastify'
+import fastifyRedis from '@fastify/redis'
+import { redisRateLimit, type RedisRateLimitOptions } from '../../plugins/rate-limit.js'
+import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
+import { ipKey } from '../../lib/rate-limit/ip.js'
+import { startRedis } from '../helpers/redis.js'
+
+t.test('options', async t => {
+  const redis = (await startRedis(t)).client()
+
+  const register = async (opts: unknown): Promise<void> => {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(fastifyRedis, { client: redis, closeClient: false })
+    await app.register(redisRateLimit, opts as RedisRateLimitOptions)
+    await app.ready()
+  }
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ['limit <= 0', { limit: 0, window: 1000 }, /"limit.limit": must be between 1/],
+    ['window <= 0', { limit: 5, window: -1 }, /"limit.window": must be between 1/],
+    ['non-integer limit', { limit: 1.5, window: 1000 }, /"limit.limit": must be an integer/],
+    ['missing window', { limit: 5 }, /"limit.window": is required/],
+    ['unknown algorithm', { limit: 5, window: 1000, algorithm: 'leaky' }, /"limit.algorithm": must be one of 'sliding-window', 'sliding-counter', 'gcra', 'fixed-window'/],
+    ['cost > limit', { limit: 5, window: 1000, cost: 6 }, /"redisRateLimit.cost": 6 exceeds the smallest limit/],
+    ['burst on a non-gcra algorithm', { limit: 5, window: 1000, burst: 9 }, /"limit.burst": applies to the 'gcra' algorithm only/],
+    ['mixed algorithms in one rule', { policies: [{ limit: 5, window: 1000 }, { limit: 9, window: 60_000, algorithm: 'gcra' }] }, /"policies\[1\].algorithm": every policy of one rule must use the same algorithm/],
+    ['unknown option', { limit: 5, window: 1000, windowMs: 1000 }, /"redisRateLimit.windowMs": unknown option/],
+    ['unknown hook', { limit: 5, window: 1000, hook: 'onSend' }, /"hook": must be one of/],
+    ['bad onRedisError', { limit: 5, window: 1000, onRedisError: 'ignore' }, /"onRedisError": must be one of 'allow', 'deny'/],
+    ['bad allowList', { limit: 5, window: 1000, allowList: 'me' }, /"allowList": must be an array of keys or a function/],
+    ['bad insurance', { limit: 5, window: 1000, insurance: { instances: 0 } }, /"insurance.instances": must be between 1/],
+    ['bad keyGenerator', { limit: 5, window: 1000, keyGenerator: 'ip' }, /"keyGenerator": must be a function/]
+  ]
+  for (const [what, opts, message] of bad) {
+    t.test(`${what} fails at registration naming the option`, async t => {
+      await t.rejects(register(opts), { code: 'FRP_INVALID_OPTION', message })
+    })
+  }
+
+  t.test('an invalid route policy fails when the route is declared', async t => {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(fastifyRedis, { client: redis, closeClient: false })
+    await app.register(redisRateLimit, { limit: 5, window: 1000 })
+    t.throws(() => app.get('/x', { config: { rateLimit: { limit: 0, window: 1000 } } }, async () => 'x'), /config.rateLimit of GET \/x.limit": must be between 1/)
+    t.throws(() => app.get('/y', { config: { rateLimit: { limit: 5, window: 1000, cost: 9 } } }, async () => 'y'), /cost": 9 exceeds the smallest limit/)
+  })
+
+  t.test('an invalid policy on a route declared before registration answers 500 at its first request', async t => {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(fastifyRedis, { client: redis, closeClient: false })
+    app.get('/early', { config: { rateLimit: { limit: -1, window: 1000 } } }, async () => 'x')
+    await app.register(redisRateLimit, { limit: 5, window: 1000 })
+    const res = await app.inject('/early')
+    t.equal(res.statusCode, 500)
+    t.equal(res.json().code, 'FRP_INVALID_OPTION')
+  })
+
+  t.test('the core rejects bad constructor options and bad calls', async t => {
+    t.throws(() => new RateLimiter(redis, { timeout: 0 }), /"timeout": must be between 1/)
+    t.throws(() => new RateLimiter({} as never), /"redis": must be an ioredis/)
+    const rl = new RateLimiter(redis)
+    await t.rejects(rl.hit('k'), /no policies given/)
+    await t.rejects(rl.hit('', { limit: 1, window: 1000 }), { code: 'FRP_INVALID_KEY' })
+    await t.rejects(rl.hit('k', { limit: 1, window: 1000 }, 0), /"cost": must be a positive integer/)
+  })
+
+  t.test('ipKey groups IPv6 by /64 and leaves IPv4 alone', async t => {
+    t.equal(ipKey('203.0.113.9'), '203.0.113.9')
+    t.equal(ipKey('::ffff:203.0.113.9'), '203.0.113.9')
+    t.equal(ipKey('2001:db8:0:1:2:3:4:5'), '2001:db8:0:1::/64')
+    t.equal(ipKey('2001:DB8::1'), '2001:db8:0:0::/64')
+    t.equal(ipKey('2001:0db8:00aa:0001::1'), '2001:db8:aa:1::/64')
+    t.equal(ipKey('::1'), '0:0:0:0::/64')
+    t.equal(ipKey('fe80::1%eth0'), 'fe80:0:0:0::/64')
+  })
+})
