@@ -60,3 +60,21 @@ export function cookie (sid: string, name = 'sid'): { cookie: string } {
 export function idOf (signed: string): string {
   return signed.slice(0, signed.lastIndexOf('.'))
 }
+
+interface Admin { admin: (...args: Array<string | number>) => Promise<unknown> }
+
+/** Resets the server's command statistics. */
+export async function resetStats (redis: Admin): Promise<void> {
+  await redis.admin('CONFIG', 'RESETSTAT')
+}
+
+/** Commands the server ran since resetStats (name -> calls), without the admin's own. */
+export async function commandCounts (redis: Admin): Promise<Record<string, number>> {
+  const info = String(await redis.admin('INFO', 'commandstats'))
+  const out: Record<string, number> = {}
+  for (const m of info.matchAll(/cmdstat_([a-z|_-]+):calls=(\d+)/g)) {
+    if (m[1] === 'info' || m[1] === 'config|resetstat' || m[1] === 'config') continue
+    out[m[1]] = Number(m[2])
+  }
+  return out
+}
