@@ -59,6 +59,10 @@ export class Session {
       this.#createdAt = stored.createdAt
       this.#lastSeenAt = stored.lastSeenAt
       this.#absoluteExpiresAt = stored.absoluteExpiresAt
+      // Reads never write; the idle timeout slides on the next save, or here at most once per
+      // touchInterval (the app's clock only decides when to refresh, Redis decides expiry).
+      const o = store.options
+      this.#touch = o.rolling && Date.now() - stored.lastSeenAt >= o.touchInterval
     }
   }
 

@@ -12,7 +12,7 @@ import type { Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
 import { parseSessionId, tagOf, userTag } from './ids.js'
 
-type ScriptName = 'load' | 'save' | 'regenerate' | 'destroy' | 'list'
+type ScriptName = 'save' | 'regenerate' | 'destroy' | 'list'
 const scripts = loadScripts<ScriptName>('session', new URL('.', import.meta.url))
 
 /** Metadata recorded at creation (user agent and ip by default). */
@@ -59,24 +59,35 @@ export function checkUserId (userId: unknown): string {
   return userId
 }
 
-function parseHash (id: string, reply: Array<string | number>, start: number): StoredSession {
-  const values = new Map<string, string>()
-  const s: StoredSession = { id, values, userId: null, createdAt: 0, lastSeenAt: 0, absoluteExpiresAt: 0, metadata: null }
-  for (let i = start; i < reply.length; i += 2) {
-    const field = reply[i] as string
-    const value = reply[i + 1] as string
-    if (field.charCodeAt(0) === 61) { // '='
-      values.set(field.slice(1), value)
-      continue
-    }
-    switch (field) {
-      case '#c': s.createdAt = Number(value); break
-      case '#s': s.lastSeenAt = Number(value); break
-      case '#x': s.absoluteExpiresAt = Number(value); break
-      case '#u': s.userId = value; break
-      case '#m': s.metadata = parseMetadata(value); break
-    }
+function emptySession (id: string): StoredSession {
+  return { id, values: new Map(), userId: null, createdAt: 0, lastSeenAt: 0, absoluteExpiresAt: 0, metadata: null }
+}
+
+function addField (s: StoredSession, field: string, value: string): void {
+  if (field.charCodeAt(0) === 61) { // '=': a user value
+    s.values.set(field.slice(1), value)
+    return
   }
+  switch (field) {
+    case '#c': s.createdAt = Number(value); break
+    case '#s': s.lastSeenAt = Number(value); break
+    case '#x': s.absoluteExpiresAt = Number(value); break
+    case '#u': s.userId = value; break
+    case '#m': s.metadata = parseMetadata(value); break
+  }
+}
+
+/** A session from an HGETALL object. */
+function parseHash (id: string, hash: Record<string, string>): StoredSession {
+  const s = emptySession(id)
+  for (const field in hash) addField(s, field, hash[field])
+  return s
+}
+
+/** A session from a flat field, value list returned by a script, from index `start`. */
+function parseFlat (id: string, reply: Array<string | number>, start: number): StoredSession {
+  const s = emptySession(id)
+  for (let i = start; i < reply.length; i += 2) addField(s, reply[i] as string, reply[i + 1] as string)
   return s
 }
 
@@ -95,7 +106,6 @@ export class SessionStore {
   readonly codec: Codec
   readonly #redis: RedisClient
   readonly #keys: KeySpace
-  readonly #loadArgs: string[]
 
   constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
     if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
@@ -105,7 +115,6 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
-    this.#loadArgs = [this.options.rolling ? String(this.options.ttl) : '0', String(this.options.touchInterval)]
     scripts.install(redis)
   }
 
@@ -126,13 +135,20 @@ export class SessionStore {
   }
 
   /**
-   * Reads a session in one round trip; null when it does not exist, has expired, or `id` is not
-   * a well-formed session id. Refreshes the idle timeout at most once per `touchInterval`.
+   * Reads a session in one round trip (HGETALL, the cheapest read Redis has); null when it does
+   * not exist, has expired, or `id` is not a well-formed session id. Reads never write: the idle
+   * timeout is refreshed by the next save or touch (see Session), and Redis itself ends the
+   * session at its absolute deadline because no TTL is ever set beyond it.
    */
   async load (id: string): Promise<StoredSession | null> {
     if (parseSessionId(id) === null) return null
-    const reply = await this.#run<Array<string | number> | null>('load', [this.keyOf(id), this.indexKeyOf(id)], [id, ...this.#loadArgs])
-    return reply === null ? null : parseHash(id, reply, 1)
+    const hash = await this.#bound(this.#redis.hgetall(this.keyOf(id)))
+    if (hash['#x'] === undefined) return null
+    const s = parseHash(id, hash)
+    // The TTL already caps the session at its deadline; this only closes the last moments
+    // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
+    if (Date.now() >= s.absoluteExpiresAt) return null
+    return s
   }
 
   /**
@@ -180,7 +196,7 @@ export class SessionStore {
     const r = await this.#run<Array<string | number> | number>('regenerate',
       [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], [oldId, newId])
     if (typeof r === 'number') this.#check(r)
-    return parseHash(newId, r as Array<string | number>, 1)
+    return parseFlat(newId, r as Array<string | number>, 1)
   }
 
   /** Destroys a session (and its index entry). True when a live session was destroyed. */
@@ -194,7 +210,7 @@ export class SessionStore {
   async take (id: string): Promise<StoredSession | null> {
     if (parseSessionId(id) === null) return null
     const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '1'])
-    return typeof r === 'number' ? null : parseHash(id, r, 0)
+    return typeof r === 'number' ? null : parseFlat(id, r, 0)
   }
 
   /**

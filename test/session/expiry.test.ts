@@ -1,7 +1,7 @@
 // Idle and absolute timeouts, both enforced by Redis (PEXPIRE and TIME in the scripts).
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
-import { buildApp, sidOf, cookie, idOf } from './helpers.js'
+import { buildApp, sidOf, cookie, idOf } from '../helpers/session.js'
 
 test('an unused session expires after the idle timeout', async t => {
   const redis = await startRedis(t)
@@ -45,15 +45,18 @@ test('the absolute timeout ends a session however active it is', async t => {
   t.equal(Number(await redis.admin('EXISTS', key)), 0)
 })
 
-test('a session whose hash outlived its absolute deadline is refused and deleted by the scripts', async t => {
+test('a session whose hash outlived its absolute deadline is refused, and deleted by the next write', async t => {
   const redis = await startRedis(t)
   const app = await buildApp(t, redis.client(), { touchInterval: 0 })
   const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
   const key = app.sessions.keyOf(idOf(sid))
-  await redis.admin('HSET', key, '#x', '1') // deadline in the past, TTL still long
+  const [sec] = await redis.admin('TIME') as [string, string]
+  await redis.admin('HSET', key, '#x', Number(sec) * 1000 - 1) // deadline in the past, TTL still long
   const res = await app.inject({ url: '/get/a', headers: cookie(sid) })
-  t.same(res.json(), { value: null })
-  t.equal(Number(await redis.admin('EXISTS', key)), 0, 'deleted on read')
+  t.same(res.json(), { value: null }, 'refused on read')
+  t.equal(sidOf(res), '')
+  await t.rejects(app.sessions.update(idOf(sid), ['a', 'j2']), { code: 'FRP_SESSION_DESTROYED' }, 'the write script checks the deadline with Redis TIME')
+  t.equal(Number(await redis.admin('EXISTS', key)), 0, 'and deletes the session')
 })
 
 test('non-rolling sessions expire ttl after creation whatever the activity', async t => {

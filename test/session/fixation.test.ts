@@ -1,7 +1,7 @@
 // Session fixation: regenerate and login kill the old id. Runs on every topology.
 import { test } from 'tap'
 import { topologies, startTopology } from '../helpers/redis.js'
-import { buildApp, sidOf, cookie, idOf } from './helpers.js'
+import { buildApp, sidOf, cookie, idOf } from '../helpers/session.js'
 
 for (const topology of topologies()) {
   test(`fixation defences on ${topology}`, async t => {

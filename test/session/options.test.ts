@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis'
 import { startRedis } from '../helpers/redis.js'
 import { redisSession, type RedisSessionOptions } from '../../plugins/session.js'
 import { SessionStore } from '../../lib/session/store.js'
-import { SECRET, sidOf, cookie } from './helpers.js'
+import { SECRET, sidOf, cookie } from '../helpers/session.js'
 
 test('invalid options fail at registration and name the option', async t => {
   const redis = await startRedis(t)

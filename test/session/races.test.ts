@@ -3,7 +3,7 @@
 import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { topologies, startTopology } from '../helpers/redis.js'
-import { buildApp, sidOf, cookie } from './helpers.js'
+import { buildApp, sidOf, cookie } from '../helpers/session.js'
 
 interface Gate { entered: Promise<void>, enter: () => void, release: () => void, released: Promise<void> }
 

@@ -3,7 +3,7 @@
 import { test } from 'tap'
 import { Signer } from '@fastify/cookie'
 import { startRedis } from '../helpers/redis.js'
-import { buildApp, sidOf, cookie, idOf, SECRET, OLD_SECRET } from './helpers.js'
+import { buildApp, sidOf, cookie, idOf, SECRET, OLD_SECRET } from '../helpers/session.js'
 
 test('a cookie signed with an older secret is accepted and re-signed with the current one', async t => {
   const redis = await startRedis(t)

@@ -5,7 +5,7 @@ import { startRedis, eventually } from '../helpers/redis.js'
 import Fastify from 'fastify'
 import fastifyRedis from '@fastify/redis'
 import { redisSession } from '../../plugins/session.js'
-import { buildApp, sidOf, cookie, SECRET } from './helpers.js'
+import { buildApp, sidOf, cookie, SECRET } from '../helpers/session.js'
 
 test('a dead Redis gives 503 on session routes and never hangs', async t => {
   const redis = await startRedis(t)

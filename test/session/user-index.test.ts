@@ -2,7 +2,7 @@
 // entries. Runs on every topology.
 import { test } from 'tap'
 import { topologies, startTopology, eventually } from '../helpers/redis.js'
-import { buildApp, sidOf, cookie, idOf } from './helpers.js'
+import { buildApp, sidOf, cookie, idOf } from '../helpers/session.js'
 import { SessionStore } from '../../lib/session/store.js'
 import { Session } from '../../lib/session/session.js'
 import { userTag } from '../../lib/session/ids.js'
