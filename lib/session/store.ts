@@ -27,7 +27,6 @@ export interface StoredSession {
   createdAt: number
   lastSeenAt: number
   absoluteExpiresAt: number
-  metadata: SessionMetadata | null
 }
 
 /** One entry of `listForUser`. */
@@ -60,7 +59,7 @@ export function checkUserId (userId: unknown): string {
 }
 
 function emptySession (id: string): StoredSession {
-  return { id, values: new Map(), userId: null, createdAt: 0, lastSeenAt: 0, absoluteExpiresAt: 0, metadata: null }
+  return { id, values: new Map(), userId: null, createdAt: 0, lastSeenAt: 0, absoluteExpiresAt: 0 }
 }
 
 function addField (s: StoredSession, field: string, value: string): void {
@@ -73,7 +72,7 @@ function addField (s: StoredSession, field: string, value: string): void {
     case '#s': s.lastSeenAt = Number(value); break
     case '#x': s.absoluteExpiresAt = Number(value); break
     case '#u': s.userId = value; break
-    case '#m': s.metadata = parseMetadata(value); break
+    // '#m' (metadata) is only read by listForUser.
   }
 }
 
