@@ -220,12 +220,20 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
       writeCookie(req, reply, s, state)
       return done(null, payload)
     }
+    const touchOnly = !s.modified
     s.save().then(() => {
       writeCookie(req, reply, s, state)
       done(null, payload)
     }, (err: Error) => {
-      // Destroyed meanwhile (409) or Redis unavailable (503): the client keeps no dead cookie.
-      if ((err as { code?: string }).code === 'FRP_SESSION_DESTROYED') writeCookie(req, reply, s, state)
+      const destroyed = (err as { code?: string }).code === 'FRP_SESSION_DESTROYED'
+      // The client keeps no dead cookie.
+      if (destroyed) writeCookie(req, reply, s, state)
+      if (touchOnly) {
+        // Nothing of the request was lost: a failed idle-timeout refresh never fails the response.
+        if (!destroyed) request.log.warn({ err }, 'session: idle timeout refresh failed')
+        return done(null, payload)
+      }
+      // Destroyed meanwhile (409) or Redis unavailable (503).
       done(err)
     })
   })

@@ -8,7 +8,8 @@
   ARGV[3]  idle ttl ms
   ARGV[4]  absolute ttl ms, counted from creation (create only)
   ARGV[5]  '1' when the idle expiry slides on activity (rolling), '0' when fixed at creation
-  ARGV[6]  user id to index the session under ('' for none; create only)
+  ARGV[6]  user id to index the session under ('' for none; create only; the caller also
+           passes it as the '#u' field)
   ARGV[7]  N, the number of field/value pairs that follow
   ARGV[8 .. 7+2N]      field, value pairs to set
   ARGV[8+2N ..]        fields to delete
@@ -22,10 +23,17 @@ local idle = tonumber(ARGV[3])
 local n = tonumber(ARGV[7])
 local first, last = 8, 7 + 2 * n
 
-local function setPairs ()
-  local i = first
+-- Writes the pairs in chunks (Lua's unpack has a limit); the first HSET also carries the
+-- metadata fields given, so a small save is one HSET.
+local function setPairs (head)
+  local j = math.min(first + 199, last)
+  local args = { key }
+  for k = 1, #head do args[#args + 1] = head[k] end
+  for k = first, j do args[#args + 1] = ARGV[k] end
+  redis.call('HSET', unpack(args))
+  local i = j + 1
   while i <= last do
-    local j = math.min(i + 199, last)
+    j = math.min(i + 199, last)
     redis.call('HSET', key, unpack(ARGV, i, j))
     i = j + 1
   end
@@ -41,13 +49,9 @@ end
 if ARGV[1] == 'n' then
   if redis.call('EXISTS', key) == 1 then return -2 end
   local deadline = now + tonumber(ARGV[4])
-  redis.call('HSET', key, '#c', now, '#s', now, '#x', deadline)
   local user = nil
-  if ARGV[6] ~= '' then
-    user = ARGV[6]
-    redis.call('HSET', key, '#u', user)
-  end
-  setPairs()
+  if ARGV[6] ~= '' then user = ARGV[6] end
+  setPairs({ '#c', now, '#s', now, '#x', deadline })
   local ttl = math.min(idle, deadline - now)
   redis.call('PEXPIRE', key, ttl)
   index(user, now + ttl, ttl)
@@ -62,14 +66,13 @@ if now >= deadline then
   redis.call('ZREM', idx, id)
   return -1
 end
-setPairs()
+setPairs({ '#s', now })
 local d = last + 1
 while d <= #ARGV do
   local e = math.min(d + 199, #ARGV)
   redis.call('HDEL', key, unpack(ARGV, d, e))
   d = e + 1
 end
-redis.call('HSET', key, '#s', now)
 if ARGV[5] == '1' then
   local ttl = math.min(idle, deadline - now)
   redis.call('PEXPIRE', key, ttl)

@@ -81,7 +81,9 @@ export class Session {
   get absoluteExpiresAt (): number | null { return this.#absoluteExpiresAt }
   /** True when the session exists in Redis (after a load, or once saved). */
   get persisted (): boolean { return this.#persisted }
-  /** True when this request changed something that save() will write. */
+  /** True when this request changed values (set/delete) that save() will write. */
+  get modified (): boolean { return this.#dirty !== null && this.#dirty.size > 0 }
+  /** True when save() has something to send: changed values, or an idle-timeout refresh. */
   get changed (): boolean { return (this.#dirty !== null && this.#dirty.size > 0) || (this.#touch && this.#persisted) }
 
   /** The value stored under `name` (a fresh copy each call), or undefined. */

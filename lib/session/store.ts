@@ -157,6 +157,7 @@ export class SessionStore {
   async create (id: string, fields: readonly string[], opts: CreateOptions = {}): Promise<number> {
     const userId = opts.userId == null ? '' : checkUserId(opts.userId)
     const pairs = prefixFields(fields)
+    if (userId !== '') pairs.push('#u', userId)
     if (opts.metadata != null) pairs.push('#m', JSON.stringify(opts.metadata))
     const o = this.options
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],

@@ -77,5 +77,28 @@ for (const topology of topologies()) {
       t.same(who.all, { pre: 1 }, 'the logged-in session kept its data and got nothing from the stale request')
       t.same((await app.inject({ url: '/whoami', headers: cookie(sid) })).json().id, null, 'the anonymous id is dead')
     })
+
+    await t.test('a request that only reads, racing a logout, is served and clears the cookie (its touch is refused quietly)', async t => {
+      const readers = new Map<string, Gate>()
+      const touchy = await buildApp(t, redis.client(), { touchInterval: 0 }, app => {
+        app.get('/slow-read', async req => {
+          const g = readers.get('r') as Gate
+          g.enter()
+          await g.released
+          return { value: req.session.get('a') ?? null }
+        })
+      })
+      const sid = sidOf(await touchy.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 'x' } })) as string
+      readers.set('r', gate())
+      const slow = touchy.inject({ url: '/slow-read', headers: cookie(sid) })
+      await readers.get('r')?.entered
+      await touchy.inject({ method: 'POST', url: '/logout', headers: cookie(sid) })
+      readers.get('r')?.release()
+      const res = await slow
+      t.equal(res.statusCode, 200, 'no error for a request that changed nothing')
+      t.same(res.json(), { value: 'x' }, 'it saw the session as it was when it started')
+      t.equal(sidOf(res), '', 'the dead cookie is cleared')
+      t.same((await touchy.inject({ url: '/whoami', headers: cookie(sid) })).json().id, null, 'still logged out')
+    })
   })
 }
