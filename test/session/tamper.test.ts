@@ -19,6 +19,7 @@ test('bad session cookies give a fresh anonymous session and are cleared', async
     unsigned: id,
     malformed: 'not a cookie at all',
     empty: '',
+    oversized: 'x'.repeat(5000),
     'signed with another secret': new Signer('another-secret-another-secret-another-secret').sign(id),
     'validly signed but not a session id': signer.sign('../../etc/passwd')
   }
