@@ -12,3 +12,5 @@ export { ALGORITHMS, type Algorithm, type RateLimitPolicyOptions, type RateLimit
 export type { RateLimitResult } from './lib/rate-limit/result.js'
 export type { RouteRateLimit, RouteRateLimitOptions } from './lib/rate-limit/route-rule.js'
 export { ipKey } from './lib/rate-limit/ip.js'
+export { redisSession, type RedisSessionOptions, type SessionCookieOptions } from './plugins/session.js'
+export { SessionStore, Session, newSessionId, parseSessionId, userTag, type SessionStoreOptions, type StoredSession, type SessionInfo, type SessionMetadata, type RegenerateOptions, type SetUserOptions } from './lib/session/index.js'

@@ -23,6 +23,8 @@ export const FRP_RATE_LIMIT_KEY = createError('FRP_RATE_LIMIT_KEY', 'Rate limit 
 // --- session ------------------------------------------------------------------------------
 export const FRP_SESSION_UNAVAILABLE = createError('FRP_SESSION_UNAVAILABLE', 'Session store unavailable: %s', 503)
 export const FRP_SESSION_DESTROYED = createError('FRP_SESSION_DESTROYED', 'Session was destroyed', 409)
+export const FRP_SESSION_ID_TAKEN = createError('FRP_SESSION_ID_TAKEN', 'Session id is already taken', 409)
+export const FRP_SESSION_DISABLED = createError('FRP_SESSION_DISABLED', 'Sessions are disabled on this route (config.session is false)', 500)
 
 // --- lock ---------------------------------------------------------------------------------
 export const FRP_LOCK_NOT_ACQUIRED = createError('FRP_LOCK_NOT_ACQUIRED', 'Lock "%s" not acquired within %s ms', 409)

@@ -1,0 +1,294 @@
+// SessionStore: the framework-free core of the session pattern. One Redis hash per session:
+// user values under '=<name>' (encoded by the codec), metadata under '#<x>'. Only changed fields
+// are written, by one Lua script that refuses to touch a session that is gone, so concurrent
+// requests never lose each other's updates and a logout is never undone. Sessions bound to a user
+// share the user's hash tag with the user's index (a sorted set of session ids scored by expiry),
+// so every step that touches both is one atomic script, on Cluster too.
+import { keySpace, type KeySpace } from '../shared/keys.js'
+import { loadScripts, type RedisClient } from '../shared/scripts.js'
+import { withTimeout } from '../shared/connection.js'
+import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
+import type { Codec } from '../shared/codec.js'
+import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
+import { parseSessionId, tagOf, userTag } from './ids.js'
+
+type ScriptName = 'save' | 'regenerate' | 'destroy' | 'list'
+const scripts = loadScripts<ScriptName>('session', new URL('.', import.meta.url))
+
+/** Metadata recorded at creation (user agent and ip by default). */
+export type SessionMetadata = Record<string, string>
+
+/** A session as read from Redis. Values are still encoded. */
+export interface StoredSession {
+  id: string
+  /** name -> encoded value */
+  values: Map<string, string>
+  userId: string | null
+  createdAt: number
+  lastSeenAt: number
+  absoluteExpiresAt: number
+}
+
+/** One entry of `listForUser`. */
+export interface SessionInfo {
+  id: string
+  userId: string
+  createdAt: number
+  lastSeenAt: number
+  /** When the session expires unless used again (idle timeout, capped by the absolute one). */
+  expiresAt: number
+  /** When the session expires whatever the activity. */
+  absoluteExpiresAt: number
+  metadata: SessionMetadata | null
+}
+
+export interface CreateOptions {
+  userId?: string | null
+  metadata?: SessionMetadata | null
+}
+
+const MAX_USER_ID = 1024
+
+/** Validates a user id; user ids are strings (numbers are accepted and stringified). */
+export function checkUserId (userId: unknown): string {
+  if (typeof userId === 'number' && Number.isSafeInteger(userId)) return String(userId)
+  if (typeof userId !== 'string' || userId.length === 0 || userId.length > MAX_USER_ID) {
+    throw new FRP_INVALID_OPTION('userId', `must be a non-empty string of at most ${MAX_USER_ID} characters`)
+  }
+  return userId
+}
+
+function emptySession (id: string): StoredSession {
+  return { id, values: new Map(), userId: null, createdAt: 0, lastSeenAt: 0, absoluteExpiresAt: 0 }
+}
+
+function addField (s: StoredSession, field: string, value: string): void {
+  if (field.charCodeAt(0) === 61) { // '=': a user value
+    s.values.set(field.slice(1), value)
+    return
+  }
+  switch (field) {
+    case '#c': s.createdAt = Number(value); break
+    case '#s': s.lastSeenAt = Number(value); break
+    case '#x': s.absoluteExpiresAt = Number(value); break
+    case '#u': s.userId = value; break
+    // '#m' (metadata) is only read by listForUser.
+  }
+}
+
+/** A session from an HGETALL object. */
+function parseHash (id: string, hash: Record<string, string>): StoredSession {
+  const s = emptySession(id)
+  for (const field in hash) addField(s, field, hash[field])
+  return s
+}
+
+/** A session from a flat field, value list returned by a script, from index `start`. */
+function parseFlat (id: string, reply: Array<string | number>, start: number): StoredSession {
+  const s = emptySession(id)
+  for (let i = start; i < reply.length; i += 2) addField(s, reply[i] as string, reply[i + 1] as string)
+  return s
+}
+
+function parseMetadata (raw: string | null): SessionMetadata | null {
+  if (raw === null) return null
+  try {
+    const m = JSON.parse(raw)
+    return m !== null && typeof m === 'object' ? m : null
+  } catch {
+    return null
+  }
+}
+
+export class SessionStore {
+  readonly options: Readonly<NormalizedStoreOptions>
+  readonly codec: Codec
+  readonly #redis: RedisClient
+  readonly #keys: KeySpace
+
+  constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
+    if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
+      throw new FRP_INVALID_OPTION('redis', 'must be an ioredis Redis or Cluster client')
+    }
+    this.options = Object.freeze(normalizeStoreOptions(options))
+    this.codec = this.options.codec
+    this.#redis = redis
+    this.#keys = keySpace(this.options.prefix, 'session')
+    scripts.install(redis)
+  }
+
+  /** The Redis key of a session's hash. */
+  keyOf (id: string): string {
+    const dot = id.indexOf('.')
+    return this.#keys.key(id.slice(0, dot), 's', id.slice(dot + 1))
+  }
+
+  /** The Redis key of the index of a hash tag (for a user tag: that user's sessions). */
+  indexKeyOf (id: string): string {
+    return this.#keys.key(tagOf(id), 'u')
+  }
+
+  /** The Redis key of the index of `userId`'s sessions. */
+  userIndexKey (userId: string): string {
+    return this.#keys.key(userTag(checkUserId(userId)), 'u')
+  }
+
+  /**
+   * Reads a session in one round trip (HGETALL, the cheapest read Redis has); null when it does
+   * not exist, has expired, or `id` is not a well-formed session id. Reads never write: the idle
+   * timeout is refreshed by the next save or touch (see Session), and Redis itself ends the
+   * session at its absolute deadline because no TTL is ever set beyond it.
+   */
+  async load (id: string): Promise<StoredSession | null> {
+    if (parseSessionId(id) === null) return null
+    const hash = await this.#bound(this.#redis.hgetall(this.keyOf(id)))
+    if (hash['#x'] === undefined) return null
+    const s = parseHash(id, hash)
+    // The TTL already caps the session at its deadline; this only closes the last moments
+    // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
+    if (Date.now() >= s.absoluteExpiresAt) return null
+    return s
+  }
+
+  /**
+   * Creates session `id` with `fields` (flat name, encoded value pairs). Returns the creation
+   * time (Redis clock, ms). Fails with FRP_SESSION_ID_TAKEN if the id is in use.
+   */
+  async create (id: string, fields: readonly string[], opts: CreateOptions = {}): Promise<number> {
+    const userId = opts.userId == null ? '' : checkUserId(opts.userId)
+    const pairs = prefixFields(fields)
+    if (userId !== '') pairs.push('#u', userId)
+    if (opts.metadata != null) pairs.push('#m', JSON.stringify(opts.metadata))
+    const o = this.options
+    const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],
+      ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
+    return this.#check(r)
+  }
+
+  /**
+   * Writes only the changes of one request: `set` as flat name, encoded value pairs, `del` as
+   * names. Refreshes the idle timeout (rolling). Fails with FRP_SESSION_DESTROYED, writing
+   * nothing, when the session is gone (destroyed, regenerated or expired). Returns Redis time.
+   */
+  async update (id: string, set: readonly string[], del: readonly string[] = []): Promise<number> {
+    if (parseSessionId(id) === null) throw new FRP_SESSION_DESTROYED()
+    const pairs = prefixFields(set)
+    const o = this.options
+    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', '', pairs.length / 2, ...pairs]
+    for (const name of del) args.push('=' + name)
+    const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args)
+    return this.#check(r)
+  }
+
+  /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
+  async touch (id: string): Promise<number> {
+    return await this.update(id, [])
+  }
+
+  /**
+   * Moves session `oldId` with its data to `newId` (same hash tag) and kills `oldId`, in one
+   * script. The remaining TTLs are kept. Fails with FRP_SESSION_DESTROYED when `oldId` is gone.
+   */
+  async regenerate (oldId: string, newId: string): Promise<StoredSession> {
+    if (parseSessionId(oldId) === null || parseSessionId(newId) === null || tagOf(oldId) !== tagOf(newId)) {
+      throw new FRP_INVALID_OPTION('newId', 'must be a session id with the hash tag of the old id')
+    }
+    const r = await this.#run<Array<string | number> | number>('regenerate',
+      [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], [oldId, newId])
+    if (typeof r === 'number') this.#check(r)
+    return parseFlat(newId, r as Array<string | number>, 1)
+  }
+
+  /** Destroys a session (and its index entry). True when a live session was destroyed. */
+  async destroy (id: string): Promise<boolean> {
+    if (parseSessionId(id) === null) return false
+    const r = await this.#run<number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '0'])
+    return r === 1
+  }
+
+  /** Destroys a session and returns what it held (null when there was no live session). */
+  async take (id: string): Promise<StoredSession | null> {
+    if (parseSessionId(id) === null) return null
+    const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '1'])
+    return typeof r === 'number' ? null : parseFlat(id, r, 0)
+  }
+
+  /**
+   * The live sessions of `userId`, most recently used first. Expired entries are pruned from the
+   * index on the way.
+   */
+  async listForUser (userId: string): Promise<SessionInfo[]> {
+    const uid = checkUserId(userId)
+    const flat = await this.#run<string[]>('list', [this.userIndexKey(uid)], [])
+    if (flat.length === 0) return []
+    // Every session of the user shares the index's hash tag: one pipeline, one node.
+    const pipeline = this.#redis.pipeline()
+    for (let i = 0; i < flat.length; i += 2) pipeline.hmget(this.keyOf(flat[i]), '#c', '#s', '#u', '#m', '#x')
+    const replies = await this.#bound(pipeline.exec())
+    const out: SessionInfo[] = []
+    for (let i = 0; i < flat.length; i += 2) {
+      const [err, m] = replies?.[i / 2] ?? [null, null]
+      if (err != null) throw unavailable(err)
+      const [c, s, u, meta, x] = m as Array<string | null>
+      // A missing hash is a session that ended after the index was read; another user's id
+      // sharing the tag would only be possible through a SHA-256 prefix collision.
+      if (c === null || u !== uid) continue
+      out.push({
+        id: flat[i],
+        userId: uid,
+        createdAt: Number(c),
+        lastSeenAt: Number(s),
+        expiresAt: Number(flat[i + 1]),
+        absoluteExpiresAt: Number(x),
+        metadata: parseMetadata(meta)
+      })
+    }
+    return out.sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+  }
+
+  /**
+   * Destroys every session of `userId` except the ids in `except` ("log out everywhere else").
+   * Each session is destroyed by its own atomic script, so the step is idempotent and safe to
+   * retry; a session created after the index was read survives. Returns how many were destroyed.
+   */
+  async destroyAllForUser (userId: string, opts: { except?: string | readonly string[] } = {}): Promise<number> {
+    const keep = new Set(typeof opts.except === 'string' ? [opts.except] : (opts.except ?? []))
+    const sessions = await this.listForUser(userId)
+    const results = await Promise.all(sessions.filter(s => !keep.has(s.id)).map(s => this.destroy(s.id)))
+    return results.filter(Boolean).length
+  }
+
+  // The one place where script error codes become errors.
+  #check (code: number): number {
+    if (code >= 0) return code
+    if (code === -1) throw new FRP_SESSION_DESTROYED()
+    if (code === -2) throw new FRP_SESSION_ID_TAKEN()
+    throw new FRP_SESSION_UNAVAILABLE(`unexpected script reply ${code}`)
+  }
+
+  async #bound<T> (p: Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(p, this.options.commandTimeout)
+    } catch (err) {
+      throw unavailable(err)
+    }
+  }
+
+  #run<T> (name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
+    return this.#bound(scripts.run<T>(this.#redis, name, keys, args))
+  }
+}
+
+function prefixFields (flat: readonly string[]): string[] {
+  const out = new Array<string>(flat.length)
+  for (let i = 0; i < flat.length; i += 2) {
+    out[i] = '=' + flat[i]
+    out[i + 1] = flat[i + 1]
+  }
+  return out
+}
+
+function unavailable (err: unknown): Error {
+  if ((err as { code?: string }).code === 'FRP_SESSION_UNAVAILABLE') return err as Error
+  return new FRP_SESSION_UNAVAILABLE((err as Error).message, { cause: err })
+}

@@ -1,0 +1,83 @@
+// Idle and absolute timeouts, both enforced by Redis (PEXPIRE and TIME in the scripts).
+import { test } from 'tap'
+import { startRedis, eventually } from '../helpers/redis.js'
+import { buildApp, sidOf, cookie, idOf } from '../helpers/session.js'
+
+test('an unused session expires after the idle timeout', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), { ttl: 300, touchInterval: 10 })
+  const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
+  const key = app.sessions.keyOf(idOf(sid))
+  const pttl = Number(await redis.admin('PTTL', key))
+  t.ok(pttl > 0 && pttl <= 300, 'Redis holds the idle expiry')
+  await eventually(async () => Number(await redis.admin('EXISTS', key)) === 0, { what: 'idle expiry' })
+  const res = await app.inject({ url: '/get/a', headers: cookie(sid) })
+  t.same(res.json(), { value: null })
+  t.equal(sidOf(res), '', 'expired cookie cleared')
+})
+
+test('activity slides the idle timeout', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), { ttl: 60_000, touchInterval: 1 })
+  const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
+  const key = app.sessions.keyOf(idOf(sid))
+  await redis.admin('PEXPIRE', key, 5000) // as if most of the idle time had passed
+  await eventually(async () => {
+    await app.inject({ url: '/get/a', headers: cookie(sid) })
+    return Number(await redis.admin('PTTL', key)) > 5000
+  }, { what: 'a read to push the expiry back' })
+  t.pass('a read pushed the expiry back to a full idle ttl')
+})
+
+test('the absolute timeout ends a session however active it is', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), { ttl: 60_000, absoluteTtl: 400, touchInterval: 0 })
+  const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
+  const key = app.sessions.keyOf(idOf(sid))
+  t.ok(Number(await redis.admin('PTTL', key)) <= 400, 'the idle expiry never passes the absolute deadline')
+  const deadline = Number(await redis.admin('HGET', key, '#x'))
+  await eventually(async () => {
+    const res = await app.inject({ method: 'POST', url: '/set', payload: { name: 'b', value: 2 }, headers: cookie(sid) })
+    return res.statusCode === 409 || (await app.inject({ url: '/get/a', headers: cookie(sid) })).json().value === null
+  }, { what: 'the absolute timeout' })
+  const [sec, usec] = await redis.admin('TIME') as [string, string]
+  t.ok(Number(sec) * 1000 + Number(usec) / 1000 >= deadline, 'ended at or after its absolute deadline')
+  t.equal(Number(await redis.admin('EXISTS', key)), 0)
+})
+
+test('a session whose hash outlived its absolute deadline is refused, and deleted by the next write', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), { touchInterval: 0 })
+  const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
+  const key = app.sessions.keyOf(idOf(sid))
+  const [sec] = await redis.admin('TIME') as [string, string]
+  await redis.admin('HSET', key, '#x', Number(sec) * 1000 - 1) // deadline in the past, TTL still long
+  const res = await app.inject({ url: '/get/a', headers: cookie(sid) })
+  t.same(res.json(), { value: null }, 'refused on read')
+  t.equal(sidOf(res), '')
+  await t.rejects(app.sessions.update(idOf(sid), ['a', 'j2']), { code: 'FRP_SESSION_DESTROYED' }, 'the write script checks the deadline with Redis TIME')
+  t.equal(Number(await redis.admin('EXISTS', key)), 0, 'and deletes the session')
+})
+
+test('non-rolling sessions expire ttl after creation whatever the activity', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), { ttl: 300, rolling: false })
+  const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
+  const key = app.sessions.keyOf(idOf(sid))
+  await eventually(async () => {
+    await app.inject({ method: 'POST', url: '/set', payload: { name: 'b', value: Date.now() }, headers: cookie(sid) })
+    return Number(await redis.admin('EXISTS', key)) === 0
+  }, { what: 'fixed expiry' })
+  t.same((await app.inject({ url: '/get/a', headers: cookie(sid) })).json(), { value: null })
+})
+
+test('persistent cookies carry Max-Age up to the absolute deadline', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), { absoluteTtl: 3_600_000, cookie: { persistent: true, name: 'keep', secure: 'auto', sameSite: 'strict' } })
+  const res = await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })
+  const c = res.cookies.find(x => x.name === 'keep') as { maxAge?: number, secure?: boolean, sameSite?: string, httpOnly?: boolean }
+  t.ok(c.maxAge !== undefined && c.maxAge > 3500 && c.maxAge <= 3600)
+  t.notOk(c.secure, "secure: 'auto' on plain HTTP")
+  t.equal(c.sameSite, 'Strict')
+  t.equal(c.httpOnly, true)
+})

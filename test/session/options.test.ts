@@ -1,0 +1,96 @@
+// Options are validated once at registration; the plugin works with @fastify/redis namespaces,
+// an explicit client, and an @fastify/cookie the application registered itself.
+import { test } from 'tap'
+import Fastify from 'fastify'
+import fastifyRedis from '@fastify/redis'
+import fastifyCookie from '@fastify/cookie'
+import type { Redis } from 'ioredis'
+import { startRedis } from '../helpers/redis.js'
+import { redisSession, type RedisSessionOptions } from '../../plugins/session.js'
+import { SessionStore } from '../../lib/session/store.js'
+import { SECRET, sidOf, cookie } from '../helpers/session.js'
+
+test('invalid options fail at registration and name the option', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  const bad: Array<[string, Record<string, unknown>]> = [
+    ['secret', {}],
+    ['secret', { secret: 'short' }],
+    ['secret', { secret: [] }],
+    ['redisSession.colour', { secret: SECRET, colour: 'red' }],
+    ['session.ttl', { secret: SECRET, ttl: -1 }],
+    ['session.touchInterval', { secret: SECRET, ttl: 1000, touchInterval: 1000 }],
+    ['cookie.sameSite', { secret: SECRET, cookie: { sameSite: 'sometimes' } }],
+    ['redisSession.cookie.maxAge', { secret: SECRET, cookie: { maxAge: 1 } }],
+    ['hook', { secret: SECRET, hook: 'onSend' }],
+    ['metadata', { secret: SECRET, metadata: 'yes' }],
+    ['namespace', { secret: SECRET, namespace: 'missing' }],
+    ['session.codec', { secret: SECRET, codec: 'json' }]
+  ]
+  for (const [name, opts] of bad) {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(fastifyRedis, { client: client as Redis, closeClient: false })
+    app.register(redisSession, opts as unknown as RedisSessionOptions)
+    await t.rejects(async () => { await app.ready() }, { code: 'FRP_INVALID_OPTION', message: new RegExp(name.replace(/\./g, '\\.')) }, name)
+  }
+  t.throws(() => new SessionStore(null as never), { code: 'FRP_INVALID_OPTION' })
+})
+
+test('works with a namespace, an explicit client and an app-registered @fastify/cookie', async t => {
+  const redis = await startRedis(t)
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyRedis, { client: redis.client(), closeClient: false })
+  await app.register(fastifyRedis, { client: redis.client(), closeClient: false, namespace: 'sessions' })
+  await app.register(fastifyCookie, { secret: 'the-app-own-cookie-secret-is-different' })
+  await app.register(redisSession, { secret: SECRET, namespace: 'sessions', prefix: 'ns', metadata: req => ({ path: req.url }), codec: { compressThreshold: false } })
+  app.post('/hi', async req => {
+    req.session.set('n', 1n)
+    return { signed: req.unsignCookie(req.signCookie('x')).valid }
+  })
+  app.get('/n', async req => ({ n: String(req.session.get('n')) }))
+  await app.ready()
+  const res = await app.inject({ method: 'POST', url: '/hi' })
+  t.same(res.json(), { signed: true }, 'the app keeps its own cookie signer')
+  const sid = sidOf(res) as string
+  t.same((await app.inject({ url: '/n', headers: cookie(sid) })).json(), { n: '1' }, 'BigInt round-trips through the codec')
+  const keys = await redis.client().keys('ns:session:*')
+  t.equal(keys.length, 1, 'stored through the namespaced client under the prefix')
+
+  const explicit = Fastify()
+  t.teardown(() => explicit.close())
+  await explicit.register(fastifyRedis, { client: redis.client(), closeClient: false })
+  await explicit.register(redisSession, { secret: SECRET, client: redis.client(), hook: 'preHandler', cookie: { name: 'other', secure: false } })
+  explicit.post('/hi', async req => { req.session.set('a', 'b'); return { ok: true } })
+  await explicit.ready()
+  const r = await explicit.inject({ method: 'POST', url: '/hi' })
+  t.ok(sidOf(r, 'other'))
+  t.notOk(r.cookies.find(c => c.name === 'other')?.secure)
+})
+
+test('session values: undefined deletes, unsupported values fail at set(), corrupt values read as absent', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyRedis, { client, closeClient: false })
+  await app.register(redisSession, { secret: SECRET })
+  app.post('/a', async req => {
+    req.session.set('keep', 1).set('gone', 2)
+    req.session.set('gone', undefined)
+    return { has: req.session.has('gone'), deletedMissing: req.session.delete('never') }
+  })
+  app.post('/fn', async req => { req.session.set('f', () => 1); return {} })
+  app.post('/badname', async req => { req.session.set('', 1); return {} })
+  app.get('/all', async req => req.session.all())
+  await app.ready()
+  const res = await app.inject({ method: 'POST', url: '/a' })
+  t.same(res.json(), { has: false, deletedMissing: false })
+  const sid = sidOf(res) as string
+  t.equal((await app.inject({ method: 'POST', url: '/fn' })).json().code, 'FRP_UNSUPPORTED_VALUE')
+  t.equal((await app.inject({ method: 'POST', url: '/badname' })).json().code, 'FRP_INVALID_OPTION')
+  const id = sid.slice(0, sid.lastIndexOf('.'))
+  await client.hset(app.sessions.keyOf(id), '=broken', 'q???')
+  t.same((await app.inject({ url: '/all', headers: cookie(sid) })).json(), { keep: 1 }, 'the corrupt field reads as absent')
+})
