@@ -5,3 +5,7 @@ export { createCodec, defaultCodec, type Codec, type CodecOptions } from './lib/
 export { loadScripts, type ScriptSet, type RedisClient } from './lib/shared/scripts.js'
 export { recommendedRedisOptions, createSubscriber, duplicateConnection, withTimeout, scanKeys, isCluster } from './lib/shared/connection.js'
 export { checkServer, type ServerFacts, type GuardOptions } from './lib/shared/server-guard.js'
+export { redisLeaderboard, type RedisLeaderboardOptions, type LeaderboardRoutesOptions } from './plugins/leaderboard.js'
+export { Leaderboard, type Entry as LeaderboardEntry, type SubmitResult as LeaderboardSubmitResult, type MemberInfo as LeaderboardMemberInfo, type Page as LeaderboardPage, type RollupOptions as LeaderboardRollupOptions, type RankStyle } from './lib/leaderboard/leaderboard.js'
+export type { LeaderboardOptions, Order as LeaderboardOrder, UpdatePolicy as LeaderboardUpdatePolicy, TieBreak as LeaderboardTieBreak } from './lib/leaderboard/options.js'
+export type { PeriodUnit as LeaderboardPeriod } from './lib/leaderboard/periods.js'
