@@ -4,12 +4,11 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import {
-  FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_CURSOR, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE,
-  FRP_REDIS_UNAVAILABLE, isFrpError
+  FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_CURSOR, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE
 } from '../shared/errors.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { withTimeout } from '../shared/connection.js'
+import { deadlines, type Bound } from './deadlines.js'
 import { normaliseOptions, type BoardConfig, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'
 import { checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
@@ -87,6 +86,7 @@ export class Leaderboard {
   #view: View | null = null
   #current: { start: number, end: number, key: string, id: string, expireAt: number } | null = null
   readonly #options: LeaderboardOptions
+  readonly #bound: Bound
 
   static {
     bindView = (board, view) => { board.#view = view; return board }
@@ -104,6 +104,7 @@ export class Leaderboard {
     this.#ks = keySpace(this.#cfg.prefix, 'leaderboard')
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
+    this.#bound = deadlines(this.#cfg.commandTimeout)
     scripts.install(redis)
   }
 
@@ -142,13 +143,8 @@ export class Leaderboard {
     return this.#view === null ? this.#calendar === null : this.#view.ownsMetadata
   }
 
-  async #call<T> (p: Promise<T>): Promise<T> {
-    try {
-      return await withTimeout(p, this.#cfg.commandTimeout)
-    } catch (err) {
-      if (isFrpError(err)) throw err
-      throw new FRP_REDIS_UNAVAILABLE((err as Error).message, { cause: err })
-    }
+  #call<T> (p: Promise<T>): Promise<T> {
+    return this.#bound(p)
   }
 
   #decode (stored: string | number): number {
@@ -182,7 +178,13 @@ export class Leaderboard {
     const m = checkMember(member, this.#cfg)
     const s = checkScore(score, this.#cfg)
     const meta = encodeMetadata(opts.meta, this.#cfg)
-    return (await this.#submit(this.#cfg.update, [m, s, meta]))[0]
+    const c = this.#cfg
+    if (c.update === 'replace' && c.M === 1 && c.maxMembers === 0 && meta === '' && this.#calendar === null && this.#view === null) {
+      // Nothing to compute or expire: one native command is atomic on its own.
+      const changed = await this.#call(this.#r.zadd(this.#target().key, 'CH', s, m))
+      return { member: m, score: s, changed: changed === 1 }
+    }
+    return (await this.#submit(c.update, [m, s, meta]))[0]
   }
 
   /** Submits many scores in one atomic script: all are applied, or none (a bad one rejects all). */
