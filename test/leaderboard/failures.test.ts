@@ -1,7 +1,12 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { eventually, startRedis } from '../helpers/redis.js'
-import { boardName } from './helpers.js'
+
+let boards = 0
+/** A board name unique in this process. */
+function boardName (what: string): string {
+  return `${what}-${process.pid}-${++boards}`
+}
 
 test('calls during a CLIENT PAUSE fail with FRP_REDIS_TIMEOUT within the bound; later calls succeed', async t => {
   const redis = await startRedis(t)

@@ -2,7 +2,12 @@ import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { periodCalendar, isPeriodId } from '../../lib/leaderboard/periods.js'
 import { eventually, startTopology, topologies } from '../helpers/redis.js'
-import { boardName } from './helpers.js'
+
+let boards = 0
+/** A board name unique in this process. */
+function boardName (what: string): string {
+  return `${what}-${process.pid}-${++boards}`
+}
 
 const at = (iso: string): number => Date.parse(iso)
 

@@ -1,7 +1,12 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { startRedis } from '../helpers/redis.js'
-import { boardName } from './helpers.js'
+
+let boards = 0
+/** A board name unique in this process. */
+function boardName (what: string): string {
+  return `${what}-${process.pid}-${++boards}`
+}
 
 test("tieBreak 'first' budget: stored scores are exact integers below 2^53 across the documented range", async t => {
   const redis = (await startRedis(t)).client()
