@@ -12,7 +12,9 @@ test('calls during a CLIENT PAUSE fail with FRP_REDIS_TIMEOUT within the bound; 
   const redis = await startRedis(t)
   const client = redis.client({ commandTimeout: 30_000 })
   const b = new Leaderboard(client, boardName('paused'), { commandTimeout: 80 })
-  await b.submit('a', 1)
+  // Set up with a generous bound (connecting and loading scripts may be slow on a busy machine).
+  const relaxed = new Leaderboard(client, b.name, { commandTimeout: 10_000 })
+  await relaxed.submit('a', 1)
   await redis.pause(600)
   const results = await Promise.allSettled([b.submit('b', 2), b.top(3), b.info('a'), b.around('a', 1), b.count(), b.increment('a', 1)])
   for (const r of results) {
@@ -21,9 +23,8 @@ test('calls during a CLIENT PAUSE fail with FRP_REDIS_TIMEOUT within the bound; 
     t.equal((r as PromiseRejectedResult).reason.statusCode, 503)
   }
   // Once Redis answers again the board works; the paused writes may have landed meanwhile.
-  await eventually(async () => (await b.count().catch(() => -1)) >= 1, { what: 'Redis to answer again' })
-  // A generous bound from here: this machine may be loaded, and the point is that Redis is usable.
-  const relaxed = new Leaderboard(client, b.name, { commandTimeout: 10_000 })
+  await eventually(async () => (await relaxed.count()) >= 1, { what: 'Redis to answer again' })
+  // The generous bound again: the point is that Redis is usable, not how fast this machine is.
   t.same(await relaxed.submit('c', 3), { member: 'c', score: 3, changed: true })
   t.equal((await relaxed.top(1))[0].member, 'c')
 })
@@ -43,7 +44,7 @@ test('a dead Redis gives FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT, never a han
   const client = redis.client({ maxRetriesPerRequest: 0, enableOfflineQueue: false })
   const b = new Leaderboard(client, boardName('dead'), { commandTimeout: 200 })
   await eventually(() => client.status === 'ready', { what: 'the client to connect' })
-  await b.submit('a', 1)
+  await new Leaderboard(client, b.name, { commandTimeout: 10_000 }).submit('a', 1)
   await redis.kill()
   await t.rejects(b.submit('a', 2), { code: /^FRP_REDIS_(UNAVAILABLE|TIMEOUT)$/ })
   await t.rejects(b.top(), { code: /^FRP_REDIS_(UNAVAILABLE|TIMEOUT)$/ })
