@@ -139,6 +139,18 @@ export class Leaderboard {
     return { key: c.key, ttl: Math.max(1, c.expireAt - now) }
   }
 
+  /**
+   * TTL to give the metadata hash on a write: on periodic boards it must outlive every retained
+   * period, so it is always the retention of the current period, even when the write goes to an
+   * older period or a roll-up. Non-periodic boards keep their metadata.
+   */
+  #metaTtl (t: Target): number {
+    if (this.#calendar === null) return 0
+    if (this.#view === null) return t.ttl
+    const now = this.#cfg.now()
+    return Math.max(1, this.#calendar.startAfter(now, this.#cfg.keep) - now)
+  }
+
   #ownsMetadata (): boolean {
     return this.#view === null ? this.#calendar === null : this.#view.ownsMetadata
   }
@@ -221,7 +233,7 @@ export class Leaderboard {
     const ownsMeta = this.#ownsMetadata()
     const reply = await this.#call(scripts.run<Array<string | number>>(this.#redis, 'submit', [t.key, this.#metaKey], [
       policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers,
-      ownsMeta ? 0 : t.ttl, ownsMeta ? '1' : '0', ...triples
+      this.#metaTtl(t), ownsMeta ? '1' : '0', ...triples
     ]))
     if (reply[0] === -1) {
       const i = (Number(reply[1]) - 1) * 3

@@ -88,6 +88,10 @@ for (const topology of topologies()) {
       t.ok(Math.abs(metaTtl - boardTtl) < 1000 && metaTtl > 0, 'the metadata hash lives as long as the current period')
       await b.remove('a')
       t.same(await b.getMetadata('a'), { name: 'Ada' }, 'removing from one period keeps the shared metadata')
+      // Regression: a write to an older period once cut the metadata TTL down to that period's.
+      await b.period(-2).submit('old', 1, { meta: { name: 'Old' } })
+      t.ok(await redis.pttl(metaKey) > await redis.pttl(b.period(-2).key), 'writing to an older period keeps the longer metadata TTL')
+      t.ok(Math.abs(await redis.pttl(metaKey) - boardTtl) < 1000)
     })
 
     await t.test('roll-ups sum or keep the best score of the last periods, into one board of the same hash tag', async t => {
