@@ -14,3 +14,7 @@ export type { RouteRateLimit, RouteRateLimitOptions } from './lib/rate-limit/rou
 export { ipKey } from './lib/rate-limit/ip.js'
 export { redisSession, type RedisSessionOptions, type SessionCookieOptions } from './plugins/session.js'
 export { SessionStore, Session, newSessionId, parseSessionId, userTag, type SessionStoreOptions, type StoredSession, type SessionInfo, type SessionMetadata, type RegenerateOptions, type SetUserOptions } from './lib/session/index.js'
+export { redisLeaderboard, type RedisLeaderboardOptions, type LeaderboardRoutesOptions } from './plugins/leaderboard.js'
+export { Leaderboard, type Entry as LeaderboardEntry, type SubmitResult as LeaderboardSubmitResult, type MemberInfo as LeaderboardMemberInfo, type Page as LeaderboardPage, type RollupOptions as LeaderboardRollupOptions, type RankStyle } from './lib/leaderboard/leaderboard.js'
+export type { LeaderboardOptions, Order as LeaderboardOrder, UpdatePolicy as LeaderboardUpdatePolicy, TieBreak as LeaderboardTieBreak } from './lib/leaderboard/options.js'
+export type { PeriodUnit as LeaderboardPeriod } from './lib/leaderboard/periods.js'

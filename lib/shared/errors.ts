@@ -35,6 +35,11 @@ export const FRP_LOCK_NOT_OWNER = createError('FRP_LOCK_NOT_OWNER', 'Lock "%s" i
 export const FRP_LEADERBOARD_SCORE_RANGE = createError('FRP_LEADERBOARD_SCORE_RANGE', 'Score %s is outside the allowed range %s', 400, RangeError)
 export const FRP_LEADERBOARD_MEMBER = createError('FRP_LEADERBOARD_MEMBER', 'Invalid leaderboard member: %s', 400)
 export const FRP_LEADERBOARD_NOT_FOUND = createError('FRP_LEADERBOARD_NOT_FOUND', 'Unknown leaderboard "%s"', 404)
+export const FRP_LEADERBOARD_MEMBER_NOT_FOUND = createError('FRP_LEADERBOARD_MEMBER_NOT_FOUND', 'Member "%s" is not on leaderboard "%s"', 404)
+export const FRP_LEADERBOARD_ARGUMENT = createError('FRP_LEADERBOARD_ARGUMENT', 'Invalid argument "%s": %s', 400)
+export const FRP_LEADERBOARD_CURSOR = createError('FRP_LEADERBOARD_CURSOR', 'Invalid leaderboard page cursor: %s', 400)
+export const FRP_LEADERBOARD_METADATA = createError('FRP_LEADERBOARD_METADATA', 'Invalid leaderboard member metadata: %s', 400)
+export const FRP_LEADERBOARD_DENSE_LIMIT = createError('FRP_LEADERBOARD_DENSE_LIMIT', 'Dense rank of "%s" is above the limit of %s distinct scores', 422)
 
 // --- queue --------------------------------------------------------------------------------
 export const FRP_QUEUE_NOT_FOUND = createError('FRP_QUEUE_NOT_FOUND', 'Unknown queue "%s"', 404)

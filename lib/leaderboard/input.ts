@@ -1,0 +1,55 @@
+// Input checks of the hot path: member ids, scores and metadata are validated before anything is
+// sent to Redis, so bad input is a coded 400 error and nothing is written.
+import {
+  FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_MEMBER, FRP_LEADERBOARD_METADATA, FRP_LEADERBOARD_SCORE_RANGE
+} from '../shared/errors.js'
+import { describe } from '../shared/options.js'
+import type { BoardConfig } from './options.js'
+
+export function checkMember (member: unknown, cfg: BoardConfig): string {
+  if (typeof member !== 'string') throw new FRP_LEADERBOARD_MEMBER(`must be a string, got ${describe(member)}`)
+  if (member.length === 0) throw new FRP_LEADERBOARD_MEMBER('must not be empty')
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short ids skip the exact count.
+  if (member.length * 3 > cfg.maxMemberLength && Buffer.byteLength(member) > cfg.maxMemberLength) {
+    throw new FRP_LEADERBOARD_MEMBER(`longer than ${cfg.maxMemberLength} bytes`)
+  }
+  return member
+}
+
+export function rangeText (cfg: BoardConfig): string {
+  return `[${cfg.minScore}, ${cfg.maxScore}]${cfg.M > 1 ? ' (integers: tieBreak \'first\')' : ''}`
+}
+
+/** A score to store: finite, inside [minScore, maxScore], an integer with tie-breaking. */
+export function checkScore (score: unknown, cfg: BoardConfig): number {
+  if (typeof score !== 'number' || !Number.isFinite(score) || score < cfg.minScore || score > cfg.maxScore ||
+    (cfg.M > 1 && !Number.isInteger(score))) {
+    throw new FRP_LEADERBOARD_SCORE_RANGE(describe(score), rangeText(cfg))
+  }
+  return score
+}
+
+/** An increment: finite, an integer with tie-breaking; the script checks the resulting score. */
+export function checkIncrement (by: unknown, cfg: BoardConfig): number {
+  if (typeof by !== 'number' || !Number.isFinite(by) || Math.abs(by) > cfg.maxScore - cfg.minScore ||
+    (cfg.M > 1 && !Number.isInteger(by))) {
+    throw new FRP_LEADERBOARD_SCORE_RANGE(`increment ${describe(by)}`, rangeText(cfg))
+  }
+  return by
+}
+
+export function encodeMetadata (value: unknown, cfg: BoardConfig): string {
+  if (value === undefined) return ''
+  try {
+    return cfg.codec.encode(value)
+  } catch (err) {
+    throw new FRP_LEADERBOARD_METADATA((err as Error).message)
+  }
+}
+
+export function checkInt (name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new FRP_LEADERBOARD_ARGUMENT(name, `must be an integer between ${min} and ${max}, got ${describe(value)}`)
+  }
+  return value
+}

@@ -1,0 +1,478 @@
+// A leaderboard on one Redis sorted set per board (per period for periodic boards), with its
+// member metadata in a hash beside it. All keys of one board share the board's hash tag, so every
+// script and every roll-up works on Redis Cluster.
+import { randomUUID } from 'node:crypto'
+import type { Redis } from 'ioredis'
+import {
+  FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_CURSOR, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE
+} from '../shared/errors.js'
+import { keySpace, type KeySpace } from '../shared/keys.js'
+import { loadScripts, type RedisClient } from '../shared/scripts.js'
+import { deadlines, type Bound } from './deadlines.js'
+import { normaliseOptions, type BoardConfig, type LeaderboardOptions } from './options.js'
+import { periodCalendar, type PeriodCalendar } from './periods.js'
+import { checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
+
+type ScriptName = 'submit' | 'member' | 'around' | 'range' | 'page' | 'remove' | 'rollup-add'
+const scripts = loadScripts<ScriptName>('leaderboard', new URL('.', import.meta.url))
+
+export type RankStyle = 'ordinal' | 'competition' | 'dense'
+
+export interface Entry {
+  member: string
+  score: number
+  /** 1-based ordinal rank (position on the board). */
+  rank: number
+  /** Present when metadata was asked for: the member's metadata, or null. */
+  meta?: unknown
+}
+
+export interface SubmitResult {
+  member: string
+  /** The member's score after the call (with update 'best', possibly the older, better one). */
+  score: number
+  /** False when the stored score stayed as it was. */
+  changed: boolean
+}
+
+export interface MemberInfo {
+  member: string
+  score: number
+  /** 1-based ordinal rank. */
+  rank: number
+  /** 1 + members with a strictly better score ("1224" ranking). */
+  competitionRank: number
+  /** 1 + distinct better scores ("1223" ranking); present when asked for. */
+  denseRank?: number
+  /** Percentile rank: 100 * (members below + half the members tied, itself included) / size. */
+  percentile: number
+  /** Board size. */
+  count: number
+  /** With tieBreak 'first': when (Redis time, ms) the member reached this score, at tick resolution. */
+  reachedAt?: number
+  meta?: unknown
+}
+
+export interface Page {
+  entries: Entry[]
+  /** Cursor of the next page, or null after the last one. */
+  next: string | null
+}
+
+export interface RollupOptions {
+  /** How many periods, the current one included (default: `keep`). */
+  periods?: number
+  /** 'sum' (default) adds the scores; 'best' keeps each member's best score. */
+  aggregate?: 'sum' | 'best'
+  /** TTL of the roll-up in ms (default: none). */
+  ttl?: number
+}
+
+interface Target { key: string, ttl: number }
+interface View { key: string, expireAt: number, periodId: string | null, ownsMetadata: boolean }
+
+const DESC = 'desc'
+let bindView: (board: Leaderboard, view: View) => Leaderboard
+
+export class Leaderboard {
+  readonly name: string
+  readonly #redis: RedisClient
+  /** The same client, typed for direct commands (Redis and Cluster share them). */
+  readonly #r: Redis
+  readonly #cfg: BoardConfig
+  readonly #ks: KeySpace
+  readonly #metaKey: string
+  readonly #calendar: PeriodCalendar | null
+  #view: View | null = null
+  #current: { start: number, end: number, key: string, id: string, expireAt: number } | null = null
+  readonly #options: LeaderboardOptions
+  readonly #bound: Bound
+
+  static {
+    bindView = (board, view) => { board.#view = view; return board }
+  }
+
+  constructor (redis: RedisClient, name: string, options: LeaderboardOptions = {}) {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+      throw new FRP_LEADERBOARD_ARGUMENT('name', 'must be a string of 1 to 200 characters')
+    }
+    this.name = name
+    this.#redis = redis
+    this.#r = redis as Redis
+    this.#options = options
+    this.#cfg = normaliseOptions(options)
+    this.#ks = keySpace(this.#cfg.prefix, 'leaderboard')
+    this.#metaKey = this.#ks.key(name, 'meta')
+    this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
+    this.#bound = deadlines(this.#cfg.commandTimeout)
+    scripts.install(redis)
+  }
+
+  /** The normalised configuration, including the tie-break budget (M, horizon). */
+  get config (): Readonly<BoardConfig> { return this.#cfg }
+
+  /** The sorted set the board reads and writes now (changes when a period rolls over). */
+  get key (): string { return this.#target().key }
+
+  /** The id of the current period (`2026-11-26`, `2026-W48`, `2026-11`), or null. */
+  get periodId (): string | null {
+    if (this.#view !== null) return this.#view.periodId
+    if (this.#calendar === null) return null
+    this.#target()
+    return this.#current!.id
+  }
+
+  #target (): Target {
+    const v = this.#view
+    if (v !== null) return { key: v.key, ttl: v.expireAt === Infinity ? 0 : Math.max(1, v.expireAt - this.#cfg.now()) }
+    if (this.#calendar === null) {
+      if (this.#current === null) this.#current = { start: 0, end: Infinity, key: this.#ks.key(this.name, 'all'), id: '', expireAt: Infinity }
+      return { key: this.#current.key, ttl: 0 }
+    }
+    const now = this.#cfg.now()
+    let c = this.#current
+    if (c === null || now < c.start || now >= c.end) {
+      const p = this.#calendar.at(now)
+      // Period P is needed while it is among the last `keep` periods: until P + keep starts.
+      c = this.#current = { start: p.start, end: p.end, id: p.id, key: this.#ks.key(this.name, 'p', p.id), expireAt: this.#calendar.startAfter(now, this.#cfg.keep) }
+    }
+    return { key: c.key, ttl: Math.max(1, c.expireAt - now) }
+  }
+
+  /**
+   * TTL to give the metadata hash on a write: on periodic boards it must outlive every retained
+   * period, so it is always the retention of the current period, even when the write goes to an
+   * older period or a roll-up. Non-periodic boards keep their metadata.
+   */
+  #metaTtl (t: Target): number {
+    if (this.#calendar === null) return 0
+    if (this.#view === null) return t.ttl
+    const now = this.#cfg.now()
+    return Math.max(1, this.#calendar.startAfter(now, this.#cfg.keep) - now)
+  }
+
+  #ownsMetadata (): boolean {
+    return this.#view === null ? this.#calendar === null : this.#view.ownsMetadata
+  }
+
+  #call<T> (p: Promise<T>): Promise<T> {
+    return this.#bound(p)
+  }
+
+  #decode (stored: string | number): number {
+    const raw = Number(stored)
+    return this.#cfg.M > 1 ? Math.floor(raw / this.#cfg.M) + this.#cfg.minScore : raw
+  }
+
+  #entries (items: string[], firstRank: number, metas?: Array<string | null | false>): Entry[] {
+    const out: Entry[] = []
+    for (let i = 0, r = firstRank + 1; i < items.length; i += 2, r++) {
+      const e: Entry = { member: items[i], score: this.#decode(items[i + 1]), rank: r }
+      if (metas !== undefined) e.meta = this.#meta(metas[i >> 1])
+      out.push(e)
+    }
+    return out
+  }
+
+  #meta (raw: string | null | false | undefined): unknown {
+    if (raw === null || raw === false || raw === undefined) return null
+    try {
+      return this.#cfg.codec.decode(raw)
+    } catch {
+      return null // corrupt metadata reads as absent rather than failing the whole read
+    }
+  }
+
+  // --- writes -------------------------------------------------------------------------------
+
+  /** Submits `score` for `member` under the board's update policy, atomically. */
+  async submit (member: string, score: number, opts: { meta?: unknown } = {}): Promise<SubmitResult> {
+    const m = checkMember(member, this.#cfg)
+    const s = checkScore(score, this.#cfg)
+    const meta = encodeMetadata(opts.meta, this.#cfg)
+    const c = this.#cfg
+    if (c.M === 1 && c.maxMembers === 0 && meta === '' && this.#calendar === null && this.#view === null && c.update !== 'increment') {
+      // Nothing to pack, trim or expire: one native command is atomic on its own, and several
+      // times cheaper for Redis than a script. ZADD GT/LT (Redis 6.2) is an atomic keep-best.
+      const key = this.#target().key
+      if (c.update === 'replace') {
+        const changed = await this.#call(this.#r.zadd(key, 'CH', s, m))
+        return { member: m, score: s, changed: changed === 1 }
+      }
+      const changed = await this.#call(c.order === DESC ? this.#r.zadd(key, 'GT', 'CH', s, m) : this.#r.zadd(key, 'LT', 'CH', s, m))
+      if (changed === 1) return { member: m, score: s, changed: true }
+      // Not better: report the score that stays (read after the write; a later, better
+      // submission may already show, which is still "the score after this call").
+      const kept = await this.#call(this.#r.zscore(key, m))
+      return { member: m, score: kept === null ? s : Number(kept), changed: false }
+    }
+    return (await this.#submit(c.update, [m, s, meta]))[0]
+  }
+
+  /** Submits many scores in one atomic script: all are applied, or none (a bad one rejects all). */
+  async submitMany (entries: ReadonlyArray<{ member: string, score: number, meta?: unknown }>): Promise<SubmitResult[]> {
+    if (!Array.isArray(entries)) throw new FRP_LEADERBOARD_ARGUMENT('entries', 'must be an array')
+    if (entries.length === 0) return []
+    const args: Array<string | number> = []
+    for (const e of entries) {
+      args.push(checkMember(e?.member, this.#cfg), checkScore(e.score, this.#cfg), encodeMetadata(e.meta, this.#cfg))
+    }
+    return await this.#submit(this.#cfg.update, args)
+  }
+
+  /** Adds `by` (may be negative) to the member's score, whatever the board's update policy. */
+  async increment (member: string, by: number, opts: { meta?: unknown } = {}): Promise<SubmitResult> {
+    const m = checkMember(member, this.#cfg)
+    const b = checkIncrement(by, this.#cfg)
+    return (await this.#submit('increment', [m, b, encodeMetadata(opts.meta, this.#cfg)]))[0]
+  }
+
+  async #submit (policy: string, triples: Array<string | number>): Promise<SubmitResult[]> {
+    const c = this.#cfg
+    const t = this.#target()
+    const ownsMeta = this.#ownsMetadata()
+    const reply = await this.#call(scripts.run<Array<string | number>>(this.#redis, 'submit', [t.key, this.#metaKey], [
+      policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers,
+      this.#metaTtl(t), ownsMeta ? '1' : '0', ...triples
+    ]))
+    if (reply[0] === -1) {
+      const i = (Number(reply[1]) - 1) * 3
+      throw new FRP_LEADERBOARD_SCORE_RANGE(`for "${triples[i]}" after ${policy === 'increment' ? 'increment' : 'update'} ${triples[i + 1]}`, rangeText(c))
+    }
+    const out: SubmitResult[] = []
+    for (let i = 0; i < reply.length; i += 2) {
+      out.push({ member: triples[(i >> 1) * 3] as string, score: this.#decode(reply[i]), changed: reply[i + 1] === 1 })
+    }
+    return out
+  }
+
+  /** Sets (or, with undefined, keeps) a member's metadata, e.g. `{ name: 'Ada' }`. */
+  async setMetadata (member: string, meta: unknown): Promise<void> {
+    const m = checkMember(member, this.#cfg)
+    const v = encodeMetadata(meta, this.#cfg)
+    if (v === '') return
+    await this.#call(this.#r.hset(this.#metaKey, m, v))
+  }
+
+  async getMetadata (member: string): Promise<unknown> {
+    return this.#meta(await this.#call(this.#r.hget(this.#metaKey, checkMember(member, this.#cfg))))
+  }
+
+  /** Removes a member; true when it was on the board. */
+  async remove (member: string): Promise<boolean> {
+    const m = checkMember(member, this.#cfg)
+    const n = await this.#call(scripts.run<number>(this.#redis, 'remove', [this.#target().key, this.#metaKey], [m, this.#ownsMetadata() ? '1' : '0']))
+    return n === 1
+  }
+
+  /** Deletes every score of the board (of the current period), and its metadata if it owns it. */
+  async reset (): Promise<void> {
+    const key = this.#target().key
+    if (this.#ownsMetadata()) await this.#call(this.#r.del(key, this.#metaKey))
+    else await this.#call(this.#r.del(key))
+  }
+
+  // --- reads --------------------------------------------------------------------------------
+
+  async score (member: string): Promise<number | null> {
+    const s = await this.#call(this.#r.zscore(this.#target().key, checkMember(member, this.#cfg)))
+    return s === null ? null : this.#decode(s)
+  }
+
+  /** The 1-based rank of `member` (null when absent). */
+  async rank (member: string, opts: { style?: RankStyle } = {}): Promise<number | null> {
+    const style = opts.style ?? 'ordinal'
+    if (style === 'ordinal') {
+      const m = checkMember(member, this.#cfg)
+      const key = this.#target().key
+      const r = await this.#call(this.#cfg.order === DESC ? this.#r.zrevrank(key, m) : this.#r.zrank(key, m))
+      return r === null ? null : r + 1
+    }
+    if (style !== 'competition' && style !== 'dense') throw new FRP_LEADERBOARD_ARGUMENT('style', "must be 'ordinal', 'competition' or 'dense'")
+    const info = await this.info(member, { dense: style === 'dense' })
+    if (info === null) return null
+    return style === 'dense' ? info.denseRank! : info.competitionRank
+  }
+
+  async percentile (member: string): Promise<number | null> {
+    return (await this.info(member))?.percentile ?? null
+  }
+
+  /** Score, every rank style asked for, percentile and metadata of one member, in one read. */
+  async info (member: string, opts: { dense?: boolean, meta?: boolean } = {}): Promise<MemberInfo | null> {
+    const c = this.#cfg
+    const m = checkMember(member, c)
+    const reply = await this.#call(scripts.run<[string, number, number, number, number, string | false | null, number] | null>(
+      this.#redis, 'member', [this.#target().key, this.#metaKey], [m, c.order, c.M, opts.meta === true ? '1' : '0', opts.dense === true ? c.denseRankLimit : 0]))
+    if (reply === null) return null
+    const [stored, rank, better, equal, count, meta, dense] = reply
+    if (dense === -1) throw new FRP_LEADERBOARD_DENSE_LIMIT(m, c.denseRankLimit)
+    const below = count - better - equal
+    const info: MemberInfo = {
+      member: m,
+      score: this.#decode(stored),
+      rank: rank + 1,
+      competitionRank: better + 1,
+      percentile: 100 * (below + equal / 2) / count,
+      count
+    }
+    if (opts.dense === true) info.denseRank = dense
+    if (c.M > 1) {
+      const tie = Number(stored) % c.M
+      const ticks = c.order === DESC ? c.M - 1 - tie : tie
+      info.reachedAt = c.tieBreakEpoch + ticks * c.tieBreakResolution
+    }
+    if (opts.meta === true) info.meta = this.#meta(meta)
+    return info
+  }
+
+  /** The best `limit` members after skipping `offset`. */
+  async top (limit = 10, offset = 0, opts: { meta?: boolean } = {}): Promise<Entry[]> {
+    checkInt('limit', limit, 1, 100_000)
+    checkInt('offset', offset, 0)
+    const key = this.#target().key
+    const stop = offset + limit - 1
+    if (opts.meta === true) {
+      const [items, metas] = await this.#call(scripts.run<[string[], Array<string | false>]>(this.#redis, 'range', [key, this.#metaKey], [offset, stop, this.#cfg.order]))
+      return this.#entries(items, offset, metas)
+    }
+    const items = await this.#call(this.#cfg.order === DESC
+      ? this.#r.zrevrange(key, offset, stop, 'WITHSCORES')
+      : this.#r.zrange(key, offset, String(stop), 'WITHSCORES'))
+    return this.#entries(items, offset)
+  }
+
+  /**
+   * Walks the board page by page: pass null first, then the returned `next`. Members that enter
+   * above the cursor between two calls do not shift the following page.
+   */
+  async page (cursor: string | null = null, opts: { limit?: number } = {}): Promise<Page> {
+    const limit = checkInt('limit', opts.limit ?? 10, 1, 100_000)
+    const key = this.#target().key
+    let first = 0
+    let items: string[]
+    if (cursor === null) {
+      items = await this.#call(this.#cfg.order === DESC
+        ? this.#r.zrevrange(key, 0, limit - 1, 'WITHSCORES')
+        : this.#r.zrange(key, 0, String(limit - 1), 'WITHSCORES'))
+    } else {
+      const [member, stored] = decodeCursor(cursor)
+      ;[first, items] = await this.#call(scripts.run<[number, string[]]>(this.#redis, 'page', [key], [member, stored, limit, this.#cfg.order]))
+    }
+    const entries = this.#entries(items, first)
+    if (entries.length < limit) return { entries, next: null }
+    return { entries, next: encodeCursor(items[items.length - 2], items[items.length - 1]) }
+  }
+
+  /**
+   * The 2 * radius + 1 members around `member` (it included), filled from the other side at the
+   * top and bottom edges; null when the member is not on the board.
+   */
+  async around (member: string, radius = 5, opts: { meta?: boolean } = {}): Promise<Entry[] | null> {
+    const m = checkMember(member, this.#cfg)
+    checkInt('radius', radius, 0, 10_000)
+    const reply = await this.#call(scripts.run<[number, string[], Array<string | false>] | null>(
+      this.#redis, 'around', [this.#target().key, this.#metaKey], [m, radius, this.#cfg.order, opts.meta === true ? '1' : '0']))
+    if (reply === null) return null
+    return this.#entries(reply[1], reply[0], opts.meta === true ? reply[2] : undefined)
+  }
+
+  async count (): Promise<number> {
+    return await this.#call(this.#r.zcard(this.#target().key))
+  }
+
+  // --- periods and roll-ups -----------------------------------------------------------------
+
+  /**
+   * The board of another period: `period(-1)` is the previous one. The view stays bound to that
+   * period; it expires with it.
+   */
+  period (offset: number): Leaderboard {
+    if (this.#calendar === null) throw new FRP_LEADERBOARD_ARGUMENT('offset', 'the board is not periodic')
+    checkInt('offset', offset, -1000, 0)
+    const now = this.#cfg.now()
+    const p = this.#calendar.at(now, offset)
+    return this.#derive({
+      key: this.#ks.key(this.name, 'p', p.id),
+      expireAt: this.#calendar.startAfter(now, offset + this.#cfg.keep),
+      periodId: p.id,
+      ownsMetadata: false
+    })
+  }
+
+  /** The stored roll-up `name` (see rollup()), without recomputing it. */
+  rolledUp (name: string): Leaderboard {
+    checkMember(name, this.#cfg)
+    return this.#derive({ key: this.#ks.key(this.name, 'r', name), expireAt: Infinity, periodId: null, ownsMetadata: false })
+  }
+
+  /**
+   * Rolls the last `periods` periods up into the board `name` (replacing it atomically) and
+   * returns it: e.g. a weekly board from daily ones. Metadata is shared with the source board.
+   */
+  async rollup (name: string, opts: RollupOptions = {}): Promise<Leaderboard> {
+    if (this.#calendar === null) throw new FRP_LEADERBOARD_ARGUMENT('rollup', 'the board is not periodic')
+    const c = this.#cfg
+    const n = checkInt('periods', opts.periods ?? c.keep, 1, 1000)
+    const aggregate = opts.aggregate ?? 'sum'
+    if (aggregate !== 'sum' && aggregate !== 'best') throw new FRP_LEADERBOARD_ARGUMENT('aggregate', "must be 'sum' or 'best'")
+    const ttl = opts.ttl === undefined ? 0 : checkInt('ttl', opts.ttl, 1)
+    const view = this.rolledUp(name)
+    const dest = view.key
+    const now = c.now()
+    const sources: string[] = []
+    for (let i = 0; i > -n; i--) sources.push(this.#ks.key(this.name, 'p', this.#calendar.at(now, i).id))
+    const redis = this.#r
+
+    if (c.M === 1 || aggregate === 'best') {
+      const how = aggregate === 'sum' ? 'SUM' : c.order === DESC ? 'MAX' : 'MIN'
+      const tx = redis.multi().zunionstore(dest, sources.length, ...sources, 'AGGREGATE', how as 'SUM')
+      if (ttl > 0) tx.pexpire(dest, ttl)
+      await this.#call(tx.exec())
+      return view
+    }
+    // Sums of tie-broken scores are built from decoded scores in a temporary key, then renamed
+    // over the roll-up so readers never see a partial sum.
+    const tmp = this.#ks.key(this.name, 'tmp', randomUUID())
+    try {
+      for (const src of sources) {
+        const r = await this.#call(scripts.run<number | [number, string]>(this.#redis, 'rollup-add', [tmp, src], [c.order, c.M, c.minScore, c.maxScore]))
+        if (Array.isArray(r)) throw new FRP_LEADERBOARD_SCORE_RANGE(`sum for "${r[1]}"`, rangeText(c))
+        await this.#call(redis.pexpire(tmp, 60_000)) // a crashed roll-up leaves no garbage behind
+      }
+      const tx = redis.multi()
+      if (await this.#call(redis.exists(tmp)) === 1) {
+        tx.rename(tmp, dest)
+        if (ttl > 0) tx.pexpire(dest, ttl)
+        else tx.persist(dest)
+      } else {
+        tx.del(dest)
+      }
+      await this.#call(tx.exec())
+    } finally {
+      await this.#call(redis.del(tmp)).catch(() => {})
+    }
+    return view
+  }
+
+  #derive (view: View): Leaderboard {
+    return bindView(new Leaderboard(this.#redis, this.name, this.#options), view)
+  }
+}
+
+function encodeCursor (member: string, stored: string): string {
+  return Buffer.from(JSON.stringify([member, stored])).toString('base64url')
+}
+
+function decodeCursor (cursor: unknown): [string, string] {
+  try {
+    if (typeof cursor !== 'string' || cursor.length > 4096) throw new Error('not a cursor string')
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
+    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isFinite(Number(v[1]))) {
+      return [v[0], v[1]]
+    }
+    throw new Error('malformed')
+  } catch (err) {
+    throw new FRP_LEADERBOARD_CURSOR((err as Error).message)
+  }
+}

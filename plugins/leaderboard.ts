@@ -1,0 +1,174 @@
+// Fastify adapter of lib/leaderboard: the `fastify.leaderboard(name)` decorator and optional,
+// schema-validated HTTP routes. Every Redis call goes through the core, which bounds it in time.
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import { Leaderboard, type RankStyle } from '../lib/leaderboard/leaderboard.js'
+import { normaliseOptions, type LeaderboardOptions } from '../lib/leaderboard/options.js'
+import { checkMember, checkScore } from '../lib/leaderboard/input.js'
+import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
+import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { checkServer } from '../lib/shared/server-guard.js'
+import type { RedisClient } from '../lib/shared/scripts.js'
+import { leaderboardSchemas } from '../lib/leaderboard/route-schemas.js'
+
+export interface LeaderboardRoutesOptions {
+  /** URL prefix of the routes (default '/leaderboards'). */
+  prefix?: string
+  /** Hook(s) run before the write routes (POST scores, DELETE member), e.g. authentication. */
+  preHandler?: preHandlerHookHandler | preHandlerHookHandler[]
+  /** Serve boards that were not configured in `boards`, created with `defaults` (default false). */
+  autoCreate?: boolean
+  /** Largest `limit` served; larger values are capped (default 100). */
+  maxLimit?: number
+  /** `limit` when the query has none (default 10). */
+  defaultLimit?: number
+  /** Largest `radius` served; larger values are capped (default 25). */
+  maxRadius?: number
+  /** `radius` when the query has none (default 5). */
+  defaultRadius?: number
+}
+
+export interface RedisLeaderboardOptions {
+  /** An ioredis Redis or Cluster to use instead of `fastify.redis`. */
+  client?: RedisClient
+  /** The @fastify/redis namespace to take the client from. */
+  namespace?: string
+  /** Options of every board (each board's own options are applied over them). */
+  defaults?: LeaderboardOptions
+  /** Boards known at registration, by name. */
+  boards?: Record<string, LeaderboardOptions>
+  /** Mount the HTTP routes (default: no routes). `true` mounts them with default options. */
+  routes?: boolean | LeaderboardRoutesOptions
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The board `name`: configured at registration, or created with the plugin's defaults. */
+    leaderboard: (name: string) => Leaderboard
+  }
+}
+
+const BOARD_NAME = /^[A-Za-z0-9_.:-]{1,64}$/
+const MAX_ADHOC_BOARDS = 1000
+
+async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLeaderboardOptions): Promise<void> {
+  rejectUnknown('redisLeaderboard', opts, ['client', 'namespace', 'defaults', 'boards', 'routes'])
+  const namespace = opts.namespace === undefined ? undefined : optString('redisLeaderboard.namespace', opts.namespace, '')
+  const fromFastify = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
+  const redis = opts.client ?? (namespace === undefined ? fromFastify : fromFastify?.[namespace])
+  if (redis === undefined || redis === null) {
+    throw invalid('redisLeaderboard.client', namespace === undefined
+      ? 'no client: register @fastify/redis first or pass `client`'
+      : `@fastify/redis has no namespace ${JSON.stringify(namespace)}`)
+  }
+  const defaults = opts.defaults ?? {}
+  normaliseOptions(defaults, 'redisLeaderboard.defaults')
+
+  const boards = new Map<string, Leaderboard>()
+  if (opts.boards !== undefined) {
+    if (typeof opts.boards !== 'object' || opts.boards === null) throw invalid('redisLeaderboard.boards', 'must be an object')
+    for (const [name, o] of Object.entries(opts.boards)) {
+      if (!BOARD_NAME.test(name)) throw invalid(`redisLeaderboard.boards.${name}`, `board names must match ${BOARD_NAME}`)
+      normaliseOptions(o, `redisLeaderboard.boards.${name}`)
+      boards.set(name, new Leaderboard(redis, name, { ...defaults, ...o }))
+    }
+  }
+  const configured = new Set(boards.keys())
+
+  function leaderboard (name: string): Leaderboard {
+    const known = boards.get(name)
+    if (known !== undefined) return known
+    if (typeof name !== 'string' || !BOARD_NAME.test(name)) throw new FRP_LEADERBOARD_ARGUMENT('name', `board names must match ${BOARD_NAME}`)
+    const board = new Leaderboard(redis!, name, defaults)
+    // Boards made on the fly are cached up to a bound, so names from requests cannot grow memory.
+    if (boards.size < configured.size + MAX_ADHOC_BOARDS) boards.set(name, board)
+    return board
+  }
+
+  await checkServer(redis, { pattern: 'leaderboard', needsNoEviction: true, log: fastify.log })
+  fastify.decorate('leaderboard', leaderboard)
+
+  if (opts.routes === undefined || opts.routes === false) return
+  const r = opts.routes === true ? {} : opts.routes
+  rejectUnknown('redisLeaderboard.routes', r, ['prefix', 'preHandler', 'autoCreate', 'maxLimit', 'defaultLimit', 'maxRadius', 'defaultRadius'])
+  const prefix = optString('redisLeaderboard.routes.prefix', r.prefix, '/leaderboards')
+  const autoCreate = optBool('redisLeaderboard.routes.autoCreate', r.autoCreate, false)
+  const maxLimit = optInt('redisLeaderboard.routes.maxLimit', r.maxLimit, 100, 1, 100_000)
+  const defaultLimit = optInt('redisLeaderboard.routes.defaultLimit', r.defaultLimit, Math.min(10, maxLimit), 1, maxLimit)
+  const maxRadius = optInt('redisLeaderboard.routes.maxRadius', r.maxRadius, 25, 0, 10_000)
+  const defaultRadius = optInt('redisLeaderboard.routes.defaultRadius', r.defaultRadius, Math.min(5, maxRadius), 0, maxRadius)
+  const preHandler = Array.isArray(r.preHandler)
+    ? r.preHandler.map((h, i) => optFunction<preHandlerHookHandler>(`redisLeaderboard.routes.preHandler[${i}]`, h, h))
+    : optFunction<preHandlerHookHandler>('redisLeaderboard.routes.preHandler', r.preHandler)
+  const writeHooks = preHandler === undefined ? {} : { preHandler }
+  const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normaliseOptions(defaults).maxMemberLength })
+
+  type Params = { board: string, member?: string }
+  const boardOf = (request: FastifyRequest): Leaderboard => {
+    const name = (request.params as Params).board
+    if (!autoCreate && !configured.has(name)) throw new FRP_LEADERBOARD_NOT_FOUND(name)
+    return leaderboard(name)
+  }
+
+  await fastify.register(async (app) => {
+    app.post('/:board/scores', {
+      schema: schemas.submit,
+      // Runs before schema validation, whose type coercion would turn "12" into 12: a score must
+      // arrive as a JSON number, a member as a JSON string.
+      preValidation: async (request) => {
+        const board = boardOf(request)
+        const body = request.body as { member?: unknown, score?: unknown } | null
+        if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
+          checkMember(body.member, board.config)
+          checkScore(body.score, board.config)
+        }
+      },
+      ...writeHooks
+    }, async (request) => {
+      const { member, score, meta } = request.body as { member: string, score: number, meta?: unknown }
+      const board = boardOf(request)
+      const result = await board.submit(member, score, { meta })
+      return { board: board.name, period: board.periodId, ...result }
+    })
+
+    app.get('/:board/top', { schema: schemas.top }, async (request) => {
+      const q = request.query as { limit?: number, offset?: number }
+      const board = boardOf(request)
+      const entries = await board.top(Math.min(q.limit ?? defaultLimit, maxLimit), q.offset ?? 0, { meta: true })
+      return { board: board.name, period: board.periodId, entries }
+    })
+
+    app.get('/:board/members/:member', { schema: schemas.member }, async (request) => {
+      const { member } = request.params as Required<Params>
+      const dense = (request.query as { dense?: boolean }).dense === true
+      const board = boardOf(request)
+      const info = await board.info(member, { meta: true, dense })
+      if (info === null) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
+      return { board: board.name, period: board.periodId, ...info }
+    })
+
+    app.get('/:board/members/:member/around', { schema: schemas.around }, async (request) => {
+      const { member } = request.params as Required<Params>
+      const q = request.query as { radius?: number }
+      const board = boardOf(request)
+      const entries = await board.around(member, Math.min(q.radius ?? defaultRadius, maxRadius), { meta: true })
+      if (entries === null) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
+      return { board: board.name, period: board.periodId, entries }
+    })
+
+    app.delete('/:board/members/:member', { schema: schemas.remove, ...writeHooks }, async (request) => {
+      const { member } = request.params as Required<Params>
+      const board = boardOf(request)
+      if (!await board.remove(member)) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
+      return { board: board.name, period: board.periodId, member, removed: true }
+    })
+  }, { prefix })
+}
+
+export type { RankStyle }
+export const redisLeaderboard = fp(redisLeaderboardPlugin, {
+  name: 'fastify-redis-patterns-leaderboard',
+  fastify: '5.x',
+  dependencies: ['@fastify/redis']
+})
+export default redisLeaderboard
