@@ -201,6 +201,17 @@ export class Queue<T = unknown, R = unknown> {
     }
   }
 
+  /**
+   * Returns expired leases to waiting (or fails jobs that stalled more than `maxStalls` times) and
+   * promotes due delayed jobs. Workers do this on their own every `stalledInterval`; call it when
+   * no worker runs, or from a scheduler.
+   */
+  async checkStalled ({ maxStalls = 3 }: { maxStalls?: number } = {}): Promise<void> {
+    const k = this.keys
+    await this.#bound(scripts.run(this.redis, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed],
+      [k.prefix, '', 0, 0, 0, 0, 0, maxStalls, this.options.maxEvents]))
+  }
+
   /** Starts a worker on this queue; it is closed by `queue.close()`. */
   process (handler: Processor<T, R>, opts?: WorkerOptions): Worker<T, R> {
     this.#check()
