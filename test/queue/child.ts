@@ -17,7 +17,8 @@ export async function spawnWorker (t: { teardown: (fn: () => unknown) => void },
   // The coverage hook of tap is left out: a SIGKILLed child cannot write its report anyway.
   const execArgv = process.execArgv.filter(a => !a.includes('processinfo'))
   const proc = spawn(process.execPath, [...execArgv, script], {
-    env: { ...process.env, ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) },
+    // Transpile only: the test run has type-checked these files already; a child starts in ~1 s, not ~10.
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])) },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   const lines: Array<Record<string, unknown>> = []
