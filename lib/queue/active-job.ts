@@ -24,7 +24,7 @@ export interface ActiveJob<T = unknown> {
   updateProgress (progress: unknown): Promise<boolean>
 }
 
-/** Number of values per job in a take reply (take-8.lua). */
+/** Number of values per job in a take reply (take-9.lua). */
 export const TAKE_FIELDS = 10
 
 export function activeJob<T> (

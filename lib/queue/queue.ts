@@ -208,8 +208,8 @@ export class Queue<T = unknown, R = unknown> {
    */
   async checkStalled ({ maxStalls = 3 }: { maxStalls?: number } = {}): Promise<void> {
     const k = this.keys
-    await this.#bound(scripts.run(this.redis, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed],
-      [k.prefix, '', 0, 0, 0, 0, 0, maxStalls, this.options.maxEvents]))
+    await this.#bound(scripts.run(this.redis, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed],
+      [k.prefix, '', 0, 0, 0, 0, 0, maxStalls, this.options.maxEvents, 0]))
   }
 
   /** Starts a worker on this queue; it is closed by `queue.close()`. */

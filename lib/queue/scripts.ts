@@ -2,12 +2,12 @@
 import { loadScripts } from '../shared/scripts.js'
 import { FRP_JOB_ACTIVE, FRP_JOB_NOT_FOUND, FRP_JOB_STATE } from '../shared/errors.js'
 
-export type QueueScript = 'add' | 'take' | 'complete' | 'fail' | 'extend' | 'release' | 'progress' |
+export type QueueScript = 'add' | 'take' | 'fail' | 'extend' | 'release' | 'progress' |
 'pause' | 'retry' | 'remove' | 'clean' | 'drain'
 
 export const scripts = loadScripts<QueueScript>('queue', new URL('.', import.meta.url))
 
-/** Take result codes (take-8.lua). */
+/** Take result codes (take-9.lua). */
 export const TAKE_OK = 0
 export const TAKE_PAUSED = 1
 export const TAKE_RATE_LIMITED = 2

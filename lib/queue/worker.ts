@@ -34,6 +34,12 @@ interface PendingComplete {
   reject: (err: Error) => void
 }
 
+interface PendingTake {
+  max: number
+  resolve: (reply: Array<string | number>) => void
+  reject: (err: Error) => void
+}
+
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 export class Worker<T = unknown, R = unknown> extends EventEmitter {
@@ -52,11 +58,11 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #heartbeatTimer: NodeJS.Timeout | undefined
   #stalledTimer: NodeJS.Timeout | undefined
   #completes: PendingComplete[] = []
+  #take: PendingTake | null = null
   #flushScheduled = false
   #reporting = new Set<Promise<unknown>>()
   #takeKeys: string[]
   #takeArgs: Array<string | number>
-  #wakeOnFinish: string
 
   constructor (queue: Queue<T, R>, handler: Processor<T, R>, opts: WorkerOptions = {}) {
     super()
@@ -67,11 +73,9 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     this.id = randomBytes(6).toString('hex')
     const k = queue.keys
     const o = this.options
-    this.#takeKeys = [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed]
-    // index 2 is `max`, set per call
+    this.#takeKeys = [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed]
+    // index 2 is `max`, set per call; completions follow
     this.#takeArgs = [k.prefix, this.id, 0, o.lease, o.limitMax, o.limitDuration, o.globalConcurrency, o.maxStalls, queue.options.maxEvents]
-    // With a global concurrency limit, workers may block while the queue has work: wake one per finish.
-    this.#wakeOnFinish = o.globalConcurrency > 0 ? '1' : '0'
     if (o.autorun) this.run()
   }
 
@@ -106,8 +110,10 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       }
       let reply: Array<string | number>
       try {
-        this.#takeArgs[2] = free
-        reply = await this.#bound(scripts.run<Array<string | number>>(this.#redis, 'take', this.#takeKeys, this.#takeArgs))
+        reply = await new Promise<Array<string | number>>((resolve, reject) => {
+          this.#take = { max: free, resolve, reject }
+          this.#schedule()
+        })
         failures = 0
       } catch (err) {
         this.#error(err)
@@ -115,8 +121,9 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
         await this.#pause(Math.min(50 * 2 ** Math.min(failures++, 6), 2000))
         continue
       }
-      if (reply.length > 2) {
-        for (let at = 2; at < reply.length; at += TAKE_FIELDS) this.#start(reply, at)
+      const first = 3 + Number(reply[2])
+      if (reply.length > first) {
+        for (let at = first; at < reply.length; at += TAKE_FIELDS) this.#start(reply, at)
         continue
       }
       const code = Number(reply[0])
@@ -232,24 +239,41 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #complete (id: string, token: string, ret: string): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.#completes.push({ id, token, ret, resolve, reject })
-      if (!this.#flushScheduled) {
-        this.#flushScheduled = true
-        setImmediate(this.#flush)
-      }
+      this.#schedule()
     })
   }
 
-  /** Completes every job that finished in this turn of the event loop with one script call. */
+  #schedule (): void {
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true
+      setImmediate(this.#flush)
+    }
+  }
+
+  /**
+   * One script call per turn of the event loop: completes every job that finished in this turn and
+   * takes the next jobs for the free slots, so a busy worker makes one round trip per batch.
+   */
   #flush = (): void => {
     this.#flushScheduled = false
     const batch = this.#completes
+    const take = this.#take
     this.#completes = []
-    const k = this.queue.keys
-    const args: Array<string | number> = [k.prefix, this.queue.options.maxEvents, this.#wakeOnFinish, batch.length]
+    this.#take = null
+    if (batch.length === 0 && take === null) return
+    const args = this.#takeArgs.slice()
+    args[2] = take === null ? -1 : take.max
+    args.push(batch.length)
     for (const c of batch) args.push(c.id, c.token, c.ret)
-    this.#bound(scripts.run<number[]>(this.#redis, 'complete', [k.active, k.completed, k.events, k.marker], args)).then(
-      res => { for (let i = 0; i < batch.length; i++) batch[i].resolve(res[i] === 1) },
-      err => { for (const c of batch) c.reject(err) }
+    this.#bound(scripts.run<Array<string | number>>(this.#redis, 'take', this.#takeKeys, args)).then(
+      res => {
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(res[3 + i] === 1)
+        take?.resolve(res)
+      },
+      err => {
+        for (const c of batch) c.reject(err)
+        take?.reject(err)
+      }
     )
   }
 
@@ -296,6 +320,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     try {
       const args = this.#takeArgs.slice()
       args[2] = 0
+      args.push(0)
       await this.#bound(scripts.run(this.#redis, 'take', this.#takeKeys, args))
     } catch (err) {
       this.#error(err)
