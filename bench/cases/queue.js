@@ -1,6 +1,8 @@
 // Case "queue": the bullmq-bench scenarios, BullMQ 6.7 and our Queue on the same Redis in the same
 // run: serial add, bulk add, and processing no-op jobs at concurrency 1 and 100.
-// BullMQ runs with its defaults; ours with recommendedRedisOptions() (what our docs tell users to pass).
+// BullMQ runs with its defaults; ours with recommendedRedisOptions() minus auto-pipelining: the queue
+// batches its own calls, and auto-pipelining delays every serial command by a tick (measured here:
+// serial adds 2-4x slower with it on a busy machine), see docs/queue.md.
 import { Redis } from 'ioredis'
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq'
 import { Queue, recommendedRedisOptions } from '../../dist/index.js'
@@ -46,7 +48,7 @@ function bull (redisUrl) {
 }
 
 function ours (redisUrl) {
-  const client = new Redis(redisUrl, recommendedRedisOptions())
+  const client = new Redis(redisUrl, recommendedRedisOptions({ enableAutoPipelining: false }))
   const queue = new Queue(client, `ours${++seq}`)
   return {
     add: i => queue.add('job', { i }),

@@ -38,7 +38,7 @@ for i = 0, n - 1 do
     local roc = ARGV[b + 9]
     local rof = ARGV[b + 10]
     redis.call('HSET', jk, 'name', ARGV[b + 2], 'data', ARGV[b + 3], 'prio', prio, 'att', ARGV[b + 6],
-      'bo', ARGV[b + 7], 'to', ARGV[b + 8], 'roc', roc, 'rof', rof, 'ts', now, 'made', 0, 'stl', 0, 'tk', 0)
+      'bo', ARGV[b + 7], 'to', ARGV[b + 8], 'roc', roc, 'rof', rof, 'ts', now)
     if delay > 0 then
       redis.call('ZADD', KEYS[3], now + delay, id)
       redis.call('HSET', jk, 'st', 'delayed', 'due', now + delay)

@@ -1,6 +1,6 @@
 // The producer and admin side of a queue: add jobs, inspect them, move them by hand.
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
-import { withTimeout } from '../shared/connection.js'
+import { boundFor, type Bound } from './bound.js'
 import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
 import { invalid } from '../shared/options.js'
 import type { RedisClient } from '../shared/scripts.js'
@@ -45,6 +45,7 @@ export class Queue<T = unknown, R = unknown> {
   #closers = new Set<{ close: () => Promise<void> }>()
   #closed = false
   #addKeys: string[]
+  #bound: Bound
 
   constructor (redis: RedisClient, name: string, options: QueueOptions = {}) {
     this.options = normalizeQueueOptions(name, options)
@@ -54,11 +55,8 @@ export class Queue<T = unknown, R = unknown> {
     this.keys = queueKeys(this.options.prefix, name)
     const k = this.keys
     this.#addKeys = [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta]
+    this.#bound = boundFor(redis, this.options.commandTimeout)
     scripts.install(redis)
-  }
-
-  #bound<V> (p: Promise<V>): Promise<V> {
-    return withTimeout(p, this.options.commandTimeout)
   }
 
   #check (): void {

@@ -15,6 +15,7 @@ import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOption
 import { activeJob, TAKE_FIELDS, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
 import type { Queue } from './queue.js'
+import { boundFor, type Bound } from './bound.js'
 
 export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R
 
@@ -63,6 +64,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #reporting = new Set<Promise<unknown>>()
   #takeKeys: string[]
   #takeArgs: Array<string | number>
+  #bound: Bound
 
   constructor (queue: Queue<T, R>, handler: Processor<T, R>, opts: WorkerOptions = {}) {
     super()
@@ -73,6 +75,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     this.id = randomBytes(6).toString('hex')
     const k = queue.keys
     const o = this.options
+    this.#bound = boundFor(this.#redis, queue.options.commandTimeout)
     this.#takeKeys = [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed]
     // index 2 is `max`, set per call; completions follow
     this.#takeArgs = [k.prefix, this.id, 0, o.lease, o.limitMax, o.limitDuration, o.globalConcurrency, o.maxStalls, queue.options.maxEvents]
@@ -93,10 +96,6 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #error (err: unknown): void {
     if (this.#closing && (err as Error)?.message === 'Connection is closed.') return
     if (this.listenerCount('error') > 0) this.emit('error', err)
-  }
-
-  #bound<V> (p: Promise<V>): Promise<V> {
-    return withTimeout(p, this.queue.options.commandTimeout)
   }
 
   async #runLoop (): Promise<void> {
