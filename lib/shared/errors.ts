@@ -46,6 +46,10 @@ export const FRP_QUEUE_NOT_FOUND = createError('FRP_QUEUE_NOT_FOUND', 'Unknown q
 export const FRP_JOB_NOT_FOUND = createError('FRP_JOB_NOT_FOUND', 'Job "%s" not found', 404)
 export const FRP_JOB_NOT_OWNER = createError('FRP_JOB_NOT_OWNER', 'Job "%s" is no longer owned by this worker', 409)
 export const FRP_JOB_INVALID = createError('FRP_JOB_INVALID', 'Invalid job: %s', 400)
+export const FRP_JOB_ACTIVE = createError('FRP_JOB_ACTIVE', 'Job "%s" is active: a worker owns it', 409)
+export const FRP_JOB_STATE = createError('FRP_JOB_STATE', 'Job "%s" cannot be retried: it is %s', 409)
+export const FRP_JOB_TIMEOUT = createError('FRP_JOB_TIMEOUT', 'Job "%s" timed out after %s ms', 500)
+export const FRP_QUEUE_CLOSED = createError('FRP_QUEUE_CLOSED', 'Queue "%s" is closed', 503)
 
 /** True when `err` is one of ours (any `FRP_*` code). */
 export function isFrpError (err: unknown): err is Error & { code: string, statusCode?: number } {

@@ -1,0 +1,69 @@
+--[[
+  Records a failed attempt of a job this worker owns: retries it (after a backoff delay) or moves it
+  to failed (the dead letter set), keeping the error, stack and attempt history.
+  KEYS[1] active   KEYS[2] failed   KEYS[3] delayed   KEYS[4] waiting   KEYS[5] events
+  KEYS[6] meta   KEYS[7] marker
+  ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] id   ARGV[4] token   ARGV[5] error message
+  ARGV[6] stack   ARGV[7] retry delay ms (-1: do not retry)   ARGV[8] history entry (JSON object)
+  Returns 0 not the owner, 1 will retry, 2 failed for good.
+]]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local prefix = ARGV[1]
+local maxEvents = tonumber(ARGV[2])
+local id = ARGV[3]
+local jk = prefix .. 'job:' .. id
+local v = redis.call('HMGET', jk, 'tok', 'att', 'rof', 'hist', 'prio')
+if v[1] ~= ARGV[4] or not redis.call('ZSCORE', KEYS[1], id) then return 0 end
+redis.call('ZREM', KEYS[1], id)
+local made = redis.call('HINCRBY', jk, 'made', 1)
+local hist = cjson.decode(v[4] or '[]')
+local entry = cjson.decode(ARGV[8])
+entry['at'] = now
+hist[#hist + 1] = entry
+while #hist > 50 do table.remove(hist, 1) end
+redis.call('HSET', jk, 'tok', '', 'err', ARGV[5], 'stack', ARGV[6], 'hist', cjson.encode(hist))
+local delay = tonumber(ARGV[7])
+local result
+if delay >= 0 and made < tonumber(v[2] or '1') then
+  if delay > 0 then
+    redis.call('ZADD', KEYS[3], now + delay, id)
+    redis.call('HSET', jk, 'st', 'delayed', 'due', now + delay)
+  else
+    local seq = redis.call('HINCRBY', KEYS[6], 'seq', 1)
+    local score = tonumber(v[5] or '0') * 8589934592 + (seq % 8589934592)
+    redis.call('ZADD', KEYS[4], score, id)
+    redis.call('HSET', jk, 'st', 'waiting', 'sc', score)
+  end
+  redis.call('ZADD', KEYS[7], 0, 'w')
+  result = 1
+else
+  redis.call('HSET', jk, 'st', 'failed', 'fOn', now)
+  redis.call('ZADD', KEYS[2], now, id)
+  local sep = string.find(v[3] or '', ':', 1, true)
+  local count = -1
+  local age = -1
+  if sep then
+    count = tonumber(string.sub(v[3], 1, sep - 1))
+    age = tonumber(string.sub(v[3], sep + 1))
+  end
+  local victims = {}
+  if count >= 0 then
+    local excess = redis.call('ZCARD', KEYS[2]) - count
+    if excess > 0 then
+      if excess > 100 then excess = 100 end
+      victims = redis.call('ZRANGE', KEYS[2], 0, excess - 1)
+    end
+  end
+  if age >= 0 and #victims == 0 then
+    victims = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - age), 'LIMIT', 0, 100)
+  end
+  for _, old in ipairs(victims) do redis.call('DEL', prefix .. 'job:' .. old) end
+  if #victims > 0 then redis.call('ZREM', KEYS[2], unpack(victims)) end
+  result = 2
+end
+if maxEvents > 0 then
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', maxEvents, '*', 'ev', 'failed', 'id', id, 'err', ARGV[5],
+    'made', made, 'final', result == 2 and '1' or '0')
+end
+return result

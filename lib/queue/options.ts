@@ -1,0 +1,231 @@
+// Options of queues, jobs and workers, validated and normalised once. Job options are turned into
+// the exact strings the add script stores, so the hot path only concatenates arguments.
+import { FRP_JOB_INVALID } from '../shared/errors.js'
+import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
+import { optInt, optNumber, optString, rejectUnknown, invalid, describe } from '../shared/options.js'
+import type { Backoff } from './backoff.js'
+
+/**
+ * Priorities are integers 0..MAX_PRIORITY, lower runs first (0 is the default and the highest).
+ * The waiting score packs priority (20 bits) over a per-queue sequence (33 bits): 2^20 * 2^33 = 2^53,
+ * so scores stay exact doubles. The sequence wraps after 2^33 (8.6 billion) jobs per queue, which
+ * only reorders the jobs enqueued around the wrap.
+ */
+export const MAX_PRIORITY = 2 ** 20 - 1
+
+export type Retention = boolean | number | { count?: number, age?: number }
+
+export interface JobOptions {
+  /** Your id for the job: `add` with an existing (or recently used) jobId adds nothing. */
+  jobId?: string
+  /** 0..1048575, lower runs first (default 0). */
+  priority?: number
+  /** Run no earlier than this many ms from now (Redis clock). */
+  delay?: number
+  /** Attempts in total, >= 1 (default 1). */
+  attempts?: number
+  /** Delay between attempts: a fixed number of ms, or a Backoff. */
+  backoff?: number | Backoff
+  /** Abort the handler's signal and fail the attempt after this many ms (0: none). */
+  timeout?: number
+  /** Completed jobs to keep: true = none, false = all, N = the last N, { count, age (ms) }. */
+  removeOnComplete?: Retention
+  /** Failed jobs to keep (the dead letter set), same forms. */
+  removeOnFail?: Retention
+}
+
+/** A job's options as the add script stores them. */
+export interface EncodedJobOptions {
+  jobId: string
+  priority: number
+  delay: number
+  attempts: number
+  backoff: string
+  timeout: number
+  roc: string
+  rof: string
+}
+
+const JOB_KEYS = ['jobId', 'priority', 'delay', 'attempts', 'backoff', 'timeout', 'removeOnComplete', 'removeOnFail']
+
+function bad (what: string, value: unknown, why: string): Error {
+  return new FRP_JOB_INVALID(`${what} ${why}, got ${describe(value)}`)
+}
+
+function int (what: string, value: unknown, def: number, min: number, max: number): number {
+  if (value === undefined) return def
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw bad(what, value, `must be an integer between ${min} and ${max}`)
+  }
+  return value
+}
+
+function retention (what: string, value: unknown, def: string): string {
+  if (value === undefined) return def
+  if (value === true) return '0:-1'
+  if (value === false) return '-1:-1'
+  if (typeof value === 'number') return `${int(what, value, 0, 0, Number.MAX_SAFE_INTEGER)}:-1`
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const v = value as Record<string, unknown>
+    for (const k of Object.keys(v)) if (k !== 'count' && k !== 'age') throw bad(`${what}.${k}`, v[k], 'is not an option')
+    return `${int(`${what}.count`, v.count, -1, 0, Number.MAX_SAFE_INTEGER)}:${int(`${what}.age`, v.age, -1, 0, Number.MAX_SAFE_INTEGER)}`
+  }
+  throw bad(what, value, 'must be a boolean, a count or { count, age }')
+}
+
+function backoff (value: unknown): string {
+  if (value === undefined) return ''
+  if (typeof value === 'number') return JSON.stringify({ type: 'fixed', delay: int('backoff', value, 0, 0, 86_400_000) })
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('backoff', value, 'must be ms or { type, delay, jitter }')
+  const v = value as Record<string, unknown>
+  for (const k of Object.keys(v)) if (k !== 'type' && k !== 'delay' && k !== 'jitter') throw bad(`backoff.${k}`, v[k], 'is not an option')
+  if (v.type !== 'fixed' && v.type !== 'exponential') throw bad('backoff.type', v.type, "must be 'fixed' or 'exponential'")
+  const delay = int('backoff.delay', v.delay, 0, 0, 86_400_000)
+  let jitter = 0
+  if (v.jitter !== undefined) {
+    if (typeof v.jitter !== 'number' || !(v.jitter >= 0 && v.jitter <= 1)) throw bad('backoff.jitter', v.jitter, 'must be a number between 0 and 1')
+    jitter = v.jitter
+  }
+  return JSON.stringify({ type: v.type, delay, jitter })
+}
+
+/** Validates job options (throws FRP_JOB_INVALID, a 400) merged over the queue's defaults. */
+export function encodeJobOptions (opts: JobOptions | undefined, defaults: EncodedJobOptions): EncodedJobOptions {
+  if (opts === undefined) return defaults
+  if (typeof opts !== 'object' || opts === null) throw bad('options', opts, 'must be an object')
+  for (const k of Object.keys(opts)) if (!JOB_KEYS.includes(k)) throw bad(k, (opts as Record<string, unknown>)[k], 'is not a job option')
+  let jobId = defaults.jobId
+  if (opts.jobId !== undefined) {
+    const id = opts.jobId
+    // Plain integers are the queue's own ids; a custom id must not collide with them.
+    if (typeof id !== 'string' || id.length === 0 || id.length > 256 || /^\d+$/.test(id)) {
+      throw bad('jobId', id, 'must be a non-empty string of at most 256 characters that is not an integer')
+    }
+    jobId = id
+  }
+  return {
+    jobId,
+    priority: int('priority', opts.priority, defaults.priority, 0, MAX_PRIORITY),
+    delay: int('delay', opts.delay, defaults.delay, 0, 10 * 365 * 86_400_000),
+    attempts: int('attempts', opts.attempts, defaults.attempts, 1, 1_000_000),
+    backoff: opts.backoff === undefined ? defaults.backoff : backoff(opts.backoff),
+    timeout: int('timeout', opts.timeout, defaults.timeout, 0, 2 ** 31 - 1),
+    roc: retention('removeOnComplete', opts.removeOnComplete, defaults.roc),
+    rof: retention('removeOnFail', opts.removeOnFail, defaults.rof)
+  }
+}
+
+export const BASE_JOB_OPTIONS: EncodedJobOptions = {
+  jobId: '', priority: 0, delay: 0, attempts: 1, backoff: '', timeout: 0, roc: '1000:-1', rof: '-1:-1'
+}
+
+export interface QueueOptions {
+  /** Key prefix (default 'frp'): keys are `prefix:queue:{name}:...`. */
+  prefix?: string
+  /** Bound of every Redis call made by the queue, ms (default 1000). */
+  commandTimeout?: number
+  /** Length of the capped events stream (default 10000, 0 disables events). */
+  maxEvents?: number
+  /** How long a jobId stays reserved after add, ms (default 24 h), even if the job is removed. */
+  dedupWindow?: number
+  /** Options applied to every job added through this queue. */
+  defaultJobOptions?: JobOptions
+  /** A codec, or options for one (data and return values go through it). */
+  codec?: Codec | CodecOptions
+}
+
+export interface NormalizedQueueOptions {
+  prefix: string
+  commandTimeout: number
+  maxEvents: number
+  dedupWindow: number
+  defaults: EncodedJobOptions
+  codec: Codec
+}
+
+export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'dedupWindow', 'defaultJobOptions', 'codec']
+
+export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): NormalizedQueueOptions {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw invalid('name', `must be a non-empty string of at most 200 characters, got ${describe(name)}`)
+  rejectUnknown('queue', opts, QUEUE_OPTION_KEYS)
+  let defaults: EncodedJobOptions
+  try {
+    defaults = encodeJobOptions(opts.defaultJobOptions, BASE_JOB_OPTIONS)
+  } catch (err) {
+    throw invalid('defaultJobOptions', (err as Error).message)
+  }
+  if (defaults.jobId !== '') throw invalid('defaultJobOptions.jobId', 'cannot be a default')
+  const c = opts.codec
+  return {
+    prefix: optString('prefix', opts.prefix, 'frp'),
+    commandTimeout: optInt('commandTimeout', opts.commandTimeout, 1000, 1),
+    maxEvents: optInt('maxEvents', opts.maxEvents, 10_000, 0),
+    dedupWindow: optInt('dedupWindow', opts.dedupWindow, 86_400_000, 0),
+    defaults,
+    codec: c === undefined ? defaultCodec : (typeof (c as Codec).encode === 'function' ? c as Codec : createCodec(c as CodecOptions))
+  }
+}
+
+export interface WorkerOptions {
+  /** Jobs run at once by this worker (default 1). */
+  concurrency?: number
+  /** Lease of a taken job, ms (default 5000): a crashed worker's jobs return within about this long. */
+  lease?: number
+  /** Heartbeat period, ms (default lease / 3). */
+  heartbeat?: number
+  /** Period of the stalled-lease check, ms (default lease / 2). */
+  stalledInterval?: number
+  /** Times a job may lose its lease before it fails for good (default 3). */
+  maxStalls?: number
+  /** Longest single blocking wait for new jobs, ms (default 5000). */
+  blockTimeout?: number
+  /** At most `max` jobs start per `duration` ms across all workers of the queue. */
+  limiter?: { max: number, duration: number }
+  /** At most this many jobs of the queue are active at once across all workers (0: no limit). */
+  globalConcurrency?: number
+  /** Graceful close: how long to wait for running jobs before giving their leases back (default 10000). */
+  closeTimeout?: number
+  /** Start taking jobs at once (default true). */
+  autorun?: boolean
+}
+
+export interface NormalizedWorkerOptions {
+  concurrency: number
+  lease: number
+  heartbeat: number
+  stalledInterval: number
+  maxStalls: number
+  blockTimeout: number
+  limitMax: number
+  limitDuration: number
+  globalConcurrency: number
+  closeTimeout: number
+  autorun: boolean
+}
+
+export function normalizeWorkerOptions (opts: WorkerOptions = {}): NormalizedWorkerOptions {
+  rejectUnknown('worker', opts, ['concurrency', 'lease', 'heartbeat', 'stalledInterval', 'maxStalls', 'blockTimeout', 'limiter', 'globalConcurrency', 'closeTimeout', 'autorun'])
+  const lease = optInt('lease', opts.lease, 5000, 50)
+  let limitMax = 0
+  let limitDuration = 0
+  if (opts.limiter !== undefined) {
+    rejectUnknown('limiter', opts.limiter, ['max', 'duration'])
+    limitMax = optInt('limiter.max', opts.limiter.max, 0, 1)
+    limitDuration = optInt('limiter.duration', opts.limiter.duration, 0, 1)
+    if (opts.limiter.max === undefined || opts.limiter.duration === undefined) throw invalid('limiter', 'needs max and duration')
+  }
+  if (opts.autorun !== undefined && typeof opts.autorun !== 'boolean') throw invalid('autorun', 'must be a boolean')
+  return {
+    concurrency: optInt('concurrency', opts.concurrency, 1, 1, 10_000),
+    lease,
+    heartbeat: optInt('heartbeat', opts.heartbeat, Math.max(10, Math.floor(lease / 3)), 10, lease),
+    stalledInterval: optInt('stalledInterval', opts.stalledInterval, Math.max(10, Math.floor(lease / 2)), 10),
+    maxStalls: optInt('maxStalls', opts.maxStalls, 3, 0),
+    blockTimeout: optNumber('blockTimeout', opts.blockTimeout, 5000, 10, 300_000),
+    limitMax,
+    limitDuration,
+    globalConcurrency: optInt('globalConcurrency', opts.globalConcurrency, 0, 0),
+    closeTimeout: optInt('closeTimeout', opts.closeTimeout, 10_000, 0),
+    autorun: opts.autorun ?? true
+  }
+}

@@ -1,0 +1,242 @@
+// The producer and admin side of a queue: add jobs, inspect them, move them by hand.
+// Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
+import { boundFor, type Bound } from './bound.js'
+import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
+import { invalid } from '../shared/options.js'
+import type { RedisClient } from '../shared/scripts.js'
+import type { Codec } from '../shared/codec.js'
+import { queueKeys, type QueueKeys } from './keys.js'
+import { scripts, checkReturn } from './scripts.js'
+import { decodeJob, JOB_STATES, type JobRecord, type JobState } from './job.js'
+import { encodeJobOptions, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
+import { Worker, type Processor } from './worker.js'
+import { QueueEvents, type QueueEventsOptions } from './events.js'
+
+export interface AddResult {
+  id: string
+  /** false when a job with this jobId exists or was added within the dedup window. */
+  created: boolean
+}
+
+export interface BulkJob<T = unknown> {
+  name: string
+  data: T
+  opts?: JobOptions
+}
+
+export interface JobCounts {
+  waiting: number
+  delayed: number
+  active: number
+  completed: number
+  failed: number
+  paused: boolean
+}
+
+/** addBulk sends jobs in chunks of this size: one script call each, bounded work per call. */
+const BULK_CHUNK = 500
+
+export class Queue<T = unknown, R = unknown> {
+  readonly name: string
+  readonly redis: RedisClient
+  readonly keys: QueueKeys
+  readonly options: NormalizedQueueOptions
+  readonly codec: Codec
+  #closers = new Set<{ close: () => Promise<void> }>()
+  #closed = false
+  #addKeys: string[]
+  #bound: Bound
+
+  constructor (redis: RedisClient, name: string, options: QueueOptions = {}) {
+    this.options = normalizeQueueOptions(name, options)
+    this.name = name
+    this.redis = redis
+    this.codec = this.options.codec
+    this.keys = queueKeys(this.options.prefix, name)
+    const k = this.keys
+    this.#addKeys = [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta]
+    this.#bound = boundFor(redis, this.options.commandTimeout)
+    scripts.install(redis)
+  }
+
+  #check (): void {
+    if (this.#closed) throw new FRP_QUEUE_CLOSED(this.name)
+  }
+
+  #encode (name: unknown, data: unknown, opts: JobOptions | undefined, args: Array<string | number>): void {
+    if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+      throw new FRP_JOB_INVALID('name must be a non-empty string of at most 200 characters')
+    }
+    const o = encodeJobOptions(opts, this.options.defaults)
+    const encoded = data === undefined ? '' : this.codec.encode(data)
+    args.push(o.jobId, name, encoded, o.priority, o.delay, o.attempts, o.backoff, o.timeout, o.roc, o.rof)
+  }
+
+  /** Adds a job. Validation errors (FRP_JOB_INVALID, FRP_VALUE_TOO_LARGE) are thrown before Redis is touched. */
+  async add (name: string, data: T, opts?: JobOptions): Promise<AddResult> {
+    this.#check()
+    const args: Array<string | number> = [this.keys.prefix, this.options.maxEvents, this.options.dedupWindow, 1]
+    this.#encode(name, data, opts, args)
+    const res = await this.#bound(scripts.run<Array<string | number>>(this.redis, 'add', this.#addKeys, args))
+    return { id: String(res[0]), created: res[1] === 1 }
+  }
+
+  /** Adds many jobs: all are validated first (nothing is added if one is invalid), then sent in chunks. */
+  async addBulk (jobs: ReadonlyArray<BulkJob<T>>): Promise<AddResult[]> {
+    this.#check()
+    if (!Array.isArray(jobs)) throw new FRP_JOB_INVALID('addBulk expects an array')
+    const chunks: Array<Array<string | number>> = []
+    for (let i = 0; i < jobs.length; i += BULK_CHUNK) {
+      const slice = jobs.slice(i, i + BULK_CHUNK)
+      const args: Array<string | number> = [this.keys.prefix, this.options.maxEvents, this.options.dedupWindow, slice.length]
+      for (const j of slice) this.#encode(j?.name, j?.data, j?.opts, args)
+      chunks.push(args)
+    }
+    const out: AddResult[] = []
+    const replies = await Promise.all(chunks.map(args =>
+      this.#bound(scripts.run<Array<string | number>>(this.redis, 'add', this.#addKeys, args))))
+    for (const res of replies) {
+      for (let i = 0; i < res.length; i += 2) out.push({ id: String(res[i]), created: res[i + 1] === 1 })
+    }
+    return out
+  }
+
+  async getJob (id: string): Promise<JobRecord<T, R> | null> {
+    if (typeof id !== 'string' || id.length === 0) return null
+    const h = await this.#bound(this.redis.hgetall(this.keys.job(id)))
+    if (h.st === undefined) return null
+    return decodeJob<T, R>(id, h, this.codec)
+  }
+
+  /**
+   * Jobs of one state, in processing order for waiting (priority, then FIFO), due order for delayed,
+   * lease order for active, newest first for completed and failed.
+   */
+  async getJobs (state: JobState, { limit = 50, offset = 0 }: { limit?: number, offset?: number } = {}): Promise<Array<JobRecord<T, R>>> {
+    if (!JOB_STATES.includes(state)) throw new FRP_JOB_INVALID(`unknown state "${String(state)}"`)
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new FRP_JOB_INVALID('limit must be an integer between 1 and 1000')
+    if (!Number.isInteger(offset) || offset < 0) throw new FRP_JOB_INVALID('offset must be a non-negative integer')
+    const key = this.keys[state]
+    const newestFirst = state === 'completed' || state === 'failed'
+    const ids = await this.#bound(newestFirst
+      ? this.redis.zrevrange(key, String(offset), String(offset + limit - 1))
+      : this.redis.zrange(key, String(offset), String(offset + limit - 1)))
+    if (ids.length === 0) return []
+    const p = this.redis.pipeline()
+    for (const id of ids) p.hgetall(this.keys.job(id))
+    const res = await this.#bound(p.exec()) ?? []
+    const jobs: Array<JobRecord<T, R>> = []
+    for (let i = 0; i < ids.length; i++) {
+      const h = res[i]?.[1] as Record<string, string> | undefined
+      // A job removed between the two reads is skipped.
+      if (h !== undefined && h.st !== undefined) jobs.push(decodeJob<T, R>(ids[i], h, this.codec))
+    }
+    return jobs
+  }
+
+  /** Jobs per state: one ZCARD each (O(1)), in one round trip. */
+  async counts (): Promise<JobCounts> {
+    const k = this.keys
+    const p = this.redis.pipeline()
+    p.zcard(k.waiting).zcard(k.delayed).zcard(k.active).zcard(k.completed).zcard(k.failed).hexists(k.meta, 'paused')
+    const res = await this.#bound(p.exec()) ?? []
+    for (const [err] of res) if (err !== null) throw err
+    const n = (i: number): number => Number(res[i][1])
+    return { waiting: n(0), delayed: n(1), active: n(2), completed: n(3), failed: n(4), paused: n(5) === 1 }
+  }
+
+  /** Stops every worker of the queue from taking jobs (running jobs finish). */
+  async pause (): Promise<void> {
+    await this.#bound(scripts.run(this.redis, 'pause', [this.keys.meta, this.keys.marker, this.keys.events], [1, this.options.maxEvents]))
+  }
+
+  async resume (): Promise<void> {
+    await this.#bound(scripts.run(this.redis, 'pause', [this.keys.meta, this.keys.marker, this.keys.events], [0, this.options.maxEvents]))
+  }
+
+  async isPaused (): Promise<boolean> {
+    return await this.#bound(this.redis.hexists(this.keys.meta, 'paused')) === 1
+  }
+
+  /** Moves a failed (or completed) job back to waiting with a fresh attempt budget. */
+  async retry (id: string): Promise<void> {
+    const k = this.keys
+    const code = await this.#bound(scripts.run<number>(this.redis, 'retry',
+      [k.failed, k.completed, k.waiting, k.meta, k.marker, k.events], [k.prefix, this.options.maxEvents, id]))
+    if (code < 0) {
+      const state = code === -2 ? (await this.redis.hget(k.job(id), 'st')) ?? 'gone' : undefined
+      checkReturn(code, id, state)
+    }
+  }
+
+  /** Removes a job that is not active (FRP_JOB_ACTIVE otherwise, FRP_JOB_NOT_FOUND if absent). */
+  async remove (id: string): Promise<void> {
+    const k = this.keys
+    const code = await this.#bound(scripts.run<number>(this.redis, 'remove',
+      [k.waiting, k.delayed, k.active, k.completed, k.failed, k.events], [k.prefix, this.options.maxEvents, id]))
+    checkReturn(code, id)
+  }
+
+  /**
+   * Removes up to `limit` jobs of `state` older than `age` ms (finish time for completed and
+   * failed, creation time for waiting and delayed). Returns the removed ids.
+   */
+  async clean (state: 'completed' | 'failed' | 'waiting' | 'delayed', { age = 0, limit = 1000 }: { age?: number, limit?: number } = {}): Promise<string[]> {
+    if (!['completed', 'failed', 'waiting', 'delayed'].includes(state)) throw new FRP_JOB_INVALID(`cannot clean state "${String(state)}"`)
+    if (!Number.isInteger(age) || age < 0) throw new FRP_JOB_INVALID('age must be a non-negative integer')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new FRP_JOB_INVALID('limit must be an integer between 1 and 100000')
+    const mode = state === 'completed' || state === 'failed' ? 'finished' : 'created'
+    return await this.#bound(scripts.run<string[]>(this.redis, 'clean', [this.keys[state]], [this.keys.prefix, age, limit, mode]))
+  }
+
+  /** Removes every waiting job (and delayed ones unless `delayed: false`). Returns how many. */
+  async drain ({ delayed = true }: { delayed?: boolean } = {}): Promise<number> {
+    let total = 0
+    for (;;) {
+      const n = await this.#bound(scripts.run<number>(this.redis, 'drain', [this.keys.waiting, this.keys.delayed], [this.keys.prefix, delayed ? 1 : 0, 1000]))
+      total += n
+      if (n === 0) return total
+    }
+  }
+
+  /**
+   * Returns expired leases to waiting (or fails jobs that stalled more than `maxStalls` times) and
+   * promotes due delayed jobs. Workers do this on their own every `stalledInterval`; call it when
+   * no worker runs, or from a scheduler.
+   */
+  async checkStalled ({ maxStalls = 3 }: { maxStalls?: number } = {}): Promise<void> {
+    const k = this.keys
+    await this.#bound(scripts.run(this.redis, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed],
+      [k.prefix, '', 0, 0, 0, 0, 0, maxStalls, this.options.maxEvents, 0]))
+  }
+
+  /** Starts a worker on this queue; it is closed by `queue.close()`. */
+  process (handler: Processor<T, R>, opts?: WorkerOptions): Worker<T, R> {
+    this.#check()
+    if (typeof handler !== 'function') throw invalid('handler', 'must be a function')
+    const w = new Worker<T, R>(this, handler, opts)
+    this.#own(w)
+    return w
+  }
+
+  /** A listener of the queue's event stream; closed by `queue.close()`. */
+  events (opts?: QueueEventsOptions): QueueEvents {
+    this.#check()
+    const e = new QueueEvents(this, opts)
+    this.#own(e)
+    return e
+  }
+
+  #own (c: { close: () => Promise<void>, once?: (ev: string, fn: () => void) => unknown }): void {
+    this.#closers.add(c)
+    c.once?.('closed', () => this.#closers.delete(c))
+  }
+
+  /** Closes the workers and listeners made by this queue (gracefully), then refuses new calls. */
+  async close (): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    await Promise.all([...this.#closers].map(c => c.close()))
+    this.#closers.clear()
+  }
+}

@@ -1,0 +1,142 @@
+// Fastify adapter of the queue: `fastify.queue(name)`, workers closed on `app.close()`, and
+// optional JSON-schema validated HTTP routes.
+import fp from 'fastify-plugin'
+import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
+import { Queue } from '../lib/queue/queue.js'
+import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
+import type { JobState } from '../lib/queue/job.js'
+import { addJobBody, jobParams, listQuery, queueParams } from '../lib/queue/route-schemas.js'
+import { checkServer } from '../lib/shared/server-guard.js'
+import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
+import { invalid, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import type { RedisClient } from '../lib/shared/scripts.js'
+
+export interface QueueRoutesOptions {
+  /** URL prefix of the routes (default '/queues'). */
+  prefix?: string
+  /** Largest accepted request body in bytes (default 1 MiB): larger bodies get 413. */
+  bodyLimit?: number
+  /** Runs before every queue route (authentication, authorisation). */
+  preHandler?: preHandlerHookHandler | preHandlerHookHandler[]
+}
+
+export interface RedisQueuePluginOptions {
+  /** The ioredis client to use (default: `fastify.redis`, or `fastify.redis[namespace]`). */
+  client?: RedisClient
+  /** @fastify/redis namespace to take the client from. */
+  namespace?: string
+  /** Options of every queue (prefix, commandTimeout, maxEvents, dedupWindow, defaultJobOptions, codec). */
+  queueOptions?: QueueOptions
+  /** Queues known up front (names, or names to per-queue options); the routes serve only known queues. */
+  queues?: string[] | Record<string, QueueOptions>
+  /** Expose HTTP routes (default false). */
+  routes?: boolean | QueueRoutesOptions
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The queue `name` (created on first use; workers started from it close with the app). */
+    queue: <T = unknown, R = unknown>(name: string) => Queue<T, R>
+  }
+}
+
+const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts) => {
+  rejectUnknown('redisQueue', opts, ['client', 'namespace', 'queueOptions', 'queues', 'routes'])
+  const client = resolveClient(fastify, opts)
+  const base = opts.queueOptions ?? {}
+  const declared: Record<string, QueueOptions> = Array.isArray(opts.queues)
+    ? Object.fromEntries(opts.queues.map(n => [n, {}]))
+    : { ...(opts.queues ?? {}) }
+  const queues = new Map<string, Queue<any, any>>()
+
+  const get = <T, R>(name: string): Queue<T, R> => {
+    let q = queues.get(name)
+    if (q === undefined) {
+      q = new Queue<T, R>(client, name, { ...base, ...declared[name] })
+      queues.set(name, q)
+    }
+    return q
+  }
+  // Build declared queues now, so an invalid option fails at registration.
+  for (const name of Object.keys(declared)) get(name)
+
+  await checkServer(client, { pattern: 'queue', needsNoEviction: true, log: fastify.log })
+
+  fastify.decorate('queue', get)
+  fastify.addHook('onClose', async () => {
+    await Promise.all([...queues.values()].map(q => q.close()))
+  })
+
+  if (opts.routes !== undefined && opts.routes !== false) {
+    const r = opts.routes === true ? {} : opts.routes
+    rejectUnknown('routes', r, ['prefix', 'bodyLimit', 'preHandler'])
+    const prefix = optString('routes.prefix', r.prefix, '/queues')
+    const bodyLimit = optInt('routes.bodyLimit', r.bodyLimit, 1024 * 1024, 1)
+    if (r.preHandler !== undefined && typeof r.preHandler !== 'function' && !Array.isArray(r.preHandler)) {
+      throw invalid('routes.preHandler', 'must be a function or an array of functions')
+    }
+    await fastify.register(async scope => routes(scope, name => {
+      const q = queues.get(name)
+      if (q === undefined) throw new FRP_QUEUE_NOT_FOUND(name)
+      return q
+    }, bodyLimit, r.preHandler), { prefix })
+  }
+}
+
+function resolveClient (fastify: FastifyInstance, opts: RedisQueuePluginOptions): RedisClient {
+  if (opts.client !== undefined) return opts.client
+  const redis = (fastify as unknown as { redis?: Record<string, RedisClient> & RedisClient }).redis
+  if (redis === undefined) throw invalid('client', 'no client given and fastify.redis is missing (register @fastify/redis first)')
+  if (opts.namespace === undefined) return redis
+  const c = redis[opts.namespace]
+  if (c === undefined) throw invalid('namespace', `@fastify/redis has no namespace "${opts.namespace}"`)
+  return c
+}
+
+interface QP { queue: string }
+interface JP { queue: string, id: string }
+
+async function routes (scope: FastifyInstance, find: (name: string) => Queue, bodyLimit: number, preHandler?: preHandlerHookHandler | preHandlerHookHandler[]): Promise<void> {
+  const common = preHandler === undefined ? {} : { preHandler }
+
+  scope.post<{ Params: QP, Body: { name: string, data?: unknown, opts?: JobOptions } }>('/:queue/jobs', {
+    ...common, bodyLimit, schema: { params: queueParams, body: addJobBody }
+  }, async (req, reply) => {
+    const res = await find(req.params.queue).add(req.body.name, req.body.data, req.body.opts)
+    return await reply.code(res.created ? 201 : 200).send(res)
+  })
+
+  scope.get<{ Params: QP, Querystring: { state: JobState, limit: number, offset: number } }>('/:queue/jobs', {
+    ...common, schema: { params: queueParams, querystring: listQuery }
+  }, async req => {
+    const { state, limit, offset } = req.query
+    return { jobs: await find(req.params.queue).getJobs(state, { limit, offset }) }
+  })
+
+  scope.get<{ Params: QP }>('/:queue/counts', { ...common, schema: { params: queueParams } },
+    async req => await find(req.params.queue).counts())
+
+  scope.get<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: { params: jobParams } }, async req => {
+    const job = await find(req.params.queue).getJob(req.params.id)
+    if (job === null) throw new FRP_JOB_NOT_FOUND(req.params.id)
+    return job
+  })
+
+  scope.post<{ Params: JP }>('/:queue/jobs/:id/retry', { ...common, schema: { params: jobParams } }, async req => {
+    await find(req.params.queue).retry(req.params.id)
+    return { id: req.params.id, state: 'waiting' }
+  })
+
+  scope.delete<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: { params: jobParams } }, async (req, reply) => {
+    await find(req.params.queue).remove(req.params.id)
+    return await reply.code(204).send()
+  })
+}
+
+export const redisQueue = fp(plugin, {
+  name: 'fastify-redis-patterns-queue',
+  fastify: '5.x',
+  dependencies: ['@fastify/redis']
+})
+
+export default redisQueue
