@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
-import { makeCache } from './setup.js'
+import { makeCache } from './fixtures/setup.js'
 
 test('an invalidation on one instance drops the L1 entry of the others', async t => {
   const redis = await startRedis(t)

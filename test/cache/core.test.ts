@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { topologies, startTopology } from '../helpers/redis.js'
-import { makeCache } from './setup.js'
+import { makeCache } from './fixtures/setup.js'
 
 for (const topology of topologies()) {
   test(`core behaviour on ${topology}`, async t => {

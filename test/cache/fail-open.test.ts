@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { startRedis } from '../helpers/redis.js'
-import { makeCache } from './setup.js'
+import { makeCache } from './fixtures/setup.js'
 
 test('Redis killed: wrap falls back to the fetcher, errors are counted and logged', async t => {
   const redis = await startRedis(t)

@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
-import { makeCache } from './setup.js'
+import { makeCache } from './fixtures/setup.js'
 
 test('stale-while-revalidate serves the stale value and refreshes it once in the background', async t => {
   const redis = await startRedis(t)

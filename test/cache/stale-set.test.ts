@@ -1,6 +1,6 @@
 import { test } from 'tap'
-import { topologies, startTopology } from '../helpers/redis.js'
-import { makeCache, gate } from './setup.js'
+import { topologies, startTopology, eventually } from '../helpers/redis.js'
+import { makeCache, gate } from './fixtures/setup.js'
 
 for (const topology of topologies()) {
   test(`stale-set guard on ${topology}`, async t => {
@@ -12,7 +12,7 @@ for (const topology of topologies()) {
       const g = gate<string>()
       let started = false
       const slow = reader.wrap('user:1', async () => { started = true; return await g.promise })
-      while (!started) await new Promise(resolve => setTimeout(resolve, 5))
+      await eventually(() => started, { what: 'the fetch started' })
       // The writer updates the origin and invalidates while the reader's fetch is in flight.
       await writer.invalidate('user:1')
       g.open('old name')
@@ -29,7 +29,7 @@ for (const topology of topologies()) {
       const g = gate<string>()
       let started = false
       const slow = reader.wrap('post:1', async () => { started = true; return await g.promise }, { tags: ['post:1'] })
-      while (!started) await new Promise(resolve => setTimeout(resolve, 5))
+      await eventually(() => started, { what: 'the fetch started' })
       await writer.invalidateTags(['post:1'])
       g.open('old')
       t.equal(await slow, 'old')
@@ -42,7 +42,7 @@ for (const topology of topologies()) {
       const g = gate<string>()
       let started = false
       const slow = cache.wrap('k', async () => { started = true; return await g.promise })
-      while (!started) await new Promise(resolve => setTimeout(resolve, 5))
+      await eventually(() => started, { what: 'the fetch started' })
       await cache.set('k', 'written')
       g.open('fetched before the write')
       await slow
@@ -55,7 +55,7 @@ for (const topology of topologies()) {
       const g = gate()
       let started = false
       const w = a.writeThrough('acct', async () => { started = true; await g.promise; return 'A wrote' })
-      while (!started) await new Promise(resolve => setTimeout(resolve, 5))
+      await eventually(() => started, { what: 'the fetch started' })
       await b.invalidate('acct')
       g.open()
       t.equal(await w, 'A wrote')

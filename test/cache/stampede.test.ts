@@ -1,6 +1,6 @@
 import { test } from 'tap'
 import { topologies, startTopology, eventually } from '../helpers/redis.js'
-import { makeCache, gate } from './setup.js'
+import { makeCache, gate } from './fixtures/setup.js'
 
 for (const topology of topologies()) {
   test(`stampede protection on ${topology}`, async t => {
