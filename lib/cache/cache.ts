@@ -230,7 +230,7 @@ export class Cache extends EventEmitter {
         const read = await this.readL2(key, o.tags)
         if (read === CORRUPT) ignoreEntry = true
         else if (read !== null) {
-          const j = await this.judge(key, read, o, epoch)
+          const j = this.judge(key, read, o, epoch)
           if (j !== null && j.status !== 'old') return j as Lookup
           if (j !== null) stale = j.served
           ignoreEntry = true
@@ -262,7 +262,7 @@ export class Cache extends EventEmitter {
         try {
           const read = await this.checkRaw(a.raw, o.tags, undefined)
           if (read !== CORRUPT) {
-            const j = await this.judge(key, read, o, epoch)
+            const j = this.judge(key, read, o, epoch)
             if (j !== null && j.status !== 'old') return j as Lookup
             if (j !== null) stale = j.served
           }
@@ -365,7 +365,11 @@ export class Cache extends EventEmitter {
     const t = this.options.commandTimeout
     if (tags.length === 0) {
       const raw = await withTimeout(this.redis.get(this.keys.entry(key)), t)
-      return raw === null ? null : await this.checkRaw(raw, tags, undefined)
+      if (raw === null) return null
+      const entry = parseEntry(raw)
+      // The common case (no tags) stays synchronous after the GET: no extra awaits.
+      if (entry !== null && entry.tags === null) return { entry, raw, versions: undefined }
+      return await this.checkRaw(raw, tags, undefined)
     }
     const [raw, versions] = await withTimeout(Promise.all([
       this.redis.get(this.keys.entry(key)),
@@ -392,7 +396,7 @@ export class Cache extends EventEmitter {
    * Decides what a read entry is good for: a fresh hit (put in L1), a stale value to serve now
    * (stale-while-revalidate), or only a fallback ('old', stale-if-error). Null: nothing.
    */
-  private async judge (key: string, read: Read, o: Effective, epoch: number): Promise<{ status: 'hit' | 'stale' | 'old', served: Served } | null> {
+  private judge (key: string, read: Read, o: Effective, epoch: number): { status: 'hit' | 'stale' | 'old', served: Served } | null {
     const e = read.entry
     const now = this.clock.now()
     const age = now - e.freshUntil
@@ -454,7 +458,7 @@ export class Cache extends EventEmitter {
     try {
       const read = await this.readL2(key, o.tags)
       if (read !== null && read !== CORRUPT) {
-        const j = await this.judge(key, read, o, epoch)
+        const j = this.judge(key, read, o, epoch)
         if (j !== null && j.status !== 'old') return this.out(j.served.value) as T
       }
     } catch (err) {
