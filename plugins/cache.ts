@@ -206,7 +206,8 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       done()
     }
 
-    route.onRequest = [onRequest, ...toArray(route.onRequest)]
+    // After the route's own onRequest hooks (authentication there still runs for hits).
+    route.onRequest = [...toArray(route.onRequest), onRequest]
     route.onSend = [...toArray(route.onSend), onSend]
     route.onResponse = [...toArray(route.onResponse), onResponse]
     ;(route as unknown as Record<symbol, boolean>)[kWired] = true

@@ -153,3 +153,16 @@ test('route cache on a Redis Cluster', async t => {
   await app.cache.invalidateTags(['c'])
   t.equal((await app.inject('/c/1')).json().n, 2)
 })
+
+test('route cache: the route\'s own onRequest hooks (authentication) still run for hits', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.client(), {}, app => {
+    app.get('/guarded', {
+      onRequest: async (req, reply) => { if (req.query && (req.query as { ok?: string }).ok !== '1') await reply.code(401).send({ error: 'no' }) },
+      config: { cache: { key: () => 'guarded' } }
+    }, async () => ({ secret: 42 }))
+  })
+  t.equal((await app.inject('/guarded?ok=1')).statusCode, 200)
+  t.equal((await app.inject('/guarded?ok=1')).headers['x-cache'], 'HIT')
+  t.equal((await app.inject('/guarded?ok=0')).statusCode, 401, 'a cached response is not served past a failing route hook')
+})
