@@ -27,3 +27,11 @@ export type { JobRecord, JobState, AttemptRecord } from './lib/queue/job.js'
 export type { JobOptions, QueueOptions, WorkerOptions, Retention } from './lib/queue/options.js'
 export type { Backoff } from './lib/queue/backoff.js'
 export { MAX_PRIORITY } from './lib/queue/options.js'
+
+// cache
+export { redisCache, type RedisCacheOptions, type RouteCacheConfig } from './plugins/cache.js'
+export { Cache, type Fetcher, type Lookup, type Lease, type Served, type Effective } from './lib/cache/cache.js'
+export type { CacheOptions, CallOptions, L1Options, Logger as CacheLogger } from './lib/cache/options.js'
+export type { CacheStats, CacheEvent } from './lib/cache/stats.js'
+export { WriteBehind, type WriteBehindOptions, type BufferedWrite } from './lib/cache/write-behind.js'
+export type { StoredResponse } from './lib/cache/response.js'

@@ -1,0 +1,100 @@
+// Case "cache": route cache vs bare Fastify and a hand-written GET route; in-process wrap vs
+// bentocache and async-cache-dedupe; a cross-process stampede with fetcher calls counted.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
+import { Redis } from 'ioredis'
+import { BentoCache, bentostore } from 'bentocache'
+import { memoryDriver } from 'bentocache/drivers/memory'
+import { redisDriver, redisBusDriver } from 'bentocache/drivers/redis'
+import { createCache } from 'async-cache-dedupe'
+import { compare, httpReqPerSec, opsPerSec, table, ROUNDS } from '../lib/harness.js'
+import { Cache } from '../../dist/lib/cache/cache.js'
+import { recommendedRedisOptions } from '../../dist/lib/shared/connection.js'
+
+const VALUE = { id: 1, name: 'Ada', tags: ['a', 'b'] }
+
+async function routes (redisUrl) {
+  const env = { BENCH_REDIS_URL: redisUrl }
+  const a = await compare('(a) L1-hit route', 'req/s', [
+    { name: 'bare Fastify route', run: () => httpReqPerSec('bench/servers/bare.js', env) },
+    { name: 'redisCache route, L1 hit', run: () => httpReqPerSec('bench/servers/cache-route.js', env) }
+  ])
+  const b = await compare('(b) L2-hit route', 'req/s', [
+    { name: 'hand-written GET + JSON.parse (auto-pipelining)', run: () => httpReqPerSec('bench/servers/redis-get.js', { ...env, BENCH_AUTOPIPELINE: '1' }) },
+    { name: 'hand-written GET + JSON.parse (default ioredis)', run: () => httpReqPerSec('bench/servers/redis-get.js', env) },
+    { name: 'redisCache route, L1 off (L2 hit)', run: () => httpReqPerSec('bench/servers/cache-route.js', { ...env, BENCH_CACHE_L1: '0' }) }
+  ])
+  return [table(a, 'bare Fastify route'), table(b, 'hand-written GET + JSON.parse (auto-pipelining)')]
+}
+
+async function inProcess (redisUrl) {
+  const u = new URL(redisUrl)
+  const connection = { host: u.hostname, port: Number(u.port) }
+  const ours = new Cache(new Redis(redisUrl, recommendedRedisOptions()), { prefix: 'b1', ttl: 600_000, l1: { ttl: 600_000 }, earlyRefresh: 0 })
+  const oursL2 = new Cache(new Redis(redisUrl, recommendedRedisOptions()), { prefix: 'b2', ttl: 600_000, l1: false, earlyRefresh: 0 })
+  await Promise.all([ours.ready, oursL2.ready])
+  const bento = new BentoCache({
+    default: 'c',
+    stores: { c: bentostore().useL1Layer(memoryDriver({ maxItems: 10_000 })).useL2Layer(redisDriver({ connection })).useBus(redisBusDriver({ connection })) }
+  })
+  const bentoL2 = new BentoCache({ default: 'c', prefix: 'bl2', stores: { c: bentostore().useL2Layer(redisDriver({ connection })) } })
+  const dedupeClient = new Redis(redisUrl)
+  const dedupe = createCache({ ttl: 600, storage: { type: 'redis', options: { client: dedupeClient } } })
+  dedupe.define('hot', async () => VALUE)
+  const fetch = async () => VALUE
+  const l1 = await compare('(c1) wrap on a hot key, L1 path', 'ops/s', [
+    { name: 'bentocache getOrSet (memory L1 + Redis L2 + bus)', run: () => opsPerSec(() => bento.getOrSet({ key: 'hot', factory: fetch, ttl: '10m' })) },
+    { name: 'Cache.wrap (L1 + L2 + bus)', run: () => opsPerSec(() => ours.wrap('hot', fetch)) }
+  ])
+  const l2 = await compare('(c2) wrap on a hot key, L2 only', 'ops/s', [
+    { name: 'bentocache getOrSet (Redis L2 only)', run: () => opsPerSec(() => bentoL2.getOrSet({ key: 'hot', factory: fetch, ttl: '10m' })) },
+    { name: 'async-cache-dedupe (Redis storage)', run: () => opsPerSec(() => dedupe.hot(1)) },
+    { name: 'Cache.wrap (l1: false)', run: () => opsPerSec(() => oursL2.wrap('hot', fetch)) }
+  ])
+  await Promise.all([ours.close(), oursL2.close(), bento.disconnectAll(), bentoL2.disconnectAll()])
+  ours.redis.disconnect()
+  oursL2.redis.disconnect()
+  dedupeClient.disconnect()
+  return [table(l1, 'bentocache getOrSet (memory L1 + Redis L2 + bus)'), table(l2, 'bentocache getOrSet (Redis L2 only)')]
+}
+
+async function startWorkers (lib, redisUrl, n, concurrency) {
+  const workers = []
+  for (let i = 0; i < n; i++) {
+    const child = spawn(process.execPath, ['bench/servers/cache-stampede-worker.js', lib, redisUrl, String(concurrency)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+    workers.push({ child, next: async () => (await lines.next()).value })
+  }
+  for (const w of workers) if (await w.next() !== 'ready') throw new Error(`${lib} worker failed to start`)
+  return workers
+}
+
+async function stampede (redisUrl) {
+  const counter = new Redis(redisUrl)
+  const rows = ['| (d) 1,000 concurrent cold reads over 4 processes | fetcher calls per cold key (each round) | reads answered |', '|---|---|---|']
+  for (const lib of ['ours', 'bentocache', 'async-cache-dedupe']) {
+    const workers = await startWorkers(lib, redisUrl, 4, 250)
+    const calls = []
+    let answered = 0
+    for (let r = 0; r < ROUNDS; r++) {
+      const key = `cold-${lib}-${r}-${Date.now()}`
+      for (const w of workers) w.child.stdin.write(`go ${key}\n`)
+      for (const w of workers) answered += Number((await w.next()).split(' ')[1])
+      calls.push(Number(await counter.get(`stampede:calls:${key}`)))
+    }
+    for (const w of workers) w.child.stdin.write('exit\n')
+    await Promise.all(workers.map(w => new Promise(resolve => w.child.once('exit', resolve))))
+    const name = lib === 'ours' ? 'Cache.wrap (cross-instance lease)' : lib === 'bentocache' ? 'bentocache getOrSet' : 'async-cache-dedupe'
+    rows.push(`| ${name} | ${calls.join(', ')} | ${answered} / ${ROUNDS * 1000} |`)
+  }
+  counter.disconnect()
+  return [rows.join('\n')]
+}
+
+export default async function cache ({ redisUrl }) {
+  return [
+    ...await routes(redisUrl),
+    ...await inProcess(redisUrl),
+    ...await stampede(redisUrl)
+  ]
+}

@@ -1,0 +1,65 @@
+// Route response entries: what the route cache stores for one response, how its key is built,
+// and ETag / If-None-Match handling. Framework-free (plain objects), so it is testable alone.
+import { createHash } from 'node:crypto'
+
+/** A cached HTTP response. Short field names: this is what goes to Redis for every route entry. */
+export interface StoredResponse {
+  /** Status code (2xx). */
+  s: number
+  /** Response headers worth replaying. */
+  h: Record<string, string | string[]>
+  /** Body: text, or base64 when `b64`. */
+  b: string
+  b64?: 1
+  /** Entity tag. */
+  e: string
+}
+
+// Never replayed: per-connection, per-response or recomputed headers.
+const SKIP = new Set(['set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date',
+  'x-cache', 'age', 'proxy-connection', 'upgrade', 'trailer'])
+
+type Headers = Record<string, number | string | string[] | undefined>
+
+/** Builds the entry to store, or null when the response must not be cached. */
+export function toStoredResponse (status: number, headers: Headers, payload: unknown): StoredResponse | null {
+  if (status < 200 || status > 299 || headers['set-cookie'] !== undefined) return null
+  let b: string
+  let b64: 1 | undefined
+  if (typeof payload === 'string') b = payload
+  else if (Buffer.isBuffer(payload)) { b = payload.toString('base64'); b64 = 1 } else if (payload === undefined || payload === null) b = ''
+  else return null // a stream: not buffered for caching
+  const h: Record<string, string | string[]> = {}
+  for (const name in headers) {
+    const v = headers[name]
+    if (v === undefined || SKIP.has(name)) continue
+    h[name] = typeof v === 'number' ? String(v) : v
+  }
+  let e = typeof h.etag === 'string' ? h.etag : ''
+  if (e === '') {
+    e = 'W/"' + createHash('sha1').update(b).digest('base64url').slice(0, 27) + '"'
+    h.etag = e
+  }
+  const r: StoredResponse = { s: status, h, b, e }
+  if (b64 !== undefined) r.b64 = b64
+  return r
+}
+
+export function bodyOf (r: StoredResponse): string | Buffer {
+  return r.b64 === 1 ? Buffer.from(r.b, 'base64') : r.b
+}
+
+/** True when an If-None-Match header matches `etag` (weak comparison, RFC 9110 §13.1.2). */
+export function etagMatches (ifNoneMatch: string, etag: string): boolean {
+  if (ifNoneMatch.trim() === '*') return true
+  const strip = (t: string): string => t.startsWith('W/') ? t.slice(2) : t
+  const mine = strip(etag)
+  for (const part of ifNoneMatch.split(',')) if (strip(part.trim()) === mine) return true
+  return false
+}
+
+/** True when a stored value has the shape of a StoredResponse (anything else is read as a miss). */
+export function isStoredResponse (v: unknown): v is StoredResponse {
+  const r = v as StoredResponse
+  return typeof r === 'object' && r !== null && typeof r.s === 'number' && typeof r.b === 'string' && typeof r.e === 'string' && typeof r.h === 'object'
+}

@@ -1,0 +1,231 @@
+// Fastify adapter of the cache: decorates `fastify.cache` and adds a route-level response cache
+// (`config: { cache: { ttl, key, vary, tags, staleWhileRevalidate } }`). Register it before the
+// routes it should cache (routes are wired in an onRoute hook, so uncached routes pay nothing).
+import fp from 'fastify-plugin'
+import { randomBytes } from 'node:crypto'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, onResponseHookHandler, RouteOptions } from 'fastify'
+import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
+import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
+import { bodyOf, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
+import { checkServer } from '../lib/shared/server-guard.js'
+import { invalid, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import type { RedisClient } from '../lib/shared/scripts.js'
+
+export interface RedisCacheOptions extends CacheOptions {
+  /** The @fastify/redis namespace to use (default: the unnamed client). */
+  namespace?: string
+  /** An ioredis Redis or Cluster to use instead of `fastify.redis`. */
+  client?: RedisClient
+}
+
+export interface RouteCacheConfig {
+  /** Fresh TTL in ms (default: the cache's ttl). */
+  ttl?: number
+  /** Cache key of a request (default: the URL with its query string). */
+  key?: (request: FastifyRequest) => string
+  /** Request headers that vary the response: added to the key. Varying on `authorization` or `cookie` allows caching such requests. */
+  vary?: readonly string[]
+  /** Tags of the entry, or a function of the request returning them. */
+  tags?: readonly string[] | ((request: FastifyRequest) => readonly string[])
+  staleWhileRevalidate?: number
+  /** L1 life in ms (0 keeps responses of this route out of L1). */
+  l1Ttl?: number
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    cache: Cache
+  }
+  interface FastifyContextConfig {
+    cache?: RouteCacheConfig | boolean
+  }
+}
+
+interface Prepared {
+  key: (request: FastifyRequest) => string
+  varyAuth: boolean
+  varyCookie: boolean
+  tags: ((request: FastifyRequest) => readonly string[]) | null
+  opts: Effective
+}
+
+const kLease = Symbol('frp.cache.lease')
+const kWired = Symbol('frp.cache.wired')
+const REFRESH_HEADER = 'x-frp-cache-refresh'
+type Req = FastifyRequest & { [kLease]?: Lease | null }
+
+function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): Prepared {
+  const c: RouteCacheConfig = config === true ? {} : config
+  const where = `route ${url} config.cache`
+  rejectUnknown(where, c, ['ttl', 'key', 'vary', 'tags', 'staleWhileRevalidate', 'l1Ttl'])
+  const keyFn = optFunction<(r: FastifyRequest) => string>(`${where}.key`, c.key)
+  const vary = c.vary ?? []
+  if (!Array.isArray(vary)) throw invalid(`${where}.vary`, 'must be an array of header names')
+  const names = vary.map((v, i) => optString(`${where}.vary[${i}]`, v, '').toLowerCase())
+  let tags: Prepared['tags'] = null
+  let staticTags: readonly string[] = []
+  if (typeof c.tags === 'function') tags = c.tags
+  else if (c.tags !== undefined) staticTags = c.tags
+  const opts = cache.effective({
+    ttl: optInt(`${where}.ttl`, c.ttl, cache.options.ttl, 1),
+    staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
+    l1Ttl: c.l1Ttl,
+    tags: staticTags
+  })
+  const base = keyFn ?? ((r: FastifyRequest) => r.url)
+  const key = names.length === 0
+    ? (r: FastifyRequest) => 'route:' + base(r)
+    : (r: FastifyRequest) => {
+        let k = 'route:' + base(r)
+        for (const n of names) {
+          const v = r.headers[n]
+          k += '\n' + n + '=' + (v === undefined ? '' : String(v))
+        }
+        return k
+      }
+  return { key, varyAuth: names.includes('authorization'), varyCookie: names.includes('cookie'), tags, opts }
+}
+
+function age (cache: Cache, createdAt: number): string {
+  const s = Math.floor((cache.redisNow() - createdAt) / 1000)
+  return s > 0 ? String(s) : '0'
+}
+
+function sendStored (cache: Cache, request: FastifyRequest, reply: FastifyReply, r: StoredResponse, createdAt: number, xcache: string): void {
+  const inm = request.headers['if-none-match']
+  if (inm !== undefined && etagMatches(inm, r.e)) {
+    reply.code(304).header('etag', r.e).header('x-cache', xcache).header('age', age(cache, createdAt))
+    const cc = r.h['cache-control']
+    if (cc !== undefined) reply.header('cache-control', cc)
+    reply.send()
+    return
+  }
+  reply.code(r.s).headers(r.h).header('x-cache', xcache).header('age', age(cache, createdAt)).send(bodyOf(r))
+}
+
+async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptions): Promise<void> {
+  const { namespace, client, ...cacheOpts } = opts
+  rejectUnknown('redisCache', opts, [...CACHE_OPTION_NAMES, 'namespace', 'client'])
+  let redis: RedisClient | undefined = client
+  if (redis === undefined) {
+    const r = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
+    redis = namespace === undefined ? r : r?.[namespace]
+  }
+  if (redis === undefined || typeof (redis as { get?: unknown }).get !== 'function') {
+    throw invalid(namespace === undefined ? 'redisCache.client' : 'redisCache.namespace', 'no Redis client found: register @fastify/redis first or pass `client`')
+  }
+  const cache = new Cache(redis, { logger: fastify.log, ...cacheOpts })
+  fastify.addHook('onClose', async () => { await cache.close() })
+  await checkServer(redis, { pattern: 'cache', needsNoEviction: false, log: fastify.log })
+  await cache.ready
+  fastify.decorate('cache', cache)
+
+  // A background refresh (stale-while-revalidate) replays the request through inject() with this
+  // header; the per-process secret keeps clients from forcing refreshes.
+  const secret = randomBytes(16).toString('base64url')
+
+  function refreshInBackground (request: FastifyRequest): void {
+    const headers = { ...request.headers, [REFRESH_HEADER]: secret }
+    delete headers['if-none-match']
+    fastify.inject({ method: 'GET', url: request.url, headers }).catch(err => cache.fail(err, request.url))
+  }
+
+  function wire (route: RouteOptions): void {
+    const config = route.config?.cache
+    if (config === undefined || config === false || config === null) return
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    if (!methods.some(m => m === 'GET' || m === 'HEAD')) return
+    if ((route as unknown as Record<symbol, boolean>)[kWired]) return
+    const p = prepare(cache, config as RouteCacheConfig | true, route.url)
+    const optsFor = (request: FastifyRequest): Effective => p.tags === null ? p.opts : { ...p.opts, tags: p.tags(request) }
+
+    const onRequest: onRequestHookHandler = function (request, reply, done) {
+      const method = request.method
+      if (method !== 'GET' && method !== 'HEAD') { done(); return }
+      const h = request.headers
+      if ((h.authorization !== undefined && !p.varyAuth) || (h.cookie !== undefined && !p.varyCookie)) {
+        reply.header('x-cache', 'BYPASS')
+        done()
+        return
+      }
+      const key = p.key(request)
+      if (h[REFRESH_HEADER] !== undefined) {
+        if (h[REFRESH_HEADER] !== secret) { done(); return }
+        cache.refreshLease(key, optsFor(request)).then(lease => {
+          if (lease === null) { reply.code(204).send(); return }
+          (request as Req)[kLease] = lease
+          done()
+        }, done)
+        return
+      }
+      const hit = cache.peek(key)
+      if (hit !== undefined && isStoredResponse(hit.value)) {
+        sendStored(cache, request, reply, hit.value, hit.createdAt, 'HIT')
+        return
+      }
+      cache.lookup(key, optsFor(request)).then(r => {
+        if (r.status === 'lease') {
+          if (method === 'HEAD') { cache.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
+          (request as Req)[kLease] = r.lease
+          reply.header('x-cache', 'MISS')
+          done()
+          return
+        }
+        if (r.status === 'bypass' || !isStoredResponse(r.served.value)) { reply.header('x-cache', 'MISS'); done(); return }
+        sendStored(cache, request, reply, r.served.value, r.served.createdAt, r.status === 'hit' ? 'HIT' : 'STALE')
+        if (r.served.refresh) refreshInBackground(request)
+      }, () => {
+        // Waited maxWait for another instance's fill: answer from the handler (fail-open).
+        reply.header('x-cache', 'MISS')
+        done()
+      })
+    }
+
+    const onSend: onSendHookHandler = function (request, reply, payload, done) {
+      const lease = (request as Req)[kLease]
+      if (lease === undefined || lease === null) { done(null, payload); return }
+      (request as Req)[kLease] = null
+      const stored = toStoredResponse(reply.statusCode, reply.getHeaders(), payload)
+      if (stored === null) {
+        // Uncacheable (not 2xx, Set-Cookie, a stream): waiters stop waiting and run the handler.
+        cache.abandon(lease, true).then(() => done(null, payload), () => done(null, payload))
+        return
+      }
+      if (!reply.hasHeader('etag')) reply.header('etag', stored.e)
+      reply.header('age', '0')
+      cache.fulfil(lease, stored, { passOnRefusal: true }).then(() => done(null, payload), () => done(null, payload))
+    }
+
+    // Safety net: a request that ended without onSend (aborted) must not keep others waiting.
+    const onResponse: onResponseHookHandler = function (request, _reply, done) {
+      const lease = (request as Req)[kLease]
+      if (lease !== undefined && lease !== null) {
+        (request as Req)[kLease] = null
+        cache.abandon(lease, true).catch(() => {})
+      }
+      done()
+    }
+
+    // After the route's own onRequest hooks (authentication there still runs for hits).
+    route.onRequest = [...toArray(route.onRequest), onRequest]
+    route.onSend = [...toArray(route.onSend), onSend]
+    route.onResponse = [...toArray(route.onResponse), onResponse]
+    ;(route as unknown as Record<symbol, boolean>)[kWired] = true
+  }
+
+  fastify.addHook('onRoute', wire)
+}
+
+function toArray<T> (v: T | T[] | undefined): T[] {
+  return v === undefined ? [] : Array.isArray(v) ? v : [v]
+}
+
+/** The cache plugin: `app.register(redisCache, { ttl, l1, ... })` after @fastify/redis. */
+export const redisCache = fp(redisCachePlugin, {
+  name: 'fastify-redis-patterns-cache',
+  fastify: '5.x',
+  dependencies: ['@fastify/redis']
+})
+
+export default redisCache
+export { Cache }
