@@ -6,3 +6,7 @@ export { loadScripts, type ScriptSet, type RedisClient } from './lib/shared/scri
 export { recommendedRedisOptions, createSubscriber, duplicateConnection, withTimeout, scanKeys, isCluster } from './lib/shared/connection.js'
 export { checkServer, type ServerFacts, type GuardOptions } from './lib/shared/server-guard.js'
 export { Notifier, type Waiter, type WakeReason } from './lib/shared/notifier.js'
+export { Locker } from './lib/lock/locker.js'
+export { Lease } from './lib/lock/lease.js'
+export type { LockerOptions, AcquireOptions, UsingOptions, RetryOptions } from './lib/lock/options.js'
+export { redisLock, type RedisLockOptions, type RouteLockConfig } from './plugins/lock.js'
