@@ -34,9 +34,11 @@ export class Lease {
   private state: State = 'held'
   private controller: AbortController | null = null
   private timer: NodeJS.Timeout | null = null
+  private onEnd: (() => void) | null
 
-  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number) {
+  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number, onEnd: (() => void) | null = null) {
     this.ctx = ctx
+    this.onEnd = onEnd
     this.key = key
     this.redisKey = redisKey
     this.token = token
@@ -115,6 +117,7 @@ export class Lease {
       if (before === 'held' && this.controller !== null) this.arm()
       throw err
     }
+    this.ended()
     if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
   }
 
@@ -151,7 +154,8 @@ export class Lease {
     }
   }
 
-  private watchDeadline (): AbortController {
+  /** @internal Arms the deadline timer (the signal's source); idempotent. */
+  watchDeadline (): AbortController {
     if (this.controller === null) {
       this.controller = new AbortController()
       if (this.state === 'lost' || (this.state === 'held' && performance.now() >= this.deadline)) this.lose()
@@ -173,6 +177,14 @@ export class Lease {
   private lose (): void {
     if (this.state === 'held') this.state = 'lost'
     this.disarm()
+    this.ended()
     if (this.controller !== null && !this.controller.signal.aborted) this.controller.abort(new FRP_LOCK_LOST(this.key))
+  }
+
+  private ended (): void {
+    const onEnd = this.onEnd
+    if (onEnd === null) return
+    this.onEnd = null
+    onEnd()
   }
 }

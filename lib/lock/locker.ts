@@ -9,6 +9,7 @@ import { Lease, type LeaseContext } from './lease.js'
 import { QuorumStore, SingleStore, type Store } from './store.js'
 import { remainingTtl, translate } from './scripts.js'
 import { newToken } from './token.js'
+import { LocalQueue } from './local-queue.js'
 import {
   callSettings, lockerSettings,
   type AcquireOptions, type CallSettings, type LockerOptions, type LockerSettings, type UsingOptions
@@ -20,6 +21,7 @@ export class Locker implements LeaseContext {
   readonly store: Store
   readonly settings: Readonly<LockerSettings>
   private readonly space: KeySpace
+  private readonly local = new LocalQueue()
   private closed = false
 
   /**
@@ -57,8 +59,18 @@ export class Locker implements LeaseContext {
   /** Takes lock `key` if it is free; resolves null if another owner holds it. */
   async tryAcquire (key: string, options?: Omit<AcquireOptions, 'waitTimeout' | 'retry' | 'signal'>): Promise<Lease | null> {
     const ttl = options === undefined ? this.settings.ttl : callSettings(options, this.settings).ttl
-    const reply = await this.attempt(key, this.space.key(key), ttl)
-    return typeof reply === 'number' ? null : reply
+    const rkey = this.space.key(key)
+    // Somebody in this process holds (or is acquiring) it: no need to ask Redis.
+    if (!this.local.enterNow(rkey)) return null
+    try {
+      const reply = await this.attempt(key, rkey, ttl)
+      if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
+    } catch (err) {
+      this.local.leave(rkey)
+      throw err
+    }
+    this.local.leave(rkey)
+    return null
   }
 
   /**
@@ -112,10 +124,25 @@ export class Locker implements LeaseContext {
   private async acquireWith (key: string, o: CallSettings): Promise<Lease> {
     const rkey = this.space.key(key)
     const started = performance.now()
-    const reply = await this.attempt(key, rkey, o.ttl)
-    if (typeof reply !== 'number') return reply
-    if (o.waitTimeout === 0) throw new FRP_LOCK_NOT_ACQUIRED(key, 0)
-    return await this.wait(key, rkey, o, started + o.waitTimeout)
+    if (!this.local.enterNow(rkey)) {
+      // Another caller of this Locker holds or is acquiring this lock: queue behind it locally.
+      if (!await this.local.wait(rkey, o.waitTimeout, o.signal)) {
+        if (o.signal?.aborted === true) throw o.signal.reason
+        throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
+      }
+    }
+    try {
+      let lease = await this.attempt(key, rkey, o.ttl)
+      if (typeof lease === 'number') {
+        if (o.waitTimeout === 0) throw new FRP_LOCK_NOT_ACQUIRED(key, 0)
+        lease = await this.wait(key, rkey, o, started + o.waitTimeout)
+      }
+      this.local.hold(rkey, lease)
+      return lease
+    } catch (err) {
+      this.local.leave(rkey)
+      throw err
+    }
   }
 
   /** One acquisition attempt: a Lease, or the holder's remaining TTL in ms (0 = unknown). */
@@ -132,7 +159,7 @@ export class Locker implements LeaseContext {
       await this.store.release(rkey, token).catch(noop)
       return 1
     }
-    return new Lease(this, key, rkey, token, reply, ttl, deadline)
+    return new Lease(this, key, rkey, token, reply, ttl, deadline, () => this.local.leave(rkey))
   }
 
   private async wait (key: string, rkey: string, o: CallSettings, deadline: number): Promise<Lease> {

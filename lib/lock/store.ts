@@ -4,7 +4,8 @@
 import type { RedisClient } from '../shared/scripts.js'
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { run } from './scripts.js'
+import { withTimeout, isCluster } from '../shared/connection.js'
+import { run, scripts, translate } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
 export interface Wake {
@@ -24,36 +25,59 @@ export interface Store {
 }
 
 const noop = (): void => {}
+const isOne = (reply: number): boolean => reply === 1
+const rethrow = (err: unknown): never => { throw translate(err) }
+
+type Command = (...args: Array<string | number>) => Promise<number>
+
+/** The client's own per-command timeout, if it has one (then ours need not add a timer). */
+function clientTimeout (redis: RedisClient): number | undefined {
+  const opts = isCluster(redis) ? redis.options.redisOptions : (redis as { options: { commandTimeout?: number } }).options
+  return opts?.commandTimeout
+}
 
 export class SingleStore implements Store {
   private readonly redis: RedisClient
   private readonly notifier: Notifier
   private readonly channel: string
   private readonly timeout: number
+  /** Our bound, or 0 when the client's commandTimeout is already at least as tight. */
+  private readonly bound: number
+  private readonly acquireCmd: Command
+  private readonly releaseCmd: Command
 
   constructor (redis: RedisClient, channel: string, timeout: number) {
     this.redis = redis
     this.channel = channel
     this.timeout = timeout
+    const own = clientTimeout(redis)
+    this.bound = own !== undefined && own > 0 && own <= timeout ? 0 : timeout
     this.notifier = Notifier.for(redis).retain()
+    // The hot path calls the registered script commands directly (one EVALSHA each).
+    scripts.install(redis)
+    const commands = redis as unknown as Record<string, Command>
+    const acquireName = scripts.command('acquire')
+    const releaseName = scripts.command('release')
+    this.acquireCmd = (...a) => commands[acquireName](...a)
+    this.releaseCmd = (...a) => commands[releaseName](...a)
   }
 
-  async acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
-    try {
-      return await run(this.redis, 'acquire', [key, fence], [token, ttl], this.timeout)
-    } catch (err) {
+  acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
+    const p = this.acquireCmd(key, fence, token, ttl)
+    return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(undefined, err => {
       // A timed-out SET may still have landed: free it now rather than at its TTL.
       this.release(key, token).catch(noop)
-      throw err
-    }
+      throw translate(err)
+    })
   }
 
   async extend (key: string, token: string, ttl: number): Promise<boolean> {
     return await run(this.redis, 'extend', [key], [token, ttl], this.timeout) === 1
   }
 
-  async release (key: string, token: string): Promise<boolean> {
-    return await run(this.redis, 'release', [key], [token, this.channel], this.timeout) === 1
+  release (key: string, token: string): Promise<boolean> {
+    const p = this.releaseCmd(key, token, this.channel)
+    return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(isOne, rethrow)
   }
 
   wake (key: string): Wake {
