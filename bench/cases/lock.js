@@ -12,7 +12,7 @@ const CALLERS = 50
 const KEYS = 10
 const TURNS = Number(process.env.BENCH_LOCK_TURNS ?? 20)
 
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
+const UNLOCK = 'if redis.call(\'GET\', KEYS[1]) == ARGV[1] then return redis.call(\'DEL\', KEYS[1]) end return 0'
 
 function client (url) {
   // Same client and options for every contender: ioredis 6 with auto-pipelining and a command
@@ -101,7 +101,7 @@ export default async function lock ({ redisUrl }) {
     })))
 
     const waitRows = [
-      `| contended wait per acquisition | median p99 wait (ms) | median wait (ms) | p99 ratio vs Locker |`,
+      '| contended wait per acquisition | median p99 wait (ms) | median wait (ms) | p99 ratio vs Locker |',
       '|---|---|---|---|',
       ...cnames.map(n => `| ${clabels[n]} | ${fmt(median(p99s[n]))} | ${fmt(median(waits[n]))} | ${(median(p99s[n]) / median(p99s.ours)).toFixed(2)}x |`)
     ]

@@ -25,8 +25,6 @@ export class Lease {
   readonly fencingToken: number
   /** The TTL (ms) used by `extend()` without an argument and by auto-extension. */
   readonly ttl: number
-  /** Wall-clock time (epoch ms) by which the lease is considered lost; updated by `extend`. */
-  expiresAt: number
 
   private readonly ctx: LeaseContext
   private readonly redisKey: string
@@ -45,7 +43,11 @@ export class Lease {
     this.fencingToken = fencingToken
     this.ttl = ttl
     this.deadline = deadline
-    this.expiresAt = Date.now() + (deadline - performance.now())
+  }
+
+  /** Wall-clock time (epoch ms) at which the lease counts as lost; moves with `extend`. */
+  get expiresAt (): number {
+    return Date.now() + (this.deadline - performance.now())
   }
 
   /**
@@ -95,7 +97,6 @@ export class Lease {
     if (this.state !== 'held') throw new FRP_LOCK_LOST(this.key)
     // Counted from before the request was sent: the key's new TTL started later than that.
     this.deadline = started + ttl - this.ctx.drift(ttl)
-    this.expiresAt = Date.now() + (this.deadline - performance.now())
     if (this.controller !== null) this.arm()
   }
 

@@ -4,7 +4,7 @@ import { test } from 'tap'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { startRedis, startCluster, topologies } from '../helpers/redis.js'
-import { transpile } from './fixtures/transpile.js'
+import { transpile } from '../fixtures/lock/transpile.js'
 
 const PROCESSES = 8
 const INCREMENTS = 200
@@ -21,9 +21,9 @@ function runChild (script: string, mode: string, address: string): Promise<strin
 }
 
 test('mutual exclusion across processes', async t => {
-  const build = transpile(['lib/lock', 'lib/shared', 'test/lock/fixtures'])
+  const build = transpile(['lib/lock', 'lib/shared', 'test/fixtures/lock'])
   t.teardown(build.cleanup)
-  const script = join(build.dir, 'test/lock/fixtures/increment-child.js')
+  const script = join(build.dir, 'test/fixtures/lock/increment-child.js')
 
   for (const topology of topologies()) {
     await t.test(`${topology}: ${PROCESSES} processes x ${INCREMENTS} locked increments add up exactly`, async t => {
