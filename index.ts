@@ -35,3 +35,7 @@ export type { CacheOptions, CallOptions, L1Options, Logger as CacheLogger } from
 export type { CacheStats, CacheEvent } from './lib/cache/stats.js'
 export { WriteBehind, type WriteBehindOptions, type BufferedWrite } from './lib/cache/write-behind.js'
 export type { StoredResponse } from './lib/cache/response.js'
+export { Locker } from './lib/lock/locker.js'
+export { Lease } from './lib/lock/lease.js'
+export type { LockerOptions, AcquireOptions, UsingOptions, RetryOptions } from './lib/lock/options.js'
+export { redisLock, type RedisLockOptions, type RouteLockConfig } from './plugins/lock.js'

@@ -1,0 +1,191 @@
+// A held lock. Its validity is tracked on the local monotonic clock (performance.now()), never on
+// wall-clock time: the lease counts as lost as soon as its conservative deadline passes, even if
+// this process was paused (GC, SIGSTOP) while Redis expired the key.
+import { FRP_LOCK_LOST, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'
+import type { Store } from './store.js'
+
+/** What a lease needs from its Locker. */
+export interface LeaseContext {
+  readonly store: Store
+  /** The safety margin (ms) taken off a TTL for clock drift between this process and Redis. */
+  drift (ttl: number): number
+}
+
+type State = 'held' | 'lost' | 'released'
+
+export class Lease {
+  /** The resource name given to `acquire` (not the Redis key). */
+  readonly key: string
+  /** This lease's random owner token (128 bits). */
+  readonly token: string
+  /**
+   * Monotonically increasing per resource: a later holder always has a higher number. Pass it
+   * to the protected resource and have it reject writes that carry a lower one than it has seen.
+   */
+  readonly fencingToken: number
+  /** The TTL (ms) used by `extend()` without an argument and by auto-extension. */
+  readonly ttl: number
+
+  private readonly ctx: LeaseContext
+  private readonly redisKey: string
+  private deadline: number
+  private state: State = 'held'
+  private controller: AbortController | null = null
+  private timer: NodeJS.Timeout | null = null
+  private onEnd: (() => void) | null
+
+  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number, onEnd: (() => void) | null = null) {
+    this.ctx = ctx
+    this.onEnd = onEnd
+    this.key = key
+    this.redisKey = redisKey
+    this.token = token
+    this.fencingToken = fencingToken
+    this.ttl = ttl
+    this.deadline = deadline
+  }
+
+  /** Wall-clock time (epoch ms) at which the lease counts as lost; moves with `extend`. */
+  get expiresAt (): number {
+    return Date.now() + (this.deadline - performance.now())
+  }
+
+  /**
+   * Aborts (reason: FRP_LOCK_LOST) as soon as the lock is lost: an extension was refused, or the
+   * lease's deadline passed on the local monotonic clock. Created on first access, so leases
+   * that never read it cost no timer.
+   */
+  get signal (): AbortSignal {
+    return this.watchDeadline().signal
+  }
+
+  /** True while the lease is neither released nor lost nor past its deadline. */
+  get held (): boolean {
+    if (this.state !== 'held') return false
+    if (performance.now() < this.deadline) return true
+    this.lose()
+    return false
+  }
+
+  /** True once the lock was lost (extension refused or deadline passed), false if released. */
+  get lost (): boolean {
+    return this.state === 'lost' || (this.state === 'held' && !this.held)
+  }
+
+  /** Milliseconds of validity left (0 once lost or released). */
+  remaining (): number {
+    return this.state === 'held' ? Math.max(0, this.deadline - performance.now()) : 0
+  }
+
+  /**
+   * Resets the lock's TTL to `ttl` ms from now, if this lease still owns it. Rejects with
+   * FRP_LOCK_LOST (and aborts `signal`) when the lease is lost or the lock has another owner; with
+   * FRP_REDIS_* when Redis fails (the lease is unchanged: retry while `held`).
+   */
+  async extend (ttl: number = this.ttl): Promise<void> {
+    if (!Number.isInteger(ttl) || ttl < 10) throw new TypeError(`lease.extend: ttl must be an integer >= 10, got ${String(ttl)}`)
+    if (!this.held) {
+      if (this.state === 'released') throw new FRP_LOCK_NOT_OWNER(this.key)
+      throw new FRP_LOCK_LOST(this.key)
+    }
+    const started = performance.now()
+    const ok = await this.ctx.store.extend(this.redisKey, this.token, ttl)
+    if (!ok) {
+      this.lose()
+      throw new FRP_LOCK_LOST(this.key)
+    }
+    if (this.state !== 'held') throw new FRP_LOCK_LOST(this.key)
+    // Counted from before the request was sent: the key's new TTL started later than that.
+    this.deadline = started + ttl - this.ctx.drift(ttl)
+    if (this.controller !== null) this.arm()
+  }
+
+  /**
+   * Deletes the lock if this lease still owns it (and wakes waiters). Idempotent. Rejects with
+   * FRP_LOCK_NOT_OWNER when the lock expired or has another owner, and with FRP_REDIS_* when
+   * Redis fails (then the lease stays as it was, and the lock expires at its TTL).
+   */
+  async release (): Promise<void> {
+    if (this.state === 'released') return
+    const before = this.state
+    this.state = 'released'
+    this.disarm()
+    let ok: boolean
+    try {
+      ok = await this.ctx.store.release(this.redisKey, this.token)
+    } catch (err) {
+      this.state = before
+      if (before === 'held' && this.controller !== null) this.arm()
+      throw err
+    }
+    this.ended()
+    if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
+  }
+
+  /**
+   * Extends the lease automatically (at half of its remaining validity) until the returned
+   * function is called, the lease is released, or the lock is lost. Redis errors are retried
+   * while the lease is still valid; a refused extension aborts `signal`.
+   */
+  keepAlive (): () => void {
+    let stopped = false
+    let timer: NodeJS.Timeout | null = null
+    const schedule = (delay: number): void => {
+      if (stopped || this.state !== 'held') return
+      timer = setTimeout(tick, Math.max(1, delay))
+      timer.unref()
+    }
+    const tick = (): void => {
+      timer = null
+      if (stopped || !this.held) return
+      this.extend().then(
+        () => schedule(this.remaining() / 2),
+        (err: { code?: string }) => {
+          if (err?.code === 'FRP_LOCK_LOST' || err?.code === 'FRP_LOCK_NOT_OWNER') return
+          // Redis slow or down: try again soon, while the lease is still valid.
+          schedule(Math.min(this.remaining() / 3, 200))
+        }
+      )
+    }
+    this.watchDeadline() // so a lease that cannot be extended still aborts on time
+    schedule(this.remaining() / 2)
+    return () => {
+      stopped = true
+      if (timer !== null) clearTimeout(timer)
+    }
+  }
+
+  /** @internal Arms the deadline timer (the signal's source); idempotent. */
+  watchDeadline (): AbortController {
+    if (this.controller === null) {
+      this.controller = new AbortController()
+      if (this.state === 'lost' || (this.state === 'held' && performance.now() >= this.deadline)) this.lose()
+      else if (this.state === 'held') this.arm()
+    }
+    return this.controller
+  }
+
+  private arm (): void {
+    this.disarm()
+    this.timer = setTimeout(() => { this.timer = null; if (this.state === 'held') this.lose() }, Math.max(0, this.deadline - performance.now()))
+    this.timer.unref()
+  }
+
+  private disarm (): void {
+    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
+  }
+
+  private lose (): void {
+    if (this.state === 'held') this.state = 'lost'
+    this.disarm()
+    this.ended()
+    if (this.controller !== null && !this.controller.signal.aborted) this.controller.abort(new FRP_LOCK_LOST(this.key))
+  }
+
+  private ended (): void {
+    const onEnd = this.onEnd
+    if (onEnd === null) return
+    this.onEnd = null
+    onEnd()
+  }
+}

@@ -1,0 +1,196 @@
+// Distributed locks on Redis: SET NX PX with a 128-bit owner token, a fencing token issued in the
+// same script, a validity check on the local monotonic clock, and waiters woken by the release
+// itself (pub/sub through the shared Notifier) instead of polling.
+import type { RedisClient } from '../shared/scripts.js'
+import { keySpace, type KeySpace } from '../shared/keys.js'
+import { invalid } from '../shared/options.js'
+import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'
+import { Lease, type LeaseContext } from './lease.js'
+import { QuorumStore, SingleStore, type Store } from './store.js'
+import { remainingTtl, translate } from './scripts.js'
+import { newToken } from './token.js'
+import { LocalQueue } from './local-queue.js'
+import {
+  callSettings, lockerSettings,
+  type AcquireOptions, type CallSettings, type LockerOptions, type LockerSettings, type UsingOptions
+} from './options.js'
+
+const noop = (): void => {}
+
+export class Locker implements LeaseContext {
+  readonly store: Store
+  readonly settings: Readonly<LockerSettings>
+  private readonly space: KeySpace
+  private readonly local = new LocalQueue()
+  private closed = false
+
+  /**
+   * `redis`: one client (standalone, Sentinel or Cluster), or an array of clients of independent
+   * masters for the Redlock quorum mode.
+   */
+  constructor (redis: RedisClient | RedisClient[], options: LockerOptions = {}) {
+    const clients = Array.isArray(redis) ? redis : [redis]
+    if (clients.length === 0) throw invalid('lock.redis', 'needs at least one client')
+    this.settings = lockerSettings(options, clients.length)
+    this.space = keySpace(this.settings.prefix, 'lock')
+    const channel = `${this.space.base}:released`
+    this.store = clients.length === 1
+      ? new SingleStore(clients[0], channel, this.settings.commandTimeout)
+      : new QuorumStore(clients, channel, this.settings.commandTimeout, this.settings.quorum)
+  }
+
+  /** The Redis key holding lock `key` (its fencing counter is this key + ':fence'). */
+  redisKey (key: string): string {
+    return this.space.key(key)
+  }
+
+  drift (ttl: number): number {
+    return Math.round(ttl * this.settings.driftFactor) + 2
+  }
+
+  /**
+   * Takes lock `key`, waiting up to `waitTimeout` ms while another owner holds it. Rejects with
+   * FRP_LOCK_NOT_ACQUIRED when the wait ends, FRP_REDIS_* when Redis fails, or the signal's reason.
+   */
+  async acquire (key: string, options?: AcquireOptions): Promise<Lease> {
+    return await this.acquireWith(key, options === undefined ? this.settings : callSettings(options, this.settings))
+  }
+
+  /** Takes lock `key` if it is free; resolves null if another owner holds it. */
+  async tryAcquire (key: string, options?: Omit<AcquireOptions, 'waitTimeout' | 'retry' | 'signal'>): Promise<Lease | null> {
+    const ttl = options === undefined ? this.settings.ttl : callSettings(options, this.settings).ttl
+    const rkey = this.space.key(key)
+    // Somebody in this process holds (or is acquiring) it: no need to ask Redis.
+    if (!this.local.enterNow(rkey)) return null
+    try {
+      const reply = await this.attempt(key, rkey, ttl)
+      if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
+    } catch (err) {
+      this.local.leave(rkey)
+      throw err
+    }
+    this.local.leave(rkey)
+    return null
+  }
+
+  /**
+   * Runs `fn` while holding lock `key`, extending the lease as long as `fn` runs, and releases it
+   * afterwards. `signal` aborts as soon as the lock is lost; `using` then rejects with
+   * FRP_LOCK_LOST (its `cause` is `fn`'s error, if any), since `fn`'s work may have overlapped
+   * another holder's.
+   */
+  async using<T> (key: string, fn: (signal: AbortSignal, lease: Lease) => T | Promise<T>, options?: UsingOptions): Promise<T> {
+    if (typeof fn !== 'function') throw invalid('lock.using', 'fn must be a function')
+    const lease = await this.acquireWith(key, options === undefined ? this.settings : callSettings(options, this.settings, true))
+    const stop = options?.autoExtend === false ? noop : lease.keepAlive()
+    let result: T
+    try {
+      result = await fn(lease.signal, lease)
+    } catch (err) {
+      stop()
+      if (lease.lost) { lease.release().catch(noop); throw lostError(key, err) }
+      await lease.release().catch(noop)
+      throw err
+    }
+    stop()
+    if (lease.lost) { lease.release().catch(noop); throw lostError(key) }
+    try {
+      await lease.release()
+    } catch (err) {
+      // Refused: another owner has the lock, so ours ended while fn ran.
+      if ((err as { code?: string }).code === 'FRP_LOCK_NOT_OWNER') throw lostError(key, undefined)
+      // Redis failed: fn's work is done and the lock expires at its TTL.
+    }
+    return result
+  }
+
+  /** Extends the lock `key` held under `token` (from another process, say) by `ttl` ms. */
+  async extend (key: string, token: string, ttl: number = this.settings.ttl): Promise<void> {
+    if (!await this.store.extend(this.space.key(key), token, ttl)) throw new FRP_LOCK_NOT_OWNER(key)
+  }
+
+  /** Releases the lock `key` held under `token`; FRP_LOCK_NOT_OWNER if `token` does not own it. */
+  async release (key: string, token: string): Promise<void> {
+    if (!await this.store.release(this.space.key(key), token)) throw new FRP_LOCK_NOT_OWNER(key)
+  }
+
+  /** Stops the release subscriber (shared with other users of the same client). */
+  async close (): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    await this.store.close()
+  }
+
+  private async acquireWith (key: string, o: CallSettings): Promise<Lease> {
+    const rkey = this.space.key(key)
+    const started = performance.now()
+    if (!this.local.enterNow(rkey)) {
+      // Another caller of this Locker holds or is acquiring this lock: queue behind it locally.
+      if (!await this.local.wait(rkey, o.waitTimeout, o.signal)) {
+        if (o.signal?.aborted === true) throw o.signal.reason
+        throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
+      }
+    }
+    try {
+      let lease = await this.attempt(key, rkey, o.ttl)
+      if (typeof lease === 'number') {
+        if (o.waitTimeout === 0) throw new FRP_LOCK_NOT_ACQUIRED(key, 0)
+        lease = await this.wait(key, rkey, o, started + o.waitTimeout)
+      }
+      this.local.hold(rkey, lease)
+      return lease
+    } catch (err) {
+      this.local.leave(rkey)
+      throw err
+    }
+  }
+
+  /** One acquisition attempt: a Lease, or the holder's remaining TTL in ms (0 = unknown). */
+  private async attempt (key: string, rkey: string, ttl: number): Promise<Lease | number> {
+    if (this.closed) throw translate(new Error('locker closed'))
+    const token = newToken()
+    const started = performance.now()
+    const reply = await this.store.acquire(rkey, rkey + ':fence', token, ttl)
+    if (reply < 1) return remainingTtl(reply)
+    const deadline = started + ttl - this.drift(ttl)
+    // Validity: a slow acquisition (paused process, slow Redis, a quorum that took long) leaves
+    // too little of the TTL to be useful or safe. Give the lock back and count it as not taken.
+    if (deadline - performance.now() < ttl * this.settings.minValidity) {
+      await this.store.release(rkey, token).catch(noop)
+      return 1
+    }
+    return new Lease(this, key, rkey, token, reply, ttl, deadline, () => this.local.leave(rkey))
+  }
+
+  private async wait (key: string, rkey: string, o: CallSettings, deadline: number): Promise<Lease> {
+    const signal = o.signal
+    for (;;) {
+      let remaining = deadline - performance.now()
+      if (remaining <= 0) throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
+      if (signal?.aborted === true) throw signal.reason
+      // Register before the re-check: a release between the re-check and the wait still wakes us.
+      const wake = this.store.wake(rkey)
+      try {
+        const live = await wake.ready(Math.min(remaining, this.settings.commandTimeout))
+        const reply = await this.attempt(key, rkey, o.ttl)
+        if (typeof reply !== 'number') return reply
+        // Wake at the holder's expiry if no release comes; without a live subscriber, or when the
+        // holder's TTL is unknown, re-check at least every maxDelay.
+        let delay = reply > 0 ? reply : o.maxDelay
+        if (!live && delay > o.maxDelay) delay = o.maxDelay
+        delay += Math.random() * o.jitter
+        remaining = deadline - performance.now()
+        const reason = await wake.wait(Math.min(delay, Math.max(0, remaining)), signal)
+        if (reason === 'aborted') throw signal?.reason
+      } finally {
+        wake.cancel()
+      }
+    }
+  }
+}
+
+function lostError (key: string, cause?: unknown): Error {
+  const err = new FRP_LOCK_LOST(key)
+  if (cause !== undefined) err.cause = cause
+  return err
+}

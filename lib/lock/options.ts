@@ -1,0 +1,111 @@
+// Options of the lock core, checked and normalised once (per Locker, and per call when a call
+// passes its own), so the hot path reads plain numbers.
+import { invalid, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
+
+export interface RetryOptions {
+  /**
+   * Upper bound (ms) of the random delay added to every fallback wake-up, so waiters that wake at
+   * the same lock expiry do not retry in lockstep. Default 25.
+   */
+  jitter?: number
+  /**
+   * Longest sleep (ms) between two attempts when no release notification can arrive (subscriber
+   * down, or the holder's key has no expiry). Default 1000.
+   */
+  maxDelay?: number
+}
+
+export interface LockerOptions {
+  /** Global key prefix (keys are `prefix:lock:{key}`). Default 'frp'. */
+  prefix?: string
+  /** Default lease TTL in ms. Default 30_000. */
+  ttl?: number
+  /** Default longest wait (ms) of `acquire`/`using` for a held lock. Default 10_000. */
+  waitTimeout?: number
+  /**
+   * Fraction of the TTL that must still be valid when an acquisition returns; a slower
+   * acquisition is released and counted as not acquired. Default 0.5.
+   */
+  minValidity?: number
+  /** Clock drift allowance, as a fraction of the TTL (plus 2 ms). Default 0.01. */
+  driftFactor?: number
+  /** Bound of every Redis command, in ms. Default 1000. */
+  commandTimeout?: number
+  /** Multi-master mode: how many clients must agree (default: a majority). */
+  quorum?: number
+  retry?: RetryOptions
+}
+
+export interface AcquireOptions {
+  /** Lease TTL in ms (default: the Locker's). */
+  ttl?: number
+  /** Longest wait in ms for a held lock (default: the Locker's; 0: do not wait). */
+  waitTimeout?: number
+  retry?: RetryOptions
+  /** Aborts the wait (the promise rejects with the signal's reason). */
+  signal?: AbortSignal
+}
+
+export interface UsingOptions extends AcquireOptions {
+  /** Extend the lease while the function runs. Default true. */
+  autoExtend?: boolean
+}
+
+export interface CallSettings {
+  ttl: number
+  waitTimeout: number
+  jitter: number
+  maxDelay: number
+  signal: AbortSignal | undefined
+}
+
+export interface LockerSettings extends CallSettings {
+  prefix: string
+  minValidity: number
+  driftFactor: number
+  commandTimeout: number
+  quorum: number
+}
+
+const MAX_TTL = 2 ** 31 - 1 // setTimeout's limit; leases are re-armed on timers
+
+function retrySettings (where: string, retry: RetryOptions | undefined, base: { jitter: number, maxDelay: number }): { jitter: number, maxDelay: number } {
+  if (retry === undefined) return { jitter: base.jitter, maxDelay: base.maxDelay }
+  rejectUnknown(where, retry, ['jitter', 'maxDelay'])
+  return {
+    jitter: optInt(`${where}.jitter`, retry.jitter, base.jitter, 0, 60_000),
+    maxDelay: optInt(`${where}.maxDelay`, retry.maxDelay, base.maxDelay, 1, MAX_TTL)
+  }
+}
+
+export function lockerSettings (opts: LockerOptions, clients: number): LockerSettings {
+  rejectUnknown('lock', opts, ['prefix', 'ttl', 'waitTimeout', 'minValidity', 'driftFactor', 'commandTimeout', 'quorum', 'retry'])
+  const quorum = optInt('lock.quorum', opts.quorum, Math.floor(clients / 2) + 1, 1, clients)
+  if (clients > 1 && quorum <= clients / 2) throw invalid('lock.quorum', `must be a majority of the ${clients} clients, got ${quorum}`)
+  return {
+    prefix: optString('lock.prefix', opts.prefix, 'frp'),
+    ttl: optInt('lock.ttl', opts.ttl, 30_000, 10, MAX_TTL),
+    waitTimeout: optInt('lock.waitTimeout', opts.waitTimeout, 10_000, 0, MAX_TTL),
+    minValidity: optNumber('lock.minValidity', opts.minValidity, 0.5, 0, 0.95),
+    driftFactor: optNumber('lock.driftFactor', opts.driftFactor, 0.01, 0, 0.5),
+    commandTimeout: optInt('lock.commandTimeout', opts.commandTimeout, 1000, 1, MAX_TTL),
+    quorum,
+    ...retrySettings('lock.retry', opts.retry, { jitter: 25, maxDelay: 1000 }),
+    signal: undefined
+  }
+}
+
+const callKeys = ['ttl', 'waitTimeout', 'retry', 'signal']
+const usingKeys = [...callKeys, 'autoExtend']
+
+export function callSettings (opts: AcquireOptions | UsingOptions, base: CallSettings, using = false): CallSettings {
+  rejectUnknown('lock.acquire', opts, using ? usingKeys : callKeys)
+  const signal = opts.signal
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('lock.acquire.signal', 'must be an AbortSignal')
+  return {
+    ttl: optInt('lock.acquire.ttl', opts.ttl, base.ttl, 10, MAX_TTL),
+    waitTimeout: optInt('lock.acquire.waitTimeout', opts.waitTimeout, base.waitTimeout, 0, MAX_TTL),
+    ...retrySettings('lock.acquire.retry', opts.retry, base),
+    signal
+  }
+}

@@ -1,0 +1,195 @@
+// Where locks live: one Redis (or Cluster) client, or several independent masters (Redlock
+// quorum). Both answer the same small interface, so the Locker's logic (validity, waiting,
+// leases) is written once.
+import type { RedisClient } from '../shared/scripts.js'
+import { Notifier, type WakeReason } from '../shared/notifier.js'
+import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
+import { withTimeout, isCluster } from '../shared/connection.js'
+import { run, scripts, translate } from './scripts.js'
+
+/** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
+export interface Wake {
+  /** Resolves true once notifications can be received (false if the subscriber is not ready). */
+  ready (timeoutMs: number): Promise<boolean>
+  wait (timeoutMs: number, signal?: AbortSignal): Promise<WakeReason>
+  cancel (): void
+}
+
+export interface Store {
+  /** The acquire script's reply: a fencing token (>= 1) or `-(pttl) - 1`. */
+  acquire (key: string, fence: string, token: string, ttl: number): Promise<number>
+  extend (key: string, token: string, ttl: number): Promise<boolean>
+  release (key: string, token: string): Promise<boolean>
+  wake (key: string): Wake
+  close (): Promise<void>
+}
+
+const noop = (): void => {}
+const isOne = (reply: number): boolean => reply === 1
+const rethrow = (err: unknown): never => { throw translate(err) }
+
+type Command = (...args: Array<string | number>) => Promise<number>
+
+/** The client's own per-command timeout, if it has one (then ours need not add a timer). */
+function clientTimeout (redis: RedisClient): number | undefined {
+  const opts = isCluster(redis) ? redis.options.redisOptions : (redis as { options: { commandTimeout?: number } }).options
+  return opts?.commandTimeout
+}
+
+export class SingleStore implements Store {
+  private readonly redis: RedisClient
+  private readonly notifier: Notifier
+  private readonly channel: string
+  private readonly timeout: number
+  /** Our bound, or 0 when the client's commandTimeout is already at least as tight. */
+  private readonly bound: number
+  private readonly acquireCmd: Command
+  private readonly releaseCmd: Command
+
+  constructor (redis: RedisClient, channel: string, timeout: number) {
+    this.redis = redis
+    this.channel = channel
+    this.timeout = timeout
+    const own = clientTimeout(redis)
+    this.bound = own !== undefined && own > 0 && own <= timeout ? 0 : timeout
+    this.notifier = Notifier.for(redis).retain()
+    // The hot path calls the registered script commands directly (one EVALSHA each).
+    scripts.install(redis)
+    const commands = redis as unknown as Record<string, Command>
+    const acquireName = scripts.command('acquire')
+    const releaseName = scripts.command('release')
+    this.acquireCmd = (...a) => commands[acquireName](...a)
+    this.releaseCmd = (...a) => commands[releaseName](...a)
+  }
+
+  acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
+    const p = this.acquireCmd(key, fence, token, ttl)
+    return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(undefined, err => {
+      // A timed-out SET may still have landed: free it now rather than at its TTL.
+      this.release(key, token).catch(noop)
+      throw translate(err)
+    })
+  }
+
+  async extend (key: string, token: string, ttl: number): Promise<boolean> {
+    return await run(this.redis, 'extend', [key], [token, ttl], this.timeout) === 1
+  }
+
+  release (key: string, token: string): Promise<boolean> {
+    const p = this.releaseCmd(key, token, this.channel)
+    return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(isOne, rethrow)
+  }
+
+  wake (key: string): Wake {
+    const notifier = this.notifier
+    const channel = this.channel
+    const waiter = notifier.waiter(channel, key)
+    return {
+      ready: async ms => { try { await notifier.ready(channel, ms); return true } catch { return false } },
+      wait: (ms, signal) => waiter.wait(ms, signal),
+      cancel: () => waiter.cancel()
+    }
+  }
+
+  async close (): Promise<void> {
+    await this.notifier.release()
+  }
+}
+
+/**
+ * Redlock over independent masters. An acquisition counts when a quorum took the lock; the lease's
+ * fencing token is the highest counter among them, and every quorum node that was behind is raised
+ * to it (only while we still hold the lock there) before the lease is handed out. Any later quorum
+ * shares a node with this one, and that node issues a higher token: tokens stay monotonic even
+ * though each master counts on its own. When the nodes agree already (the usual case) this costs
+ * no extra round trip.
+ */
+export class QuorumStore implements Store {
+  private readonly nodes: SingleStore[]
+  private readonly clients: RedisClient[]
+  private readonly quorum: number
+  private readonly timeout: number
+
+  constructor (clients: RedisClient[], channel: string, timeout: number, quorum: number) {
+    this.clients = clients
+    this.nodes = clients.map(c => new SingleStore(c, channel, timeout))
+    this.quorum = quorum
+    this.timeout = timeout
+  }
+
+  async acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
+    const replies = await Promise.allSettled(this.nodes.map(n => n.acquire(key, fence, token, ttl)))
+    let answered = 0
+    let max = 0
+    let wait = Infinity
+    const won: number[] = []
+    replies.forEach((r, i) => {
+      if (r.status === 'rejected') return
+      answered++
+      if (r.value >= 1) { won.push(i); if (r.value > max) max = r.value } else {
+        const pttl = -r.value - 1
+        if (pttl > 0 && pttl < wait) wait = pttl
+      }
+    })
+    if (won.length >= this.quorum) {
+      let confirmed = 0
+      await Promise.all(won.map(async i => {
+        const v = (replies[i] as PromiseFulfilledResult<number>).value
+        if (v === max) { confirmed++; return }
+        const ok = await run(this.clients[i], 'raise-fence', [key, fence], [token, max], this.timeout).catch(() => 0)
+        if (ok === 1) confirmed++
+      }))
+      if (confirmed >= this.quorum) return max
+    }
+    // No quorum: give back what we took, so others need not wait for our TTL.
+    await Promise.all(won.map(i => this.nodes[i].release(key, token).catch(() => false)))
+    if (answered < this.quorum) throw new FRP_REDIS_UNAVAILABLE(`only ${answered} of ${this.nodes.length} lock servers answered, ${this.quorum} needed`)
+    return wait === Infinity ? -1 : -wait - 1
+  }
+
+  async extend (key: string, token: string, ttl: number): Promise<boolean> {
+    return await this.count(n => n.extend(key, token, ttl)) >= this.quorum
+  }
+
+  async release (key: string, token: string): Promise<boolean> {
+    // Released everywhere it was held; "owned" when a quorum still held it.
+    return await this.count(n => n.release(key, token)) >= this.quorum
+  }
+
+  private async count (op: (n: SingleStore) => Promise<boolean>): Promise<number> {
+    const replies = await Promise.allSettled(this.nodes.map(op))
+    let yes = 0
+    let answered = 0
+    for (const r of replies) {
+      if (r.status === 'fulfilled') { answered++; if (r.value) yes++ }
+    }
+    if (answered < this.quorum) throw new FRP_REDIS_UNAVAILABLE(`only ${answered} of ${this.nodes.length} lock servers answered, ${this.quorum} needed`)
+    return yes
+  }
+
+  wake (key: string): Wake {
+    // A release publishes on every node; the first notification to arrive is enough.
+    const wakes = this.nodes.map(n => n.wake(key))
+    return {
+      ready: async ms => (await Promise.all(wakes.map(w => w.ready(ms)))).some(Boolean),
+      wait: async (ms, signal) => {
+        const ac = new AbortController()
+        const onAbort = (): void => ac.abort()
+        signal?.addEventListener('abort', onAbort, { once: true })
+        try {
+          const reason = await Promise.race(wakes.map(w => w.wait(ms, ac.signal)))
+          return signal?.aborted === true ? 'aborted' : reason
+        } finally {
+          signal?.removeEventListener('abort', onAbort)
+          ac.abort()
+          for (const w of wakes) w.cancel()
+        }
+      },
+      cancel: () => { for (const w of wakes) w.cancel() }
+    }
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.nodes.map(n => n.close()))
+  }
+}

@@ -1,0 +1,75 @@
+// Multi-master (Redlock) mode over three independent redis-servers.
+import { test } from 'tap'
+import { Locker } from '../../lib/lock/locker.js'
+import { startRedis, type TestRedis } from '../helpers/redis.js'
+
+test('quorum mode over three independent masters', async t => {
+  const servers: TestRedis[] = []
+  for (let i = 0; i < 3; i++) servers.push(await startRedis(t))
+  const clients = () => servers.map(s => s.client({ commandTimeout: 500 }))
+
+  await t.test('a lock is held on every master and exclusive across lockers', async t => {
+    const a = new Locker(clients(), { prefix: 'q1' })
+    const b = new Locker(clients(), { prefix: 'q1' })
+    t.teardown(() => Promise.all([a.close(), b.close()]))
+    const lease = await a.acquire('r', { ttl: 10_000 })
+    for (const s of servers) t.equal(await s.admin('GET', 'q1:lock:{r}'), lease.token)
+    t.equal(await b.tryAcquire('r'), null)
+    const waiting = b.acquire('r', { waitTimeout: 5000 })
+    await lease.release()
+    const next = await waiting
+    t.ok(next.fencingToken > lease.fencingToken, 'the waiter is woken by the release on the masters')
+    await next.release()
+    for (const s of servers) t.equal(await s.admin('EXISTS', 'q1:lock:{r}'), 0)
+  })
+
+  await t.test('a minority holding the lock elsewhere does not block; a majority does', async t => {
+    const l = new Locker(clients(), { prefix: 'q2' })
+    t.teardown(() => l.close())
+    await servers[0].admin('SET', 'q2:lock:{m}', 'someone', 'PX', 60_000)
+    const lease = await l.acquire('m', { waitTimeout: 0 })
+    t.ok(lease, 'two of three is a quorum')
+    await lease.release()
+    await servers[1].admin('SET', 'q2:lock:{m}', 'someone', 'PX', 60_000)
+    await t.rejects(l.acquire('m', { waitTimeout: 0 }), { code: 'FRP_LOCK_NOT_ACQUIRED' })
+    t.equal(await servers[2].admin('EXISTS', 'q2:lock:{m}'), 0, 'a failed attempt gives back what it took')
+  })
+
+  await t.test('fencing tokens stay monotonic although each master counts on its own', async t => {
+    const l = new Locker(clients(), { prefix: 'q3' })
+    t.teardown(() => l.close())
+    // Counters out of step, as after a partition: master 0 is far ahead.
+    await servers[0].admin('SET', 'q3:lock:{f}:fence', 100)
+    const first = await l.acquire('f')
+    t.equal(first.fencingToken, 101, 'the highest counter of the quorum')
+    await first.release()
+    // Master 0 now misses the next acquisition: the other two must still issue a higher token.
+    await servers[0].admin('SET', 'q3:lock:{f}', 'someone', 'PX', 60_000)
+    const second = await l.acquire('f')
+    t.ok(second.fencingToken > first.fencingToken, `${second.fencingToken} > ${first.fencingToken}`)
+    await second.release()
+  })
+
+  await t.test('validity: a quorum gathered too slowly is released, not handed out', async t => {
+    const l = new Locker(clients(), { prefix: 'q5', minValidity: 0.5 })
+    t.teardown(() => l.close())
+    // Two masters answer after 400 ms: the quorum is reached, but too late for a 600 ms TTL.
+    await servers[0].pause(400)
+    await servers[1].pause(400)
+    await t.rejects(l.acquire('v', { ttl: 600, waitTimeout: 0 }), { code: 'FRP_LOCK_NOT_ACQUIRED' })
+    for (const s of servers) t.equal(await s.admin('EXISTS', 'q5:lock:{v}'), 0)
+  })
+
+  await t.test('one master down: locks still work; two down: a coded error, not a hang', async t => {
+    const l = new Locker(clients(), { prefix: 'q4', commandTimeout: 300 })
+    t.teardown(() => l.close())
+    await servers[2].kill()
+    const lease = await l.acquire('d')
+    await lease.extend(20_000)
+    await lease.release()
+    await servers[1].kill()
+    await t.rejects(l.acquire('d'), { code: 'FRP_REDIS_UNAVAILABLE' })
+    await servers[1].restart()
+    await servers[2].restart()
+  })
+})

@@ -1,0 +1,105 @@
+// Waiting for a held lock: woken by the release itself (pub/sub from the release script), by the
+// holder's expiry when no release comes, and after a subscriber disconnect; never by polling.
+import { test } from 'tap'
+import { Locker } from '../../lib/lock/locker.js'
+import { startRedis, startTopology, topologies, eventually } from '../helpers/redis.js'
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+async function scriptCalls (admin: (...a: string[]) => Promise<unknown>): Promise<number> {
+  const info = String(await admin('INFO', 'commandstats'))
+  let n = 0
+  for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) n += Number(m[1])
+  return n
+}
+
+for (const topology of topologies()) {
+  test(topology, async t => {
+    const h = await startTopology(t, topology)
+
+    await t.test('a waiter in another instance acquires as soon as the holder releases, long before the TTL', async t => {
+      const holderSide = new Locker(h.client(), { prefix: 'w1' })
+      const waiterSide = new Locker(h.client(), { prefix: 'w1' })
+      t.teardown(() => Promise.all([holderSide.close(), waiterSide.close()]))
+      const held = await holderSide.acquire('invoice', { ttl: 60_000 })
+      // waitTimeout < TTL: only the release notification (or the re-check after subscribing) can
+      // hand the waiter the lock in time.
+      const waiting = waiterSide.acquire('invoice', { ttl: 60_000, waitTimeout: 20_000 })
+      await held.release()
+      const got = await waiting
+      t.ok(got.fencingToken > held.fencingToken)
+      await got.release()
+    })
+
+    await t.test('waiters on the same key take turns, each woken by the previous release', async t => {
+      const lockers = [0, 1, 2].map(() => new Locker(h.client(), { prefix: 'w2' }))
+      t.teardown(() => Promise.all(lockers.map(l => l.close())))
+      let inside = 0
+      let maxInside = 0
+      const order: number[] = []
+      await Promise.all(Array.from({ length: 9 }, async (_, i) => {
+        const lease = await lockers[i % 3].acquire('shared', { ttl: 60_000, waitTimeout: 30_000 })
+        inside++
+        maxInside = Math.max(maxInside, inside)
+        order.push(lease.fencingToken)
+        await sleep(5)
+        inside--
+        await lease.release()
+      }))
+      t.equal(maxInside, 1, 'never two holders at once')
+      t.same([...order].sort((a, b) => a - b), order, 'fencing tokens in the order of acquisition')
+      t.equal(order.length, 9)
+    })
+
+    await t.test('a holder that dies without releasing is replaced at its expiry', async t => {
+      const locker = new Locker(h.client(), { prefix: 'w3' })
+      t.teardown(() => locker.close())
+      const crashed = await locker.acquire('cron', { ttl: 300 }) // never released: the holder "crashed"
+      const next = await locker.acquire('cron', { ttl: 5000, waitTimeout: 10_000 })
+      t.ok(next.fencingToken > crashed.fencingToken, 'the waiter woke at the expiry without any notification')
+      await next.release()
+    })
+  })
+}
+
+test('a waiter does not poll Redis while the lock is held', async t => {
+  const redis = await startRedis(t)
+  const holder = new Locker(redis.client(), { prefix: 'np' })
+  const waiter = new Locker(redis.client(), { prefix: 'np' })
+  t.teardown(() => Promise.all([holder.close(), waiter.close()]))
+  const held = await holder.acquire('k', { ttl: 60_000 })
+  const before = await scriptCalls(redis.admin)
+  const waiting = waiter.acquire('k', { waitTimeout: 30_000 })
+  await eventually(async () => {
+    const [, n] = await redis.admin('PUBSUB', 'NUMSUB', 'np:lock:released') as [string, number]
+    return n >= 1
+  }, { what: 'the waiter to subscribe' })
+  await eventually(async () => await scriptCalls(redis.admin) - before >= 2, { what: 'the attempt and the re-check' })
+  const settled = await scriptCalls(redis.admin)
+  await sleep(400) // an observation window: a polling waiter would run scripts here
+  t.equal(await scriptCalls(redis.admin), settled, 'no acquisition attempts while the lock stays held')
+  await held.release()
+  const got = await waiting
+  t.ok(await scriptCalls(redis.admin) - before <= 4, 'attempt, re-check, release, winning attempt')
+  await got.release()
+})
+
+test('waiters survive a subscriber disconnect: they re-check and subscribe again', async t => {
+  const redis = await startRedis(t)
+  const holder = new Locker(redis.client(), { prefix: 'rs' })
+  const waiter = new Locker(redis.client(), { prefix: 'rs' })
+  t.teardown(() => Promise.all([holder.close(), waiter.close()]))
+  const held = await holder.acquire('k', { ttl: 60_000 })
+  const waiting = waiter.acquire('k', { waitTimeout: 30_000 })
+  const subscribed = async (): Promise<boolean> => {
+    const [, n] = await redis.admin('PUBSUB', 'NUMSUB', 'rs:lock:released') as [string, number]
+    return n >= 1
+  }
+  await eventually(subscribed, { what: 'the waiter to subscribe' })
+  t.ok(await redis.killClients() >= 1, 'every connection dropped, the subscriber included')
+  await eventually(subscribed, { what: 'the waiter to subscribe again', ms: 10_000 })
+  await eventually(async () => await held.release().then(() => true, () => false), { what: 'the release', ms: 10_000 })
+  const got = await waiting
+  t.ok(got.fencingToken > held.fencingToken, 'woken by the release after the reconnect, not by the 60 s expiry')
+  await got.release()
+})
