@@ -30,7 +30,7 @@ export { MAX_PRIORITY } from './lib/queue/options.js'
 
 // cache
 export { redisCache, type RedisCacheOptions, type RouteCacheConfig } from './plugins/cache.js'
-export { Cache, type Fetcher, type Lookup, type Lease, type Served, type Effective } from './lib/cache/cache.js'
+export { Cache, type Fetcher, type Lookup, type Lease as CacheLease, type Served, type Effective } from './lib/cache/cache.js'
 export type { CacheOptions, CallOptions, L1Options, Logger as CacheLogger } from './lib/cache/options.js'
 export type { CacheStats, CacheEvent } from './lib/cache/stats.js'
 export { WriteBehind, type WriteBehindOptions, type BufferedWrite } from './lib/cache/write-behind.js'

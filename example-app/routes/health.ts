@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify'
 
 export default async function health (fastify: FastifyInstance, _opts: object): Promise<void> {
   fastify.get('/health', {
+    config: { rateLimit: false },
     schema: {
       response: {
         '2xx': { $ref: 'healthStatus#' },

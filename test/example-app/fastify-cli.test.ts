@@ -8,7 +8,7 @@ const appPath = fileURLToPath(new URL('../../example-app/app.ts', import.meta.ur
 
 test('fastify-cli builds the example app from app.ts and its options', async t => {
   const redis = await startRedis(t)
-  const app = await helper.build(['--options', appPath], { redisUrl: redis.url, dbPath: ':memory:' })
+  const app = await helper.build(['--options', appPath], { redisUrl: redis.url, dbPath: ':memory:' }, { pluginTimeout: 120_000 })
   t.teardown(() => app.close())
   const res = await app.inject('/health')
   t.equal(res.statusCode, 200)

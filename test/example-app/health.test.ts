@@ -5,7 +5,7 @@ import { startRedis } from '../helpers/redis.js'
 
 test('GET /health reports Redis and SQLite up, then a 503 when Redis dies', async t => {
   const redis = await startRedis(t)
-  const server = Fastify(options)
+  const server = Fastify({ ...options, pluginTimeout: 120_000 })
   await server.register(app, { redisUrl: redis.url, dbPath: ':memory:' })
   t.teardown(() => server.close())
   const up = await server.inject('/health')

@@ -1,0 +1,38 @@
+// E-mails are sent by a queue worker in this process: POST /emails enqueues a `send-email` job
+// (retried with backoff when the simulated provider fails), and the worker records each send in
+// SQLite, idempotently by job id, since a job can run more than once (at-least-once).
+import type { FastifyInstance } from 'fastify'
+
+interface Email { to: string, subject: string, body: string }
+
+export default async function emails (fastify: FastifyInstance, _opts: object): Promise<void> {
+  const queue = fastify.queue<Email>('email')
+  const failureRate = Number(process.env.EMAIL_FAILURE_RATE ?? 0.2)
+
+  queue.process(async job => {
+    // Simulated provider: fails some first attempts so the retries are visible.
+    if (job.attemptsMade === 0 && Math.random() < failureRate) throw new Error('simulated SMTP failure')
+    fastify.repos.emails.record(job.id, job.data.to, job.data.subject, job.attemptsMade + 1)
+    return { delivered: true }
+  }, { concurrency: 5 })
+
+  fastify.post<{ Body: Email }>('/emails', {
+    schema: {
+      body: {
+        type: 'object',
+        required: ['to', 'subject', 'body'],
+        additionalProperties: false,
+        properties: {
+          to: { type: 'string', format: 'email', maxLength: 254 },
+          subject: { type: 'string', minLength: 1, maxLength: 200 },
+          body: { type: 'string', maxLength: 10_000 }
+        }
+      }
+    }
+  }, async (request, reply) => {
+    const added = await queue.add('send-email', request.body, { attempts: 3, backoff: { type: 'exponential', delay: 200, jitter: 0.2 } })
+    return await reply.code(202).send({ jobId: added.id, status: `/api/queues/email/jobs/${added.id}` })
+  })
+
+  fastify.get('/emails/sent', async () => ({ sent: fastify.repos.emails.count() }))
+}

@@ -1,0 +1,33 @@
+// Products: write-through (the origin and the cache are updated together) and cached reads.
+import type { FastifyInstance } from 'fastify'
+import type { Product } from '../../db/repositories.js'
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } }, additionalProperties: false } as const
+
+export default async function products (fastify: FastifyInstance, _opts: object): Promise<void> {
+  fastify.get<{ Params: { id: number } }>('/products/:id', { schema: { params: idParams } }, async (request, reply) => {
+    const id = request.params.id
+    const product = await fastify.cache.wrap<Product | null>(`product:${id}`, () => fastify.repos.products.get(id) ?? null, { ttl: 300_000 })
+    return product ?? await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such product' })
+  })
+
+  fastify.put<{ Params: { id: number }, Body: { name: string, priceCents: number, stock: number } }>('/products/:id', {
+    schema: {
+      params: idParams,
+      body: {
+        type: 'object',
+        required: ['name', 'priceCents', 'stock'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          priceCents: { type: 'integer', minimum: 0, maximum: 100_000_000 },
+          stock: { type: 'integer', minimum: 0, maximum: 1_000_000 }
+        }
+      }
+    }
+  }, async request => {
+    const id = request.params.id
+    // The writer updates SQLite; its result is cached unless the key was invalidated meanwhile.
+    return await fastify.cache.writeThrough(`product:${id}`, () => fastify.repos.products.put({ id, ...request.body }), { ttl: 300_000 })
+  })
+}
