@@ -17,7 +17,6 @@ if (redis === null) {
 
 const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' }, ...options })
 await server.register(app, { ...options, redisUrl: redis.url })
-server.addHook('onClose', async () => { await redis.stop() })
 
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -25,7 +24,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return
     closing = true
     server.log.info({ signal }, 'shutting down gracefully')
-    server.close().then(() => process.exit(0), err => { server.log.error(err); process.exit(1) })
+    // Closing the app stops taking requests, drains the queue workers, flushes write-behind
+    // buffers and closes Redis clients; a redis-server we started goes last.
+    server.close()
+      .then(async () => { await redis.stop(); process.exit(0) })
+      .catch(err => { server.log.error(err); process.exit(1) })
   })
 }
 

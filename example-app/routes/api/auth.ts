@@ -40,7 +40,7 @@ export default async function auth (fastify: FastifyInstance, _opts: object): Pr
 
   fastify.get('/me', { preHandler: fastify.requireUser }, async request => {
     const user = fastify.repos.users.get(Number(request.session.userId))
-    return { user, sessionId: request.session.id }
+    return { user }
   })
 
   fastify.get('/me/sessions', { preHandler: fastify.requireUser }, async request => {
