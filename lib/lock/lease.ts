@@ -3,6 +3,7 @@
 // this process was paused (GC, SIGSTOP) while Redis expired the key.
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'
 import type { Store } from './store.js'
+import type { LocalQueue } from './local-queue.js'
 
 /** What a lease needs from its Locker. */
 export interface LeaseContext {
@@ -32,11 +33,12 @@ export class Lease {
   private state: State = 'held'
   private controller: AbortController | null = null
   private timer: NodeJS.Timeout | null = null
-  private onEnd: (() => void) | null
+  /** The Locker's local line for this lock, left once when the lease ends. */
+  private line: LocalQueue | null
 
-  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number, onEnd: (() => void) | null = null) {
+  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number, line: LocalQueue | null = null) {
     this.ctx = ctx
-    this.onEnd = onEnd
+    this.line = line
     this.key = key
     this.redisKey = redisKey
     this.token = token
@@ -105,21 +107,19 @@ export class Lease {
    * FRP_LOCK_NOT_OWNER when the lock expired or has another owner, and with FRP_REDIS_* when
    * Redis fails (then the lease stays as it was, and the lock expires at its TTL).
    */
-  async release (): Promise<void> {
-    if (this.state === 'released') return
+  release (): Promise<void> {
+    if (this.state === 'released') return Promise.resolve()
     const before = this.state
     this.state = 'released'
     this.disarm()
-    let ok: boolean
-    try {
-      ok = await this.ctx.store.release(this.redisKey, this.token)
-    } catch (err) {
+    return this.ctx.store.release(this.redisKey, this.token).then(ok => {
+      this.ended()
+      if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
+    }, err => {
       this.state = before
       if (before === 'held' && this.controller !== null) this.arm()
       throw err
-    }
-    this.ended()
-    if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
+    })
   }
 
   /**
@@ -183,9 +183,9 @@ export class Lease {
   }
 
   private ended (): void {
-    const onEnd = this.onEnd
-    if (onEnd === null) return
-    this.onEnd = null
-    onEnd()
+    const line = this.line
+    if (line === null) return
+    this.line = null
+    line.leave(this.redisKey)
   }
 }

@@ -7,7 +7,8 @@ import type { Lease } from './lease.js'
 interface Line {
   /** The local holder's lease, once acquired (null while the head is still acquiring). */
   holder: Lease | null
-  queue: Array<(entered: boolean) => void>
+  /** Callers waiting for their turn (allocated on first use: most lines never have any). */
+  queue: Array<(entered: boolean) => void> | null
 }
 
 export class LocalQueue {
@@ -16,7 +17,7 @@ export class LocalQueue {
   /** Takes the head of the line for `key` if nobody in this process has it; true on success. */
   enterNow (key: string): boolean {
     if (this.lines.has(key)) return false
-    this.lines.set(key, { holder: null, queue: [] })
+    this.lines.set(key, { holder: null, queue: null })
     return true
   }
 
@@ -29,7 +30,7 @@ export class LocalQueue {
     if (line === undefined) return Promise.resolve(this.enterNow(key))
     // A holder that is never released must still hand over at its deadline.
     line.holder?.watchDeadline()
-    const queue = line.queue
+    const queue = (line.queue ??= [])
     return new Promise<boolean>(resolve => {
       const onAbort = (): void => done(false)
       const timer = setTimeout(() => done(false), Math.max(0, timeoutMs))
@@ -51,7 +52,7 @@ export class LocalQueue {
     const line = this.lines.get(key)
     if (line === undefined) return
     line.holder = lease
-    if (line.queue.length > 0) lease.watchDeadline()
+    if (line.queue !== null && line.queue.length > 0) lease.watchDeadline()
   }
 
   /** Ends the turn of the head of the line: the next caller in line goes on. */
@@ -59,7 +60,7 @@ export class LocalQueue {
     const line = this.lines.get(key)
     if (line === undefined) return
     line.holder = null
-    const next = line.queue.shift()
+    const next = line.queue?.shift()
     if (next === undefined) this.lines.delete(key)
     else next(true)
   }

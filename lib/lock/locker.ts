@@ -52,8 +52,33 @@ export class Locker implements LeaseContext {
    * Takes lock `key`, waiting up to `waitTimeout` ms while another owner holds it. Rejects with
    * FRP_LOCK_NOT_ACQUIRED when the wait ends, FRP_REDIS_* when Redis fails, or the signal's reason.
    */
-  async acquire (key: string, options?: AcquireOptions): Promise<Lease> {
-    return await this.acquireWith(key, options === undefined ? this.settings : callSettings(options, this.settings))
+  acquire (key: string, options?: AcquireOptions): Promise<Lease> {
+    let o: CallSettings
+    try {
+      o = options === undefined ? this.settings : callSettings(options, this.settings)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    return this.acquireWith(key, o)
+  }
+
+  private acquireWith (key: string, o: CallSettings): Promise<Lease> {
+    let rkey: string
+    try {
+      rkey = this.space.key(key)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    if (!this.local.enterNow(rkey)) return this.acquireQueued(key, rkey, o, performance.now())
+    // Fast path (nobody in this process wants this lock): one script call, no extra await layers.
+    const started = performance.now()
+    return this.attempt(key, rkey, o.ttl).then(reply => {
+      if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
+      return this.acquireSlow(key, rkey, o, started)
+    }, err => {
+      this.local.leave(rkey)
+      throw err
+    })
   }
 
   /** Takes lock `key` if it is free; resolves null if another owner holds it. */
@@ -121,22 +146,28 @@ export class Locker implements LeaseContext {
     await this.store.close()
   }
 
-  private async acquireWith (key: string, o: CallSettings): Promise<Lease> {
-    const rkey = this.space.key(key)
-    const started = performance.now()
-    if (!this.local.enterNow(rkey)) {
-      // Another caller of this Locker holds or is acquiring this lock: queue behind it locally.
-      if (!await this.local.wait(rkey, o.waitTimeout, o.signal)) {
-        if (o.signal?.aborted === true) throw o.signal.reason
-        throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
-      }
+  /** Another caller of this Locker holds or is acquiring this lock: queue behind it locally. */
+  private async acquireQueued (key: string, rkey: string, o: CallSettings, started: number): Promise<Lease> {
+    if (!await this.local.wait(rkey, o.waitTimeout, o.signal)) {
+      if (o.signal?.aborted === true) throw o.signal.reason
+      throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
     }
+    let reply: Lease | number
     try {
-      let lease = await this.attempt(key, rkey, o.ttl)
-      if (typeof lease === 'number') {
-        if (o.waitTimeout === 0) throw new FRP_LOCK_NOT_ACQUIRED(key, 0)
-        lease = await this.wait(key, rkey, o, started + o.waitTimeout)
-      }
+      reply = await this.attempt(key, rkey, o.ttl)
+    } catch (err) {
+      this.local.leave(rkey)
+      throw err
+    }
+    if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
+    return await this.acquireSlow(key, rkey, o, started)
+  }
+
+  /** The first attempt failed: wait for the release (we are at the head of the local line). */
+  private async acquireSlow (key: string, rkey: string, o: CallSettings, started: number): Promise<Lease> {
+    try {
+      if (o.waitTimeout === 0) throw new FRP_LOCK_NOT_ACQUIRED(key, 0)
+      const lease = await this.wait(key, rkey, o, started + o.waitTimeout)
       this.local.hold(rkey, lease)
       return lease
     } catch (err) {
@@ -146,20 +177,20 @@ export class Locker implements LeaseContext {
   }
 
   /** One acquisition attempt: a Lease, or the holder's remaining TTL in ms (0 = unknown). */
-  private async attempt (key: string, rkey: string, ttl: number): Promise<Lease | number> {
-    if (this.closed) throw translate(new Error('locker closed'))
+  private attempt (key: string, rkey: string, ttl: number): Promise<Lease | number> {
+    if (this.closed) return Promise.reject(translate(new Error('locker closed')))
     const token = newToken()
     const started = performance.now()
-    const reply = await this.store.acquire(rkey, rkey + ':fence', token, ttl)
-    if (reply < 1) return remainingTtl(reply)
-    const deadline = started + ttl - this.drift(ttl)
-    // Validity: a slow acquisition (paused process, slow Redis, a quorum that took long) leaves
-    // too little of the TTL to be useful or safe. Give the lock back and count it as not taken.
-    if (deadline - performance.now() < ttl * this.settings.minValidity) {
-      await this.store.release(rkey, token).catch(noop)
-      return 1
-    }
-    return new Lease(this, key, rkey, token, reply, ttl, deadline, () => this.local.leave(rkey))
+    return this.store.acquire(rkey, rkey + ':fence', token, ttl).then(reply => {
+      if (reply < 1) return remainingTtl(reply)
+      const deadline = started + ttl - this.drift(ttl)
+      // Validity: a slow acquisition (paused process, slow Redis, a quorum that took long) leaves
+      // too little of the TTL to be useful or safe. Give the lock back and count it as not taken.
+      if (deadline - performance.now() < ttl * this.settings.minValidity) {
+        return this.store.release(rkey, token).then(() => 1, () => 1)
+      }
+      return new Lease(this, key, rkey, token, reply, ttl, deadline, this.local)
+    })
   }
 
   private async wait (key: string, rkey: string, o: CallSettings, deadline: number): Promise<Lease> {
