@@ -17,13 +17,19 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local n = (#ARGV - 3) / 4
 local fmt = string.format
 
+local names = {}
+for i = 1, n do
+  local f = ARGV[4 * i + 3]
+  names[2 * i - 1] = f .. ':s'
+  names[2 * i] = f .. ':c'
+end
+local v = redis.call('HMGET', key, unpack(names))
+
 local starts, counts, allowed = {}, {}, true
 for i = 1, n do
   local limit = tonumber(ARGV[4 * i])
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
-  local f = ARGV[4 * i + 3]
-  local v = redis.call('HMGET', key, f .. ':s', f .. ':c')
-  local s, c = tonumber(v[1]), tonumber(v[2])
+  local w = ARGV[4 * i + 1] * 1000
+  local s, c = tonumber(v[2 * i - 1]), tonumber(v[2 * i])
   if s == nil or c == nil or now >= s + w then s, c = now, 0 end
   starts[i], counts[i] = s, c
   if c + cost > limit then allowed = false end
@@ -31,14 +37,17 @@ end
 
 local record = allowed and consume
 if record then
-  local ttl = 0
+  local ttl, hargs = 0, {}
   for i = 1, n do
-    local w = tonumber(ARGV[4 * i + 1]) * 1000
-    local f = ARGV[4 * i + 3]
-    redis.call('HSET', key, f .. ':s', fmt('%.0f', starts[i]), f .. ':c', counts[i] + cost)
+    local w = ARGV[4 * i + 1] * 1000
+    hargs[4 * i - 3] = names[2 * i - 1]
+    hargs[4 * i - 2] = fmt('%.0f', starts[i])
+    hargs[4 * i - 1] = names[2 * i]
+    hargs[4 * i] = counts[i] + cost
     local left = starts[i] + w - now
     if left > ttl then ttl = left end
   end
+  redis.call('HSET', key, unpack(hargs))
   redis.call('PEXPIRE', key, math.max(1, math.ceil(ttl / 1000)))
 end
 

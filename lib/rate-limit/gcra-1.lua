@@ -22,7 +22,8 @@ for i = 1, n do
   tolerances[i] = ARGV[b + 2] * intervals[i]
   fields[i] = ARGV[b + 3]
 end
-local stored = redis.call('HMGET', key, unpack(fields))
+local stored
+if n == 1 then stored = { redis.call('HGET', key, fields[1]) } else stored = redis.call('HMGET', key, unpack(fields)) end
 
 local tats, allowed = {}, true
 for i = 1, n do
@@ -42,7 +43,7 @@ if allowed and ARGV[1] == '1' then
     hargs[2 * i] = string.format('%.0f', nt)
     if nt - now > ttl then ttl = nt - now end
   end
-  redis.call('HSET', key, unpack(hargs))
+  if n == 1 then redis.call('HSET', key, hargs[1], hargs[2]) else redis.call('HSET', key, unpack(hargs)) end
   redis.call('PEXPIRE', key, math.ceil(ttl / 1000))
 end
 

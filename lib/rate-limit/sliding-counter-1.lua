@@ -18,14 +18,21 @@ local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local n = (#ARGV - 3) / 4
 local fmt = string.format
 
+local names = {}
+for i = 1, n do
+  local f = ARGV[4 * i + 3]
+  names[3 * i - 2] = f .. ':s'
+  names[3 * i - 1] = f .. ':c'
+  names[3 * i] = f .. ':p'
+end
+local v = redis.call('HMGET', key, unpack(names))
+
 local cs, cur, prev, est, allowed = {}, {}, {}, {}, true
 for i = 1, n do
   local limit = tonumber(ARGV[4 * i])
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
-  local f = ARGV[4 * i + 3]
+  local w = ARGV[4 * i + 1] * 1000
   local start = math.floor(now / w) * w
-  local v = redis.call('HMGET', key, f .. ':s', f .. ':c', f .. ':p')
-  local s, c, p = tonumber(v[1]), tonumber(v[2]) or 0, tonumber(v[3]) or 0
+  local s, c, p = tonumber(v[3 * i - 2]), tonumber(v[3 * i - 1]) or 0, tonumber(v[3 * i]) or 0
   if s == start then
     -- same window
   elseif s == start - w then
@@ -40,14 +47,19 @@ end
 
 local record = allowed and consume
 if record then
-  local ttl = 0
+  local ttl, hargs = 0, {}
   for i = 1, n do
-    local w = tonumber(ARGV[4 * i + 1]) * 1000
-    local f = ARGV[4 * i + 3]
-    redis.call('HSET', key, f .. ':s', fmt('%.0f', cs[i]), f .. ':c', cur[i] + cost, f .. ':p', prev[i])
+    local w = ARGV[4 * i + 1] * 1000
+    hargs[6 * i - 5] = names[3 * i - 2]
+    hargs[6 * i - 4] = fmt('%.0f', cs[i])
+    hargs[6 * i - 3] = names[3 * i - 1]
+    hargs[6 * i - 2] = cur[i] + cost
+    hargs[6 * i - 1] = names[3 * i]
+    hargs[6 * i] = prev[i]
     local left = cs[i] + 2 * w - now
     if left > ttl then ttl = left end
   end
+  redis.call('HSET', key, unpack(hargs))
   redis.call('PEXPIRE', key, math.ceil(ttl / 1000))
 end
 
