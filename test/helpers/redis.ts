@@ -27,7 +27,11 @@ export interface TestRedis {
   kill (signal?: NodeJS.Signals): Promise<void>
   /** Starts the server again on the same port with the same data directory. */
   restart (): Promise<void>
-  /** CLIENT PAUSE ALL for `ms`: every client's commands stall, as on a slow or blocked Redis. */
+  /**
+   * CLIENT PAUSE ALL for `ms`: every client's commands stall, as on a slow or blocked Redis.
+   * On Redis 7.0 the pause holds the admin connection too (even CLIENT UNPAUSE waits), so keep
+   * pauses short: they end by themselves.
+   */
   pause (ms: number): Promise<void>
   /** CLIENT KILL of every connection except the admin one; returns how many were killed. */
   killClients (filter?: { name?: string }): Promise<number>
