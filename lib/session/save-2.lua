@@ -7,7 +7,8 @@
   ARGV[2]  session id (the member in KEYS[2])
   ARGV[3]  idle ttl ms
   ARGV[4]  absolute ttl ms, counted from creation (create only)
-  ARGV[5]  '1' when the idle expiry slides on activity (rolling), '0' when fixed at creation
+  ARGV[5]  update only: '1' to refresh lastSeenAt, the idle expiry and the index score (rolling
+           sessions, at most once per touch interval), '0' to leave them
   ARGV[6]  user id to index the session under ('' for none; create only; the caller also
            passes it as the '#u' field)
   ARGV[7]  N, the number of field/value pairs that follow
@@ -66,14 +67,15 @@ if now >= deadline then
   redis.call('ZREM', idx, id)
   return -1
 end
-setPairs({ '#s', now })
+local refresh = ARGV[5] == '1'
+if refresh then setPairs({ '#s', now }) elseif n > 0 then setPairs({}) end
 local d = last + 1
 while d <= #ARGV do
   local e = math.min(d + 199, #ARGV)
   redis.call('HDEL', key, unpack(ARGV, d, e))
   d = e + 1
 end
-if ARGV[5] == '1' then
+if refresh then
   local ttl = math.min(idle, deadline - now)
   redis.call('PEXPIRE', key, ttl)
   index(meta[2], now + ttl, ttl)

@@ -240,8 +240,12 @@ export class Session {
     this.#dirty = null
     try {
       if (this.#persisted) {
+        // The idle timeout slides with the write only when a touch is due: most writes are then
+        // a single HSET in Redis.
+        const refresh = this.#touch
         this.#touch = false
-        this.#lastSeenAt = await this.#guard(this.#store.update(this.id, set, del))
+        const now = await this.#guard(this.#store.update(this.id, set, del, { refresh }))
+        if (refresh) this.#lastSeenAt = now
       } else if (set.length > 0) {
         const now = await this.#store.create(this.id, set, { metadata: this.#metadata?.() })
         this.#persisted = true

@@ -167,14 +167,15 @@ export class SessionStore {
 
   /**
    * Writes only the changes of one request: `set` as flat name, encoded value pairs, `del` as
-   * names. Refreshes the idle timeout (rolling). Fails with FRP_SESSION_DESTROYED, writing
-   * nothing, when the session is gone (destroyed, regenerated or expired). Returns Redis time.
+   * names. With `refresh` (default: when the sessions are rolling) it also slides the idle
+   * timeout and records the activity. Fails with FRP_SESSION_DESTROYED, writing nothing, when the
+   * session is gone (destroyed, regenerated or expired). Returns Redis time.
    */
-  async update (id: string, set: readonly string[], del: readonly string[] = []): Promise<number> {
+  async update (id: string, set: readonly string[], del: readonly string[] = [], { refresh = this.options.rolling }: { refresh?: boolean } = {}): Promise<number> {
     if (parseSessionId(id) === null) throw new FRP_SESSION_DESTROYED()
     const pairs = prefixFields(set)
     const o = this.options
-    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', '', pairs.length / 2, ...pairs]
+    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh && o.rolling ? '1' : '0', '', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args)
     return this.#check(r)
@@ -182,7 +183,7 @@ export class SessionStore {
 
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
   async touch (id: string): Promise<number> {
-    return await this.update(id, [])
+    return await this.update(id, [], [], { refresh: true })
   }
 
   /**
