@@ -156,6 +156,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   }
 
   async #block (ms: number): Promise<void> {
+    if (this.#closing) return
     const conn = this.#blockingConnection()
     try {
       // A watchdog bounds the wait: a connection that died silently (or a Redis that restarted
@@ -339,6 +340,9 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       if (w !== null) { this.#wake = null; w() }
       this.#blocking?.disconnect()
       await this.#loop
+      // The loop may have opened a blocking connection while close() was starting.
+      this.#blocking?.disconnect()
+      this.#blocking = null
       const deadline = performance.now() + timeout
       // Heartbeats continue while we wait, so the leases stay ours.
       while (this.#busy > 0 && performance.now() < deadline) {

@@ -18,7 +18,9 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
   const env = { FRP_PORT: redis.port, FRP_QUEUE: 'jobs', FRP_PREFIX: prefix, FRP_LEASE: 700, FRP_CONCURRENCY: 20, FRP_MODE: 'count', FRP_HOLD_MS: 20, FRP_MAX_STALLS: 1000 }
 
   await queue.addBulk(Array.from({ length: JOBS }, (_, i) => ({ name: 'work', data: i })))
-  const workers: ChildWorker[] = await Promise.all([0, 1, 2].map(() => spawnWorker(t, env)))
+  // Replacements boot while the survivors work: the chaos does not pause for a restart.
+  const workers: Array<Promise<ChildWorker>> = [0, 1, 2].map(() => spawnWorker(t, env))
+  await Promise.all(workers)
 
   const completed = async (): Promise<number> => (await queue.counts()).completed
   const progressed = async (n: number): Promise<void> => {
@@ -29,15 +31,14 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
   for (let k = 0; k < KILLS; k++) {
     await progressed(300 + Math.floor(Math.random() * 400))
     const victim = Math.floor(Math.random() * workers.length)
-    await workers[victim].kill('SIGKILL')
+    await (await workers[victim]).kill('SIGKILL')
+    workers[victim] = spawnWorker(t, env)
     if (k === 1) {
       await progressed(200)
       await redis.restart()
     }
-    workers[victim] = await spawnWorker(t, env)
   }
 
-  await eventually(completed, { ms: 50_000, every: 100, what: 'progress after the chaos' })
   await eventually(async () => (await completed()) === JOBS, { ms: 50_000, every: 100, what: `all ${JOBS} jobs completed` })
   const counts = await queue.counts()
   t.same(counts, { waiting: 0, delayed: 0, active: 0, completed: JOBS, failed: 0, paused: false }, 'every job completed, none lost')
@@ -57,5 +58,5 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
   t.equal(Object.keys(runs).length, JOBS, 'every job ran')
   t.equal(unexplained, 0, 'every duplicate run belongs to an attempt that lost its lease')
   t.ok(extra <= (KILLS + 1) * 3 * 20, `duplicates bounded by the crashed attempts (${extra})`)
-  for (const w of workers) await w.kill('SIGKILL')
+  for (const w of workers) await (await w).kill('SIGKILL')
 })
