@@ -226,7 +226,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     for (let attempt = 0; ; attempt++) {
       try {
         const ok = await send()
-        if (!ok) { r.lost = true; this.emit('lost', r.job) }
+        if (!ok && !r.lost) { r.lost = true; this.emit('lost', r.job) }
         return ok
       } catch (err) {
         this.#error(err)
