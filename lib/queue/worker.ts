@@ -56,6 +56,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #closed: Promise<void> | null = null
   #loop: Promise<void> | null = null
   #wake: (() => void) | null = null
+  #idle: (() => void) | null = null
   #heartbeatTimer: NodeJS.Timeout | undefined
   #stalledTimer: NodeJS.Timeout | undefined
   #completes: PendingComplete[] = []
@@ -211,6 +212,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     this.#busy--
     const w = this.#wake
     if (w !== null) { this.#wake = null; w() }
+    if (this.#busy === 0 && this.#idle !== null) this.#idle()
     const p = err === null
       ? this.#report(r, () => this.#complete(r.job.id, r.job.token, ret)).then(ok => { if (ok) this.emit('completed', r.job, result) })
       : this.#report(r, () => this.#fail(r.job, err)).then(ok => { if (ok) this.emit('failed', r.job, err) })
@@ -343,10 +345,15 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       // The loop may have opened a blocking connection while close() was starting.
       this.#blocking?.disconnect()
       this.#blocking = null
-      const deadline = performance.now() + timeout
       // Heartbeats continue while we wait, so the leases stay ours.
-      while (this.#busy > 0 && performance.now() < deadline) {
-        await sleep(Math.min(20, Math.max(1, deadline - performance.now())))
+      if (this.#busy > 0 && timeout > 0) {
+        let timer: NodeJS.Timeout | undefined
+        await new Promise<void>(resolve => {
+          this.#idle = resolve
+          timer = setTimeout(resolve, timeout)
+        })
+        clearTimeout(timer)
+        this.#idle = null
       }
       clearInterval(this.#heartbeatTimer)
       const unfinished = [...this.#running.values()].filter(r => !r.settled && !r.lost)
