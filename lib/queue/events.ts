@@ -60,6 +60,7 @@ export class QueueEvents extends EventEmitter {
   get lastId (): string { return this.#last }
 
   #connection (): RedisClient {
+    if (this.#closing) throw new Error('closed')
     if (this.#conn === null) {
       this.#conn = duplicateConnection(this.queue.redis, { blocking: true })
       this.#conn.on('error', () => {})
@@ -119,6 +120,9 @@ export class QueueEvents extends EventEmitter {
     this.#closing = true
     this.#conn?.disconnect()
     await this.#loop
+    // The loop may have opened a connection while close() was starting.
+    this.#conn?.disconnect()
+    this.#conn = null
     this.emit('closed')
   }
 }

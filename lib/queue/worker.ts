@@ -56,6 +56,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #closed: Promise<void> | null = null
   #loop: Promise<void> | null = null
   #wake: (() => void) | null = null
+  #idle: (() => void) | null = null
   #heartbeatTimer: NodeJS.Timeout | undefined
   #stalledTimer: NodeJS.Timeout | undefined
   #completes: PendingComplete[] = []
@@ -156,6 +157,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   }
 
   async #block (ms: number): Promise<void> {
+    if (this.#closing) return
     const conn = this.#blockingConnection()
     try {
       // A watchdog bounds the wait: a connection that died silently (or a Redis that restarted
@@ -210,6 +212,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     this.#busy--
     const w = this.#wake
     if (w !== null) { this.#wake = null; w() }
+    if (this.#busy === 0 && this.#idle !== null) this.#idle()
     const p = err === null
       ? this.#report(r, () => this.#complete(r.job.id, r.job.token, ret)).then(ok => { if (ok) this.emit('completed', r.job, result) })
       : this.#report(r, () => this.#fail(r.job, err)).then(ok => { if (ok) this.emit('failed', r.job, err) })
@@ -225,7 +228,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     for (let attempt = 0; ; attempt++) {
       try {
         const ok = await send()
-        if (!ok) { r.lost = true; this.emit('lost', r.job) }
+        if (!ok && !r.lost) { r.lost = true; this.emit('lost', r.job) }
         return ok
       } catch (err) {
         this.#error(err)
@@ -339,10 +342,18 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       if (w !== null) { this.#wake = null; w() }
       this.#blocking?.disconnect()
       await this.#loop
-      const deadline = performance.now() + timeout
+      // The loop may have opened a blocking connection while close() was starting.
+      this.#blocking?.disconnect()
+      this.#blocking = null
       // Heartbeats continue while we wait, so the leases stay ours.
-      while (this.#busy > 0 && performance.now() < deadline) {
-        await sleep(Math.min(20, Math.max(1, deadline - performance.now())))
+      if (this.#busy > 0 && timeout > 0) {
+        let timer: NodeJS.Timeout | undefined
+        await new Promise<void>(resolve => {
+          this.#idle = resolve
+          timer = setTimeout(resolve, timeout)
+        })
+        clearTimeout(timer)
+        this.#idle = null
       }
       clearInterval(this.#heartbeatTimer)
       const unfinished = [...this.#running.values()].filter(r => !r.settled && !r.lost)

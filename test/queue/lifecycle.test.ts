@@ -4,6 +4,7 @@ import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { makeQueue, deferred } from './helpers.js'
 import { spawnWorker } from './child.js'
+import { scripts } from '../../lib/queue/scripts.js'
 
 const childEnv = (port: number, name: string, extra: Record<string, string | number> = {}): Record<string, string | number> =>
   ({ FRP_PORT: port, FRP_QUEUE: name, FRP_PREFIX: `t${process.pid}`, FRP_LEASE: 400, ...extra })
@@ -25,20 +26,24 @@ test('a SIGKILLed worker\'s job returns to waiting within about one lease and ru
 })
 
 test('a job that keeps stalling fails after maxStalls', async t => {
-  const redis = await startRedis(t)
-  const q = makeQueue(t, redis.client())
+  const client = (await startRedis(t)).client()
+  const q = makeQueue(t, client)
   const { id } = await q.add('poison', 1)
-  const child = await spawnWorker(t, childEnv(redis.port, q.name, { FRP_HOLD_MS: 60_000 }))
-  await child.waitFor(l => l.started === id)
-  await child.kill('SIGKILL')
-  // maxStalls 0: the first lost lease fails the job instead of returning it.
-  await eventually(async () => {
-    await q.checkStalled({ maxStalls: 0 })
-    return (await q.getJob(id))?.state === 'failed'
-  }, { ms: 5000, every: 50 })
+  const k = q.keys
+  // A worker that takes the job and dies at once (its lease of 30 ms is never renewed), twice.
+  const takeAndDie = async (): Promise<void> => {
+    await scripts.run(client, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed],
+      [k.prefix, 'doomed', 1, 30, 0, 0, 0, 1, 100, 0])
+    t.equal((await q.getJob(id))?.state, 'active')
+  }
+  await takeAndDie()
+  await eventually(async () => { await q.checkStalled({ maxStalls: 1 }); return (await q.getJob(id))?.state === 'waiting' }, { every: 20 })
+  t.equal((await q.getJob(id))?.stalls, 1, 'first stall: back to waiting')
+  await takeAndDie()
+  await eventually(async () => { await q.checkStalled({ maxStalls: 1 }); return (await q.getJob(id))?.state === 'failed' }, { every: 20 })
   const job = await q.getJob(id)
-  t.match(job?.failedReason, /stalled more than 0 times/)
-  t.equal(job?.stalls, 1)
+  t.match(job?.failedReason, /stalled more than 1 times/)
+  t.equal(job?.stalls, 2)
 })
 
 test('a paused (SIGSTOPped) worker\'s late completion is refused', async t => {
