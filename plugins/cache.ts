@@ -3,7 +3,7 @@
 // routes it should cache (routes are wired in an onRoute hook, so uncached routes pay nothing).
 import fp from 'fastify-plugin'
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, onResponseHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
 import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
 import { bodyOf, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
@@ -166,7 +166,15 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       cache.lookup(key, optsFor(request)).then(r => {
         if (r.status === 'lease') {
           if (method === 'HEAD') { cache.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
-          (request as Req)[kLease] = r.lease
+          const lease = r.lease
+          ;(request as Req)[kLease] = lease
+          // A request that ends without onSend (client gone) must not keep waiters waiting.
+          reply.raw.once('close', () => {
+            if ((request as Req)[kLease] === lease) {
+              (request as Req)[kLease] = null
+              cache.abandon(lease, true).catch(() => {})
+            }
+          })
           reply.header('x-cache', 'MISS')
           done()
           return
@@ -196,20 +204,9 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       cache.fulfil(lease, stored, { passOnRefusal: true }).then(() => done(null, payload), () => done(null, payload))
     }
 
-    // Safety net: a request that ended without onSend (aborted) must not keep others waiting.
-    const onResponse: onResponseHookHandler = function (request, _reply, done) {
-      const lease = (request as Req)[kLease]
-      if (lease !== undefined && lease !== null) {
-        (request as Req)[kLease] = null
-        cache.abandon(lease, true).catch(() => {})
-      }
-      done()
-    }
-
     // After the route's own onRequest hooks (authentication there still runs for hits).
     route.onRequest = [...toArray(route.onRequest), onRequest]
     route.onSend = [...toArray(route.onSend), onSend]
-    route.onResponse = [...toArray(route.onResponse), onResponse]
     ;(route as unknown as Record<symbol, boolean>)[kWired] = true
   }
 
