@@ -43,6 +43,8 @@ declare module 'fastify' {
 
 interface Prepared {
   key: (request: FastifyRequest) => string
+  /** `Vary` response header for downstream caches ('' when the route varies on nothing). */
+  vary: string
   varyAuth: boolean
   varyCookie: boolean
   tags: ((request: FastifyRequest) => readonly string[]) | null
@@ -83,7 +85,7 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
         }
         return k
       }
-  return { key, varyAuth: names.includes('authorization'), varyCookie: names.includes('cookie'), tags, opts }
+  return { key, vary: names.join(', '), varyAuth: names.includes('authorization'), varyCookie: names.includes('cookie'), tags, opts }
 }
 
 function age (cache: Cache, createdAt: number): string {
@@ -168,6 +170,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
           if (method === 'HEAD') { cache.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
           const lease = r.lease
           ;(request as Req)[kLease] = lease
+          if (p.vary !== '') reply.header('vary', p.vary) // stored with the response, replayed on hits
           // A request that ends without onSend (client gone) must not keep waiters waiting.
           reply.raw.once('close', () => {
             if ((request as Req)[kLease] === lease) {

@@ -65,6 +65,7 @@ test('route cache: only 2xx, never Set-Cookie; Authorization and Cookie bypass u
   t.equal(u2.json().who, 'Bearer 2')
   t.equal(u1again.headers['x-cache'], 'HIT')
   t.equal(u1again.json().who, 'Bearer 1')
+  t.equal(u1again.headers.vary, 'authorization', 'downstream caches are told what the response varies on')
 })
 
 test('route cache: concurrent misses of one key on two app instances run the handler once', async t => {
