@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
 import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
-import { bodyOf, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
+import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/scripts.js'
@@ -68,12 +68,16 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
   let staticTags: readonly string[] = []
   if (typeof c.tags === 'function') tags = c.tags
   else if (c.tags !== undefined) staticTags = c.tags
-  const opts = cache.effective({
-    ttl: optInt(`${where}.ttl`, c.ttl, cache.options.ttl, 1),
-    staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
-    l1Ttl: c.l1Ttl,
-    tags: staticTags
-  })
+  const opts: Effective = {
+    ...cache.effective({
+      ttl: optInt(`${where}.ttl`, c.ttl, cache.options.ttl, 1),
+      staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
+      l1Ttl: c.l1Ttl,
+      tags: staticTags
+    }),
+    // Redis holds the compact string form; L1 and callers get the parsed response.
+    revive: decodeResponse
+  }
   const base = keyFn ?? ((r: FastifyRequest) => r.url)
   const key = names.length === 0
     ? (r: FastifyRequest) => 'route:' + base(r)
@@ -102,7 +106,7 @@ function sendStored (cache: Cache, request: FastifyRequest, reply: FastifyReply,
     reply.send()
     return
   }
-  reply.code(r.s).headers(r.h).header('x-cache', xcache).header('age', age(cache, createdAt)).send(bodyOf(r))
+  reply.code(r.s).headers(r.h).header('etag', r.e).header('x-cache', xcache).header('age', age(cache, createdAt)).send(bodyOf(r))
 }
 
 async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptions): Promise<void> {
@@ -204,7 +208,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       }
       if (!reply.hasHeader('etag')) reply.header('etag', stored.e)
       reply.header('age', '0')
-      cache.fulfil(lease, stored, { passOnRefusal: true }).then(() => done(null, payload), () => done(null, payload))
+      cache.fulfil(lease, encodeResponse(stored), { passOnRefusal: true, l1Value: stored }).then(() => done(null, payload), () => done(null, payload))
     }
 
     // After the route's own onRequest hooks (authentication there still runs for hits).

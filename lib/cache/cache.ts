@@ -29,6 +29,11 @@ export interface Effective {
   staleIfError: number
   l1Ttl: number
   jitter: number
+  /**
+   * Turns a decoded stored value into what callers (and L1) get; undefined reads as a miss.
+   * Lets a caller store a compact form and keep the parsed form in L1 (the route cache does).
+   */
+  revive?: (stored: unknown) => unknown
 }
 
 /** A value a lookup found: fresh ('hit') or stale ('stale'). */
@@ -340,7 +345,7 @@ export class Cache extends EventEmitter {
    * Stores the result of a lease's fetch (unless the key was invalidated meanwhile), releases the
    * lease and wakes the waiters. Returns true when stored. `undefined` is never stored.
    */
-  async fulfil (lease: Lease, value: unknown, { duration = 0, passOnRefusal = false } = {}): Promise<boolean> {
+  async fulfil (lease: Lease, value: unknown, { duration = 0, passOnRefusal = false, l1Value = value } = {}): Promise<boolean> {
     const o = lease.opts
     if (value === undefined || lease.gen === '') { await this.abandon(lease, passOnRefusal); return false }
     let ttl = o.ttl
@@ -369,7 +374,7 @@ export class Cache extends EventEmitter {
       this.counters.staleSetsRefused++
       return false
     }
-    this.fillL1(lease.key, value, r[1], r[1] + ttl, o, payload.length, lease.epoch)
+    this.fillL1(lease.key, l1Value, r[1], r[1] + ttl, o, payload.length, lease.epoch)
     return true
   }
 
@@ -447,6 +452,10 @@ export class Cache extends EventEmitter {
     } catch {
       this.counters.corrupt++
       return null
+    }
+    if (o.revive !== undefined) {
+      value = o.revive(value)
+      if (value === undefined) { this.counters.corrupt++; return null }
     }
     let refresh = status === 'stale'
     if (status === 'hit') {
@@ -653,7 +662,8 @@ export class Cache extends EventEmitter {
       staleWhileRevalidate: opts.staleWhileRevalidate ?? d.staleWhileRevalidate,
       staleIfError: opts.staleIfError ?? d.staleIfError,
       l1Ttl: opts.l1Ttl ?? d.l1Ttl,
-      jitter: opts.jitter ?? d.jitter
+      jitter: opts.jitter ?? d.jitter,
+      revive: d.revive
     }
   }
 
