@@ -3,10 +3,10 @@
 // routes it should cache (routes are wired in an onRoute hook, so uncached routes pay nothing).
 import fp from 'fastify-plugin'
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, onResponseHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
 import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
 import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
-import { bodyOf, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
+import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/scripts.js'
@@ -43,6 +43,8 @@ declare module 'fastify' {
 
 interface Prepared {
   key: (request: FastifyRequest) => string
+  /** `Vary` response header for downstream caches ('' when the route varies on nothing). */
+  vary: string
   varyAuth: boolean
   varyCookie: boolean
   tags: ((request: FastifyRequest) => readonly string[]) | null
@@ -66,12 +68,16 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
   let staticTags: readonly string[] = []
   if (typeof c.tags === 'function') tags = c.tags
   else if (c.tags !== undefined) staticTags = c.tags
-  const opts = cache.effective({
-    ttl: optInt(`${where}.ttl`, c.ttl, cache.options.ttl, 1),
-    staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
-    l1Ttl: c.l1Ttl,
-    tags: staticTags
-  })
+  const opts: Effective = {
+    ...cache.effective({
+      ttl: optInt(`${where}.ttl`, c.ttl, cache.options.ttl, 1),
+      staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
+      l1Ttl: c.l1Ttl,
+      tags: staticTags
+    }),
+    // Redis holds the compact string form; L1 and callers get the parsed response.
+    revive: decodeResponse
+  }
   const base = keyFn ?? ((r: FastifyRequest) => r.url)
   const key = names.length === 0
     ? (r: FastifyRequest) => 'route:' + base(r)
@@ -83,7 +89,7 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
         }
         return k
       }
-  return { key, varyAuth: names.includes('authorization'), varyCookie: names.includes('cookie'), tags, opts }
+  return { key, vary: names.join(', '), varyAuth: names.includes('authorization'), varyCookie: names.includes('cookie'), tags, opts }
 }
 
 function age (cache: Cache, createdAt: number): string {
@@ -100,7 +106,7 @@ function sendStored (cache: Cache, request: FastifyRequest, reply: FastifyReply,
     reply.send()
     return
   }
-  reply.code(r.s).headers(r.h).header('x-cache', xcache).header('age', age(cache, createdAt)).send(bodyOf(r))
+  reply.code(r.s).headers(r.h).header('etag', r.e).header('x-cache', xcache).header('age', age(cache, createdAt)).send(bodyOf(r))
 }
 
 async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptions): Promise<void> {
@@ -166,7 +172,16 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       cache.lookup(key, optsFor(request)).then(r => {
         if (r.status === 'lease') {
           if (method === 'HEAD') { cache.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
-          (request as Req)[kLease] = r.lease
+          const lease = r.lease
+          ;(request as Req)[kLease] = lease
+          if (p.vary !== '') reply.header('vary', p.vary) // stored with the response, replayed on hits
+          // A request that ends without onSend (client gone) must not keep waiters waiting.
+          reply.raw.once('close', () => {
+            if ((request as Req)[kLease] === lease) {
+              (request as Req)[kLease] = null
+              cache.abandon(lease, true).catch(() => {})
+            }
+          })
           reply.header('x-cache', 'MISS')
           done()
           return
@@ -193,23 +208,12 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       }
       if (!reply.hasHeader('etag')) reply.header('etag', stored.e)
       reply.header('age', '0')
-      cache.fulfil(lease, stored, { passOnRefusal: true }).then(() => done(null, payload), () => done(null, payload))
-    }
-
-    // Safety net: a request that ended without onSend (aborted) must not keep others waiting.
-    const onResponse: onResponseHookHandler = function (request, _reply, done) {
-      const lease = (request as Req)[kLease]
-      if (lease !== undefined && lease !== null) {
-        (request as Req)[kLease] = null
-        cache.abandon(lease, true).catch(() => {})
-      }
-      done()
+      cache.fulfil(lease, encodeResponse(stored), { passOnRefusal: true, l1Value: stored }).then(() => done(null, payload), () => done(null, payload))
     }
 
     // After the route's own onRequest hooks (authentication there still runs for hits).
     route.onRequest = [...toArray(route.onRequest), onRequest]
     route.onSend = [...toArray(route.onSend), onSend]
-    route.onResponse = [...toArray(route.onResponse), onResponse]
     ;(route as unknown as Record<symbol, boolean>)[kWired] = true
   }
 

@@ -1,13 +1,15 @@
 // Case "cache": route cache vs bare Fastify and a hand-written GET route; in-process wrap vs
 // bentocache and async-cache-dedupe; a cross-process stampede with fetcher calls counted.
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { Redis } from 'ioredis'
 import { BentoCache, bentostore } from 'bentocache'
 import { memoryDriver } from 'bentocache/drivers/memory'
 import { redisDriver, redisBusDriver } from 'bentocache/drivers/redis'
 import { createCache } from 'async-cache-dedupe'
-import { compare, httpReqPerSec, opsPerSec, table, ROUNDS } from '../lib/harness.js'
+import autocannon from 'autocannon'
+import { compare, httpReqPerSec, opsPerSec, table, median, fmt, ROUNDS } from '../lib/harness.js'
 import { Cache } from '../../dist/lib/cache/cache.js'
 import { recommendedRedisOptions } from '../../dist/lib/shared/connection.js'
 
@@ -25,6 +27,59 @@ async function routes (redisUrl) {
     { name: 'redisCache route, L1 off (L2 hit)', run: () => httpReqPerSec('bench/servers/cache-route.js', { ...env, BENCH_CACHE_L1: '0' }) }
   ])
   return [table(a, 'bare Fastify route'), table(b, 'hand-written GET + JSON.parse (auto-pipelining)')]
+}
+
+/** CPU time (user + system, ms) a process has used so far (Linux /proc). */
+function cpuMs (pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(f[11]) + Number(f[12])) * 10
+}
+
+/**
+ * Server CPU per request: a fixed number of requests, and the server process's CPU time. On a
+ * shared, loaded machine req/s swings with the neighbours; CPU per request is far steadier.
+ */
+async function cpuPerRequest (serverModule, env, requests = 40_000) {
+  const child = spawn(process.execPath, ['bench/lib/serve.js', serverModule], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    const port = await new Promise((resolve, reject) => {
+      child.stdout.on('data', d => { const m = /listening:(\d+)/.exec(String(d)); if (m) resolve(Number(m[1])) })
+      child.once('exit', code => reject(new Error(`${serverModule} exited with ${code}`)))
+    })
+    const url = `http://127.0.0.1:${port}`
+    await autocannon({ url, connections: 20, amount: 5000 })
+    const before = cpuMs(child.pid)
+    const res = await autocannon({ url, connections: 20, amount: requests })
+    if (res.non2xx > 0) throw new Error(`${serverModule}: ${res.non2xx} non-2xx responses`)
+    return (cpuMs(child.pid) - before) * 1000 / requests
+  } finally {
+    child.kill('SIGTERM')
+  }
+}
+
+async function cpuTable (redisUrl) {
+  const env = { BENCH_REDIS_URL: redisUrl }
+  const contenders = [
+    ['bare Fastify route', 'bench/servers/bare.js', env],
+    ['redisCache route, L1 hit', 'bench/servers/cache-route.js', env],
+    ['hand-written GET + JSON.parse (auto-pipelining)', 'bench/servers/redis-get.js', { ...env, BENCH_AUTOPIPELINE: '1' }],
+    ['redisCache route, L1 off (L2 hit)', 'bench/servers/cache-route.js', { ...env, BENCH_CACHE_L1: '0' }]
+  ]
+  const samples = new Map(contenders.map(c => [c[0], []]))
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, file, e] of (r % 2 ? [...contenders].reverse() : contenders)) {
+      const us = await cpuPerRequest(file, e)
+      samples.get(name).push(us)
+      console.log(`  (a/b) server CPU · round ${r + 1} · ${name}: ${us.toFixed(1)} µs/request`)
+    }
+  }
+  const m = Object.fromEntries([...samples].map(([k, v]) => [k, median(v)]))
+  const rows = ['| (a/b) server CPU per request, 40,000 requests, 20 connections | median µs CPU / request | throughput ratio implied |', '|---|---|---|']
+  rows.push(`| bare Fastify route | ${fmt(m['bare Fastify route'])} | 1.00x |`)
+  rows.push(`| redisCache route, L1 hit | ${fmt(m['redisCache route, L1 hit'])} | ${(m['bare Fastify route'] / m['redisCache route, L1 hit']).toFixed(2)}x vs bare |`)
+  rows.push(`| hand-written GET + JSON.parse (auto-pipelining) | ${fmt(m['hand-written GET + JSON.parse (auto-pipelining)'])} | 1.00x |`)
+  rows.push(`| redisCache route, L1 off (L2 hit) | ${fmt(m['redisCache route, L1 off (L2 hit)'])} | ${(m['hand-written GET + JSON.parse (auto-pipelining)'] / m['redisCache route, L1 off (L2 hit)']).toFixed(2)}x vs GET + JSON.parse |`)
+  return [rows.join('\n')]
 }
 
 async function inProcess (redisUrl) {
@@ -94,6 +149,7 @@ async function stampede (redisUrl) {
 export default async function cache ({ redisUrl }) {
   return [
     ...await routes(redisUrl),
+    ...await cpuTable(redisUrl),
     ...await inProcess(redisUrl),
     ...await stampede(redisUrl)
   ]

@@ -3,7 +3,7 @@
 // fail-open policy (Redis down or slow: `wrap` serves from the fetcher). Framework-free.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { escapeGlob, masters, withTimeout } from '../shared/connection.js'
+import { escapeGlob, isCluster, masters, withTimeout } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
 import { Notifier } from '../shared/notifier.js'
 import type { RedisClient } from '../shared/scripts.js'
@@ -29,6 +29,11 @@ export interface Effective {
   staleIfError: number
   l1Ttl: number
   jitter: number
+  /**
+   * Turns a decoded stored value into what callers (and L1) get; undefined reads as a miss.
+   * Lets a caller store a compact form and keep the parsed form in L1 (the route cache does).
+   */
+  revive?: (stored: unknown) => unknown
 }
 
 /** A value a lookup found: fresh ('hit') or stale ('stale'). */
@@ -84,6 +89,12 @@ export class Cache extends EventEmitter {
   private readonly clone: boolean
   private observed = false
   private closed = false
+  /**
+   * Bounds one command. A standalone client whose own commandTimeout is at most ours already
+   * bounds every command (ioredis arms the timer even for commands queued while offline), so the
+   * extra timer is skipped on that hot path.
+   */
+  private readonly bounded: <T>(p: Promise<T>) => Promise<T>
 
   constructor (redis: RedisClient, options: CacheOptions = {}) {
     super()
@@ -101,6 +112,10 @@ export class Cache extends EventEmitter {
       l1Ttl: o.l1 === false ? 0 : o.l1.ttl,
       jitter: o.jitter
     }
+    const own = isCluster(redis) ? undefined : (redis as { options?: { commandTimeout?: number } }).options?.commandTimeout
+    this.bounded = typeof own === 'number' && own > 0 && own <= o.commandTimeout
+      ? <T>(p: Promise<T>) => p
+      : <T>(p: Promise<T>) => withTimeout(p, o.commandTimeout)
     this.notifier = Notifier.for(redis).retain()
     this.clock = new RedisClock(redis, o.commandTimeout)
     this.clock.start(30_000)
@@ -216,32 +231,58 @@ export class Cache extends EventEmitter {
    * holding it. Lower-level than `wrap` (the route cache uses it); call `fulfil` or `abandon`
    * with a lease you get.
    */
-  async lookup (key: string, o: Effective = this.defaults, { refreshOnly = false } = {}): Promise<Lookup> {
+  lookup (key: string, o: Effective = this.defaults): Promise<Lookup> {
     const epoch = this.l1 === null ? 0 : this.l1.epoch
-    let stale: Served | undefined
-    let ignoreEntry = refreshOnly
-    if (!refreshOnly) {
-      const l1e = this.l1?.get(key)
-      if (l1e !== undefined) {
-        this.counters.l1Hits++
-        return { status: 'hit', served: { value: l1e.value, createdAt: l1e.createdAt, refresh: false } }
-      }
-      try {
-        const read = await this.readL2(key, o.tags)
-        if (read === CORRUPT) ignoreEntry = true
-        else if (read !== null) {
-          const j = this.judge(key, read, o, epoch)
+    const l1e = this.l1?.get(key)
+    if (l1e !== undefined) {
+      this.counters.l1Hits++
+      return Promise.resolve({ status: 'hit', served: { value: l1e.value, createdAt: l1e.createdAt, refresh: false } })
+    }
+    if (o.tags.length > 0) return this.lookupTagged(key, o, epoch)
+    // The common case: one GET, then synchronous work (no further awaits on an L2 hit).
+    return this.bounded(this.redis.get(this.keys.entry(key))).then(raw => {
+      let stale: Served | undefined
+      if (raw !== null) {
+        const entry = parseEntry(raw)
+        if (entry === null) this.counters.corrupt++
+        else if (entry.tags === null) {
+          const j = this.judge(key, { entry, raw, versions: undefined }, o, epoch)
           if (j !== null && j.status !== 'old') return j as Lookup
           if (j !== null) stale = j.served
-          ignoreEntry = true
+        } else {
+          return this.lookupTagged(key, o, epoch)
         }
-      } catch (err) {
-        this.fail(err, key)
-        return { status: 'bypass', stale }
       }
-      this.counters.misses++
-      if (this.observed) this.emit('miss', key)
+      return this.fill(key, o, epoch, raw !== null, stale)
+    }, err => {
+      this.fail(err, key)
+      return { status: 'bypass', stale: undefined }
+    })
+  }
+
+  private async lookupTagged (key: string, o: Effective, epoch: number): Promise<Lookup> {
+    let stale: Served | undefined
+    let ignoreEntry = false
+    try {
+      const read = await this.readL2(key, o.tags)
+      if (read === CORRUPT) ignoreEntry = true
+      else if (read !== null) {
+        const j = this.judge(key, read, o, epoch)
+        if (j !== null && j.status !== 'old') return j as Lookup
+        if (j !== null) stale = j.served
+        ignoreEntry = true
+      }
+    } catch (err) {
+      this.fail(err, key)
+      return { status: 'bypass', stale }
     }
+    return await this.fill(key, o, epoch, ignoreEntry, stale)
+  }
+
+  /** The miss path: take the fill lease, or wait for whoever holds it. */
+  private async fill (key: string, o: Effective, epoch: number, ignoreEntry: boolean, stale: Served | undefined): Promise<Lookup> {
+    this.counters.misses++
+    if (this.observed) this.emit('miss', key)
     for (;;) {
       let a
       try {
@@ -304,7 +345,7 @@ export class Cache extends EventEmitter {
    * Stores the result of a lease's fetch (unless the key was invalidated meanwhile), releases the
    * lease and wakes the waiters. Returns true when stored. `undefined` is never stored.
    */
-  async fulfil (lease: Lease, value: unknown, { duration = 0, passOnRefusal = false } = {}): Promise<boolean> {
+  async fulfil (lease: Lease, value: unknown, { duration = 0, passOnRefusal = false, l1Value = value } = {}): Promise<boolean> {
     const o = lease.opts
     if (value === undefined || lease.gen === '') { await this.abandon(lease, passOnRefusal); return false }
     let ttl = o.ttl
@@ -333,7 +374,7 @@ export class Cache extends EventEmitter {
       this.counters.staleSetsRefused++
       return false
     }
-    this.fillL1(lease.key, value, r[1], r[1] + ttl, o, payload.length, lease.epoch)
+    this.fillL1(lease.key, l1Value, r[1], r[1] + ttl, o, payload.length, lease.epoch)
     return true
   }
 
@@ -364,7 +405,7 @@ export class Cache extends EventEmitter {
   private async readL2 (key: string, tags: readonly string[]): Promise<Read | null | typeof CORRUPT> {
     const t = this.options.commandTimeout
     if (tags.length === 0) {
-      const raw = await withTimeout(this.redis.get(this.keys.entry(key)), t)
+      const raw = await this.bounded(this.redis.get(this.keys.entry(key)))
       if (raw === null) return null
       const entry = parseEntry(raw)
       // The common case (no tags) stays synchronous after the GET: no extra awaits.
@@ -411,6 +452,10 @@ export class Cache extends EventEmitter {
     } catch {
       this.counters.corrupt++
       return null
+    }
+    if (o.revive !== undefined) {
+      value = o.revive(value)
+      if (value === undefined) { this.counters.corrupt++; return null }
     }
     let refresh = status === 'stale'
     if (status === 'hit') {
@@ -617,7 +662,8 @@ export class Cache extends EventEmitter {
       staleWhileRevalidate: opts.staleWhileRevalidate ?? d.staleWhileRevalidate,
       staleIfError: opts.staleIfError ?? d.staleIfError,
       l1Ttl: opts.l1Ttl ?? d.l1Ttl,
-      jitter: opts.jitter ?? d.jitter
+      jitter: opts.jitter ?? d.jitter,
+      revive: d.revive
     }
   }
 

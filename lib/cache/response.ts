@@ -35,13 +35,43 @@ export function toStoredResponse (status: number, headers: Headers, payload: unk
     if (v === undefined || SKIP.has(name)) continue
     h[name] = typeof v === 'number' ? String(v) : v
   }
+  // The entity tag is kept once, in `e` (sent as the ETag header on every hit).
   let e = typeof h.etag === 'string' ? h.etag : ''
-  if (e === '') {
-    e = 'W/"' + createHash('sha1').update(b).digest('base64url').slice(0, 27) + '"'
-    h.etag = e
-  }
+  delete h.etag
+  if (e === '') e = 'W/"' + createHash('sha1').update(b).digest('base64url').slice(0, 27) + '"'
   const r: StoredResponse = { s: status, h, b, e }
   if (b64 !== undefined) r.b64 = b64
+  return r
+}
+
+/**
+ * The stored form of a response: a plain string, so the codec's string fast path applies and the
+ * body is neither escaped nor parsed as JSON:
+ *   <status>\n<etag>\n<0|1 base64>\n<headers JSON>\n<body>
+ */
+export function encodeResponse (r: StoredResponse): string {
+  return `${r.s}\n${r.e}\n${r.b64 === 1 ? 1 : 0}\n${JSON.stringify(r.h)}\n${r.b}`
+}
+
+/** Reverses encodeResponse; undefined when `v` is not a stored response (read as a miss). */
+export function decodeResponse (v: unknown): StoredResponse | undefined {
+  if (typeof v !== 'string') return undefined
+  const a = v.indexOf('\n')
+  const b = v.indexOf('\n', a + 1)
+  const c = v.indexOf('\n', b + 1)
+  const d = v.indexOf('\n', c + 1)
+  if (a < 0 || b < 0 || c < 0 || d < 0) return undefined
+  const s = Number(v.slice(0, a))
+  if (!(s >= 200 && s <= 299)) return undefined
+  let h: Record<string, string | string[]>
+  try {
+    h = JSON.parse(v.slice(c + 1, d))
+  } catch {
+    return undefined
+  }
+  if (typeof h !== 'object' || h === null) return undefined
+  const r: StoredResponse = { s, h, b: v.slice(d + 1), e: v.slice(a + 1, b) }
+  if (v.charCodeAt(b + 1) === 49) r.b64 = 1
   return r
 }
 

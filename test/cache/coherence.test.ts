@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { test } from 'tap'
-import { startRedis, eventually } from '../helpers/redis.js'
+import { startRedis, startCluster, eventually } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
 
 test('an invalidation on one instance drops the L1 entry of the others', async t => {
@@ -82,4 +82,22 @@ test('L1 is bounded by entry count and bytes', async t => {
   await cache.wrap('big', async () => randomBytes(12_000).toString('hex'))
   t.ok(cache.peek('big') === undefined, 'an entry larger than maxBytes stays out of L1')
   t.ok(cache.stats().l1Bytes <= 10_000)
+})
+
+test('on a Redis Cluster, invalidations published from scripts reach the other instance', async t => {
+  const cluster = await startCluster(t)
+  const a = await makeCache(t, cluster.client(), { prefix: 'cbus' })
+  const b = await makeCache(t, cluster.client(), { prefix: 'cbus' })
+  let version = 1
+  const fetch = async (): Promise<number> => version
+  for (const k of ['k1', 'k2', 'k3']) {
+    await a.wrap(k, fetch, { tags: ['all'] })
+    await b.wrap(k, fetch, { tags: ['all'] })
+  }
+  version = 2
+  await a.invalidate('k1')
+  await eventually(() => b.peek('k1') === undefined, { what: 'key drop on b' })
+  await a.invalidateTags(['all'])
+  await eventually(() => b.peek('k2') === undefined && b.peek('k3') === undefined, { what: 'tag drop on b' })
+  t.equal(await b.wrap('k2', fetch, { tags: ['all'] }), 2)
 })
