@@ -104,7 +104,7 @@ export class Leaderboard {
     this.#ks = keySpace(this.#cfg.prefix, 'leaderboard')
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
-    this.#bound = deadlines(this.#cfg.commandTimeout)
+    this.#bound = deadlines(this.#cfg.commandTimeout, redis)
     scripts.install(redis)
   }
 
