@@ -5,9 +5,44 @@ import { Redis } from 'ioredis'
 import { Leaderboard as RedisRank } from 'redis-rank'
 import { Leaderboard } from '../../dist/lib/leaderboard/leaderboard.js'
 import { recommendedRedisOptions } from '../../dist/lib/shared/connection.js'
-import { compare, opsPerSec, table } from '../lib/harness.js'
+import { compare, fmt, median, opsPerSec, table } from '../lib/harness.js'
 
 const MEMBERS = 10_000
+const CPU_OPS = Number(process.env.BENCH_CPU_OPS ?? 50_000)
+
+async function redisCpu (redis) {
+  const info = await redis.info('cpu')
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)[1]) + Number(/used_cpu_sys:([\d.]+)/.exec(info)[1])
+}
+
+/**
+ * CPU cost per operation, client (this process) and Redis (INFO cpu), for CPU_OPS operations by
+ * 50 concurrent callers. Unlike ops/s, CPU time barely moves when other processes load the
+ * machine, so these ratios are the steadier ones on a shared host.
+ */
+async function cpuPerOp (redis, op) {
+  let started = 0
+  const r0 = await redisCpu(redis)
+  const c0 = process.cpuUsage()
+  await Promise.all(Array.from({ length: 50 }, async () => { while (started < CPU_OPS) { started++; await op() } }))
+  const c = process.cpuUsage(c0)
+  const r = await redisCpu(redis)
+  return { client: (c.user + c.system) / CPU_OPS, redis: (r - r0) * 1e6 / CPU_OPS }
+}
+
+async function cpuTable (title, redis, contenders, base, rounds = 3) {
+  const samples = Object.fromEntries(contenders.map(c => [c.name, []]))
+  for (let i = 0; i < rounds; i++) {
+    for (const c of contenders) samples[c.name].push(await cpuPerOp(redis, c.op))
+  }
+  const med = (name, k) => median(samples[name].map(s => s[k]))
+  const rows = [`| ${title} | client µs/op | Redis µs/op | client + Redis µs/op | cost ratio vs ${base} (lower is better) |`, '|---|---|---|---|---|']
+  const total = name => med(name, 'client') + med(name, 'redis')
+  for (const c of contenders) {
+    rows.push(`| ${c.name} | ${fmt(med(c.name, 'client'))} | ${fmt(med(c.name, 'redis'))} | ${fmt(total(c.name))} | ${(total(c.name) / total(base)).toFixed(2)}x |`)
+  }
+  return rows.join('\n')
+}
 const member = (i) => `player:${i % MEMBERS}`
 
 export default async function leaderboard ({ redisUrl }) {
@@ -30,25 +65,31 @@ export default async function leaderboard ({ redisUrl }) {
 
     let n = 0
     const next = () => { n = (n + 7919) % 1_000_003; return n }
-    const submit = await compare('submit (one member, random score)', 'ops/s', [
-      { name: 'raw ioredis ZADD', run: () => opsPerSec(() => { const k = next(); return redis.zadd('raw', k, member(k)) }) },
-      { name: 'redis-rank update best', run: () => opsPerSec(() => { const k = next(); return rrBest.updateOne(member(k), k) }) },
-      { name: 'redis-rank update replace', run: () => opsPerSec(() => { const k = next(); return rrReplace.updateOne(member(k), k) }) },
-      { name: 'ours submit best', run: () => opsPerSec(() => { const k = next(); return best.submit(member(k), k) }) },
-      { name: 'ours submit replace', run: () => opsPerSec(() => { const k = next(); return replace.submit(member(k), k) }) },
-      { name: 'ours submit best, tieBreak first', run: () => opsPerSec(() => { const k = next(); return first.submit(member(k), k) }) }
-    ])
-    const top = await compare('top(10)', 'ops/s', [
-      { name: 'raw ioredis ZREVRANGE WITHSCORES', run: () => opsPerSec(() => redis.zrevrange('raw', 0, 9, 'WITHSCORES')) },
-      { name: 'redis-rank top(10)', run: () => opsPerSec(() => rrBest.top(10)) },
-      { name: 'ours top(10)', run: () => opsPerSec(() => best.top(10)) },
-      { name: 'ours top(10), tieBreak first', run: () => opsPerSec(() => first.top(10)) }
-    ])
+    const submitOps = [
+      { name: 'raw ioredis ZADD', op: () => { const k = next(); return redis.zadd('raw', k, member(k)) } },
+      { name: 'redis-rank update best', op: () => { const k = next(); return rrBest.updateOne(member(k), k) } },
+      { name: 'redis-rank update replace', op: () => { const k = next(); return rrReplace.updateOne(member(k), k) } },
+      { name: 'ours submit best', op: () => { const k = next(); return best.submit(member(k), k) } },
+      { name: 'ours submit replace', op: () => { const k = next(); return replace.submit(member(k), k) } },
+      { name: 'ours submit best, tieBreak first', op: () => { const k = next(); return first.submit(member(k), k) } }
+    ]
+    const topOps = [
+      { name: 'raw ioredis ZREVRANGE WITHSCORES', op: () => redis.zrevrange('raw', 0, 9, 'WITHSCORES') },
+      { name: 'redis-rank top(10)', op: () => rrBest.top(10) },
+      { name: 'ours top(10)', op: () => best.top(10) },
+      { name: 'ours top(10), tieBreak first', op: () => first.top(10) }
+    ]
+    const submit = await compare('submit (one member, random score)', 'ops/s', submitOps.map(c => ({ name: c.name, run: () => opsPerSec(c.op) })))
+    const top = await compare('top(10)', 'ops/s', topOps.map(c => ({ name: c.name, run: () => opsPerSec(c.op) })))
+    const submitCpu = await cpuTable('submit: CPU per op', redis, submitOps, 'raw ioredis ZADD')
+    const topCpu = await cpuTable('top(10): CPU per op', redis, topOps, 'raw ioredis ZREVRANGE WITHSCORES')
     const lines = [
       table(submit, 'raw ioredis ZADD'),
       table(submit, 'redis-rank update best'),
       table(top, 'raw ioredis ZREVRANGE WITHSCORES'),
-      table(top, 'redis-rank top(10)')
+      table(top, 'redis-rank top(10)'),
+      submitCpu,
+      topCpu
     ]
     return lines
   } finally {

@@ -2,7 +2,10 @@
 // tens of thousands of times a second). Every call of one board has the same timeout, so deadlines
 // arrive in order: a FIFO queue scanned by one coarse, unref'd interval timer is enough. A call is
 // rejected with FRP_REDIS_TIMEOUT between `ms` and `ms + ms / 8` (at least 5 ms) after it started.
+import type { Redis } from 'ioredis'
 import { FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
+import { isCluster } from '../shared/connection.js'
+import type { RedisClient } from '../shared/scripts.js'
 
 interface Pending {
   deadline: number
@@ -12,8 +15,9 @@ interface Pending {
 
 export type Bound = <T>(promise: Promise<T>) => Promise<T>
 
-function translate (err: unknown): Error {
+function translate (err: unknown, ms: number): Error {
   if (isFrpError(err)) return err
+  if ((err as Error)?.message === 'Command timed out') return new FRP_REDIS_TIMEOUT(ms, { cause: err })
   return new FRP_REDIS_UNAVAILABLE((err as Error).message, { cause: err })
 }
 
@@ -21,7 +25,14 @@ function translate (err: unknown): Error {
  * Returns `bound(promise)`: settles like `promise`, rejects with FRP_REDIS_TIMEOUT after about
  * `ms`; any other Redis error becomes FRP_REDIS_UNAVAILABLE (coded errors pass through).
  */
-export function deadlines (ms: number): Bound {
+export function deadlines (ms: number, redis?: RedisClient): Bound {
+  // A standalone ioredis client with its own commandTimeout at or below ours already bounds every
+  // command, queued offline ones included: only translate its errors.
+  const own = redis === undefined || isCluster(redis) ? undefined : (redis as Redis).options?.commandTimeout
+  if (typeof own === 'number' && own > 0 && own <= ms) {
+    const onError = (err: unknown): never => { throw translate(err, own) }
+    return <T>(promise: Promise<T>): Promise<T> => promise.then(undefined, onError)
+  }
   let queue: Pending[] = []
   let head = 0
   let timer: NodeJS.Timeout | null = null
@@ -64,7 +75,7 @@ export function deadlines (ms: number): Bound {
       }, err => {
         if (p.done) return
         p.done = true
-        reject(translate(err))
+        reject(translate(err, ms))
       })
     })
   }

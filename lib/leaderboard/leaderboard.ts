@@ -104,7 +104,7 @@ export class Leaderboard {
     this.#ks = keySpace(this.#cfg.prefix, 'leaderboard')
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
-    this.#bound = deadlines(this.#cfg.commandTimeout)
+    this.#bound = deadlines(this.#cfg.commandTimeout, redis)
     scripts.install(redis)
   }
 
@@ -199,12 +199,13 @@ export class Leaderboard {
         const changed = await this.#call(this.#r.zadd(key, 'CH', s, m))
         return { member: m, score: s, changed: changed === 1 }
       }
-      const changed = await this.#call(c.order === DESC ? this.#r.zadd(key, 'GT', 'CH', s, m) : this.#r.zadd(key, 'LT', 'CH', s, m))
-      if (changed === 1) return { member: m, score: s, changed: true }
-      // Not better: report the score that stays (read after the write; a later, better
-      // submission may already show, which is still "the score after this call").
-      const kept = await this.#call(this.#r.zscore(key, m))
-      return { member: m, score: kept === null ? s : Number(kept), changed: false }
+      // ZSCORE goes out in the same write as ZADD (one round trip) and reads after it: the score
+      // that stays, the new one or the better old one.
+      const [changed, kept] = await this.#call(Promise.all([
+        c.order === DESC ? this.#r.zadd(key, 'GT', 'CH', s, m) : this.#r.zadd(key, 'LT', 'CH', s, m),
+        this.#r.zscore(key, m)
+      ]))
+      return { member: m, score: kept === null ? s : Number(kept), changed: changed === 1 }
     }
     return (await this.#submit(c.update, [m, s, meta]))[0]
   }

@@ -49,3 +49,13 @@ test('a dead Redis gives FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT, never a han
   await t.rejects(b.submit('a', 2), { code: /^FRP_REDIS_(UNAVAILABLE|TIMEOUT)$/ })
   await t.rejects(b.top(), { code: /^FRP_REDIS_(UNAVAILABLE|TIMEOUT)$/ })
 })
+
+test('a client whose own commandTimeout is shorter bounds the calls itself; its timeouts are FRP_REDIS_TIMEOUT', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client({ commandTimeout: 60 })
+  const b = new Leaderboard(client, boardName('own-timeout'), { commandTimeout: 5000 })
+  await eventually(() => client.status === 'ready', { what: 'the client to connect' })
+  await redis.pause(500)
+  await t.rejects(b.top(), { code: 'FRP_REDIS_TIMEOUT', statusCode: 503 })
+  await t.rejects(b.submit('a', 1), { code: 'FRP_REDIS_TIMEOUT' })
+})
