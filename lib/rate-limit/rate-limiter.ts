@@ -118,6 +118,18 @@ export class RateLimiter {
     return this.base + ':{' + escapeTag(key) + '}:'
   }
 
+  /**
+   * hit() for hot paths: a key in the local block cache is answered synchronously (no promise,
+   * no microtask), anything else returns the promise of hit().
+   */
+  hitFast (key: string, rule: RateLimitRule, cost: number): RateLimitResult | Promise<RateLimitResult> {
+    if (this.#blocks !== null && this.#blocks.size > 0) {
+      const blocked = this.#blocks.get(this.#tagged(key) + SUFFIX[rule.algorithm], cost)
+      if (blocked !== undefined) return blocked
+    }
+    return this.#check(key, rule, cost, true)
+  }
+
   async #check (key: string, ruleInput: PolicyInput | undefined, cost: number, consume: boolean): Promise<RateLimitResult> {
     const rule = ruleInput === undefined ? this.#defaultRule : isRule(ruleInput) ? ruleInput : normaliseRule('policies', ruleInput)
     if (rule === null) throw invalid('policies', 'no policies given and no default policies configured')
