@@ -220,24 +220,48 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     return config as unknown as RouteConfig
   }
 
-  async function rateLimitHook (request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-    const config = configOf(request)
-    let route = config[kRoute]
-    if (route === undefined) {
-      // A route declared before registration (or the 404 handler): normalise on first use.
-      route = resolve(config, config.method, config.url)
-      config[kRoute] = route
-    }
-    if (route === null) return
-    const key = keyOf(route, request)
-    if (route.allowList !== null && route.allowList(request, key)) return
-    const cost = typeof route.cost === 'number' ? route.cost : costOf(route, request)
-    const result = await limiter.hit(route.scope + key, route.rule, cost)
-    if (result.allowed) {
-      setHeaders(reply, route, result)
+  function finish (request: FastifyRequest, reply: FastifyReply, route: Route<FastifyRequest>, key: string, result: RateLimitResult, done: (err?: Error) => void): void {
+    try {
+      if (result.allowed) {
+        setHeaders(reply, route, result)
+      } else {
+        // Replied: a callback-style hook that has sent the reply does not call done.
+        reject(request, reply, route, key, result)
+        return
+      }
+    } catch (err) {
+      done(err as Error)
       return
     }
-    return reject(request, reply, route, key, result)
+    done()
+  }
+
+  // Callback style rather than async: the allowed path costs one promise (the script call), and
+  // a key in the block cache is rejected synchronously, without any promise at all.
+  function rateLimitHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
+    let route: Route<FastifyRequest> | null | undefined
+    let key: string
+    let pending: RateLimitResult | Promise<RateLimitResult>
+    try {
+      const config = configOf(request)
+      route = config[kRoute]
+      if (route === undefined) {
+        // A route declared before registration (or the 404 handler): normalise on first use.
+        route = resolve(config, config.method, config.url)
+        config[kRoute] = route
+      }
+      if (route === null) { done(); return }
+      key = keyOf(route, request)
+      if (route.allowList !== null && route.allowList(request, key)) { done(); return }
+      const cost = typeof route.cost === 'number' ? route.cost : costOf(route, request)
+      pending = limiter.hitFast(route.scope + key, route.rule, cost)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    const r = route
+    if (pending instanceof Promise) pending.then(result => finish(request, reply, r, key, result, done), done)
+    else finish(request, reply, r, key, pending, done)
   }
 
   fastify.addHook(hook, rateLimitHook)

@@ -4,22 +4,21 @@
 -- A rejected request changes nothing.
 --
 -- KEYS[1]  the hash
--- ARGV[1]  '1' consume when every policy allows, '0' peek
--- ARGV[2]  cost (integer >= 1)
--- ARGV[3]  unused (keeps the argument layout of every algorithm identical)
--- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field name
+-- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
+-- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
 local key = KEYS[1]
-local consume = ARGV[1] == '1'
-local cost = tonumber(ARGV[2])
+local cost = tonumber(ARGV[1])
+local consume = cost > 0
+if not consume then cost = -cost end
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local n = (#ARGV - 3) / 4
+local now = t[1] * 1000000 + t[2]
+local n = (#ARGV - 1) / 3
 local fmt = string.format
 
 local names = {}
 for i = 1, n do
-  local f = ARGV[4 * i + 3]
+  local f = ARGV[3 * i + 1]
   names[2 * i - 1] = f .. ':s'
   names[2 * i] = f .. ':c'
 end
@@ -27,8 +26,8 @@ local v = redis.call('HMGET', key, unpack(names))
 
 local starts, counts, allowed = {}, {}, true
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local w = ARGV[4 * i + 1] * 1000
+  local limit = tonumber(ARGV[3 * i - 1])
+  local w = tonumber(ARGV[3 * i])
   local s, c = tonumber(v[2 * i - 1]), tonumber(v[2 * i])
   if s == nil or c == nil or now >= s + w then s, c = now, 0 end
   starts[i], counts[i] = s, c
@@ -39,7 +38,7 @@ local record = allowed and consume
 if record then
   local ttl, hargs = 0, {}
   for i = 1, n do
-    local w = ARGV[4 * i + 1] * 1000
+    local w = tonumber(ARGV[3 * i])
     hargs[4 * i - 3] = names[2 * i - 1]
     hargs[4 * i - 2] = fmt('%.0f', starts[i])
     hargs[4 * i - 1] = names[2 * i]
@@ -53,8 +52,8 @@ end
 
 local bi, brem, breset, bretry = 1, nil, 0, -1
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  local limit = tonumber(ARGV[3 * i - 1])
+  local w = tonumber(ARGV[3 * i])
   local c = counts[i]
   if record then c = c + cost end
   local rem = limit - c

@@ -4,37 +4,61 @@
 -- changes nothing.
 --
 -- KEYS[1]  the hash
--- ARGV[1]  '1' consume when every policy allows, '0' peek
--- ARGV[2]  cost (integer >= 1)
--- ARGV[3]  unused
--- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst, field name
+-- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
+-- ARGV[2 + 3(i-1) ..]  per policy i: emission interval (us, window / limit), tolerance (us,
+--          burst * interval), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
 local key = KEYS[1]
-local cost = tonumber(ARGV[2])
+local cost = tonumber(ARGV[1])
+local consume = cost > 0
+if not consume then cost = -cost end
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
-local n = (#ARGV - 3) / 4
 
+if #ARGV == 4 then
+  -- One policy (the common case): no tables, no unpack.
+  local interval, tolerance, field = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+  local tat = tonumber(redis.call('HGET', key, field))
+  if tat == nil or tat < now then tat = now end
+  local need = cost * interval
+  -- 1 microsecond of slack absorbs the rounding of stored TATs.
+  if tat + need - now > tolerance + 1 then
+    local retry = tat + need - now - tolerance
+    if need > tolerance then retry = tolerance end
+    if retry < 0 then retry = 0 end
+    local rem = math.floor((tolerance - (tat - now)) / interval + 1e-9)
+    if rem < 0 then rem = 0 end
+    return { 0, 1, rem, math.ceil((tat - now) / 1000), math.ceil(retry / 1000) }
+  end
+  if consume then
+    tat = tat + need
+    redis.call('HSET', key, field, string.format('%.0f', tat))
+    redis.call('PEXPIRE', key, math.ceil((tat - now) / 1000))
+  end
+  local rem = math.floor((tolerance - (tat - now)) / interval + 1e-9)
+  if rem < 0 then rem = 0 end
+  return { 1, 1, rem, math.ceil((tat - now) / 1000), 0 }
+end
+
+local n = (#ARGV - 1) / 3
 local fields, intervals, tolerances = {}, {}, {}
 for i = 1, n do
-  local b = 4 * i
-  intervals[i] = ARGV[b + 1] * 1000 / ARGV[b]
-  tolerances[i] = ARGV[b + 2] * intervals[i]
-  fields[i] = ARGV[b + 3]
+  local b = 3 * i - 1
+  intervals[i] = tonumber(ARGV[b])
+  tolerances[i] = tonumber(ARGV[b + 1])
+  fields[i] = ARGV[b + 2]
 end
-local stored
-if n == 1 then stored = { redis.call('HGET', key, fields[1]) } else stored = redis.call('HMGET', key, unpack(fields)) end
+local stored = redis.call('HMGET', key, unpack(fields))
 
 local tats, allowed = {}, true
 for i = 1, n do
   local tat = tonumber(stored[i])
   if tat == nil or tat < now then tat = now end
   tats[i] = tat
-  -- 1 microsecond of slack absorbs the rounding of stored TATs.
   if tat + cost * intervals[i] - now > tolerances[i] + 1 then allowed = false end
 end
 
-if allowed and ARGV[1] == '1' then
+if allowed and consume then
   local ttl, hargs = 0, {}
   for i = 1, n do
     local nt = tats[i] + cost * intervals[i]
@@ -43,7 +67,7 @@ if allowed and ARGV[1] == '1' then
     hargs[2 * i] = string.format('%.0f', nt)
     if nt - now > ttl then ttl = nt - now end
   end
-  if n == 1 then redis.call('HSET', key, hargs[1], hargs[2]) else redis.call('HSET', key, unpack(hargs)) end
+  redis.call('HSET', key, unpack(hargs))
   redis.call('PEXPIRE', key, math.ceil(ttl / 1000))
 end
 

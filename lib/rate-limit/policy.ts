@@ -38,7 +38,7 @@ export interface RateLimitPolicy {
 export interface RateLimitRule {
   readonly algorithm: Algorithm
   readonly policies: readonly RateLimitPolicy[]
-  /** The per-policy script arguments (limit, window, burst, field) × policies. */
+  /** The per-policy script arguments, packed per algorithm (see the script headers). */
   readonly args: readonly string[]
   /** The largest cost any request may have (the smallest limit/burst). */
   readonly maxCost: number
@@ -109,8 +109,17 @@ export function normaliseRule (where: string, input: unknown, defaults: { algori
   const args: string[] = []
   let maxCost = Infinity
   for (const p of policies) {
-    // Strings: ioredis would otherwise convert the numbers on every call.
-    args.push(String(p.limit), String(p.window), String(p.burst), p.field)
+    // Strings: ioredis would otherwise convert the numbers on every call. Each algorithm gets
+    // only what its script reads, precomputed (fewer arguments for Redis to parse per call).
+    if (algorithm === 'gcra') {
+      // Emission interval and burst tolerance in microseconds.
+      const interval = p.window * 1000 / p.limit
+      args.push(String(interval), String(p.burst * interval), p.field)
+    } else if (algorithm === 'sliding-window') {
+      args.push(String(p.limit), String(p.window * 1000))
+    } else {
+      args.push(String(p.limit), String(p.window * 1000), p.field)
+    }
     maxCost = Math.min(maxCost, algorithm === 'gcra' ? p.burst : p.limit)
   }
   return {

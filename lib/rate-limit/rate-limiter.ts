@@ -39,7 +39,7 @@ const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCac
 // A connection in these states cannot answer now: fail at once instead of queueing.
 const DOWN = new Set(['reconnecting', 'close', 'end'])
 
-type ScriptCall = (key: string, mode: string, cost: number, uniq: string, ...args: Array<string | number>) => Promise<number[]>
+type ScriptCall = (key: string, cost: string, ...args: string[]) => Promise<number[]>
 
 export class RateLimiter {
   readonly redis: RedisClient
@@ -118,6 +118,18 @@ export class RateLimiter {
     return this.base + ':{' + escapeTag(key) + '}:'
   }
 
+  /**
+   * hit() for hot paths: a key in the local block cache is answered synchronously (no promise,
+   * no microtask), anything else returns the promise of hit().
+   */
+  hitFast (key: string, rule: RateLimitRule, cost: number): RateLimitResult | Promise<RateLimitResult> {
+    if (this.#blocks !== null && this.#blocks.size > 0) {
+      const blocked = this.#blocks.get(this.#tagged(key) + SUFFIX[rule.algorithm], cost)
+      if (blocked !== undefined) return blocked
+    }
+    return this.#check(key, rule, cost, true)
+  }
+
   async #check (key: string, ruleInput: PolicyInput | undefined, cost: number, consume: boolean): Promise<RateLimitResult> {
     const rule = ruleInput === undefined ? this.#defaultRule : isRule(ruleInput) ? ruleInput : normaliseRule('policies', ruleInput)
     if (rule === null) throw invalid('policies', 'no policies given and no default policies configured')
@@ -130,7 +142,11 @@ export class RateLimiter {
     let reply: number[]
     try {
       if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
-      const call = this.#calls[rule.algorithm](redisKey, consume ? '1' : '0', cost, rule.algorithm === 'sliding-window' ? this.#uniq + (this.#seq++).toString(36) : '', ...rule.args)
+      // One argument carries both cost and mode: a negative cost peeks.
+      const signed = consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
+      const call = rule.algorithm === 'sliding-window'
+        ? this.#calls['sliding-window'](redisKey, signed, this.#uniq + (this.#seq++).toString(36), ...rule.args)
+        : this.#calls[rule.algorithm](redisKey, signed, ...rule.args)
       reply = this.#wrapTimeout ? await withTimeout(call, this.timeout) : await call
     } catch (err) {
       return this.#degrade(redisKey, rule, cost, consume, err)

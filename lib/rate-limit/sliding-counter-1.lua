@@ -5,22 +5,21 @@
 -- nothing.
 --
 -- KEYS[1]  the hash
--- ARGV[1]  '1' consume when every policy allows, '0' peek
--- ARGV[2]  cost (integer >= 1)
--- ARGV[3]  unused
--- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field name
+-- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
+-- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
 local key = KEYS[1]
-local consume = ARGV[1] == '1'
-local cost = tonumber(ARGV[2])
+local cost = tonumber(ARGV[1])
+local consume = cost > 0
+if not consume then cost = -cost end
 local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local n = (#ARGV - 3) / 4
+local now = t[1] * 1000000 + t[2]
+local n = (#ARGV - 1) / 3
 local fmt = string.format
 
 local names = {}
 for i = 1, n do
-  local f = ARGV[4 * i + 3]
+  local f = ARGV[3 * i + 1]
   names[3 * i - 2] = f .. ':s'
   names[3 * i - 1] = f .. ':c'
   names[3 * i] = f .. ':p'
@@ -29,8 +28,8 @@ local v = redis.call('HMGET', key, unpack(names))
 
 local cs, cur, prev, est, allowed = {}, {}, {}, {}, true
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local w = ARGV[4 * i + 1] * 1000
+  local limit = tonumber(ARGV[3 * i - 1])
+  local w = tonumber(ARGV[3 * i])
   local start = math.floor(now / w) * w
   local s, c, p = tonumber(v[3 * i - 2]), tonumber(v[3 * i - 1]) or 0, tonumber(v[3 * i]) or 0
   if s == start then
@@ -49,7 +48,7 @@ local record = allowed and consume
 if record then
   local ttl, hargs = 0, {}
   for i = 1, n do
-    local w = ARGV[4 * i + 1] * 1000
+    local w = tonumber(ARGV[3 * i])
     hargs[6 * i - 5] = names[3 * i - 2]
     hargs[6 * i - 4] = fmt('%.0f', cs[i])
     hargs[6 * i - 3] = names[3 * i - 1]
@@ -65,8 +64,8 @@ end
 
 local bi, brem, breset, bretry = 1, nil, 0, -1
 for i = 1, n do
-  local limit = tonumber(ARGV[4 * i])
-  local w = tonumber(ARGV[4 * i + 1]) * 1000
+  local limit = tonumber(ARGV[3 * i - 1])
+  local w = tonumber(ARGV[3 * i])
   local start, c, p = cs[i], cur[i], prev[i]
   local e = est[i]
   if record then c = c + cost; e = e + cost end

@@ -5,22 +5,23 @@
 -- Memory is bounded by the limit of the longest-window policy.
 --
 -- KEYS[1]  the sorted set
--- ARGV[1]  '1' consume when every policy allows, '0' peek (never records)
--- ARGV[2]  cost (integer >= 1)
--- ARGV[3]  unique suffix for the members of this call
--- ARGV[4 + 4(i-1) ..]  per policy i: limit, window ms, burst (unused), field (unused)
+-- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
+-- ARGV[2]  unique suffix for the members of this call
+-- ARGV[3 + 2(i-1) ..]  per policy i: limit, window (us)
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
 local key = KEYS[1]
-local cost = tonumber(ARGV[2])
+local cost = tonumber(ARGV[1])
+local consume = cost > 0
+if not consume then cost = -cost end
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
-local n = (#ARGV - 3) / 4
+local n = (#ARGV - 2) / 2
 local fmt = string.format
 
 local limits, windows, maxw = {}, {}, 0
 for i = 1, n do
-  limits[i] = tonumber(ARGV[4 * i])
-  local w = ARGV[4 * i + 1] * 1000
+  limits[i] = tonumber(ARGV[2 * i + 1])
+  local w = tonumber(ARGV[2 * i + 2])
   windows[i] = w
   if w > maxw then maxw = w end
 end
@@ -40,10 +41,10 @@ for i = 1, n do
   if c + cost > limits[i] then allowed = false end
 end
 
-local record = allowed and ARGV[1] == '1'
+local record = allowed and consume
 if record then
   local score = fmt('%.0f', now)
-  local stem = score .. ':' .. ARGV[3] .. ':'
+  local stem = score .. ':' .. ARGV[2] .. ':'
   if cost == 1 then
     redis.call('ZADD', key, score, stem .. '1')
   else
