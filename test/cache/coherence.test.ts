@@ -47,7 +47,10 @@ test('regression: an invalidation sent while the subscriber is disconnected is n
   const a = await makeCache(t, redis.client({ connectionName: 'a' }), { prefix: 'kill' })
   // b reconnects slowly, so the invalidation below certainly happens while it is away.
   const b = await makeCache(t, redis.client({ connectionName: 'b', retryStrategy: () => 300 }), { prefix: 'kill' })
+  const seen = b.stats().busMessages
   await a.set('k', 'old')
+  // The set's own broadcast must reach b before b fills its L1, or it drops the fresh entry.
+  await eventually(() => b.stats().busMessages > seen, { what: "b received a's broadcast" })
   t.equal(await b.get('k'), 'old')
   t.ok(b.peek('k'), 'in b L1')
   const flushes = b.stats().l1Flushes
