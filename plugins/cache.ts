@@ -121,7 +121,9 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
     throw invalid(namespace === undefined ? 'redisCache.client' : 'redisCache.namespace', 'no Redis client found: register @fastify/redis first or pass `client`')
   }
   const cache = new Cache(redis, { logger: fastify.log, ...cacheOpts })
-  fastify.addHook('onClose', async () => { await cache.close() })
+  fastify.addHook('onClose', async () => {
+    await cache.close().catch((err: unknown) => fastify.log.warn({ err }, 'cache: close failed'))
+  })
   await checkServer(redis, { pattern: 'cache', needsNoEviction: false, log: fastify.log })
   await cache.ready
   fastify.decorate('cache', cache)

@@ -113,7 +113,9 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   if ((fastify as unknown as { lock?: unknown }).lock === undefined) fastify.decorate('lock' as 'locker', locker)
   else fastify.log.warn('lock: fastify.lock is taken; use fastify.locker')
   fastify.decorateRequest('lockLease', null)
-  fastify.addHook('onClose', async () => { await locker.close() })
+  fastify.addHook('onClose', async () => {
+    await locker.close().catch((err: unknown) => fastify.log.warn({ err }, 'lock: close failed'))
+  })
 
   async function release (request: FastifyRequest): Promise<void> {
     const lease = request.lockLease

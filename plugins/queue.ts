@@ -63,8 +63,11 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
   await checkServer(client, { pattern: 'queue', needsNoEviction: true, log: fastify.log })
 
   fastify.decorate('queue', get)
+  // Closing never fails the app's shutdown: with Redis gone, a queue that cannot hand its jobs
+  // back leaves them to lease expiry (another worker takes them) and says so in the log.
   fastify.addHook('onClose', async () => {
-    await Promise.all([...queues.values()].map(q => q.close()))
+    const results = await Promise.allSettled([...queues.values()].map(q => q.close()))
+    for (const r of results) if (r.status === 'rejected') fastify.log.warn({ err: r.reason }, 'queue: close failed; unfinished jobs return after their lease')
   })
 
   if (opts.routes !== undefined && opts.routes !== false) {
