@@ -26,7 +26,7 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
   const completed = async (): Promise<number> => (await queue.counts()).completed
   const progressed = async (n: number): Promise<void> => {
     const start = await completed()
-    await eventually(async () => (await completed()) >= Math.min(JOBS, start + n), { ms: 30_000, what: `${n} more completions` })
+    await eventually(async () => (await completed()) >= Math.min(JOBS, start + n), { ms: 60_000, what: `${n} more completions` })
   }
 
   for (let k = 0; k < KILLS; k++) {
@@ -44,7 +44,7 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
     }
   }
 
-  await eventually(async () => (await completed()) === JOBS, { ms: 50_000, every: 100, what: `all ${JOBS} jobs completed` })
+  await eventually(async () => (await completed()) === JOBS, { ms: 120_000, every: 100, what: `all ${JOBS} jobs completed` })
   const counts = await queue.counts()
   t.same(counts, { waiting: 0, delayed: 0, active: 0, completed: JOBS, failed: 0, paused: false }, 'every job completed, none lost')
 
