@@ -105,7 +105,6 @@ export class Leaderboard {
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
     this.#bound = deadlines(this.#cfg.commandTimeout, redis)
-    scripts.install(redis)
   }
 
   /** The normalised configuration, including the tie-break budget (M, horizon). */

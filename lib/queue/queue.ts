@@ -56,7 +56,6 @@ export class Queue<T = unknown, R = unknown> {
     const k = this.keys
     this.#addKeys = [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta]
     this.#bound = boundFor(redis, this.options.commandTimeout)
-    scripts.install(redis)
   }
 
   #check (): void {

@@ -67,13 +67,11 @@ export class RateLimiter {
     this.#insurance = normaliseInsurance(options.insurance)
     this.#blocks = normaliseBlockCache(options.blockCache)
     this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
-    scripts.install(redis)
-    const r = redis as unknown as Record<string, ScriptCall>
     this.#calls = {
-      'sliding-window': r[scripts.command('sliding-window')].bind(redis),
-      'sliding-counter': r[scripts.command('sliding-counter')].bind(redis),
-      gcra: r[scripts.command('gcra')].bind(redis),
-      'fixed-window': r[scripts.command('fixed-window')].bind(redis)
+      'sliding-window': scripts.bind<number[]>(redis, 'sliding-window'),
+      'sliding-counter': scripts.bind<number[]>(redis, 'sliding-counter'),
+      gcra: scripts.bind<number[]>(redis, 'gcra'),
+      'fixed-window': scripts.bind<number[]>(redis, 'fixed-window')
     }
     const clientTimeout = isCluster(redis) ? undefined : (redis.options as { commandTimeout?: number }).commandTimeout
     this.#wrapTimeout = !(typeof clientTimeout === 'number' && clientTimeout > 0 && clientTimeout <= this.timeout)

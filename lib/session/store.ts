@@ -114,7 +114,6 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
-    scripts.install(redis)
   }
 
   /** The Redis key of a session's hash. */

@@ -1,60 +1,81 @@
 // The one loader for Lua scripts. Each pattern keeps its scripts beside its code as
 // `<name>-<numberOfKeys>.lua` (the BullMQ convention: the key count is in the file name, so the
-// call site cannot disagree with it). Scripts are read once per process, and registered with
-// ioredis `defineCommand` once per client; ioredis sends EVALSHA and falls back to EVAL on NOSCRIPT,
-// so a Redis restart (script cache gone) is invisible to callers.
+// call site cannot disagree with it). Files are read once per process.
+//
+// Scripts run as plain EVALSHA commands, falling back to EVAL when the server answers NOSCRIPT
+// (a fresh or restarted Redis, a failed-over replica), so an empty script cache is invisible to
+// callers. We deliberately do not use ioredis `defineCommand`: ioredis copies every defined script
+// onto every pipeline it builds, and with auto-pipelining that is every event-loop tick — a cost
+// that grows with each pattern registered on the client and is paid by every request.
+//
+// A script may pull in shared Lua with a line `--@include "<file>.lua"`; included files start with
+// `_` so they are never loaded as scripts themselves.
 import { readdirSync, readFileSync } from 'node:fs'
+import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import type { Redis, Cluster } from 'ioredis'
 
 export type RedisClient = Redis | Cluster
 
+type Arg = string | number | Buffer
+
 export interface ScriptSet<Name extends string> {
-  /** Runs script `name` with `keys` and `args`; registers the scripts on `redis` on first use. */
-  run<T = unknown> (redis: RedisClient, name: Name, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>): Promise<T>
-  /** The ioredis command name of `name` (for pipelines: `pipeline[set.command(name)](...)`). */
-  command (name: Name): string
-  /** Registers every script of the set on `redis` (idempotent). */
-  install (redis: RedisClient): void
+  /** Runs script `name` with `keys` and `args`. */
+  run<T = unknown> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T>
+  /**
+   * A function that runs `name` on `redis` with its keys then its arguments, flat
+   * (`call(key1, key2, arg1, ...)`): for hot paths, no per-call lookups or arrays.
+   */
+  bind<T = unknown> (redis: RedisClient, name: Name): (...keysThenArgs: Arg[]) => Promise<T>
+  /** The Lua source of `name` after includes (for tests and tooling). */
+  source (name: Name): string
   readonly names: readonly Name[]
 }
 
-const installed = new WeakMap<object, Set<string>>()
+interface Definition { numberOfKeys: number, lua: string, sha: string }
 
-function pascal (s: string): string {
-  return s.split(/[^a-zA-Z0-9]+/).filter(Boolean).map(p => p[0].toUpperCase() + p.slice(1)).join('')
+type Evaluator = (...args: Arg[]) => Promise<unknown>
+
+const INCLUDE = /^--@include "(_[a-z0-9-]+\.lua)"[ \t]*$/gm
+const HAS_INCLUDE = /^--@include /m
+
+function isNoScript (err: unknown): boolean {
+  return typeof (err as Error)?.message === 'string' && (err as Error).message.startsWith('NOSCRIPT')
+}
+
+function withIncludes (lua: string, dir: URL, file: string): string {
+  return lua.replace(INCLUDE, (_, name: string) => {
+    const included = readFileSync(new URL(name, dir), 'utf8')
+    if (HAS_INCLUDE.test(included)) throw new Error(`${file}: included ${name} may not include other files`)
+    return included.trimEnd()
+  })
+}
+
+/** Runs `def` through EVALSHA; on NOSCRIPT sends the source once with EVAL (which caches it). */
+function evaluate (redis: RedisClient, def: Definition, args: Arg[]): Promise<unknown> {
+  const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
+  return r.evalsha(def.sha, def.numberOfKeys, ...args).catch((err: unknown) => {
+    if (!isNoScript(err)) throw err
+    return r.eval(def.lua, def.numberOfKeys, ...args)
+  })
 }
 
 /**
- * Loads every `*.lua` file of `dir` (a directory URL, usually `new URL('.', import.meta.url)` or a
- * `scripts/` folder beside the pattern) as the script set of `pattern`.
+ * Loads every `*.lua` file of `dir` (a directory URL, usually `new URL('.', import.meta.url)`) as
+ * the script set of `pattern`.
  */
 export function loadScripts<Name extends string = string> (pattern: string, dir: URL): ScriptSet<Name> {
   const path = fileURLToPath(dir)
-  const defs = new Map<string, { command: string, numberOfKeys: number, lua: string }>()
+  const defs = new Map<string, Definition>()
   for (const file of readdirSync(path).sort()) {
     const m = /^([a-z][a-z0-9-]*?)-(\d+)\.lua$/.exec(file)
     if (m === null) continue
-    const [, name, keys] = m
-    defs.set(name, {
-      command: `frp${pascal(pattern)}${pascal(name)}`,
-      numberOfKeys: Number(keys),
-      lua: readFileSync(new URL(file, dir), 'utf8')
-    })
+    const lua = withIncludes(readFileSync(new URL(file, dir), 'utf8'), dir, file)
+    defs.set(m[1], { numberOfKeys: Number(m[2]), lua, sha: createHash('sha1').update(lua).digest('hex') })
   }
   if (defs.size === 0) throw new Error(`no Lua scripts found in ${path}`)
 
-  function install (redis: RedisClient): void {
-    let done = installed.get(redis)
-    if (done === undefined) installed.set(redis, (done = new Set()))
-    if (done.has(pattern)) return
-    for (const def of defs.values()) {
-      redis.defineCommand(def.command, { numberOfKeys: def.numberOfKeys, lua: def.lua })
-    }
-    done.add(pattern)
-  }
-
-  function def (name: string): { command: string, numberOfKeys: number } {
+  function def (name: string): Definition {
     const d = defs.get(name)
     if (d === undefined) throw new Error(`unknown ${pattern} script "${name}"`)
     return d
@@ -62,15 +83,17 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
 
   return {
     names: [...defs.keys()] as Name[],
-    install,
-    command: name => def(name).command,
-    run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: ReadonlyArray<string | number | Buffer>): Promise<T> {
+    source: name => def(name).lua,
+    bind<T> (redis: RedisClient, name: Name) {
+      const d = def(name)
+      return (...keysThenArgs: Arg[]) => evaluate(redis, d, keysThenArgs) as Promise<T>
+    },
+    run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T> {
       const d = def(name)
       if (keys.length !== d.numberOfKeys) {
         return Promise.reject(new Error(`${pattern} script "${name}" takes ${d.numberOfKeys} keys, got ${keys.length}`))
       }
-      install(redis)
-      return (redis as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[d.command](...keys, ...args)
+      return evaluate(redis, d, [...keys, ...args]) as Promise<T>
     }
   }
 }

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyRedis from '@fastify/redis'
 import type { Redis, Cluster } from 'ioredis'
 import { redisSession, type RedisSessionOptions } from '../../plugins/session.js'
+import { commandCounts as countCommands } from './command-stats.js'
 
 export const SECRET = 'a-test-secret-that-is-at-least-32-bytes-long'
 export const OLD_SECRET = 'an-older-secret-that-is-at-least-32-bytes-long'
@@ -68,13 +69,7 @@ export async function resetStats (redis: Admin): Promise<void> {
   await redis.admin('CONFIG', 'RESETSTAT')
 }
 
-/** Commands the server ran since resetStats (name -> calls), without the admin's own. */
+/** Commands the server ran successfully since resetStats (name -> calls), without the admin's own. */
 export async function commandCounts (redis: Admin): Promise<Record<string, number>> {
-  const info = String(await redis.admin('INFO', 'commandstats'))
-  const out: Record<string, number> = {}
-  for (const m of info.matchAll(/cmdstat_([a-z|_-]+):calls=(\d+)/g)) {
-    if (m[1] === 'info' || m[1] === 'config|resetstat' || m[1] === 'config') continue
-    out[m[1]] = Number(m[2])
-  }
-  return out
+  return await countCommands(redis.admin)
 }

@@ -3,15 +3,9 @@
 import { test } from 'tap'
 import { Locker } from '../../lib/lock/locker.js'
 import { startRedis, startTopology, topologies, eventually } from '../helpers/redis.js'
+import { scriptCalls } from '../helpers/command-stats.js'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-async function scriptCalls (admin: (...a: string[]) => Promise<unknown>): Promise<number> {
-  const info = String(await admin('INFO', 'commandstats'))
-  let n = 0
-  for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) n += Number(m[1])
-  return n
-}
 
 for (const topology of topologies()) {
   test(topology, async t => {

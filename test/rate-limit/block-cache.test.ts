@@ -3,13 +3,7 @@
 import t from 'tap'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import { startRedis } from '../helpers/redis.js'
-
-async function scriptCalls (admin: (...a: string[]) => Promise<unknown>): Promise<number> {
-  const info = String(await admin('INFO', 'commandstats'))
-  let calls = 0
-  for (const m of info.matchAll(/cmdstat_(?:evalsha|eval):calls=(\d+)/g)) calls += Number(m[1])
-  return calls
-}
+import { scriptCalls } from '../helpers/command-stats.js'
 
 t.test('block cache', async t => {
   const r = await startRedis(t)

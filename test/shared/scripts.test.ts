@@ -1,18 +1,36 @@
 import { test } from 'tap'
 import { loadScripts } from '../../lib/shared/scripts.js'
 import { startRedis, startCluster } from '../helpers/redis.js'
+import { commandCounts } from '../helpers/command-stats.js'
 
-const scripts = loadScripts<'incr-by' | 'echo-args'>('fixture', new URL('../fixtures/scripts/', import.meta.url))
+type Name = 'incr-by' | 'echo-args' | 'double-incr'
+const scripts = loadScripts<Name>('fixture', new URL('../fixtures/scripts/', import.meta.url))
 
 test('loads <name>-<keys>.lua files and runs them on a standalone server', async t => {
-  t.same([...scripts.names].sort(), ['echo-args', 'incr-by'])
-  t.equal(scripts.command('incr-by'), 'frpFixtureIncrBy')
+  t.same([...scripts.names].sort(), ['double-incr', 'echo-args', 'incr-by'], '_-prefixed include files are not scripts')
   const redis = await startRedis(t)
   const client = redis.client()
   t.equal(await scripts.run(client, 'incr-by', ['n'], [5]), 5)
   t.same(await scripts.run(client, 'echo-args', [], ['a', 1]), ['a', '1'])
   await t.rejects(scripts.run(client, 'incr-by', [], [1]), /takes 1 keys/)
-  t.throws(() => scripts.command('nope' as never), /unknown fixture script/)
+  t.throws(() => scripts.run(client, 'nope' as never, [], []), /unknown fixture script/)
+})
+
+test('--@include pastes a shared _file.lua into the script', async t => {
+  t.match(scripts.source('double-incr'), /local function double/)
+  t.notMatch(scripts.source('double-incr'), /^--@include/m)
+  const redis = await startRedis(t)
+  t.equal(await scripts.run(redis.client(), 'double-incr', ['d'], [4]), 8)
+})
+
+test('a script is sent in full once, then by its SHA only', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  await redis.admin('CONFIG', 'RESETSTAT')
+  for (let i = 1; i <= 5; i++) t.equal(await scripts.run(client, 'incr-by', ['c'], [1]), i)
+  const counts = await commandCounts(redis.admin)
+  t.equal(counts.eval, 1, 'one EVAL after the first NOSCRIPT')
+  t.equal(counts.evalsha, 4, 'every later call is an EVALSHA')
 })
 
 test('scripts still run after a Redis restart empties the script cache', async t => {
@@ -22,17 +40,26 @@ test('scripts still run after a Redis restart empties the script cache', async t
   await redis.restart()
   t.same(await redis.admin('SCRIPT', 'EXISTS', '0000000000000000000000000000000000000000'), [0])
   t.equal(await scripts.run(client, 'incr-by', ['n'], [2]), 2, 'no persistence: the counter restarted, the script ran')
+  await redis.admin('SCRIPT', 'FLUSH')
+  t.equal(await scripts.run(client, 'incr-by', ['n'], [3]), 5, 'SCRIPT FLUSH is invisible too')
 })
 
-test('scripts can be used inside a pipeline by command name', async t => {
+test('bind() gives a flat hot-path call (keys then args) with the same NOSCRIPT fallback', async t => {
   const redis = await startRedis(t)
-  const client = redis.client()
-  scripts.install(client)
-  const p = client.pipeline() as unknown as Record<string, (...a: unknown[]) => unknown> & { exec: () => Promise<Array<[Error | null, unknown]>> }
-  p[scripts.command('incr-by')]('k', 3)
-  p[scripts.command('incr-by')]('k', 4)
-  const res = await p.exec()
-  t.same(res.map(r => r[1]), [3, 7])
+  const incr = scripts.bind<number>(redis.client(), 'incr-by')
+  t.equal(await incr('b', 2), 2)
+  t.equal(await incr('b', 3), 5)
+  await t.rejects(scripts.bind(redis.client(), 'incr-by')('b', 'not a number'), /not an integer/, 'script errors are not swallowed')
+})
+
+// Regression: with ioredis defineCommand every defined script was copied onto every pipeline
+// (each auto-pipelined tick), a per-request cost that grew with each pattern on the client.
+test('running scripts defines nothing on the client, so pipelines stay cheap', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client({ enableAutoPipelining: true })
+  await Promise.all(Array.from({ length: 10 }, (_, i) => scripts.run(client, 'incr-by', ['p'], [i])))
+  t.same(Object.keys((client as unknown as { scriptsSet: object }).scriptsSet), [])
+  t.equal(await client.get('p'), '45')
 })
 
 test('scripts run on a 3-master Redis Cluster', async t => {
