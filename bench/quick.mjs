@@ -1,0 +1,14 @@
+// Ad-hoc: node bench/quick.mjs <label>=<server>[?ENV=V&...] ... — compares bench servers only.
+import { benchRedis, compare, httpReqPerSec, table } from './lib/harness.js'
+const redis = await benchRedis()
+const env = { BENCH_REDIS_URL: redis.url }
+const contenders = process.argv.slice(2).map(a => {
+  const [name, rest] = a.split('=')
+  const [file, q = ''] = rest.split('?')
+  const e = Object.fromEntries(new URLSearchParams(q))
+  return { name, run: () => httpReqPerSec(`bench/servers/${file}.js`, { ...env, ...e }) }
+})
+try {
+  const r = await compare('quick', 'req/s', contenders)
+  console.log(table(r, contenders[0].name))
+} finally { await redis.stop() }
