@@ -7,6 +7,7 @@
   ARGV[6] stack   ARGV[7] retry delay ms (-1: do not retry)   ARGV[8] history entry (JSON object)
   Returns 0 not the owner, 1 will retry, 2 failed for good.
 ]]
+--@include "_trim-finished.lua"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local prefix = ARGV[1]
@@ -47,19 +48,7 @@ else
     count = tonumber(string.sub(v[3], 1, sep - 1))
     age = tonumber(string.sub(v[3], sep + 1))
   end
-  local victims = {}
-  if count >= 0 then
-    local excess = redis.call('ZCARD', KEYS[2]) - count
-    if excess > 0 then
-      if excess > 100 then excess = 100 end
-      victims = redis.call('ZRANGE', KEYS[2], 0, excess - 1)
-    end
-  end
-  if age >= 0 and #victims == 0 then
-    victims = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - age), 'LIMIT', 0, 100)
-  end
-  for _, old in ipairs(victims) do redis.call('DEL', prefix .. 'job:' .. old) end
-  if #victims > 0 then redis.call('ZREM', KEYS[2], unpack(victims)) end
+  trimFinished(KEYS[2], prefix, count, age, now)
   result = 2
 end
 if maxEvents > 0 then

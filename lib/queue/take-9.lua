@@ -19,6 +19,7 @@
   Retention "count:age" of a completed job (count -1 = keep all, 0 = delete now; age -1 = no age
   limit) trims the completed set, at most 100 jobs per completion.
 ]]
+--@include "_trim-finished.lua"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local prefix = ARGV[1]
@@ -58,19 +59,7 @@ for i = 0, nDone - 1 do
       redis.call('HINCRBY', jk, 'made', 1)
       redis.call('HSET', jk, 'st', 'completed', 'tok', '', 'fOn', now, 'ret', ARGV[b + 3])
       redis.call('ZADD', KEYS[9], now, id)
-      local victims = {}
-      if count > 0 then
-        local excess = redis.call('ZCARD', KEYS[9]) - count
-        if excess > 0 then
-          if excess > 100 then excess = 100 end
-          victims = redis.call('ZRANGE', KEYS[9], 0, excess - 1)
-        end
-      end
-      if age >= 0 and #victims == 0 then
-        victims = redis.call('ZRANGEBYSCORE', KEYS[9], '-inf', '(' .. (now - age), 'LIMIT', 0, 100)
-      end
-      for _, old in ipairs(victims) do redis.call('DEL', prefix .. 'job:' .. old) end
-      if #victims > 0 then redis.call('ZREM', KEYS[9], unpack(victims)) end
+      trimFinished(KEYS[9], prefix, count, age, now)
     end
     event('ev', 'completed', 'id', id, 'ret', ARGV[b + 3])
     doneReplies[#doneReplies + 1] = 1
