@@ -12,6 +12,22 @@
 --@include "_preamble.lua"
 local fmt = string.format
 
+-- Adds the cost members of this call, scored now.
+local function record_members()
+  local score = fmt('%.0f', now)
+  local stem = score .. ':' .. ARGV[2] .. ':'
+  if cost == 1 then
+    redis.call('ZADD', key, score, stem .. '1')
+  else
+    local zargs = {}
+    for j = 1, cost do
+      zargs[2 * j - 1] = score
+      zargs[2 * j] = stem .. j
+    end
+    redis.call('ZADD', key, unpack(zargs))
+  end
+end
+
 if #ARGV == 4 then
   -- One policy (the common case): the same steps as below, without tables or loops.
   local limit, w = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -34,18 +50,7 @@ if #ARGV == 4 then
     if c > 0 then reset = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]) + w - now end
     return { 1, 1, limit - c, math.ceil(reset / 1000), 0 }
   end
-  local score = fmt('%.0f', now)
-  local stem = score .. ':' .. ARGV[2] .. ':'
-  if cost == 1 then
-    redis.call('ZADD', key, score, stem .. '1')
-  else
-    local zargs = {}
-    for j = 1, cost do
-      zargs[2 * j - 1] = score
-      zargs[2 * j] = stem .. j
-    end
-    redis.call('ZADD', key, unpack(zargs))
-  end
+  record_members()
   redis.call('PEXPIRE', key, math.ceil(w / 1000))
   return { 1, 1, limit - c - cost, math.ceil(w / 1000), 0 }
 end
@@ -77,18 +82,7 @@ end
 
 local record = allowed and consume
 if record then
-  local score = fmt('%.0f', now)
-  local stem = score .. ':' .. ARGV[2] .. ':'
-  if cost == 1 then
-    redis.call('ZADD', key, score, stem .. '1')
-  else
-    local zargs = {}
-    for j = 1, cost do
-      zargs[2 * j - 1] = score
-      zargs[2 * j] = stem .. j
-    end
-    redis.call('ZADD', key, unpack(zargs))
-  end
+  record_members()
   redis.call('PEXPIRE', key, math.ceil(maxw / 1000))
 end
 
