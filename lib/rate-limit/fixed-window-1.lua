@@ -7,12 +7,7 @@
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
-local key = KEYS[1]
-local cost = tonumber(ARGV[1])
-local consume = cost > 0
-if not consume then cost = -cost end
-local t = redis.call('TIME')
-local now = t[1] * 1000000 + t[2]
+--@include "_preamble.lua"
 local n = (#ARGV - 1) / 3
 local fmt = string.format
 

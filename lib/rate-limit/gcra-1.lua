@@ -8,12 +8,7 @@
 -- ARGV[2 + 3(i-1) ..]  per policy i: emission interval (us, window / limit), tolerance (us,
 --          burst * interval), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
-local key = KEYS[1]
-local cost = tonumber(ARGV[1])
-local consume = cost > 0
-if not consume then cost = -cost end
-local t = redis.call('TIME')
-local now = t[1] * 1000000 + t[2]
+--@include "_preamble.lua"
 
 if #ARGV == 4 then
   -- One policy (the common case): no tables, no unpack.

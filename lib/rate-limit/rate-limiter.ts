@@ -39,7 +39,7 @@ const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCac
 // A connection in these states cannot answer now: fail at once instead of queueing.
 const DOWN = new Set(['reconnecting', 'close', 'end'])
 
-type ScriptCall = (key: string, cost: string, ...args: string[]) => Promise<number[]>
+type ScriptCall = (key: string, cost: string, ...args: Array<string | readonly string[]>) => Promise<number[]>
 
 export class RateLimiter {
   readonly redis: RedisClient
@@ -125,7 +125,9 @@ export class RateLimiter {
       const blocked = this.#blocks.get(this.#tagged(key) + SUFFIX[rule.algorithm], cost)
       if (blocked !== undefined) return blocked
     }
-    return this.#check(key, rule, cost, true)
+    if (!Number.isInteger(cost) || cost < 1) return Promise.reject(invalid('cost', `must be a positive integer, got ${String(cost)}`))
+    // Not through the async #check: one promise layer (the script call's .then) instead of three.
+    return this.#send(this.#tagged(key) + SUFFIX[rule.algorithm], rule, cost, true)
   }
 
   async #check (key: string, ruleInput: PolicyInput | undefined, cost: number, consume: boolean): Promise<RateLimitResult> {
@@ -137,18 +139,35 @@ export class RateLimiter {
       const blocked = this.#blocks.get(redisKey, cost)
       if (blocked !== undefined) return blocked
     }
-    let reply: number[]
+    return await this.#send(redisKey, rule, cost, consume)
+  }
+
+  /** The script call for `redisKey`, its reply turned into a result; failures go to the failure policy. */
+  #send (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<RateLimitResult> {
+    let call: Promise<number[]>
     try {
       if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
       // One argument carries both cost and mode: a negative cost peeks.
       const signed = consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
-      const call = rule.algorithm === 'sliding-window'
-        ? this.#calls['sliding-window'](redisKey, signed, this.#uniq + (this.#seq++).toString(36), ...rule.args)
-        : this.#calls[rule.algorithm](redisKey, signed, ...rule.args)
-      reply = this.#wrapTimeout ? await withTimeout(call, this.timeout) : await call
+      // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.
+      call = rule.algorithm === 'sliding-window'
+        ? this.#calls['sliding-window'](redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args)
+        : this.#calls[rule.algorithm](redisKey, signed, rule.args)
+      if (this.#wrapTimeout) call = withTimeout(call, this.timeout)
     } catch (err) {
-      return this.#degrade(redisKey, rule, cost, consume, err)
+      try {
+        return Promise.resolve(this.#degrade(redisKey, rule, cost, consume, err))
+      } catch (e) {
+        return Promise.reject(e)
+      }
     }
+    return call.then(
+      reply => this.#result(redisKey, rule, cost, consume, reply),
+      err => this.#degrade(redisKey, rule, cost, consume, err)
+    )
+  }
+
+  #result (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, reply: number[]): RateLimitResult {
     const policy = rule.policies[reply[1] - 1]
     const result: RateLimitResult = {
       allowed: reply[0] === 1,

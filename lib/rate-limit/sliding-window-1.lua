@@ -9,14 +9,53 @@
 -- ARGV[2]  unique suffix for the members of this call
 -- ARGV[3 + 2(i-1) ..]  per policy i: limit, window (us)
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
-local key = KEYS[1]
-local cost = tonumber(ARGV[1])
-local consume = cost > 0
-if not consume then cost = -cost end
-local t = redis.call('TIME')
-local now = t[1] * 1000000 + t[2]
-local n = (#ARGV - 2) / 2
+--@include "_preamble.lua"
 local fmt = string.format
+
+-- Adds the cost members of this call, scored now.
+local function record_members()
+  local score = fmt('%.0f', now)
+  local stem = score .. ':' .. ARGV[2] .. ':'
+  if cost == 1 then
+    redis.call('ZADD', key, score, stem .. '1')
+  else
+    local zargs = {}
+    for j = 1, cost do
+      zargs[2 * j - 1] = score
+      zargs[2 * j] = stem .. j
+    end
+    redis.call('ZADD', key, unpack(zargs))
+  end
+end
+
+if #ARGV == 4 then
+  -- One policy (the common case): the same steps as below, without tables or loops.
+  local limit, w = tonumber(ARGV[3]), tonumber(ARGV[4])
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt('%.0f', now - w))
+  local c = redis.call('ZCARD', key)
+  if c + cost > limit then
+    local retry = w
+    if cost <= limit then
+      retry = tonumber(redis.call('ZRANGE', key, c + cost - limit - 1, c + cost - limit - 1, 'WITHSCORES')[2]) + w - now
+    end
+    local reset = 0
+    if c > 0 then reset = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]) + w - now end
+    local rem = limit - c
+    if rem < 0 then rem = 0 end
+    if retry < 0 then retry = 0 end
+    return { 0, 1, rem, math.ceil(reset / 1000), math.ceil(retry / 1000) }
+  end
+  if not consume then
+    local reset = 0
+    if c > 0 then reset = tonumber(redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]) + w - now end
+    return { 1, 1, limit - c, math.ceil(reset / 1000), 0 }
+  end
+  record_members()
+  redis.call('PEXPIRE', key, math.ceil(w / 1000))
+  return { 1, 1, limit - c - cost, math.ceil(w / 1000), 0 }
+end
+
+local n = (#ARGV - 2) / 2
 
 local limits, windows, maxw = {}, {}, 0
 for i = 1, n do
@@ -43,18 +82,7 @@ end
 
 local record = allowed and consume
 if record then
-  local score = fmt('%.0f', now)
-  local stem = score .. ':' .. ARGV[2] .. ':'
-  if cost == 1 then
-    redis.call('ZADD', key, score, stem .. '1')
-  else
-    local zargs = {}
-    for j = 1, cost do
-      zargs[2 * j - 1] = score
-      zargs[2 * j] = stem .. j
-    end
-    redis.call('ZADD', key, unpack(zargs))
-  end
+  record_members()
   redis.call('PEXPIRE', key, math.ceil(maxw / 1000))
 end
 

@@ -24,9 +24,10 @@ export interface ScriptSet<Name extends string> {
   run<T = unknown> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T>
   /**
    * A function that runs `name` on `redis` with its keys then its arguments, flat
-   * (`call(key1, key2, arg1, ...)`): for hot paths, no per-call lookups or arrays.
+   * (`call(key1, key2, arg1, ...)`): for hot paths, no per-call lookups or arrays. An argument
+   * may be an array (ioredis flattens command arguments), e.g. precomputed trailing arguments.
    */
-  bind<T = unknown> (redis: RedisClient, name: Name): (...keysThenArgs: Arg[]) => Promise<T>
+  bind<T = unknown> (redis: RedisClient, name: Name): (...keysThenArgs: Array<Arg | readonly Arg[]>) => Promise<T>
   /** The Lua source of `name` after includes (for tests and tooling). */
   source (name: Name): string
   readonly names: readonly Name[]
@@ -34,7 +35,7 @@ export interface ScriptSet<Name extends string> {
 
 interface Definition { numberOfKeys: number, lua: string, sha: string }
 
-type Evaluator = (...args: Arg[]) => Promise<unknown>
+type Evaluator = (...args: Array<Arg | readonly Arg[]>) => Promise<unknown>
 
 const INCLUDE = /^--@include "(_[a-z0-9-]+\.lua)"[ \t]*$/gm
 const HAS_INCLUDE = /^--@include /m
@@ -52,7 +53,7 @@ function withIncludes (lua: string, dir: URL, file: string): string {
 }
 
 /** Runs `def` through EVALSHA; on NOSCRIPT sends the source once with EVAL (which caches it). */
-function evaluate (redis: RedisClient, def: Definition, args: Arg[]): Promise<unknown> {
+function evaluate (redis: RedisClient, def: Definition, args: Array<Arg | readonly Arg[]>): Promise<unknown> {
   const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
   return r.evalsha(def.sha, def.numberOfKeys, ...args).catch((err: unknown) => {
     if (!isNoScript(err)) throw err
@@ -86,7 +87,7 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
     source: name => def(name).lua,
     bind<T> (redis: RedisClient, name: Name) {
       const d = def(name)
-      return (...keysThenArgs: Arg[]) => evaluate(redis, d, keysThenArgs) as Promise<T>
+      return (...keysThenArgs: Array<Arg | readonly Arg[]>) => evaluate(redis, d, keysThenArgs) as Promise<T>
     },
     run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T> {
       const d = def(name)

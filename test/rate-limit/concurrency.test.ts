@@ -1,24 +1,11 @@
 // Exactness under concurrency: three Fastify instances, each with its own ioredis client, on one
 // Redis (or one Cluster), fire 600 concurrent requests at a limit of 50: exactly 50 pass.
 import t, { type Test } from 'tap'
+import { buildApp } from '../helpers/rate-limit.js'
 import { startCluster, startRedis, topologies, type Topology } from '../helpers/redis.js'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import { ALGORITHMS } from '../../lib/rate-limit/policy.js'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import fastifyRedis from '@fastify/redis'
 import type { Redis, Cluster } from 'ioredis'
-import { redisRateLimit, type RedisRateLimitOptions } from '../../plugins/rate-limit.js'
-
-/** A Fastify app with @fastify/redis (given client) and the plugin. */
-async function buildApp (client: Redis | Cluster, opts: RedisRateLimitOptions, routes?: (app: FastifyInstance) => void, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(server)
-  await app.register(fastifyRedis, { client: client as Redis, closeClient: false })
-  await app.register(redisRateLimit, opts)
-  if (routes !== undefined) routes(app)
-  else app.get('/', async () => ({ ok: true }))
-  await app.ready()
-  return app
-}
 
 const cases = [
   { name: 'sliding-window', opts: { limit: 50, window: 3_600_000, algorithm: 'sliding-window' as const } },

@@ -1,23 +1,12 @@
 // The Fastify adapter: headers, 429 body, route config (before and after registration), groups,
 // allowList, cost, keyGenerator failures, decorators.
 import t from 'tap'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify from 'fastify'
 import fastifyRedis from '@fastify/redis'
 import { Writable } from 'node:stream'
-import { redisRateLimit, type RedisRateLimitOptions } from '../../plugins/rate-limit.js'
+import { redisRateLimit } from '../../plugins/rate-limit.js'
+import { buildApp } from '../helpers/rate-limit.js'
 import { startRedis } from '../helpers/redis.js'
-import type { Redis, Cluster } from 'ioredis'
-
-/** A Fastify app with @fastify/redis (given client) and the plugin. */
-async function buildApp (client: Redis | Cluster, opts: RedisRateLimitOptions, routes?: (app: FastifyInstance) => void, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(server)
-  await app.register(fastifyRedis, { client: client as Redis, closeClient: false })
-  await app.register(redisRateLimit, opts)
-  if (routes !== undefined) routes(app)
-  else app.get('/', async () => ({ ok: true }))
-  await app.ready()
-  return app
-}
 
 t.test('plugin', async t => {
   const r = await startRedis(t)

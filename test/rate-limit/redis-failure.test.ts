@@ -1,23 +1,9 @@
 // Redis down or stalled: the hook answers within the timeout, by the onRedisError policy, and
 // goes back to Redis when it returns.
 import t from 'tap'
+import { buildApp } from '../helpers/rate-limit.js'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import fastifyRedis from '@fastify/redis'
-import type { Redis, Cluster } from 'ioredis'
-import { redisRateLimit, type RedisRateLimitOptions } from '../../plugins/rate-limit.js'
-
-/** A Fastify app with @fastify/redis (given client) and the plugin. */
-async function buildApp (client: Redis | Cluster, opts: RedisRateLimitOptions, routes?: (app: FastifyInstance) => void, server: FastifyServerOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify(server)
-  await app.register(fastifyRedis, { client: client as Redis, closeClient: false })
-  await app.register(redisRateLimit, opts)
-  if (routes !== undefined) routes(app)
-  else app.get('/', async () => ({ ok: true }))
-  await app.ready()
-  return app
-}
 
 t.test('onRedisError deny: Redis killed → 503 with a coded body, then back to normal after restart', async t => {
   const r = await startRedis(t)
