@@ -83,6 +83,9 @@ interface SessionRequest {
   [kIncoming]: string | null
 }
 
+// Bound on the cache of verified cookie signatures (one entry is about 300 bytes).
+const VERIFIED_COOKIES_MAX = 10_000
+
 const OPTIONS = [...STORE_OPTIONS, 'secret', 'cookie', 'metadata', 'hook', 'namespace', 'client']
 const COOKIE_OPTIONS = ['name', 'secure', 'sameSite', 'httpOnly', 'path', 'domain', 'persistent']
 
@@ -143,6 +146,32 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
     fastify.log.warn(`session: could not inspect Redis at startup: ${(err as Error).message}`)
   }
 
+  // Cookies whose signature was verified, by their exact text: a returning visitor's cookie costs
+  // one Map lookup instead of an HMAC per request. Only verified cookies are kept (so only cookies
+  // we signed ever enter), the result for a given text never changes (the secrets are fixed for
+  // the plugin's life), and the cache is bounded: when full, the oldest half is dropped. A cached
+  // entry only proves the signature: the session itself is still looked up in Redis every time,
+  // so a destroyed or expired session is never revived by it.
+  const verifiedCookies = new Map<string, { id: string, renew: boolean }>()
+  function unsignCookie (raw: string): { id: string, renew: boolean } | null {
+    const hit = verifiedCookies.get(raw)
+    if (hit !== undefined) return hit
+    // A real cookie is about 105 characters: anything much longer is not worth an HMAC.
+    if (raw.length > 200) return null
+    const unsigned = signer.unsign(raw)
+    if (!unsigned.valid || parseSessionId(unsigned.value) === null) return null
+    const entry = { id: unsigned.value as string, renew: unsigned.renew === true }
+    if (verifiedCookies.size >= VERIFIED_COOKIES_MAX) {
+      let drop = VERIFIED_COOKIES_MAX >> 1
+      for (const k of verifiedCookies.keys()) {
+        verifiedCookies.delete(k)
+        if (--drop === 0) break
+      }
+    }
+    verifiedCookies.set(raw, entry)
+    return entry
+  }
+
   function newSession (request: FastifyRequest): Session {
     return new Session(store, null, metadataOf === null ? undefined : () => metadataOf(request))
   }
@@ -171,20 +200,19 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
       req[kState] = DISABLED
       return done()
     }
-    // A real cookie is about 105 characters: anything much longer is not worth an HMAC.
-    const unsigned = raw.length > 200 ? null : signer.unsign(raw)
-    if (unsigned === null || !unsigned.valid || parseSessionId(unsigned.value) === null) {
+    const verified = unsignCookie(raw)
+    if (verified === null) {
       // Tampered, malformed or unsigned: a fresh anonymous session, no Redis call.
       req[kState] = CLEAR
       return done()
     }
-    const id = unsigned.value as string
+    const id = verified.id
     req[kIncoming] = id
     store.load(id).then(stored => {
       if (stored === null) {
         req[kState] = CLEAR // unknown or expired
       } else {
-        req[kState] = unsigned.renew === true ? RENEW : VALID
+        req[kState] = verified.renew ? RENEW : VALID
         req[kSession] = new Session(store, stored, metadataOf === null ? undefined : () => metadataOf(request))
       }
       done()
