@@ -13,7 +13,7 @@ import { normaliseOptions, type BoardConfig, type LeaderboardOptions } from './o
 import { periodCalendar, type PeriodCalendar } from './periods.js'
 import { checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
 
-type ScriptName = 'submit' | 'member' | 'around' | 'range' | 'page' | 'remove' | 'rollup-add'
+type ScriptName = 'submit' | 'best' | 'member' | 'around' | 'range' | 'page' | 'remove' | 'rollup-add'
 const scripts = loadScripts<ScriptName>('leaderboard', new URL('.', import.meta.url))
 
 export type RankStyle = 'ordinal' | 'competition' | 'dense'
@@ -72,6 +72,7 @@ interface Target { key: string, ttl: number }
 interface View { key: string, expireAt: number, periodId: string | null, ownsMetadata: boolean }
 
 const DESC = 'desc'
+const NO_METAS: Array<string | false> = []
 let bindView: (board: Leaderboard, view: View) => Leaderboard
 
 export class Leaderboard {
@@ -87,6 +88,9 @@ export class Leaderboard {
   #current: { start: number, end: number, key: string, id: string, expireAt: number } | null = null
   readonly #options: LeaderboardOptions
   readonly #bound: Bound
+  readonly #best: (key: string, op: string, score: number, member: string) => Promise<number | string>
+  readonly #submitScript: (...keysThenArgs: Array<string | number>) => Promise<Array<string | number>>
+  readonly #range: (key: string, metaKey: string, start: number, stop: number, order: string) => Promise<[string[], Array<string | false>?]>
 
   static {
     bindView = (board, view) => { board.#view = view; return board }
@@ -105,6 +109,9 @@ export class Leaderboard {
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
     this.#bound = deadlines(this.#cfg.commandTimeout, redis)
+    this.#best = scripts.bind(redis, 'best')
+    this.#submitScript = scripts.bind(redis, 'submit')
+    this.#range = scripts.bind(redis, 'range')
   }
 
   /** The normalised configuration, including the tie-break budget (M, horizon). */
@@ -119,6 +126,13 @@ export class Leaderboard {
     if (this.#calendar === null) return null
     this.#target()
     return this.#current!.id
+  }
+
+  /** The key of #target() without building the target (hot reads). */
+  #key (): string {
+    const c = this.#current
+    if (this.#view === null && this.#calendar === null && c !== null) return c.key
+    return this.#target().key
   }
 
   #target (): Target {
@@ -191,20 +205,17 @@ export class Leaderboard {
     const meta = encodeMetadata(opts.meta, this.#cfg)
     const c = this.#cfg
     if (c.M === 1 && c.maxMembers === 0 && meta === '' && this.#calendar === null && this.#view === null && c.update !== 'increment') {
-      // Nothing to pack, trim or expire: one native command is atomic on its own, and several
-      // times cheaper for Redis than a script. ZADD GT/LT (Redis 6.2) is an atomic keep-best.
-      const key = this.#target().key
+      // Nothing to pack, trim or expire. 'replace' is one native ZADD, atomic on its own; keep-best
+      // is ZADD GT/LT (Redis 6.2) in a two-line script that also reads back the kept score: one
+      // command for the client instead of ZADD + ZSCORE, far less than the general submit script.
+      const key = this.#key()
       if (c.update === 'replace') {
         const changed = await this.#call(this.#r.zadd(key, 'CH', s, m))
         return { member: m, score: s, changed: changed === 1 }
       }
-      // ZSCORE goes out in the same write as ZADD (one round trip) and reads after it: the score
-      // that stays, the new one or the better old one.
-      const [changed, kept] = await this.#call(Promise.all([
-        c.order === DESC ? this.#r.zadd(key, 'GT', 'CH', s, m) : this.#r.zadd(key, 'LT', 'CH', s, m),
-        this.#r.zscore(key, m)
-      ]))
-      return { member: m, score: kept === null ? s : Number(kept), changed: changed === 1 }
+      // 1 when the new score was stored, else the older, better score that stayed.
+      const kept = await this.#call(this.#best(key, c.order === DESC ? 'GT' : 'LT', s, m))
+      return typeof kept === 'number' ? { member: m, score: s, changed: true } : { member: m, score: Number(kept), changed: false }
     }
     return (await this.#submit(c.update, [m, s, meta]))[0]
   }
@@ -231,10 +242,11 @@ export class Leaderboard {
     const c = this.#cfg
     const t = this.#target()
     const ownsMeta = this.#ownsMetadata()
-    const reply = await this.#call(scripts.run<Array<string | number>>(this.#redis, 'submit', [t.key, this.#metaKey], [
-      policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers,
-      this.#metaTtl(t), ownsMeta ? '1' : '0', ...triples
-    ]))
+    const reply = await this.#call(triples.length === 3
+      ? this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution,
+        t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', triples[0], triples[1], triples[2])
+      : this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution,
+        t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', ...triples))
     if (reply[0] === -1) {
       const i = (Number(reply[1]) - 1) * 3
       throw new FRP_LEADERBOARD_SCORE_RANGE(`for "${triples[i]}" after ${policy === 'increment' ? 'increment' : 'update'} ${triples[i + 1]}`, rangeText(c))
@@ -275,7 +287,7 @@ export class Leaderboard {
   // --- reads --------------------------------------------------------------------------------
 
   async score (member: string): Promise<number | null> {
-    const s = await this.#call(this.#r.zscore(this.#target().key, checkMember(member, this.#cfg)))
+    const s = await this.#call(this.#r.zscore(this.#key(), checkMember(member, this.#cfg)))
     return s === null ? null : this.#decode(s)
   }
 
@@ -284,7 +296,7 @@ export class Leaderboard {
     const style = opts.style ?? 'ordinal'
     if (style === 'ordinal') {
       const m = checkMember(member, this.#cfg)
-      const key = this.#target().key
+      const key = this.#key()
       const r = await this.#call(this.#cfg.order === DESC ? this.#r.zrevrank(key, m) : this.#r.zrank(key, m))
       return r === null ? null : r + 1
     }
@@ -330,11 +342,12 @@ export class Leaderboard {
   async top (limit = 10, offset = 0, opts: { meta?: boolean } = {}): Promise<Entry[]> {
     checkInt('limit', limit, 1, 100_000)
     checkInt('offset', offset, 0)
-    const key = this.#target().key
+    const key = this.#key()
     const stop = offset + limit - 1
     if (opts.meta === true) {
-      const [items, metas] = await this.#call(scripts.run<[string[], Array<string | false>]>(this.#redis, 'range', [key, this.#metaKey], [offset, stop, this.#cfg.order]))
-      return this.#entries(items, offset, metas)
+      // The script leaves the metadata out when the board has none: every entry's meta is null.
+      const [items, metas] = await this.#call(this.#range(key, this.#metaKey, offset, stop, this.#cfg.order))
+      return this.#entries(items, offset, metas ?? NO_METAS)
     }
     const items = await this.#call(this.#cfg.order === DESC
       ? this.#r.zrevrange(key, offset, stop, 'WITHSCORES')
@@ -348,7 +361,7 @@ export class Leaderboard {
    */
   async page (cursor: string | null = null, opts: { limit?: number } = {}): Promise<Page> {
     const limit = checkInt('limit', opts.limit ?? 10, 1, 100_000)
-    const key = this.#target().key
+    const key = this.#key()
     let first = 0
     let items: string[]
     if (cursor === null) {
@@ -378,7 +391,7 @@ export class Leaderboard {
   }
 
   async count (): Promise<number> {
-    return await this.#call(this.#r.zcard(this.#target().key))
+    return await this.#call(this.#r.zcard(this.#key()))
   }
 
   // --- periods and roll-ups -----------------------------------------------------------------

@@ -8,7 +8,8 @@
   ARGV[2]  last rank (0-based, inclusive)
   ARGV[3]  order: 'desc' | 'asc'
 
-  Returns { { member, stored score, ... }, { metadata or false, ... } }
+  Returns { { member, stored score, ... }, { metadata or false, ... } }, or just
+  { { member, stored score, ... } } when no member has metadata (the hash does not exist).
 ]]
 local items
 if ARGV[3] == 'desc' then
@@ -16,10 +17,7 @@ if ARGV[3] == 'desc' then
 else
   items = redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')
 end
-local metas = {}
-if #items > 0 then
-  local names = {}
-  for i = 1, #items, 2 do names[#names + 1] = items[i] end
-  metas = redis.call('HMGET', KEYS[2], unpack(names))
-end
-return { items, metas }
+if #items == 0 or redis.call('EXISTS', KEYS[2]) == 0 then return { items } end
+local names = {}
+for i = 1, #items, 2 do names[#names + 1] = items[i] end
+return { items, redis.call('HMGET', KEYS[2], unpack(names)) }

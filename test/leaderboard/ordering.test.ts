@@ -1,25 +1,7 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
-import { eventually, startTopology, topologies } from '../helpers/redis.js'
-import type { Redis, Cluster } from 'ioredis'
-
-let boards = 0
-/** A board name unique in this process. */
-function boardName (what: string): string {
-  return `${what}-${process.pid}-${++boards}`
-}
-
-/** Redis server time in ms. */
-async function redisMs (client: Redis | Cluster): Promise<number> {
-  const [s, us] = await (client as Redis).time()
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000)
-}
-
-/** Waits until Redis server time has moved past the current millisecond. */
-async function nextRedisMs (client: Redis | Cluster): Promise<void> {
-  const t0 = await redisMs(client)
-  await eventually(async () => (await redisMs(client)) > t0, { what: 'Redis TIME to advance', every: 1 })
-}
+import { startTopology, topologies } from '../helpers/redis.js'
+import { boardName, nextRedisMs } from '../helpers/leaderboard.js'
 
 for (const topology of topologies()) {
   test(`ordering and update policies (${topology})`, async t => {
@@ -77,6 +59,8 @@ for (const topology of topologies()) {
       t.same(await desc.submit('p', 10), { member: 'p', score: 10, changed: true })
       t.same(await desc.submit('p', 5), { member: 'p', score: 10, changed: false })
       t.same(await desc.submit('p', 12), { member: 'p', score: 12, changed: true })
+      t.same(await desc.submit('p', 12), { member: 'p', score: 12, changed: false }, 'an equal score changes nothing')
+      t.same(await desc.submit('p', 11.5), { member: 'p', score: 12, changed: false }, 'the kept score is read back')
       const asc = new Leaderboard(redis, boardName('best-asc'), { order: 'asc' })
       await asc.submit('p', 10)
       t.same(await asc.submit('p', 12), { member: 'p', score: 10, changed: false })
@@ -135,6 +119,11 @@ for (const topology of topologies()) {
       t.equal(await b.count(), 2)
       t.same(await b.getMetadata('a'), { name: 'Ada' })
       t.same((await b.top(2, 0, { meta: true })).map(e => e.meta), [{ name: 'Bob', since: new Date(0) }, { name: 'Ada' }])
+      const bare = new Leaderboard(redis, boardName('no-meta'))
+      await bare.submitMany([{ member: 'x', score: 2 }, { member: 'y', score: 1 }])
+      t.same(await bare.top(5, 0, { meta: true }), [{ member: 'x', score: 2, rank: 1, meta: null }, { member: 'y', score: 1, rank: 2, meta: null }],
+        'a board that never stored metadata reads every meta as null')
+      t.same(await bare.top(5, 5, { meta: true }), [], 'an empty page with meta')
       t.equal(await b.remove('a'), true)
       t.equal(await b.remove('a'), false)
       t.equal(await b.getMetadata('a'), null, 'remove deletes the metadata')

@@ -1,25 +1,7 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
-import { eventually, startTopology, topologies } from '../helpers/redis.js'
-import type { Redis, Cluster } from 'ioredis'
-
-let boards = 0
-/** A board name unique in this process. */
-function boardName (what: string): string {
-  return `${what}-${process.pid}-${++boards}`
-}
-
-/** Redis server time in ms. */
-async function redisMs (client: Redis | Cluster): Promise<number> {
-  const [s, us] = await (client as Redis).time()
-  return Number(s) * 1000 + Math.floor(Number(us) / 1000)
-}
-
-/** Waits until Redis server time has moved past the current millisecond. */
-async function nextRedisMs (client: Redis | Cluster): Promise<void> {
-  const t0 = await redisMs(client)
-  await eventually(async () => (await redisMs(client)) > t0, { what: 'Redis TIME to advance', every: 1 })
-}
+import { startTopology, topologies } from '../helpers/redis.js'
+import { boardName, nextRedisMs } from '../helpers/leaderboard.js'
 
 // Hand-computed table. Desc board, no tie-break: Redis orders equal scores by member name, and a
 // desc board reads them in reverse (c before b).
