@@ -3,7 +3,7 @@
 import { test } from 'tap'
 import { Locker } from '../../lib/lock/locker.js'
 import { startRedis, startTopology, topologies, eventually } from '../helpers/redis.js'
-import { scriptCalls } from '../helpers/command-stats.js'
+import { commandCounts, scriptCalls } from '../helpers/command-stats.js'
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -96,4 +96,24 @@ test('waiters survive a subscriber disconnect: they re-check and subscribe again
   const got = await waiting
   t.ok(got.fencingToken > held.fencingToken, 'woken by the release after the reconnect, not by the 60 s expiry')
   await got.release()
+})
+
+test('a release publishes only when someone waited for the lock', async t => {
+  const redis = await startRedis(t)
+  const holder = new Locker(redis.client(), { prefix: 'pub' })
+  const waiter = new Locker(redis.client(), { prefix: 'pub' })
+  t.teardown(() => Promise.all([holder.close(), waiter.close()]))
+  const publishes = async (): Promise<number> => (await commandCounts(redis.admin)).publish ?? 0
+  const before = await publishes()
+  for (let i = 0; i < 3; i++) await (await holder.acquire('quiet')).release()
+  t.equal(await publishes(), before, 'uncontended releases send no notification')
+  const held = await holder.acquire('busy', { ttl: 60_000 })
+  const waiting = waiter.acquire('busy', { ttl: 60_000, waitTimeout: 30_000 })
+  await eventually(async () => await redis.admin('EXISTS', waiter.redisKey('busy') + ':waiting') === 1, { what: 'the waiter to announce itself' })
+  await held.release()
+  const got = await waiting
+  t.equal(await publishes(), before + 1, 'the release with a waiter notified once')
+  t.ok(got.fencingToken > held.fencingToken)
+  await got.release()
+  t.equal(await publishes(), before + 1, 'the last release, with nobody waiting, sent nothing')
 })
