@@ -14,7 +14,10 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
   // Generous bounds: this client only observes, on a machine the chaos keeps busy (fsync always).
   const client = redis.client({ maxRetriesPerRequest: 20, commandTimeout: 10_000 })
   const prefix = 'chaos'
-  const queue = new Queue<number>(client, 'jobs', { prefix, commandTimeout: 10_000, defaultJobOptions: { removeOnComplete: false } })
+  const queue = new Queue<number>(client, 'jobs', { prefix, commandTimeout: 10_000, defaultJobOptions: { removeOnComplete: false, attempts: 5 } })
+  // attempts: 5 — a handler whose own Redis write times out while Redis restarts (fsync always)
+  // fails its attempt; like a production job it is retried instead of dead-lettered, and the
+  // failed attempt is accounted for below (regression: 2 of 6,000 jobs dead-lettered this way).
   t.teardown(() => queue.close())
   const env = { FRP_PORT: redis.port, FRP_QUEUE: 'jobs', FRP_PREFIX: prefix, FRP_LEASE: 700, FRP_CONCURRENCY: 20, FRP_MODE: 'count', FRP_HOLD_MS: 20, FRP_MAX_STALLS: 1000 }
 
@@ -56,7 +59,15 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
     }
   }
 
-  await eventually(async () => (await completed()) === total, { ms: 120_000, every: 100, what: `all ${total} jobs completed` })
+  await eventually(async () => {
+    const c = await queue.counts()
+    // A failed job can never complete: stop waiting and say why it failed.
+    if (c.failed > 0) {
+      const reasons = (await queue.getJobs('failed')).map(j => `${j.id}: ${j.failedReason ?? '?'}`)
+      throw new Error(`${c.failed} jobs failed: ${reasons.join('; ')}`)
+    }
+    return c.completed === total
+  }, { ms: 120_000, every: 100, what: `all ${total} jobs completed` })
   const counts = await queue.counts()
   t.same(counts, { waiting: 0, delayed: 0, active: 0, completed: total, failed: 0, paused: false }, `every job (${total}) completed, none lost`)
 
@@ -71,17 +82,19 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
   let stalled = 0
   for (let id = 1; id <= total; id++) {
     const r = Number(runs[String(id)] ?? 0)
-    const stalls = Number(await client.hget(`${prefix}:queue:{jobs}:job:${id}`, 'stl') ?? 0)
+    const [stl, made] = await client.hmget(`${prefix}:queue:{jobs}:job:${id}`, 'stl', 'made')
+    const stalls = Number(stl ?? 0)
+    const failedAttempts = Math.max(0, Number(made ?? 1) - 1)
     if (stalls > 0) stalled++
     if (r > 1) {
       extra += r - 1
-      // A rerun must be explained by a lost lease recorded on the job.
-      if (stalls < r - 1) unexplained++
+      // A rerun must be explained by a lost lease or a failed (and retried) attempt recorded on the job.
+      if (stalls + failedAttempts < r - 1) unexplained++
     }
   }
   t.ok(stalled > 0, `the kills hit workers holding jobs (${stalled} jobs lost a lease)`)
   t.equal(Object.keys(runs).length, total, 'every job ran')
-  t.equal(unexplained, 0, 'every duplicate run belongs to an attempt that lost its lease')
+  t.equal(unexplained, 0, 'every duplicate run belongs to an attempt that lost its lease or failed')
   t.ok(extra <= (KILLS + 1) * 3 * 20, `duplicates bounded by the crashed attempts (${extra})`)
   for (const w of workers) await (await w).kill('SIGKILL')
 })
