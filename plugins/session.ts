@@ -2,6 +2,7 @@
 // loaded in one round trip only when the request carries a session cookie, saved before the
 // response is sent and only when something changed.
 import fp from 'fastify-plugin'
+import { LRUCache } from 'lru-cache'
 import fastifyCookie, { Signer } from '@fastify/cookie'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { SessionStore } from '../lib/session/store.js'
@@ -149,10 +150,10 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   // Cookies whose signature was verified, by their exact text: a returning visitor's cookie costs
   // one Map lookup instead of an HMAC per request. Only verified cookies are kept (so only cookies
   // we signed ever enter), the result for a given text never changes (the secrets are fixed for
-  // the plugin's life), and the cache is bounded: when full, the oldest half is dropped. A cached
+  // the plugin's life), and the cache is a bounded LRU (the lru-cache the L1 cache already uses). A cached
   // entry only proves the signature: the session itself is still looked up in Redis every time,
   // so a destroyed or expired session is never revived by it.
-  const verifiedCookies = new Map<string, { id: string, renew: boolean }>()
+  const verifiedCookies = new LRUCache<string, { id: string, renew: boolean }>({ max: VERIFIED_COOKIES_MAX })
   function unsignCookie (raw: string): { id: string, renew: boolean } | null {
     const hit = verifiedCookies.get(raw)
     if (hit !== undefined) return hit
@@ -161,13 +162,6 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
     const unsigned = signer.unsign(raw)
     if (!unsigned.valid || parseSessionId(unsigned.value) === null) return null
     const entry = { id: unsigned.value as string, renew: unsigned.renew === true }
-    if (verifiedCookies.size >= VERIFIED_COOKIES_MAX) {
-      let drop = VERIFIED_COOKIES_MAX >> 1
-      for (const k of verifiedCookies.keys()) {
-        verifiedCookies.delete(k)
-        if (--drop === 0) break
-      }
-    }
     verifiedCookies.set(raw, entry)
     return entry
   }
