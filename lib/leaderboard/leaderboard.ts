@@ -89,7 +89,7 @@ export class Leaderboard {
   readonly #options: LeaderboardOptions
   readonly #bound: Bound
   readonly #best: (key: string, op: string, score: number, member: string) => Promise<number | string>
-  readonly #submitScript: (...keysThenArgs: Array<string | number>) => Promise<Array<string | number>>
+  readonly #submitScript: (...keysThenArgs: Array<string | number | ReadonlyArray<string | number>>) => Promise<Array<string | number>>
   readonly #range: (key: string, metaKey: string, start: number, stop: number, order: string) => Promise<[string[], Array<string | false>?]>
 
   static {
@@ -242,11 +242,9 @@ export class Leaderboard {
     const c = this.#cfg
     const t = this.#target()
     const ownsMeta = this.#ownsMetadata()
-    const reply = await this.#call(triples.length === 3
-      ? this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution,
-        t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', triples[0], triples[1], triples[2])
-      : this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore, c.tieBreakEpoch, c.tieBreakResolution,
-        t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', ...triples))
+    // triples goes as one array argument: ioredis flattens command arguments, so no spread.
+    const reply = await this.#call(this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore,
+      c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', triples))
     if (reply[0] === -1) {
       const i = (Number(reply[1]) - 1) * 3
       throw new FRP_LEADERBOARD_SCORE_RANGE(`for "${triples[i]}" after ${policy === 'increment' ? 'increment' : 'update'} ${triples[i + 1]}`, rangeText(c))
