@@ -131,11 +131,13 @@ export class Locker implements LeaseContext {
 
   /** Extends the lock `key` held under `token` (from another process, say) by `ttl` ms. */
   async extend (key: string, token: string, ttl: number = this.settings.ttl): Promise<void> {
+    if (!isToken(token)) throw new FRP_LOCK_NOT_OWNER(key)
     if (!await this.store.extend(this.space.key(key), token, ttl)) throw new FRP_LOCK_NOT_OWNER(key)
   }
 
   /** Releases the lock `key` held under `token`; FRP_LOCK_NOT_OWNER if `token` does not own it. */
   async release (key: string, token: string): Promise<void> {
+    if (!isToken(token)) throw new FRP_LOCK_NOT_OWNER(key)
     if (!await this.store.release(this.space.key(key), token)) throw new FRP_LOCK_NOT_OWNER(key)
   }
 
@@ -218,6 +220,15 @@ export class Locker implements LeaseContext {
       }
     }
   }
+}
+
+/**
+ * Could `token` be an owner token? A lock's value is its owner's token plus, once a waiter asked,
+ * a trailing '+' (see acquire-2.lua); our tokens are base64url, so a token never ends with '+'
+ * and the marked value can never pass for one.
+ */
+function isToken (token: unknown): token is string {
+  return typeof token === 'string' && token.length > 0 && !token.endsWith('+')
 }
 
 function lostError (key: string, cause?: unknown): Error {

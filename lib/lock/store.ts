@@ -25,8 +25,6 @@ export interface Store {
 }
 
 const noop = (): void => {}
-/** Suffix of a lock's "someone is waiting" flag: a release PUBLISHes only when it was set. */
-const WAITING = ':waiting'
 const isOne = (reply: number): boolean => reply === 1
 const rethrow = (err: unknown): never => { throw translate(err) }
 
@@ -61,7 +59,7 @@ export class SingleStore implements Store {
   }
 
   acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
-    const p = this.acquireCmd(key, fence, key + WAITING, token, ttl)
+    const p = this.acquireCmd(key, fence, token, ttl)
     return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(undefined, err => {
       // A timed-out SET may still have landed: free it now rather than at its TTL.
       this.release(key, token).catch(noop)
@@ -74,7 +72,7 @@ export class SingleStore implements Store {
   }
 
   release (key: string, token: string): Promise<boolean> {
-    const p = this.releaseCmd(key, key + WAITING, token, this.channel)
+    const p = this.releaseCmd(key, token, this.channel)
     return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(isOne, rethrow)
   }
 

@@ -1,11 +1,10 @@
 -- Takes the lock if it is free and issues the next fencing token, in one atomic step; if it is
--- held, marks the lock as waited for, so that its release notifies.
+-- held, marks the holder's value as waited for (a trailing '+'), so that its release notifies.
+-- The mark lives and dies with the lock key itself: no extra key, no extra work for a release
+-- nobody waits for.
 -- KEYS[1] the lock key (holds the owner's token, expires after the lease TTL)
 -- KEYS[2] the fencing counter of the resource (same hash tag; never expires, so tokens only grow)
--- KEYS[3] the "someone is waiting" flag of the lock (same hash tag; set here when the lock is
---   held, deleted by the release that then PUBLISHes; expires after the holder's PTTL + ARGV[2],
---   by which time a waiter has re-checked on its own and set it again)
--- ARGV[1] the owner's random token
+-- ARGV[1] the owner's random token (base64url: never contains '+')
 -- ARGV[2] the lease TTL in ms
 -- Returns the new fencing token (an integer >= 1) when the lock was taken, or else
 --   -(remaining TTL of the current holder in ms) - 1: always <= -1, and -1 - (-1) = 0 means the
@@ -13,7 +12,9 @@
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return redis.call('INCR', KEYS[2])
 end
+local holder = redis.call('GET', KEYS[1])
+-- APPEND keeps the key's TTL; one mark is enough however many waiters there are.
+if holder and string.byte(holder, -1) ~= 43 then redis.call('APPEND', KEYS[1], '+') end
 local pttl = redis.call('PTTL', KEYS[1])
 if pttl < 0 then pttl = 0 end
-redis.call('SET', KEYS[3], '1', 'PX', pttl + tonumber(ARGV[2]))
 return -pttl - 1
