@@ -84,7 +84,9 @@ async function cpuTable (redisUrl) {
 
 async function inProcess (redisUrl) {
   const u = new URL(redisUrl)
-  const connection = { host: u.hostname, port: Number(u.port) }
+  // Every contender gets the same ioredis settings (auto-pipelining, command timeout): with a hot
+  // key, each fill is one round trip and the client's per-command cost decides the rate.
+  const connection = { host: u.hostname, port: Number(u.port), ...recommendedRedisOptions() }
   const ours = new Cache(new Redis(redisUrl, recommendedRedisOptions()), { prefix: 'b1', ttl: 600_000, l1: { ttl: 600_000 }, earlyRefresh: 0 })
   const oursL2 = new Cache(new Redis(redisUrl, recommendedRedisOptions()), { prefix: 'b2', ttl: 600_000, l1: false, earlyRefresh: 0 })
   await Promise.all([ours.ready, oursL2.ready])
@@ -93,7 +95,7 @@ async function inProcess (redisUrl) {
     stores: { c: bentostore().useL1Layer(memoryDriver({ maxItems: 10_000 })).useL2Layer(redisDriver({ connection })).useBus(redisBusDriver({ connection })) }
   })
   const bentoL2 = new BentoCache({ default: 'c', prefix: 'bl2', stores: { c: bentostore().useL2Layer(redisDriver({ connection })) } })
-  const dedupeClient = new Redis(redisUrl)
+  const dedupeClient = new Redis(redisUrl, recommendedRedisOptions())
   const dedupe = createCache({ ttl: 600, storage: { type: 'redis', options: { client: dedupeClient } } })
   dedupe.define('hot', async () => VALUE)
   const fetch = async () => VALUE
