@@ -1,12 +1,7 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { eventually, startRedis } from '../helpers/redis.js'
-
-let boards = 0
-/** A board name unique in this process. */
-function boardName (what: string): string {
-  return `${what}-${process.pid}-${++boards}`
-}
+import { boardName } from '../helpers/leaderboard.js'
 
 test('calls during a CLIENT PAUSE fail with FRP_REDIS_TIMEOUT within the bound; later calls succeed', async t => {
   const redis = await startRedis(t)
