@@ -1,18 +1,19 @@
 // SessionStore: the framework-free core of the session pattern. One Redis hash per session:
 // user values under '=<name>' (encoded by the codec), metadata under '#<x>'. Only changed fields
-// are written, by one Lua script that refuses to touch a session that is gone, so concurrent
-// requests never lose each other's updates and a logout is never undone. Sessions bound to a user
+// are written, by Lua scripts that refuse to touch a session that is gone (the hot path,
+// update-1.lua, is one HEXISTS + one HSET), so concurrent requests never lose each other's
+// updates and a logout is never undone. Sessions bound to a user
 // share the user's hash tag with the user's index (a sorted set of session ids scored by expiry),
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { withTimeout } from '../shared/connection.js'
+import { clientCommandTimeout, withTimeout } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import type { Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
 import { parseSessionId, tagOf, userTag } from './ids.js'
 
-type ScriptName = 'save' | 'regenerate' | 'destroy' | 'list'
+type ScriptName = 'save' | 'update' | 'regenerate' | 'destroy' | 'list'
 const scripts = loadScripts<ScriptName>('session', new URL('.', import.meta.url))
 
 /** Metadata recorded at creation (user agent and ip by default). */
@@ -105,6 +106,9 @@ export class SessionStore {
   readonly codec: Codec
   readonly #redis: RedisClient
   readonly #keys: KeySpace
+  /** Our own bound on each call, or 0 when the client's commandTimeout is already as tight. */
+  readonly #timeout: number
+  readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
 
   constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
     if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
@@ -114,6 +118,9 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
+    const own = clientCommandTimeout(redis)
+    this.#timeout = own !== undefined && own <= this.options.commandTimeout ? 0 : this.options.commandTimeout
+    this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
 
   /** The Redis key of a session's hash. */
@@ -161,28 +168,44 @@ export class SessionStore {
     const o = this.options
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],
       ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
-    return this.#check(r)
+    return check(r)
   }
 
   /**
    * Writes only the changes of one request: `set` as flat name, encoded value pairs, `del` as
    * names. With `refresh` (default: when the sessions are rolling) it also slides the idle
    * timeout and records the activity. Fails with FRP_SESSION_DESTROYED, writing nothing, when the
-   * session is gone (destroyed, regenerated or expired). Returns Redis time.
+   * session is gone (destroyed, regenerated or expired). Returns Redis time (ms) when the idle
+   * timeout was refreshed; otherwise the number means nothing (0 on the single-HSET path).
    */
-  async update (id: string, set: readonly string[], del: readonly string[] = [], { refresh = this.options.rolling }: { refresh?: boolean } = {}): Promise<number> {
-    if (parseSessionId(id) === null) throw new FRP_SESSION_DESTROYED()
+  update (id: string, set: readonly string[], del: readonly string[] = [], { refresh = this.options.rolling }: { refresh?: boolean } = {}): Promise<number> {
+    if (parseSessionId(id) === null) return Promise.reject(new FRP_SESSION_DESTROYED())
+    refresh = refresh && this.options.rolling
+    if (refresh || del.length > 0 || set.length === 0) return this.#save(id, set, del, refresh)
+    // The hot path (values set, nothing deleted, no touch due): update-1.lua, one HEXISTS + one
+    // HSET in Redis, with the key and the fields as its only arguments.
+    const args = new Array<string>(set.length + 1)
+    args[0] = this.keyOf(id)
+    for (let i = 0; i < set.length; i += 2) {
+      args[i + 1] = '=' + set[i]
+      args[i + 2] = set[i + 1]
+    }
+    return this.#bound(this.#updateCmd(args)).then(check)
+  }
+
+  /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
+  async #save (id: string, set: readonly string[], del: readonly string[], refresh: boolean): Promise<number> {
     const pairs = prefixFields(set)
     const o = this.options
-    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh && o.rolling ? '1' : '0', '', pairs.length / 2, ...pairs]
+    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', '', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
-    const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args)
-    return this.#check(r)
+    return check(await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
   }
 
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
   async touch (id: string): Promise<number> {
-    return await this.update(id, [], [], { refresh: true })
+    if (parseSessionId(id) === null) throw new FRP_SESSION_DESTROYED()
+    return await this.#save(id, [], [], this.options.rolling)
   }
 
   /**
@@ -195,7 +218,7 @@ export class SessionStore {
     }
     const r = await this.#run<Array<string | number> | number>('regenerate',
       [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], [oldId, newId])
-    if (typeof r === 'number') this.#check(r)
+    if (typeof r === 'number') check(r)
     return parseFlat(newId, r as Array<string | number>, 1)
   }
 
@@ -258,20 +281,10 @@ export class SessionStore {
     return results.filter(Boolean).length
   }
 
-  // The one place where script error codes become errors.
-  #check (code: number): number {
-    if (code >= 0) return code
-    if (code === -1) throw new FRP_SESSION_DESTROYED()
-    if (code === -2) throw new FRP_SESSION_ID_TAKEN()
-    throw new FRP_SESSION_UNAVAILABLE(`unexpected script reply ${code}`)
-  }
-
-  async #bound<T> (p: Promise<T>): Promise<T> {
-    try {
-      return await withTimeout(p, this.options.commandTimeout)
-    } catch (err) {
-      throw unavailable(err)
-    }
+  // Bounded (by our timer, or by the client's own commandTimeout when it is as tight: one timer
+  // and one promise less per call), with Redis errors as FRP_SESSION_UNAVAILABLE.
+  #bound<T> (p: Promise<T>): Promise<T> {
+    return (this.#timeout > 0 ? withTimeout(p, this.#timeout) : p).then(undefined, rethrowUnavailable)
   }
 
   #run<T> (name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
@@ -286,6 +299,18 @@ function prefixFields (flat: readonly string[]): string[] {
     out[i + 1] = flat[i + 1]
   }
   return out
+}
+
+// The one place where script error codes become errors.
+function check (code: number): number {
+  if (code >= 0) return code
+  if (code === -1) throw new FRP_SESSION_DESTROYED()
+  if (code === -2) throw new FRP_SESSION_ID_TAKEN()
+  throw new FRP_SESSION_UNAVAILABLE(`unexpected script reply ${code}`)
+}
+
+function rethrowUnavailable (err: unknown): never {
+  throw unavailable(err)
 }
 
 function unavailable (err: unknown): Error {
