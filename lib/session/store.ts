@@ -145,15 +145,16 @@ export class SessionStore {
    * timeout is refreshed by the next save or touch (see Session), and Redis itself ends the
    * session at its absolute deadline because no TTL is ever set beyond it.
    */
-  async load (id: string): Promise<StoredSession | null> {
-    if (parseSessionId(id) === null) return null
-    const hash = await this.#bound(this.#redis.hgetall(this.keyOf(id)))
-    if (hash['#x'] === undefined) return null
-    const s = parseHash(id, hash)
-    // The TTL already caps the session at its deadline; this only closes the last moments
-    // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
-    if (Date.now() >= s.absoluteExpiresAt) return null
-    return s
+  load (id: string): Promise<StoredSession | null> {
+    if (parseSessionId(id) === null) return Promise.resolve(null)
+    // A plain promise chain (no async layer): this runs on every request with a session.
+    return this.#bound(this.#redis.hgetall(this.keyOf(id))).then(hash => {
+      if (hash['#x'] === undefined) return null
+      const s = parseHash(id, hash)
+      // The TTL already caps the session at its deadline; this only closes the last moments
+      // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
+      return Date.now() >= s.absoluteExpiresAt ? null : s
+    })
   }
 
   /**
@@ -190,7 +191,8 @@ export class SessionStore {
       args[i + 1] = '=' + set[i]
       args[i + 2] = set[i + 1]
     }
-    return this.#bound(this.#updateCmd(args)).then(check)
+    const p = this.#updateCmd(args)
+    return (this.#timeout > 0 ? withTimeout(p, this.#timeout) : p).then(check, rethrowUnavailable)
   }
 
   /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
