@@ -11,7 +11,7 @@ import { clientCommandTimeout, withTimeout } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import type { Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
-import { parseSessionId, tagOf, userTag } from './ids.js'
+import { isSessionId, tagOf, userTag } from './ids.js'
 
 type ScriptName = 'save' | 'update' | 'regenerate' | 'destroy' | 'list'
 const scripts = loadScripts<ScriptName>('session', new URL('.', import.meta.url))
@@ -106,6 +106,8 @@ export class SessionStore {
   readonly codec: Codec
   readonly #redis: RedisClient
   readonly #keys: KeySpace
+  /** `<prefix>:session:{`, the head of every session key. */
+  readonly #keyHead: string
   /** Our own bound on each call, or 0 when the client's commandTimeout is already as tight. */
   readonly #timeout: number
   readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
@@ -118,6 +120,7 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
+    this.#keyHead = this.#keys.base + ':{'
     const own = clientCommandTimeout(redis)
     this.#timeout = own !== undefined && own <= this.options.commandTimeout ? 0 : this.options.commandTimeout
     this.#updateCmd = scripts.bind<number>(redis, 'update')
@@ -127,6 +130,12 @@ export class SessionStore {
   keyOf (id: string): string {
     const dot = id.indexOf('.')
     return this.#keys.key(id.slice(0, dot), 's', id.slice(dot + 1))
+  }
+
+  // keyOf for an id already validated (its tag needs no escaping): one concatenation.
+  #key (id: string): string {
+    const dot = id.indexOf('.')
+    return this.#keyHead + id.slice(0, dot) + '}:s:' + id.slice(dot + 1)
   }
 
   /** The Redis key of the index of a hash tag (for a user tag: that user's sessions). */
@@ -146,9 +155,9 @@ export class SessionStore {
    * session at its absolute deadline because no TTL is ever set beyond it.
    */
   load (id: string): Promise<StoredSession | null> {
-    if (parseSessionId(id) === null) return Promise.resolve(null)
+    if (!isSessionId(id)) return Promise.resolve(null)
     // A plain promise chain (no async layer): this runs on every request with a session.
-    return this.#bound(this.#redis.hgetall(this.keyOf(id))).then(hash => {
+    return this.#bound(this.#redis.hgetall(this.#key(id))).then(hash => {
       if (hash['#x'] === undefined) return null
       const s = parseHash(id, hash)
       // The TTL already caps the session at its deadline; this only closes the last moments
@@ -180,13 +189,13 @@ export class SessionStore {
    * timeout was refreshed; otherwise the number means nothing (0 on the single-HSET path).
    */
   update (id: string, set: readonly string[], del: readonly string[] = [], { refresh = this.options.rolling }: { refresh?: boolean } = {}): Promise<number> {
-    if (parseSessionId(id) === null) return Promise.reject(new FRP_SESSION_DESTROYED())
+    if (!isSessionId(id)) return Promise.reject(new FRP_SESSION_DESTROYED())
     refresh = refresh && this.options.rolling
     if (refresh || del.length > 0 || set.length === 0) return this.#save(id, set, del, refresh)
     // The hot path (values set, nothing deleted, no touch due): update-1.lua, one HEXISTS + one
     // HSET in Redis, with the key and the fields as its only arguments.
     const args = new Array<string>(set.length + 1)
-    args[0] = this.keyOf(id)
+    args[0] = this.#key(id)
     for (let i = 0; i < set.length; i += 2) {
       args[i + 1] = '=' + set[i]
       args[i + 2] = set[i + 1]
@@ -206,7 +215,7 @@ export class SessionStore {
 
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
   async touch (id: string): Promise<number> {
-    if (parseSessionId(id) === null) throw new FRP_SESSION_DESTROYED()
+    if (!isSessionId(id)) throw new FRP_SESSION_DESTROYED()
     return await this.#save(id, [], [], this.options.rolling)
   }
 
@@ -215,7 +224,7 @@ export class SessionStore {
    * script. The remaining TTLs are kept. Fails with FRP_SESSION_DESTROYED when `oldId` is gone.
    */
   async regenerate (oldId: string, newId: string): Promise<StoredSession> {
-    if (parseSessionId(oldId) === null || parseSessionId(newId) === null || tagOf(oldId) !== tagOf(newId)) {
+    if (!isSessionId(oldId) || !isSessionId(newId) || tagOf(oldId) !== tagOf(newId)) {
       throw new FRP_INVALID_OPTION('newId', 'must be a session id with the hash tag of the old id')
     }
     const r = await this.#run<Array<string | number> | number>('regenerate',
@@ -226,14 +235,14 @@ export class SessionStore {
 
   /** Destroys a session (and its index entry). True when a live session was destroyed. */
   async destroy (id: string): Promise<boolean> {
-    if (parseSessionId(id) === null) return false
+    if (!isSessionId(id)) return false
     const r = await this.#run<number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '0'])
     return r === 1
   }
 
   /** Destroys a session and returns what it held (null when there was no live session). */
   async take (id: string): Promise<StoredSession | null> {
-    if (parseSessionId(id) === null) return null
+    if (!isSessionId(id)) return null
     const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '1'])
     return typeof r === 'number' ? null : parseFlat(id, r, 0)
   }
