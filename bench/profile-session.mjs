@@ -1,6 +1,7 @@
 // Ad-hoc: where the CPU of one session request goes. Per request: server process CPU, redis-server
 // CPU, load generator CPU (µs, from /proc), and Redis commandstats (calls, usec_per_call).
 // node bench/profile-session.mjs <server> <path> [seconds]   e.g. session-ours /rw 4
+// PROF=<dir> also writes a --cpu-prof of the server process there. Run under flock -x like any bench.
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -25,7 +26,7 @@ try {
     jar.push(`${c.name}=${c.value}`)
   }
   await app.close()
-  const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF] : []), ...(process.env.HPROF ? ['--heap-prof', '--heap-prof-dir', process.env.HPROF, '--heap-prof-interval', '4096'] : []), fileURLToPath(new URL('./lib/serve.js', import.meta.url)), `bench/servers/${server}.js`], { env, stdio: ['ignore', 'pipe', 'inherit'], execArgv: [] })
+  const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.PROF] : []), fileURLToPath(new URL('./lib/serve.js', import.meta.url)), `bench/servers/${server}.js`], { env, stdio: ['ignore', 'pipe', 'inherit'], execArgv: [] })
   const port = await new Promise(resolve => { let out = ''; child.stdout.on('data', d => { out += d; const m = /listening:(\d+)/.exec(out); if (m) resolve(Number(m[1])) }) })
   let next = 0
   const opts = { url: `http://127.0.0.1:${port}`, connections: 50, requests: [{ method: 'GET', path, setupRequest (req, ctx) { ctx.cookie ??= jar[next++ % jar.length]; return { ...req, headers: { ...req.headers, cookie: ctx.cookie } } } }] }
