@@ -47,6 +47,11 @@ export function parseSessionId (id: unknown): ParsedId | null {
   return m === null ? null : { tag: m[1], secret: m[2] }
 }
 
+/** True when `id` is a well-formed session id (parseSessionId without the allocations). */
+export function isSessionId (id: unknown): id is string {
+  return typeof id === 'string' && id.length <= 60 && ID_RE.test(id)
+}
+
 /** The hash tag of a well-formed id (callers have validated it). */
 export function tagOf (id: string): string {
   return id.slice(0, id.indexOf('.'))

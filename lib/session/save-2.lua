@@ -1,4 +1,5 @@
 --[[ save: writes only the fields a request changed, creating the session or updating it.
+  The common update (values set, nothing deleted, no touch due) runs update-1.lua instead.
   An update refuses to run on a session that no longer exists, so a destroyed, expired or
   regenerated session is never resurrected by a slower concurrent request.
   KEYS[1]  the session hash

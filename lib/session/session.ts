@@ -222,14 +222,12 @@ export class Session {
    * Fails with FRP_SESSION_DESTROYED, writing nothing, when the session was destroyed or
    * regenerated meanwhile; this object then continues as a new, empty session.
    */
-  async save (): Promise<void> {
+  save (): Promise<void> {
     const dirty = this.#dirty
     if (dirty === null || dirty.size === 0) {
-      if (this.#touch && this.#persisted && this.#id !== null) {
-        this.#touch = false
-        this.#lastSeenAt = await this.#guard(this.#store.touch(this.#id))
-      }
-      return
+      if (!this.#touch || !this.#persisted || this.#id === null) return Promise.resolve()
+      this.#touch = false
+      return this.#store.touch(this.#id).then(now => { this.#lastSeenAt = now }, err => this.#failed(err, null))
     }
     const set: string[] = []
     const del: string[] = []
@@ -238,38 +236,38 @@ export class Session {
       else del.push(name)
     }
     this.#dirty = null
-    try {
-      if (this.#persisted) {
-        // The idle timeout slides with the write only when a touch is due: most writes are then
-        // a single HSET in Redis.
-        const refresh = this.#touch
-        this.#touch = false
-        const now = await this.#guard(this.#store.update(this.id, set, del, { refresh }))
-        if (refresh) this.#lastSeenAt = now
-      } else if (set.length > 0) {
-        const now = await this.#store.create(this.id, set, { metadata: this.#metadata?.() })
-        this.#persisted = true
-        this.#createdAt = this.#lastSeenAt = now
-        this.#absoluteExpiresAt = now + this.#store.options.absoluteTtl
-      }
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'FRP_SESSION_DESTROYED') {
-        // Keep the changes for a retry; changes made meanwhile win.
-        const merged = this.#dirty ?? new Map<string, boolean>()
-        for (const [name, isSet] of dirty) if (!merged.has(name)) merged.set(name, isSet)
-        this.#dirty = merged
-      }
-      throw err
+    if (!this.#persisted) {
+      if (set.length === 0) return Promise.resolve()
+      return this.#create(set).then(undefined, err => this.#failed(err, dirty))
     }
+    // The idle timeout slides with the write only when a touch is due: most writes are then a
+    // single HSET in Redis. (Plain promise chains, not async functions: this runs on every
+    // modifying request, and each async layer costs a promise and a microtask.)
+    const refresh = this.#touch
+    this.#touch = false
+    return this.#store.update(this.id, set, del, { refresh }).then(
+      now => { if (refresh) this.#lastSeenAt = now },
+      err => this.#failed(err, dirty))
   }
 
-  async #guard<T> (p: Promise<T>): Promise<T> {
-    try {
-      return await p
-    } catch (err) {
-      if ((err as { code?: string }).code === 'FRP_SESSION_DESTROYED') this.#reset()
-      throw err
+  async #create (set: string[]): Promise<void> {
+    const now = await this.#store.create(this.id, set, { metadata: this.#metadata?.() })
+    this.#persisted = true
+    this.#createdAt = this.#lastSeenAt = now
+    this.#absoluteExpiresAt = now + this.#store.options.absoluteTtl
+  }
+
+  // A failed save: a session that is gone leaves this object as a new, empty session; any other
+  // failure keeps the changes for a retry (changes made meanwhile win).
+  #failed (err: unknown, dirty: Map<string, boolean> | null): never {
+    if ((err as { code?: string }).code === 'FRP_SESSION_DESTROYED') {
+      this.#reset()
+    } else if (dirty !== null) {
+      const merged = this.#dirty ?? new Map<string, boolean>()
+      for (const [name, isSet] of dirty) if (!merged.has(name)) merged.set(name, isSet)
+      this.#dirty = merged
     }
+    throw err
   }
 
   #adopt (stored: StoredSession): void {

@@ -1,18 +1,19 @@
 // SessionStore: the framework-free core of the session pattern. One Redis hash per session:
 // user values under '=<name>' (encoded by the codec), metadata under '#<x>'. Only changed fields
-// are written, by one Lua script that refuses to touch a session that is gone, so concurrent
-// requests never lose each other's updates and a logout is never undone. Sessions bound to a user
+// are written, by Lua scripts that refuse to touch a session that is gone (the hot path,
+// update-1.lua, is one HEXISTS + one HSET), so concurrent requests never lose each other's
+// updates and a logout is never undone. Sessions bound to a user
 // share the user's hash tag with the user's index (a sorted set of session ids scored by expiry),
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { withTimeout } from '../shared/connection.js'
+import { clientCommandTimeout, withTimeout } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import type { Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
-import { parseSessionId, tagOf, userTag } from './ids.js'
+import { isSessionId, tagOf, userTag } from './ids.js'
 
-type ScriptName = 'save' | 'regenerate' | 'destroy' | 'list'
+type ScriptName = 'save' | 'update' | 'regenerate' | 'destroy' | 'list'
 const scripts = loadScripts<ScriptName>('session', new URL('.', import.meta.url))
 
 /** Metadata recorded at creation (user agent and ip by default). */
@@ -105,6 +106,11 @@ export class SessionStore {
   readonly codec: Codec
   readonly #redis: RedisClient
   readonly #keys: KeySpace
+  /** `<prefix>:session:{`, the head of every session key. */
+  readonly #keyHead: string
+  /** Our own bound on each call, or 0 when the client's commandTimeout is already as tight. */
+  readonly #timeout: number
+  readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
 
   constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
     if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
@@ -114,12 +120,22 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
+    this.#keyHead = this.#keys.base + ':{'
+    const own = clientCommandTimeout(redis)
+    this.#timeout = own !== undefined && own <= this.options.commandTimeout ? 0 : this.options.commandTimeout
+    this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
 
   /** The Redis key of a session's hash. */
   keyOf (id: string): string {
     const dot = id.indexOf('.')
     return this.#keys.key(id.slice(0, dot), 's', id.slice(dot + 1))
+  }
+
+  // keyOf for an id already validated (its tag needs no escaping): one concatenation.
+  #key (id: string): string {
+    const dot = id.indexOf('.')
+    return this.#keyHead + id.slice(0, dot) + '}:s:' + id.slice(dot + 1)
   }
 
   /** The Redis key of the index of a hash tag (for a user tag: that user's sessions). */
@@ -138,15 +154,16 @@ export class SessionStore {
    * timeout is refreshed by the next save or touch (see Session), and Redis itself ends the
    * session at its absolute deadline because no TTL is ever set beyond it.
    */
-  async load (id: string): Promise<StoredSession | null> {
-    if (parseSessionId(id) === null) return null
-    const hash = await this.#bound(this.#redis.hgetall(this.keyOf(id)))
-    if (hash['#x'] === undefined) return null
-    const s = parseHash(id, hash)
-    // The TTL already caps the session at its deadline; this only closes the last moments
-    // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
-    if (Date.now() >= s.absoluteExpiresAt) return null
-    return s
+  load (id: string): Promise<StoredSession | null> {
+    if (!isSessionId(id)) return Promise.resolve(null)
+    // A plain promise chain (no async layer): this runs on every request with a session.
+    return this.#bound(this.#redis.hgetall(this.#key(id))).then(hash => {
+      if (hash['#x'] === undefined) return null
+      const s = parseHash(id, hash)
+      // The TTL already caps the session at its deadline; this only closes the last moments
+      // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
+      return Date.now() >= s.absoluteExpiresAt ? null : s
+    })
   }
 
   /**
@@ -161,28 +178,45 @@ export class SessionStore {
     const o = this.options
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],
       ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
-    return this.#check(r)
+    return check(r)
   }
 
   /**
    * Writes only the changes of one request: `set` as flat name, encoded value pairs, `del` as
    * names. With `refresh` (default: when the sessions are rolling) it also slides the idle
    * timeout and records the activity. Fails with FRP_SESSION_DESTROYED, writing nothing, when the
-   * session is gone (destroyed, regenerated or expired). Returns Redis time.
+   * session is gone (destroyed, regenerated or expired). Returns Redis time (ms) when the idle
+   * timeout was refreshed; otherwise the number means nothing (0 on the single-HSET path).
    */
-  async update (id: string, set: readonly string[], del: readonly string[] = [], { refresh = this.options.rolling }: { refresh?: boolean } = {}): Promise<number> {
-    if (parseSessionId(id) === null) throw new FRP_SESSION_DESTROYED()
+  update (id: string, set: readonly string[], del: readonly string[] = [], { refresh = this.options.rolling }: { refresh?: boolean } = {}): Promise<number> {
+    if (!isSessionId(id)) return Promise.reject(new FRP_SESSION_DESTROYED())
+    refresh = refresh && this.options.rolling
+    if (refresh || del.length > 0 || set.length === 0) return this.#save(id, set, del, refresh)
+    // The hot path (values set, nothing deleted, no touch due): update-1.lua, one HEXISTS + one
+    // HSET in Redis, with the key and the fields as its only arguments.
+    const args = new Array<string>(set.length + 1)
+    args[0] = this.#key(id)
+    for (let i = 0; i < set.length; i += 2) {
+      args[i + 1] = '=' + set[i]
+      args[i + 2] = set[i + 1]
+    }
+    const p = this.#updateCmd(args)
+    return (this.#timeout > 0 ? withTimeout(p, this.#timeout) : p).then(check, rethrowUnavailable)
+  }
+
+  /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
+  async #save (id: string, set: readonly string[], del: readonly string[], refresh: boolean): Promise<number> {
     const pairs = prefixFields(set)
     const o = this.options
-    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh && o.rolling ? '1' : '0', '', pairs.length / 2, ...pairs]
+    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', '', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
-    const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args)
-    return this.#check(r)
+    return check(await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
   }
 
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
   async touch (id: string): Promise<number> {
-    return await this.update(id, [], [], { refresh: true })
+    if (!isSessionId(id)) throw new FRP_SESSION_DESTROYED()
+    return await this.#save(id, [], [], this.options.rolling)
   }
 
   /**
@@ -190,25 +224,25 @@ export class SessionStore {
    * script. The remaining TTLs are kept. Fails with FRP_SESSION_DESTROYED when `oldId` is gone.
    */
   async regenerate (oldId: string, newId: string): Promise<StoredSession> {
-    if (parseSessionId(oldId) === null || parseSessionId(newId) === null || tagOf(oldId) !== tagOf(newId)) {
+    if (!isSessionId(oldId) || !isSessionId(newId) || tagOf(oldId) !== tagOf(newId)) {
       throw new FRP_INVALID_OPTION('newId', 'must be a session id with the hash tag of the old id')
     }
     const r = await this.#run<Array<string | number> | number>('regenerate',
       [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], [oldId, newId])
-    if (typeof r === 'number') this.#check(r)
+    if (typeof r === 'number') check(r)
     return parseFlat(newId, r as Array<string | number>, 1)
   }
 
   /** Destroys a session (and its index entry). True when a live session was destroyed. */
   async destroy (id: string): Promise<boolean> {
-    if (parseSessionId(id) === null) return false
+    if (!isSessionId(id)) return false
     const r = await this.#run<number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '0'])
     return r === 1
   }
 
   /** Destroys a session and returns what it held (null when there was no live session). */
   async take (id: string): Promise<StoredSession | null> {
-    if (parseSessionId(id) === null) return null
+    if (!isSessionId(id)) return null
     const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '1'])
     return typeof r === 'number' ? null : parseFlat(id, r, 0)
   }
@@ -258,20 +292,10 @@ export class SessionStore {
     return results.filter(Boolean).length
   }
 
-  // The one place where script error codes become errors.
-  #check (code: number): number {
-    if (code >= 0) return code
-    if (code === -1) throw new FRP_SESSION_DESTROYED()
-    if (code === -2) throw new FRP_SESSION_ID_TAKEN()
-    throw new FRP_SESSION_UNAVAILABLE(`unexpected script reply ${code}`)
-  }
-
-  async #bound<T> (p: Promise<T>): Promise<T> {
-    try {
-      return await withTimeout(p, this.options.commandTimeout)
-    } catch (err) {
-      throw unavailable(err)
-    }
+  // Bounded (by our timer, or by the client's own commandTimeout when it is as tight: one timer
+  // and one promise less per call), with Redis errors as FRP_SESSION_UNAVAILABLE.
+  #bound<T> (p: Promise<T>): Promise<T> {
+    return (this.#timeout > 0 ? withTimeout(p, this.#timeout) : p).then(undefined, rethrowUnavailable)
   }
 
   #run<T> (name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
@@ -286,6 +310,18 @@ function prefixFields (flat: readonly string[]): string[] {
     out[i + 1] = flat[i + 1]
   }
   return out
+}
+
+// The one place where script error codes become errors.
+function check (code: number): number {
+  if (code >= 0) return code
+  if (code === -1) throw new FRP_SESSION_DESTROYED()
+  if (code === -2) throw new FRP_SESSION_ID_TAKEN()
+  throw new FRP_SESSION_UNAVAILABLE(`unexpected script reply ${code}`)
+}
+
+function rethrowUnavailable (err: unknown): never {
+  throw unavailable(err)
 }
 
 function unavailable (err: unknown): Error {

@@ -63,6 +63,17 @@ export function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
   })
 }
 
+/**
+ * The client's own per-command timeout (ioredis `commandTimeout`, on the node options of a
+ * Cluster), or undefined. A caller whose bound is at least that long need not add a timer of its
+ * own: ioredis already fails the command in time.
+ */
+export function clientCommandTimeout (redis: RedisClient): number | undefined {
+  const opts = isCluster(redis) ? redis.options.redisOptions : (redis as { options?: { commandTimeout?: number } }).options
+  const ms = opts?.commandTimeout
+  return typeof ms === 'number' && ms > 0 ? ms : undefined
+}
+
 /** The clients to run a per-node command on: every master of a Cluster, or the client itself. */
 export function masters (redis: RedisClient): Redis[] {
   return isCluster(redis) ? redis.nodes('master') : [redis as Redis]

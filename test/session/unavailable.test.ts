@@ -5,7 +5,7 @@ import { startRedis, eventually } from '../helpers/redis.js'
 import Fastify from 'fastify'
 import fastifyRedis from '@fastify/redis'
 import { redisSession } from '../../plugins/session.js'
-import { buildApp, sidOf, cookie, SECRET } from '../helpers/session.js'
+import { buildApp, sidOf, cookie, idOf, SECRET } from '../helpers/session.js'
 
 test('a dead Redis gives 503 on session routes and never hangs', async t => {
   const redis = await startRedis(t)
@@ -43,6 +43,18 @@ test('a paused Redis is bounded by commandTimeout', async t => {
   const res = await app.inject({ url: '/get/a', headers: cookie(sid) })
   t.equal(res.statusCode, 503, 'answered before the pause ended')
   t.equal(res.json().code, 'FRP_SESSION_UNAVAILABLE')
+})
+
+test('with a client commandTimeout as tight as ours, no timer of ours: a paused Redis still answers 503', async t => {
+  const redis = await startRedis(t)
+  // The store adds no timer of its own here (the client's 150 ms bound is tighter than 1000 ms).
+  const app = await buildApp(t, redis.client({ commandTimeout: 150 }), { commandTimeout: 1000 })
+  const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 } })) as string
+  await redis.pause(1500)
+  const read = await app.inject({ url: '/get/a', headers: cookie(sid) })
+  t.equal(read.statusCode, 503, 'a read answered before the pause ended')
+  t.equal(read.json().code, 'FRP_SESSION_UNAVAILABLE')
+  await t.rejects(app.sessions.update(idOf(sid), ['b', 'j2'], [], { refresh: false }), { code: 'FRP_SESSION_UNAVAILABLE' }, 'so did the hot write')
 })
 
 test('the app starts while the session Redis is down', async t => {
