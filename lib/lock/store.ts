@@ -4,7 +4,7 @@
 import type { RedisClient } from '../shared/scripts.js'
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { withTimeout, isCluster } from '../shared/connection.js'
+import { withTimeout, clientCommandTimeout } from '../shared/connection.js'
 import { run, scripts, translate } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
@@ -30,12 +30,6 @@ const rethrow = (err: unknown): never => { throw translate(err) }
 
 type Command = (...args: Array<string | number>) => Promise<number>
 
-/** The client's own per-command timeout, if it has one (then ours need not add a timer). */
-function clientTimeout (redis: RedisClient): number | undefined {
-  const opts = isCluster(redis) ? redis.options.redisOptions : (redis as { options: { commandTimeout?: number } }).options
-  return opts?.commandTimeout
-}
-
 export class SingleStore implements Store {
   private readonly redis: RedisClient
   private readonly notifier: Notifier
@@ -50,8 +44,8 @@ export class SingleStore implements Store {
     this.redis = redis
     this.channel = channel
     this.timeout = timeout
-    const own = clientTimeout(redis)
-    this.bound = own !== undefined && own > 0 && own <= timeout ? 0 : timeout
+    const own = clientCommandTimeout(redis)
+    this.bound = own !== undefined && own <= timeout ? 0 : timeout
     this.notifier = Notifier.for(redis).retain()
     // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups).
     this.acquireCmd = scripts.bind<number>(redis, 'acquire')
