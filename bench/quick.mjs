@@ -3,7 +3,9 @@ import { benchRedis, compare, httpReqPerSec, table } from './lib/harness.js'
 const redis = await benchRedis()
 const env = { BENCH_REDIS_URL: redis.url }
 const contenders = process.argv.slice(2).map(a => {
-  const [name, rest] = a.split('=')
+  const i = a.indexOf('=')
+  const name = a.slice(0, i)
+  const rest = a.slice(i + 1)
   const [file, q = ''] = rest.split('?')
   const e = Object.fromEntries(new URLSearchParams(q))
   return { name, run: () => httpReqPerSec(`bench/servers/${file}.js`, { ...env, ...e }) }
