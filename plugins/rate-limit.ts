@@ -236,12 +236,12 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     done()
   }
 
-  // Callback style rather than async: the allowed path costs one promise (the script call), and
-  // a key in the block cache is rejected synchronously, without any promise at all.
+  // Callback style rather than async: the allowed path costs one promise (the script call's own),
+  // and a key in the block cache is rejected synchronously, without any promise at all.
   function rateLimitHook (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void {
     let route: Route<FastifyRequest> | null | undefined
     let key: string
-    let pending: RateLimitResult | Promise<RateLimitResult>
+    let cost: number
     try {
       const config = configOf(request)
       route = config[kRoute]
@@ -253,15 +253,16 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
       if (route === null) { done(); return }
       key = keyOf(route, request)
       if (route.allowList !== null && route.allowList(request, key)) { done(); return }
-      const cost = typeof route.cost === 'number' ? route.cost : costOf(route, request)
-      pending = limiter.hitFast(route.scope + key, route.rule, cost)
+      cost = typeof route.cost === 'number' ? route.cost : costOf(route, request)
     } catch (err) {
       done(err as Error)
       return
     }
     const r = route
-    if (pending instanceof Promise) pending.then(result => finish(request, reply, r, key, result, done), done)
-    else finish(request, reply, r, key, pending, done)
+    limiter.hitFast(route.scope + key, route.rule, cost, (err, result) => {
+      if (err !== null) done(err)
+      else finish(request, reply, r, key, result as RateLimitResult, done)
+    })
   }
 
   fastify.addHook(hook, rateLimitHook)

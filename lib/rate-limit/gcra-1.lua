@@ -7,14 +7,18 @@
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: emission interval (us, window / limit), tolerance (us,
 --          burst * interval), field name
--- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs },
+--          or, for an allowed and counted request of a one-policy rule, the single integer
+--          remaining * 2^23 + resetMs (see _hot-path.lua)
 --@include "_preamble.lua"
+--@include "_hot-path.lua"
 
 if #ARGV == 4 then
   -- One policy (the common case): no tables, no unpack.
   local interval, tolerance, field = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
   local tat = tonumber(redis.call('HGET', key, field))
-  if tat == nil or tat < now then tat = now end
+  local stored = tat ~= nil
+  if not stored or tat < now then tat = now end
   local need = cost * interval
   -- 1 microsecond of slack absorbs the rounding of stored TATs.
   if tat + need - now > tolerance + 1 then
@@ -25,14 +29,22 @@ if #ARGV == 4 then
     if rem < 0 then rem = 0 end
     return { 0, 1, rem, math.ceil((tat - now) / 1000), math.ceil(retry / 1000) }
   end
-  if consume then
-    tat = tat + need
-    redis.call('HSET', key, field, string.format('%.0f', tat))
-    redis.call('PEXPIRE', key, math.ceil((tat - now) / 1000))
+  if not consume then
+    local rem = math.floor((tolerance - (tat - now)) / interval + 1e-9)
+    if rem < 0 then rem = 0 end
+    return { 1, 1, rem, math.ceil((tat - now) / 1000), 0 }
   end
-  local rem = math.floor((tolerance - (tat - now)) / interval + 1e-9)
+  tat = tat + need
+  -- The number as is: Redis writes it with 17 significant digits (no string.format call here).
+  redis.call('HSET', key, field, tat)
+  -- The key must live until the TAT. A new key gets its TTL set; else it moves only when
+  -- shorter than needed, and then with slack so a busy key moves it rarely.
+  local used = tat - now
+  local ms = math.ceil(used / 1000)
+  if not stored or redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms + ttl_slack(math.ceil(tolerance / 1000))) end
+  local rem = math.floor((tolerance - used) / interval + 1e-9)
   if rem < 0 then rem = 0 end
-  return { 1, 1, rem, math.ceil((tat - now) / 1000), 0 }
+  return packed(rem, ms)
 end
 
 local n = (#ARGV - 1) / 3

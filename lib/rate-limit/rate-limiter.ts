@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
 import { isCluster, withTimeout } from '../shared/connection.js'
-import { loadScripts, type RedisClient } from '../shared/scripts.js'
+import { loadScripts, type RawScript, type RedisClient } from '../shared/scripts.js'
 import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
 import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
 import type { RateLimitResult } from './result.js'
@@ -39,7 +39,11 @@ const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCac
 // A connection in these states cannot answer now: fail at once instead of queueing.
 const DOWN = new Set(['reconnecting', 'close', 'end'])
 
-type ScriptCall = (key: string, cost: string, ...args: Array<string | readonly string[]>) => Promise<number[]>
+type Reply = number[] | number
+/** Callback of hitFast's callback form. */
+export type HitCallback = (err: Error | null, result?: RateLimitResult) => void
+/** 2^23: the packed reply of the scripts' hot path is remaining * PACK + resetMs. */
+const PACK = 8388608
 
 export class RateLimiter {
   readonly redis: RedisClient
@@ -49,7 +53,7 @@ export class RateLimiter {
   readonly #insurance: InsuranceLimiter | null
   readonly #blocks: BlockCache | null
   readonly #defaultRule: RateLimitRule | null
-  readonly #calls: Record<Algorithm, ScriptCall>
+  readonly #calls: Record<Algorithm, RawScript<Reply>>
   /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
   readonly #wrapTimeout: boolean
   readonly #uniq = randomBytes(6).toString('base64url') + '.'
@@ -68,10 +72,10 @@ export class RateLimiter {
     this.#blocks = normaliseBlockCache(options.blockCache)
     this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
     this.#calls = {
-      'sliding-window': scripts.bind<number[]>(redis, 'sliding-window'),
-      'sliding-counter': scripts.bind<number[]>(redis, 'sliding-counter'),
-      gcra: scripts.bind<number[]>(redis, 'gcra'),
-      'fixed-window': scripts.bind<number[]>(redis, 'fixed-window')
+      'sliding-window': scripts.bindRaw<Reply>(redis, 'sliding-window'),
+      'sliding-counter': scripts.bindRaw<Reply>(redis, 'sliding-counter'),
+      gcra: scripts.bindRaw<Reply>(redis, 'gcra'),
+      'fixed-window': scripts.bindRaw<Reply>(redis, 'fixed-window')
     }
     const clientTimeout = isCluster(redis) ? undefined : (redis.options as { commandTimeout?: number }).commandTimeout
     this.#wrapTimeout = !(typeof clientTimeout === 'number' && clientTimeout > 0 && clientTimeout <= this.timeout)
@@ -118,16 +122,38 @@ export class RateLimiter {
 
   /**
    * hit() for hot paths: a key in the local block cache is answered synchronously (no promise,
-   * no microtask), anything else returns the promise of hit().
+   * no microtask), anything else returns the promise of hit(). With `done`, nothing is returned
+   * and the result goes to `done` (synchronously for a cached rejection): the script call's own
+   * promise is then the only one.
    */
-  hitFast (key: string, rule: RateLimitRule, cost: number): RateLimitResult | Promise<RateLimitResult> {
-    if (this.#blocks !== null && this.#blocks.size > 0) {
-      const blocked = this.#blocks.get(this.#tagged(key) + SUFFIX[rule.algorithm], cost)
-      if (blocked !== undefined) return blocked
+  hitFast (key: string, rule: RateLimitRule, cost: number): RateLimitResult | Promise<RateLimitResult>
+  hitFast (key: string, rule: RateLimitRule, cost: number, done: HitCallback): void
+  hitFast (key: string, rule: RateLimitRule, cost: number, done?: HitCallback): RateLimitResult | Promise<RateLimitResult> | undefined {
+    let redisKey: string
+    try {
+      redisKey = this.#tagged(key) + SUFFIX[rule.algorithm]
+    } catch (err) {
+      if (done === undefined) throw err
+      done(err as Error)
+      return
     }
-    if (!Number.isInteger(cost) || cost < 1) return Promise.reject(invalid('cost', `must be a positive integer, got ${String(cost)}`))
+    if (this.#blocks !== null && this.#blocks.size > 0) {
+      const blocked = this.#blocks.get(redisKey, cost)
+      if (blocked !== undefined) {
+        if (done === undefined) return blocked
+        done(null, blocked)
+        return
+      }
+    }
+    if (!Number.isInteger(cost) || cost < 1) {
+      const err = invalid('cost', `must be a positive integer, got ${String(cost)}`)
+      if (done === undefined) return Promise.reject(err)
+      done(err)
+      return
+    }
     // Not through the async #check: one promise layer (the script call's .then) instead of three.
-    return this.#send(this.#tagged(key) + SUFFIX[rule.algorithm], rule, cost, true)
+    if (done === undefined) return this.#send(redisKey, rule, cost, true)
+    this.#sendTo(redisKey, rule, cost, done)
   }
 
   async #check (key: string, ruleInput: PolicyInput | undefined, cost: number, consume: boolean): Promise<RateLimitResult> {
@@ -144,16 +170,9 @@ export class RateLimiter {
 
   /** The script call for `redisKey`, its reply turned into a result; failures go to the failure policy. */
   #send (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<RateLimitResult> {
-    let call: Promise<number[]>
+    let call: Promise<Reply>
     try {
-      if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
-      // One argument carries both cost and mode: a negative cost peeks.
-      const signed = consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
-      // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.
-      call = rule.algorithm === 'sliding-window'
-        ? this.#calls['sliding-window'](redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args)
-        : this.#calls[rule.algorithm](redisKey, signed, rule.args)
-      if (this.#wrapTimeout) call = withTimeout(call, this.timeout)
+      call = this.#call(redisKey, rule, cost, consume)
     } catch (err) {
       try {
         return Promise.resolve(this.#degrade(redisKey, rule, cost, consume, err))
@@ -161,13 +180,85 @@ export class RateLimiter {
         return Promise.reject(e)
       }
     }
-    return call.then(
-      reply => this.#result(redisKey, rule, cost, consume, reply),
-      err => this.#degrade(redisKey, rule, cost, consume, err)
-    )
+    const onReply = (reply: Reply): RateLimitResult => this.#result(redisKey, rule, cost, consume, reply)
+    const onError = (err: unknown): RateLimitResult => this.#degrade(redisKey, rule, cost, consume, err)
+    // NOSCRIPT rides on the failure handler, so a call that finds the script cached (all but the
+    // first after a Redis restart) costs no promise beyond the command's own.
+    return call.then(onReply, err => this.#retry(err, redisKey, rule, cost, consume).then(onReply, onError))
   }
 
-  #result (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, reply: number[]): RateLimitResult {
+  /** #send with a callback: the script call's promise is the only one. */
+  #sendTo (redisKey: string, rule: RateLimitRule, cost: number, done: HitCallback): void {
+    let call: Promise<Reply>
+    try {
+      call = this.#call(redisKey, rule, cost, true)
+    } catch (err) {
+      this.#settle(redisKey, rule, cost, err, done)
+      return
+    }
+    const onReply = (reply: Reply): void => {
+      let result: RateLimitResult
+      try {
+        result = this.#result(redisKey, rule, cost, true, reply)
+      } catch (err) {
+        done(err as Error)
+        return
+      }
+      done(null, result)
+    }
+    const onError = (err: unknown): void => { this.#settle(redisKey, rule, cost, err, done) }
+    call.then(onReply, err => this.#retry(err, redisKey, rule, cost, true).then(onReply, onError))
+  }
+
+  #settle (redisKey: string, rule: RateLimitRule, cost: number, err: unknown, done: HitCallback): void {
+    let result: RateLimitResult
+    try {
+      result = this.#degrade(redisKey, rule, cost, true, err)
+    } catch (e) {
+      done(e as Error)
+      return
+    }
+    done(null, result)
+  }
+
+  /** The script call, bounded by the timeout; throws when the connection is down. */
+  #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
+    if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
+    // One argument carries both cost and mode: a negative cost peeks.
+    const signed = consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
+    const script = this.#calls[rule.algorithm].call
+    // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.
+    const call = rule.algorithm === 'sliding-window'
+      ? script(redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args)
+      : script(redisKey, signed, rule.args)
+    return this.#wrapTimeout ? withTimeout(call, this.timeout) : call
+  }
+
+  /** After #call failed with `err`: the script by EVAL when `err` is NOSCRIPT, else a rejection with `err`. */
+  #retry (err: unknown, redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
+    const signed = consume ? String(cost) : String(-cost)
+    const recover = this.#calls[rule.algorithm].recover
+    const call = rule.algorithm === 'sliding-window'
+      ? recover(err, redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args)
+      : recover(err, redisKey, signed, rule.args)
+    return this.#wrapTimeout ? withTimeout(call, this.timeout) : call
+  }
+
+  #result (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, reply: number[] | number): RateLimitResult {
+    if (typeof reply === 'number') {
+      // The hot path's packed reply (see _hot-path.lua): allowed, one policy, remaining * 2^23 + resetMs.
+      const policy = rule.policies[0]
+      const remaining = Math.floor(reply / PACK)
+      return {
+        allowed: true,
+        limit: rule.algorithm === 'gcra' ? policy.burst : policy.limit,
+        remaining,
+        resetMs: reply - remaining * PACK,
+        retryAfterMs: 0,
+        policy,
+        degraded: false
+      }
+    }
     const policy = rule.policies[reply[1] - 1]
     const result: RateLimitResult = {
       allowed: reply[0] === 1,

@@ -1,27 +1,29 @@
 -- Sliding-window log: exact. One sorted set per rate-limit key holds one member per unit of
 -- cost of every ALLOWED request (score = Redis TIME in microseconds); every policy of the key
 -- counts the members inside its own window. Rejected requests record nothing, and members are
--- unique (time + caller-unique suffix + unit index), so concurrent requests never merge.
+-- unique (caller-unique suffix + unit index), so concurrent requests never merge.
 -- Memory is bounded by the limit of the longest-window policy.
 --
 -- KEYS[1]  the sorted set
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2]  unique suffix for the members of this call
 -- ARGV[3 + 2(i-1) ..]  per policy i: limit, window (us)
--- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs },
+--          or, for an allowed and counted request of a one-policy rule, the single integer
+--          remaining * 2^23 + resetMs (see _hot-path.lua)
 --@include "_preamble.lua"
+--@include "_hot-path.lua"
 local fmt = string.format
 
--- Adds the cost members of this call, scored now.
+-- Adds the cost members of this call, scored now. The member is the caller-unique suffix (plus
+-- the unit index): the time is already the score, so the member need not repeat it.
 local function record_members()
-  local score = fmt('%.0f', now)
-  local stem = score .. ':' .. ARGV[2] .. ':'
   if cost == 1 then
-    redis.call('ZADD', key, score, stem .. '1')
+    redis.call('ZADD', key, now, ARGV[2])
   else
-    local zargs = {}
+    local zargs, stem = {}, ARGV[2] .. ':'
     for j = 1, cost do
-      zargs[2 * j - 1] = score
+      zargs[2 * j - 1] = now
       zargs[2 * j] = stem .. j
     end
     redis.call('ZADD', key, unpack(zargs))
@@ -31,7 +33,7 @@ end
 if #ARGV == 4 then
   -- One policy (the common case): the same steps as below, without tables or loops.
   local limit, w = tonumber(ARGV[3]), tonumber(ARGV[4])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt('%.0f', now - w))
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - w)
   local c = redis.call('ZCARD', key)
   if c + cost > limit then
     local retry = w
@@ -51,8 +53,11 @@ if #ARGV == 4 then
     return { 1, 1, limit - c, math.ceil(reset / 1000), 0 }
   end
   record_members()
-  redis.call('PEXPIRE', key, math.ceil(w / 1000))
-  return { 1, 1, limit - c - cost, math.ceil(w / 1000), 0 }
+  -- The newest member must outlive its window. An empty log (new key) needs the TTL set; else
+  -- only when it is shorter than the window, and then with slack so a busy key moves it rarely.
+  local ms = math.ceil(w / 1000)
+  if c == 0 or redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms + ttl_slack(ms)) end
+  return packed(limit - c - cost, ms)
 end
 
 local n = (#ARGV - 2) / 2
@@ -65,7 +70,7 @@ for i = 1, n do
   if w > maxw then maxw = w end
 end
 -- Members at or before now - maxw are outside every window.
-redis.call('ZREMRANGEBYSCORE', key, '-inf', fmt('%.0f', now - maxw))
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - maxw)
 
 local counts, allowed = {}, true
 for i = 1, n do

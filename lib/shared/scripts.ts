@@ -28,9 +28,21 @@ export interface ScriptSet<Name extends string> {
    * may be an array (ioredis flattens command arguments), e.g. precomputed trailing arguments.
    */
   bind<T = unknown> (redis: RedisClient, name: Name): (...keysThenArgs: Array<Arg | readonly Arg[]>) => Promise<T>
+  /**
+   * bind() without its NOSCRIPT fallback layer, for the hottest paths: `call` returns ioredis's
+   * own promise (one promise and one microtask fewer per call than bind()). The caller passes any
+   * rejection of `call` to `recover` with the same arguments: it runs the script with EVAL when
+   * the error is NOSCRIPT and rejects with the error otherwise.
+   */
+  bindRaw<T = unknown> (redis: RedisClient, name: Name): RawScript<T>
   /** The Lua source of `name` after includes (for tests and tooling). */
   source (name: Name): string
   readonly names: readonly Name[]
+}
+
+export interface RawScript<T> {
+  readonly call: (...keysThenArgs: Array<Arg | readonly Arg[]>) => Promise<T>
+  readonly recover: (err: unknown, ...keysThenArgs: Array<Arg | readonly Arg[]>) => Promise<T>
 }
 
 interface Definition { numberOfKeys: number, lua: string, sha: string }
@@ -88,6 +100,14 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
     bind<T> (redis: RedisClient, name: Name) {
       const d = def(name)
       return (...keysThenArgs: Array<Arg | readonly Arg[]>) => evaluate(redis, d, keysThenArgs) as Promise<T>
+    },
+    bindRaw<T> (redis: RedisClient, name: Name): RawScript<T> {
+      const d = def(name)
+      const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
+      return {
+        call: (...keysThenArgs) => r.evalsha(d.sha, d.numberOfKeys, ...keysThenArgs) as Promise<T>,
+        recover: (err, ...keysThenArgs) => isNoScript(err) ? r.eval(d.lua, d.numberOfKeys, ...keysThenArgs) as Promise<T> : Promise.reject(err)
+      }
     },
     run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T> {
       const d = def(name)

@@ -52,6 +52,20 @@ test('bind() gives a flat hot-path call (keys then args) with the same NOSCRIPT 
   await t.rejects(scripts.bind(redis.client(), 'incr-by')('b', 'not a number'), /not an integer/, 'script errors are not swallowed')
 })
 
+test('bindRaw() returns the command promise itself; recover() turns NOSCRIPT into an EVAL and rethrows anything else', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  const incr = scripts.bindRaw<number>(client, 'incr-by')
+  await redis.admin('SCRIPT', 'FLUSH')
+  const err = await incr.call('r', 2).then(() => null, (e: unknown) => e)
+  t.match(err, { message: /^NOSCRIPT/ }, 'no hidden fallback: the caller sees NOSCRIPT')
+  t.equal(await incr.recover(err, 'r', 2), 2, 'recover runs the script by EVAL (which caches it)')
+  t.equal(await incr.call('r', 3), 5, 'then EVALSHA finds it')
+  const other = new Error('boom')
+  await t.rejects(incr.recover(other, 'r', 1), other, 'any other error is passed through')
+  t.equal(await client.get('r'), '5')
+})
+
 // Regression: with ioredis defineCommand every defined script was copied onto every pipeline
 // (each auto-pipelined tick), a per-request cost that grew with each pattern on the client.
 test('running scripts defines nothing on the client, so pipelines stay cheap', async t => {
