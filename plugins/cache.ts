@@ -171,7 +171,9 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
         sendStored(cache, request, reply, hit.value, hit.createdAt, 'HIT')
         return
       }
-      cache.lookup(key, optsFor(request)).then(r => {
+      // Concurrent requests for one key share one Redis read (per-request tags: each its own).
+      const lookup = p.tags === null ? cache.lookupShared(key, p.opts) : cache.lookup(key, optsFor(request))
+      lookup.then(r => {
         if (r.status === 'lease') {
           if (method === 'HEAD') { cache.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
           const lease = r.lease

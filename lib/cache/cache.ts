@@ -83,6 +83,8 @@ export class Cache extends EventEmitter {
   private readonly ctx: LeaseContext
   private readonly defaults: Effective
   private readonly inflight = new Map<string, Promise<unknown>>()
+  /** Lookups in flight for `lookupShared`, with the options they run under. */
+  private readonly sharedLookups = new Map<string, { o: Effective, p: Promise<Lookup> }>()
   private readonly refreshing = new Set<string>()
   private readonly buffers = new Set<WriteBehind<any>>()
   private readonly counters: CacheStats = emptyStats()
@@ -224,6 +226,31 @@ export class Cache extends EventEmitter {
     }
     await this.fulfil(lease, value, { duration: performance.now() - t0 })
     return value
+  }
+
+  /**
+   * `lookup` for concurrent readers of one key (the route cache): a caller arriving while another
+   * caller's lookup of `key` (with the same options) is in flight shares its answer when that
+   * answer is a value (hit or stale) instead of sending a GET of its own: the single flight `wrap`
+   * does, for readers that cannot pass a fetcher. A lease or a bypass belongs to the first caller;
+   * the others then look up on their own (and wait for the fill, if that is what they find).
+   */
+  lookupShared (key: string, o: Effective = this.defaults): Promise<Lookup> {
+    const running = this.sharedLookups.get(key)
+    if (running !== undefined && running.o === o) {
+      return running.p.then(r => {
+        if (r.status !== 'hit' && r.status !== 'stale') return this.lookup(key, o)
+        this.counters.dedupeJoins++
+        if (this.observed) this.emit('dedupe', key)
+        // The first caller starts the background refresh, if one is due; once is enough.
+        return r.served.refresh ? { status: r.status, served: { ...r.served, refresh: false } } : r
+      })
+    }
+    const p = this.lookup(key, o)
+    this.sharedLookups.set(key, { o, p })
+    const done = (): void => { if (this.sharedLookups.get(key)?.p === p) this.sharedLookups.delete(key) }
+    p.then(done, done)
+    return p
   }
 
   /**

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { startRedis, startCluster, eventually } from '../helpers/redis.js'
 import { buildApp } from './fixtures/app.js'
+import { commandCounts } from '../helpers/command-stats.js'
 
 test('route cache: MISS then HIT with age and ETag; If-None-Match answers 304; HEAD served from the cache', async t => {
   const redis = await startRedis(t)
@@ -84,6 +85,33 @@ test('route cache: concurrent misses of one key on two app instances run the han
   t.equal(calls, 1)
   t.ok(replies.every(r => r.statusCode === 200 && r.json().slow === true))
   t.equal(replies.filter(r => r.headers['x-cache'] === 'MISS').length, 1)
+})
+
+test('route cache: concurrent L2 hits of one key share one Redis read; a shared miss still runs the handler once', async t => {
+  const redis = await startRedis(t)
+  let calls = 0
+  const app = await buildApp(t, redis.client(), { l1: false }, app => {
+    app.get('/hot', { config: { cache: { ttl: 60_000 } } }, async () => {
+      calls++
+      await new Promise(resolve => setTimeout(resolve, 50))
+      return { hot: true, n: calls }
+    })
+  })
+  // Cold: every concurrent request finds the miss; one runs the handler, the others wait for its fill.
+  const cold = await Promise.all(Array.from({ length: 20 }, () => app.inject('/hot')))
+  t.equal(calls, 1, 'the handler ran once for 20 concurrent cold requests')
+  t.ok(cold.every(r => r.statusCode === 200 && r.json().n === 1))
+  t.equal(cold.filter(r => r.headers['x-cache'] === 'MISS').length, 1)
+
+  const gets = async (): Promise<number> => (await commandCounts(redis.admin)).get ?? 0
+  const joinsBefore = app.cache.stats().dedupeJoins
+  const before = await gets()
+  const hot = await Promise.all(Array.from({ length: 20 }, () => app.inject('/hot')))
+  const sent = await gets() - before
+  t.ok(hot.every(r => r.statusCode === 200 && r.headers['x-cache'] === 'HIT' && r.body === cold[0].body), 'every request is a hit with the stored body')
+  t.ok(sent >= 1 && sent < 20, `20 concurrent hits sent fewer than 20 GETs (sent ${sent})`)
+  t.equal(app.cache.stats().dedupeJoins - joinsBefore, 20 - sent, 'every request that sent no GET joined one in flight')
+  t.equal(calls, 1)
 })
 
 test('route cache: tags and invalidation on one instance drop the response on the other', async t => {
