@@ -47,6 +47,8 @@ export interface RedisRateLimitOptions {
   onRedisError?: 'allow' | 'deny'
   insurance?: false | { instances?: number, maxKeys?: number }
   blockCache?: boolean | { maxKeys?: number }
+  /** One script call for the checks of an event-loop turn (default true; never on a Cluster). See RateLimiterOptions.batch. */
+  batch?: boolean | { maxChecks?: number }
   /** Longest wait for Redis per request, in ms (default 1000). */
   timeout?: number
   prefix?: string
@@ -73,8 +75,8 @@ declare module 'fastify' {
 }
 
 const OPTION_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name', 'policies', 'global', 'hook', 'keyGenerator', 'allowList', 'cost',
-  'headers', 'legacyHeaders', 'statusCode', 'errorResponse', 'onExceeded', 'onRedisError', 'insurance', 'blockCache', 'timeout', 'prefix',
-  'namespace', 'client'] as const
+  'headers', 'legacyHeaders', 'statusCode', 'errorResponse', 'onExceeded', 'onRedisError', 'insurance', 'blockCache', 'batch', 'timeout',
+  'prefix', 'namespace', 'client'] as const
 
 const kRoute = Symbol('frp.rateLimit.route')
 type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<FastifyRequest> | null }
@@ -141,7 +143,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     if (client === undefined) throw invalid(namespace === undefined ? 'client' : 'namespace', 'no Redis client: register @fastify/redis first or pass { client }')
   }
   const limiter = new RateLimiter(client, {
-    prefix: opts.prefix, timeout: opts.timeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, policies: globalRule ?? undefined
+    prefix: opts.prefix, timeout: opts.timeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })
   try {
     await checkServer(client, { pattern: 'rate-limit', needsNoEviction: false, log: fastify.log, timeout: Math.max(limiter.timeout, 2000) })

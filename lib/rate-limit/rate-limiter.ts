@@ -1,6 +1,8 @@
 // RateLimiter: the framework-free core. One Lua script call per check (all policies of a rule,
-// atomically, on one key), Redis TIME as the only clock, a bounded wait, a local block cache for
-// rejected keys and an in-memory insurance limiter for when Redis is unavailable.
+// atomically, on one key) — or, for the counted one-policy gcra and sliding-window checks of a
+// standalone client, one call per batch of the checks of an event-loop turn (check-batch.ts) —
+// Redis TIME as the only clock, a bounded wait, a local block cache for rejected keys and an
+// in-memory insurance limiter for when Redis is unavailable.
 import { randomBytes } from 'node:crypto'
 import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
@@ -11,8 +13,9 @@ import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, typ
 import type { RateLimitResult } from './result.js'
 import { BlockCache } from './block-cache.js'
 import { InsuranceLimiter } from './insurance.js'
+import { CheckBatch, type Reply } from './check-batch.js'
 
-const scripts = loadScripts<Algorithm>('rate-limit', new URL('.', import.meta.url))
+const scripts = loadScripts<Algorithm | 'batch'>('rate-limit', new URL('.', import.meta.url))
 
 /** Key suffix of each algorithm's state (one key per rate-limit key and algorithm). */
 const SUFFIX: Record<Algorithm, string> = { 'sliding-window': 'sw', 'sliding-counter': 'sc', gcra: 'gcra', 'fixed-window': 'fw' }
@@ -33,13 +36,18 @@ export interface RateLimiterOptions {
   blockCache?: boolean | { maxKeys?: number }
   /** The default policies of hit()/peek() when none is given. */
   policies?: PolicyInput
+  /**
+   * Send the counted one-policy gcra and sliding-window checks of one event-loop turn as one
+   * script call, at most `maxChecks` (default 64) per call (default true). Same results as one
+   * call per check. Always off on a Redis Cluster client.
+   */
+  batch?: boolean | { maxChecks?: number }
 }
 
-const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCache', 'policies'] as const
+const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCache', 'policies', 'batch'] as const
 // A connection in these states cannot answer now: fail at once instead of queueing.
 const DOWN = new Set(['reconnecting', 'close', 'end'])
 
-type Reply = number[] | number
 /** Callback of hitFast's callback form. */
 export type HitCallback = (err: Error | null, result?: RateLimitResult) => void
 /** 2^23: the packed reply of the scripts' hot path is remaining * PACK + resetMs. */
@@ -54,6 +62,8 @@ export class RateLimiter {
   readonly #blocks: BlockCache | null
   readonly #defaultRule: RateLimitRule | null
   readonly #calls: Record<Algorithm, RawScript<Reply>>
+  /** Batches hot-path checks; null when batching is off or the client is a Cluster. */
+  readonly #batch: CheckBatch | null
   /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
   readonly #wrapTimeout: boolean
   readonly #uniq = randomBytes(6).toString('base64url') + '.'
@@ -79,6 +89,15 @@ export class RateLimiter {
     }
     const clientTimeout = isCluster(redis) ? undefined : (redis.options as { commandTimeout?: number }).commandTimeout
     this.#wrapTimeout = !(typeof clientTimeout === 'number' && clientTimeout > 0 && clientTimeout <= this.timeout)
+    const maxChecks = normaliseBatch(options.batch)
+    this.#batch = maxChecks === 0 || isCluster(redis)
+      ? null
+      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch'), maxChecks, this.#wrapTimeout ? this.timeout : 0)
+  }
+
+  /** Whether hot-path checks are batched (the `batch` option, and never on a Cluster). */
+  get batching (): boolean {
+    return this.#batch !== null
   }
 
   /** Normalises policies once; pass the rule to hit()/peek() to skip validation on every call. */
@@ -170,6 +189,11 @@ export class RateLimiter {
 
   /** The script call for `redisKey`, its reply turned into a result; failures go to the failure policy. */
   #send (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<RateLimitResult> {
+    if (consume && this.#batched(rule)) {
+      return new Promise((resolve, reject) => {
+        this.#enqueue(redisKey, rule, cost, (err, result) => { if (err === null) resolve(result as RateLimitResult); else reject(err) })
+      })
+    }
     let call: Promise<Reply>
     try {
       call = this.#call(redisKey, rule, cost, consume)
@@ -189,6 +213,10 @@ export class RateLimiter {
 
   /** #send with a callback: the script call's promise is the only one. */
   #sendTo (redisKey: string, rule: RateLimitRule, cost: number, done: HitCallback): void {
+    if (this.#batched(rule)) {
+      this.#enqueue(redisKey, rule, cost, done)
+      return
+    }
     let call: Promise<Reply>
     try {
       call = this.#call(redisKey, rule, cost, true)
@@ -208,6 +236,38 @@ export class RateLimiter {
     }
     const onError = (err: unknown): void => { this.#settle(redisKey, rule, cost, err, done) }
     call.then(onReply, err => this.#retry(err, redisKey, rule, cost, true).then(onReply, onError))
+  }
+
+  /** Whether a counted check of `rule` goes through the batch: one policy, gcra or sliding-window. */
+  #batched (rule: RateLimitRule): boolean {
+    return this.#batch !== null && rule.policies.length === 1 && (rule.algorithm === 'gcra' || rule.algorithm === 'sliding-window')
+  }
+
+  /** Queues a counted check in the batch; its reply or error is turned into a result as on the single path. */
+  #enqueue (redisKey: string, rule: RateLimitRule, cost: number, done: HitCallback): void {
+    // A connection that cannot answer fails at once, as on the single path (no turn in the queue).
+    if (DOWN.has(this.redis.status)) {
+      this.#settle(redisKey, rule, cost, new Error(`Redis connection is ${this.redis.status}`), done)
+      return
+    }
+    const batch = this.#batch as CheckBatch
+    const onReply = (err: unknown, reply?: Reply): void => {
+      if (err !== null) {
+        this.#settle(redisKey, rule, cost, err, done)
+        return
+      }
+      let result: RateLimitResult
+      try {
+        result = this.#result(redisKey, rule, cost, true, reply as Reply)
+      } catch (e) {
+        done(e as Error)
+        return
+      }
+      done(null, result)
+    }
+    const signed = cost === 1 ? '1' : String(cost)
+    if (rule.algorithm === 'gcra') batch.gcra(redisKey, signed, rule.args, onReply)
+    else batch.slidingWindow(redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args, onReply)
   }
 
   #settle (redisKey: string, rule: RateLimitRule, cost: number, err: unknown, done: HitCallback): void {
@@ -296,6 +356,15 @@ function normaliseInsurance (v: RateLimiterOptions['insurance']): InsuranceLimit
   if (v !== undefined && (v === null || typeof v !== 'object')) throw invalid('insurance', 'must be false or { instances, maxKeys }')
   rejectUnknown('insurance', v, ['instances', 'maxKeys'])
   return new InsuranceLimiter(optInt('insurance.instances', v?.instances, 1, 1, 100_000), optInt('insurance.maxKeys', v?.maxKeys, 10_000, 1))
+}
+
+/** The batch size cap, 0 when batching is off. */
+function normaliseBatch (v: RateLimiterOptions['batch']): number {
+  if (v === false) return 0
+  if (v === undefined || v === true) return 64
+  if (v === null || typeof v !== 'object') throw invalid('batch', 'must be a boolean or { maxChecks }')
+  rejectUnknown('batch', v, ['maxChecks'])
+  return optInt('batch.maxChecks', v.maxChecks, 64, 1, 10_000)
 }
 
 function normaliseBlockCache (v: RateLimiterOptions['blockCache']): BlockCache | null {

@@ -1,6 +1,8 @@
 // The one loader for Lua scripts. Each pattern keeps its scripts beside its code as
 // `<name>-<numberOfKeys>.lua` (the BullMQ convention: the key count is in the file name, so the
-// call site cannot disagree with it). Files are read once per process.
+// call site cannot disagree with it). Files are read once per process. A script whose key count
+// varies per call is named `<name>-n.lua`: run() passes keys.length, and a bind()/bindRaw() call
+// passes the key count as its first argument (`call(2, key1, key2, arg1, ...)`).
 //
 // Scripts run as plain EVALSHA commands, falling back to EVAL when the server answers NOSCRIPT
 // (a fresh or restarted Redis, a failed-over replica), so an empty script cache is invisible to
@@ -45,6 +47,7 @@ export interface RawScript<T> {
   readonly recover: (err: unknown, ...keysThenArgs: Array<Arg | readonly Arg[]>) => Promise<T>
 }
 
+/** numberOfKeys -1: variable, given per call (a `-n.lua` file). */
 interface Definition { numberOfKeys: number, lua: string, sha: string }
 
 type Evaluator = (...args: Array<Arg | readonly Arg[]>) => Promise<unknown>
@@ -67,10 +70,15 @@ function withIncludes (lua: string, dir: URL, file: string): string {
 /** Runs `def` through EVALSHA; on NOSCRIPT sends the source once with EVAL (which caches it). */
 function evaluate (redis: RedisClient, def: Definition, args: Array<Arg | readonly Arg[]>): Promise<unknown> {
   const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
-  return r.evalsha(def.sha, def.numberOfKeys, ...args).catch((err: unknown) => {
+  return r.evalsha(def.sha, ...keyCount(def), ...args).catch((err: unknown) => {
     if (!isNoScript(err)) throw err
-    return r.eval(def.lua, def.numberOfKeys, ...args)
+    return r.eval(def.lua, ...keyCount(def), ...args)
   })
+}
+
+/** The numkeys argument, or none for a variable-key script (the caller's first argument is it). */
+function keyCount (def: Definition): number[] {
+  return def.numberOfKeys < 0 ? [] : [def.numberOfKeys]
 }
 
 /**
@@ -81,10 +89,10 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
   const path = fileURLToPath(dir)
   const defs = new Map<string, Definition>()
   for (const file of readdirSync(path).sort()) {
-    const m = /^([a-z][a-z0-9-]*?)-(\d+)\.lua$/.exec(file)
+    const m = /^([a-z][a-z0-9-]*?)-(\d+|n)\.lua$/.exec(file)
     if (m === null) continue
     const lua = withIncludes(readFileSync(new URL(file, dir), 'utf8'), dir, file)
-    defs.set(m[1], { numberOfKeys: Number(m[2]), lua, sha: createHash('sha1').update(lua).digest('hex') })
+    defs.set(m[1], { numberOfKeys: m[2] === 'n' ? -1 : Number(m[2]), lua, sha: createHash('sha1').update(lua).digest('hex') })
   }
   if (defs.size === 0) throw new Error(`no Lua scripts found in ${path}`)
 
@@ -104,6 +112,12 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
     bindRaw<T> (redis: RedisClient, name: Name): RawScript<T> {
       const d = def(name)
       const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
+      if (d.numberOfKeys < 0) {
+        return {
+          call: (...keysThenArgs) => r.evalsha(d.sha, ...keysThenArgs) as Promise<T>,
+          recover: (err, ...keysThenArgs) => isNoScript(err) ? r.eval(d.lua, ...keysThenArgs) as Promise<T> : Promise.reject(err)
+        }
+      }
       return {
         call: (...keysThenArgs) => r.evalsha(d.sha, d.numberOfKeys, ...keysThenArgs) as Promise<T>,
         recover: (err, ...keysThenArgs) => isNoScript(err) ? r.eval(d.lua, d.numberOfKeys, ...keysThenArgs) as Promise<T> : Promise.reject(err)
@@ -111,6 +125,7 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
     },
     run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T> {
       const d = def(name)
+      if (d.numberOfKeys < 0) return evaluate(redis, d, [keys.length, ...keys, ...args]) as Promise<T>
       if (keys.length !== d.numberOfKeys) {
         return Promise.reject(new Error(`${pattern} script "${name}" takes ${d.numberOfKeys} keys, got ${keys.length}`))
       }

@@ -32,13 +32,26 @@ t.test('options', async t => {
     ['bad onRedisError', { limit: 5, window: 1000, onRedisError: 'ignore' }, /"onRedisError": must be one of 'allow', 'deny'/],
     ['bad allowList', { limit: 5, window: 1000, allowList: 'me' }, /"allowList": must be an array of keys or a function/],
     ['bad insurance', { limit: 5, window: 1000, insurance: { instances: 0 } }, /"insurance.instances": must be between 1/],
-    ['bad keyGenerator', { limit: 5, window: 1000, keyGenerator: 'ip' }, /"keyGenerator": must be a function/]
+    ['bad keyGenerator', { limit: 5, window: 1000, keyGenerator: 'ip' }, /"keyGenerator": must be a function/],
+    ['bad batch', { limit: 5, window: 1000, batch: 'on' }, /"batch": must be a boolean or \{ maxChecks \}/],
+    ['bad batch.maxChecks', { limit: 5, window: 1000, batch: { maxChecks: 0 } }, /"batch.maxChecks": must be between 1/]
   ]
   for (const [what, opts, message] of bad) {
     t.test(`${what} fails at registration naming the option`, async t => {
       await t.rejects(register(opts), { code: 'FRP_INVALID_OPTION', message })
     })
   }
+
+  t.test('batch reaches the core: on by default, off with batch: false', async t => {
+    for (const [batch, on] of [[undefined, true], [false, false], [{ maxChecks: 8 }, true]] as const) {
+      const app = Fastify()
+      t.teardown(() => app.close())
+      await app.register(fastifyRedis, { client: redis, closeClient: false })
+      await app.register(redisRateLimit, { limit: 5, window: 1000, batch })
+      await app.ready()
+      t.equal(app.rateLimit.limiter.batching, on, String(JSON.stringify(batch)))
+    }
+  })
 
   t.test('an invalid route policy fails when the route is declared', async t => {
     const app = Fastify()

@@ -3,11 +3,11 @@ import { loadScripts } from '../../lib/shared/scripts.js'
 import { startRedis, startCluster } from '../helpers/redis.js'
 import { commandCounts } from '../helpers/command-stats.js'
 
-type Name = 'incr-by' | 'echo-args' | 'double-incr'
+type Name = 'incr-by' | 'echo-args' | 'double-incr' | 'incr-each'
 const scripts = loadScripts<Name>('fixture', new URL('../fixtures/scripts/', import.meta.url))
 
 test('loads <name>-<keys>.lua files and runs them on a standalone server', async t => {
-  t.same([...scripts.names].sort(), ['double-incr', 'echo-args', 'incr-by'], '_-prefixed include files are not scripts')
+  t.same([...scripts.names].sort(), ['double-incr', 'echo-args', 'incr-by', 'incr-each'], '_-prefixed include files are not scripts')
   const redis = await startRedis(t)
   const client = redis.client()
   t.equal(await scripts.run(client, 'incr-by', ['n'], [5]), 5)
@@ -64,6 +64,20 @@ test('bindRaw() returns the command promise itself; recover() turns NOSCRIPT int
   const other = new Error('boom')
   await t.rejects(incr.recover(other, 'r', 1), other, 'any other error is passed through')
   t.equal(await client.get('r'), '5')
+})
+
+test('a <name>-n.lua script takes its key count per call: run() from keys, bind()/bindRaw() as the first argument', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  t.same(await scripts.run(client, 'incr-each', ['x', 'y', 'x'], [2]), [2, 2, 4])
+  t.same(await scripts.run(client, 'incr-each', [], [2]), [], 'zero keys is a valid count')
+  t.same(await scripts.bind(client, 'incr-each')(2, 'x', 'z', 1), [5, 1])
+  const raw = scripts.bindRaw<number[]>(client, 'incr-each')
+  await redis.admin('SCRIPT', 'FLUSH')
+  const err = await raw.call(1, 'y', 3).then(() => null, (e: unknown) => e)
+  t.match(err, { message: /^NOSCRIPT/ })
+  t.same(await raw.recover(err, 1, 'y', 3), [5], 'recover passes the key count through to EVAL')
+  t.same(await raw.call(3, 'x', 'y', 'z', 1), [6, 6, 2])
 })
 
 // Regression: with ioredis defineCommand every defined script was copied onto every pipeline

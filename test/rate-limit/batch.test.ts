@@ -1,0 +1,162 @@
+// Batching: the counted one-policy gcra and sliding-window checks of one event-loop turn go to
+// Redis as one script call (batch-n.lua) with the same results as one call per check.
+import t from 'tap'
+import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
+import type { RateLimitResult } from '../../lib/rate-limit/result.js'
+import { startRedis, startCluster } from '../helpers/redis.js'
+import { scriptCalls } from '../helpers/command-stats.js'
+
+type Rule = ReturnType<RateLimiter['rule']>
+interface Check { key: string, rule: Rule, cost: number }
+
+/** The figures that do not depend on the clock (windows are long, so nothing refills meanwhile). */
+function figures (r: RateLimitResult): unknown[] {
+  return [r.allowed, r.remaining, r.limit, r.policy.limit, r.retryAfterMs > 0, r.degraded]
+}
+
+/** The checks sent together (one turn) through the callback form of hitFast. */
+function together (rl: RateLimiter, checks: Check[]): Promise<RateLimitResult[]> {
+  return Promise.all(checks.map(c => new Promise<RateLimitResult>((resolve, reject) => {
+    rl.hitFast(c.key, c.rule, c.cost, (err, result) => { if (err === null) resolve(result as RateLimitResult); else reject(err) })
+  })))
+}
+
+/** The same checks one by one, each awaited before the next is sent. */
+async function oneByOne (rl: RateLimiter, checks: Check[]): Promise<RateLimitResult[]> {
+  const out: RateLimitResult[] = []
+  for (const c of checks) out.push(await rl.hit(c.key, c.rule, c.cost))
+  return out
+}
+
+t.test('batching', async t => {
+  const r = await startRedis(t)
+  const redis = r.client()
+
+  for (const algorithm of ['gcra', 'sliding-window'] as const) {
+    t.test(`${algorithm}: one key repeated in a batch answers as sequential calls do, in one script call`, async t => {
+      const batched = new RateLimiter(redis, { blockCache: false, prefix: `rep-b-${algorithm}` })
+      const single = new RateLimiter(redis, { blockCache: false, prefix: `rep-s-${algorithm}`, batch: false })
+      t.equal(batched.batching, true, 'on by default')
+      t.equal(single.batching, false)
+      const rule = batched.rule({ limit: 6, window: 3_600_000, algorithm })
+      const checks = [1, 2, 1, 3, 1, 1, 1, 1, 2].map(cost => ({ key: 'same', rule, cost }))
+      await together(batched, [{ key: 'warm', rule, cost: 1 }]) // loads the script: the counts below see EVALSHA only
+      await r.admin('CONFIG', 'RESETSTAT')
+      const got = await together(batched, checks)
+      t.equal(await scriptCalls(r.admin), 1, 'nine checks, one script call')
+      const want = await oneByOne(single, checks)
+      t.same(got.map(figures), want.map(figures))
+      t.same(got.map(x => x.allowed), [true, true, true, false, true, true, false, false, false], 'later checks see earlier ones')
+    })
+  }
+
+  t.test('a mixed batch (keys, rules, algorithms, costs) answers as sequential calls do; other checks keep their own calls', async t => {
+    const batched = new RateLimiter(redis, { blockCache: false, prefix: 'mix-b' })
+    const single = new RateLimiter(redis, { blockCache: false, prefix: 'mix-s', batch: false })
+    const gcra = batched.rule({ limit: 3, burst: 4, window: 3_600_000, algorithm: 'gcra' })
+    const sw = batched.rule({ limit: 2, window: 3_600_000, algorithm: 'sliding-window' })
+    const sw5 = batched.rule({ limit: 5, window: 7_200_000, algorithm: 'sliding-window' })
+    const checks: Check[] = []
+    for (let i = 0; i < 6; i++) {
+      checks.push({ key: 'a', rule: gcra, cost: 1 }, { key: 'b', rule: sw, cost: 1 }, { key: 'a', rule: sw5, cost: i % 2 + 1 }, { key: `c${i % 2}`, rule: gcra, cost: 2 })
+    }
+    await together(batched, [{ key: 'warm', rule: sw, cost: 1 }])
+    await r.admin('CONFIG', 'RESETSTAT')
+    const got = await together(batched, checks)
+    t.equal(await scriptCalls(r.admin), 1, `${checks.length} checks, one script call`)
+    t.same(got.map(figures), (await oneByOne(single, checks)).map(figures))
+
+    // Multi-policy rules and peeks are not batched: one call each, beside the batch.
+    const multi = batched.rule([{ limit: 5, window: 60_000 }, { limit: 50, window: 3_600_000 }])
+    await r.admin('CONFIG', 'RESETSTAT')
+    const [m, p, b] = await Promise.all([batched.hit('m', multi), batched.peek('a', sw5), batched.hit('n', sw)])
+    t.same([m.allowed, m.remaining, p.allowed, b.allowed, b.remaining], [true, 4, false, true, 1])
+    t.equal(await scriptCalls(r.admin), 3)
+  })
+
+  t.test('a batch flushes when it reaches maxChecks', async t => {
+    const rl = new RateLimiter(redis, { blockCache: false, prefix: 'cap', batch: { maxChecks: 4 } })
+    const rule = rl.rule({ limit: 100, window: 3_600_000, algorithm: 'gcra' })
+    await rl.hit('warm', rule)
+    await r.admin('CONFIG', 'RESETSTAT')
+    const results = await together(rl, Array.from({ length: 10 }, () => ({ key: 'k', rule, cost: 1 })))
+    t.same(results.map(x => x.remaining), [99, 98, 97, 96, 95, 94, 93, 92, 91, 90])
+    t.equal(await scriptCalls(r.admin), 3, '4 + 4 + 2')
+    // The promise form (hit) batches too, with the default cap.
+    await r.admin('CONFIG', 'RESETSTAT')
+    const def = new RateLimiter(redis, { blockCache: false, prefix: 'cap-default' })
+    const many = await Promise.all(Array.from({ length: 100 }, () => def.hit('k', rule)))
+    t.equal(many.filter(x => x.allowed).length, 100)
+    t.equal(await scriptCalls(r.admin), 2, '64 + 36')
+  })
+
+  t.test('batch: false restores one script call per check', async t => {
+    const rl = new RateLimiter(redis, { blockCache: false, prefix: 'off', batch: false })
+    const rule = rl.rule({ limit: 100, window: 60_000 })
+    await rl.hit('warm', rule)
+    await r.admin('CONFIG', 'RESETSTAT')
+    await together(rl, Array.from({ length: 7 }, () => ({ key: 'k', rule, cost: 1 })))
+    t.equal(await scriptCalls(r.admin), 7)
+  })
+
+  t.test('an empty script cache (NOSCRIPT) re-sends the batch once by EVAL', async t => {
+    const rl = new RateLimiter(redis, { blockCache: false, prefix: 'noscript' })
+    const rule = rl.rule({ limit: 3, window: 60_000 })
+    await rl.hit('warm', rule)
+    await r.admin('SCRIPT', 'FLUSH')
+    const results = await together(rl, Array.from({ length: 5 }, () => ({ key: 'k', rule, cost: 1 })))
+    t.same(results.map(x => x.allowed), [true, true, true, false, false])
+  })
+
+  t.test('the block cache still learns rejections from batched replies', async t => {
+    const rl = new RateLimiter(redis, { prefix: 'blocks' })
+    const rule = rl.rule({ limit: 2, window: 60_000, algorithm: 'gcra' })
+    const first = await together(rl, Array.from({ length: 3 }, () => ({ key: 'k', rule, cost: 1 })))
+    t.same(first.map(x => x.allowed), [true, true, false])
+    let sync = false
+    rl.hitFast('k', rule, 1, (err, result) => { sync = err === null && result?.allowed === false })
+    t.equal(sync, true, 'answered from the block cache, synchronously')
+  })
+
+  t.test('options', async t => {
+    t.throws(() => new RateLimiter(redis, { batch: 'yes' as never }), /"batch": must be a boolean or \{ maxChecks \}/)
+    t.throws(() => new RateLimiter(redis, { batch: { maxChecks: 0 } }), /"batch.maxChecks": must be between 1/)
+    t.throws(() => new RateLimiter(redis, { batch: { size: 3 } as never }), /size/)
+    t.equal(new RateLimiter(redis, { batch: { maxChecks: 8 } }).batching, true)
+    t.equal(new RateLimiter(redis, { batch: true }).batching, true)
+  })
+})
+
+t.test('a failed batch gives every check the failure policy, as one-by-one calls would', async t => {
+  const r = await startRedis(t)
+  const redis = r.client({ commandTimeout: 5000 })
+  const options = { blockCache: false, timeout: 150 } as const
+  const strict = new RateLimiter(redis, { ...options, prefix: 'f-throw' })
+  const deny = new RateLimiter(redis, { ...options, prefix: 'f-deny', onRedisError: 'deny' })
+  const allow = new RateLimiter(redis, { ...options, prefix: 'f-allow', onRedisError: 'allow' })
+  const open = new RateLimiter(redis, { ...options, prefix: 'f-open', onRedisError: 'allow', insurance: false })
+  const rule = strict.rule({ limit: 3, window: 60_000, algorithm: 'gcra' })
+  await together(strict, [{ key: 'warm', rule, cost: 1 }])
+  const five = Array.from({ length: 5 }, () => ({ key: 'k', rule, cost: 1 }))
+  // A short pause that runs out by itself (see TestRedis.pause); every batch times out at 150 ms.
+  await r.pause(1000)
+  // All four batches (and the strict checks one by one) are queued in one turn.
+  const strictEach = Promise.allSettled(five.map(async c => await together(strict, [c]).then(x => x[0])))
+  const [denied, allowed, opened] = await Promise.all([deny, allow, open].map(async rl => await together(rl, five)))
+  const thrown = await strictEach
+  t.same(thrown.map(x => x.status), Array(5).fill('rejected'))
+  for (const x of thrown) t.match((x as PromiseRejectedResult).reason, { code: 'FRP_RATE_LIMIT_STORE' })
+  t.same(denied.map(x => [x.allowed, x.degraded]), Array(5).fill([false, true]), "'deny': every check denied")
+  t.same(allowed.map(x => [x.allowed, x.degraded]), [[true, true], [true, true], [true, true], [false, true], [false, true]],
+    "'allow': the insurance limiter counts each check of the batch")
+  t.same(opened.map(x => x.allowed), Array(5).fill(true), "'allow' without insurance: every check allowed")
+})
+
+t.test('a Cluster client is never batched (the keys of one script call must share a slot)', async t => {
+  const cluster = await startCluster(t)
+  const rl = new RateLimiter(cluster.client(), { blockCache: false })
+  t.equal(rl.batching, false)
+  const rule = rl.rule({ limit: 2, window: 60_000, algorithm: 'gcra' })
+  const results = await together(rl, ['a', 'b', 'a', 'a'].map(key => ({ key, rule, cost: 1 })))
+  t.same(results.map(x => x.allowed), [true, true, true, false])
+})
