@@ -3,7 +3,7 @@
 // fail-open policy (Redis down or slow: `wrap` serves from the fetcher). Framework-free.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { escapeGlob, isCluster, masters, withTimeout } from '../shared/connection.js'
+import { escapeGlob, masters, ownTimeout, withTimeout } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
 import { Notifier } from '../shared/notifier.js'
 import type { RedisClient } from '../shared/scripts.js'
@@ -114,8 +114,7 @@ export class Cache extends EventEmitter {
       l1Ttl: o.l1 === false ? 0 : o.l1.ttl,
       jitter: o.jitter
     }
-    const own = isCluster(redis) ? undefined : (redis as { options?: { commandTimeout?: number } }).options?.commandTimeout
-    this.bounded = typeof own === 'number' && own > 0 && own <= o.commandTimeout
+    this.bounded = ownTimeout(redis, o.commandTimeout) === 0
       ? <T>(p: Promise<T>) => p
       : <T>(p: Promise<T>) => withTimeout(p, o.commandTimeout)
     this.notifier = Notifier.for(redis).retain()

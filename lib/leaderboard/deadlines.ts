@@ -2,9 +2,8 @@
 // tens of thousands of times a second). Every call of one board has the same timeout, so deadlines
 // arrive in order: a FIFO queue scanned by one coarse, unref'd interval timer is enough. A call is
 // rejected with FRP_REDIS_TIMEOUT between `ms` and `ms + ms / 8` (at least 5 ms) after it started.
-import type { Redis } from 'ioredis'
 import { FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
-import { isCluster } from '../shared/connection.js'
+import { clientCommandTimeout } from '../shared/connection.js'
 import type { RedisClient } from '../shared/scripts.js'
 
 interface Pending {
@@ -28,8 +27,8 @@ function translate (err: unknown, ms: number): Error {
 export function deadlines (ms: number, redis?: RedisClient): Bound {
   // A standalone ioredis client with its own commandTimeout at or below ours already bounds every
   // command, queued offline ones included: only translate its errors.
-  const own = redis === undefined || isCluster(redis) ? undefined : (redis as Redis).options?.commandTimeout
-  if (typeof own === 'number' && own > 0 && own <= ms) {
+  const own = redis === undefined ? undefined : clientCommandTimeout(redis)
+  if (own !== undefined && own <= ms) {
     const onError = (err: unknown): never => { throw translate(err, own) }
     return <T>(promise: Promise<T>): Promise<T> => promise.then(undefined, onError)
   }

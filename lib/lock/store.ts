@@ -4,7 +4,7 @@
 import type { RedisClient } from '../shared/scripts.js'
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { withTimeout, clientCommandTimeout } from '../shared/connection.js'
+import { withTimeout, ownTimeout } from '../shared/connection.js'
 import { run, scripts, translate } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
@@ -44,8 +44,7 @@ export class SingleStore implements Store {
     this.redis = redis
     this.channel = channel
     this.timeout = timeout
-    const own = clientCommandTimeout(redis)
-    this.bound = own !== undefined && own <= timeout ? 0 : timeout
+    this.bound = ownTimeout(redis, timeout)
     this.notifier = Notifier.for(redis).retain()
     // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups).
     this.acquireCmd = scripts.bind<number>(redis, 'acquire')

@@ -1,15 +1,12 @@
 // Bounds every Redis wait of the queue. When the client already enforces a commandTimeout no
 // longer than ours, its own timer does the job and we skip a timer and a promise per call (that
 // is measurable on serial adds).
-import { isCluster, withTimeout } from '../shared/connection.js'
+import { ownTimeout, withTimeout } from '../shared/connection.js'
 import type { RedisClient } from '../shared/scripts.js'
 
 export type Bound = <V>(p: Promise<V>) => Promise<V>
 
 export function boundFor (redis: RedisClient, ms: number): Bound {
-  const own = isCluster(redis)
-    ? redis.options.redisOptions?.commandTimeout
-    : redis.options.commandTimeout
-  if (typeof own === 'number' && own > 0 && own <= ms) return p => p
+  if (ownTimeout(redis, ms) === 0) return p => p
   return p => withTimeout(p, ms)
 }

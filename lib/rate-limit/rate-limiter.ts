@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
-import { isCluster, withTimeout } from '../shared/connection.js'
+import { isCluster, ownTimeout, withTimeout } from '../shared/connection.js'
 import { loadScripts, type RawScript, type RedisClient } from '../shared/scripts.js'
 import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
 import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
@@ -87,8 +87,7 @@ export class RateLimiter {
       gcra: scripts.bindRaw<Reply>(redis, 'gcra'),
       'fixed-window': scripts.bindRaw<Reply>(redis, 'fixed-window')
     }
-    const clientTimeout = isCluster(redis) ? undefined : (redis.options as { commandTimeout?: number }).commandTimeout
-    this.#wrapTimeout = !(typeof clientTimeout === 'number' && clientTimeout > 0 && clientTimeout <= this.timeout)
+    this.#wrapTimeout = ownTimeout(redis, this.timeout) > 0
     const maxChecks = normaliseBatch(options.batch)
     this.#batch = maxChecks === 0 || isCluster(redis)
       ? null

@@ -7,7 +7,7 @@
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { clientCommandTimeout, withTimeout } from '../shared/connection.js'
+import { ownTimeout, withTimeout } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import type { Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
@@ -121,8 +121,7 @@ export class SessionStore {
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
     this.#keyHead = this.#keys.base + ':{'
-    const own = clientCommandTimeout(redis)
-    this.#timeout = own !== undefined && own <= this.options.commandTimeout ? 0 : this.options.commandTimeout
+    this.#timeout = ownTimeout(redis, this.options.commandTimeout)
     this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
 

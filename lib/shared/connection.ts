@@ -64,14 +64,25 @@ export function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
 }
 
 /**
- * The client's own per-command timeout (ioredis `commandTimeout`, on the node options of a
- * Cluster), or undefined. A caller whose bound is at least that long need not add a timer of its
- * own: ioredis already fails the command in time.
+ * The per-command timeout the client itself enforces on every command, or undefined. Only a
+ * standalone client counts: ioredis arms `commandTimeout` in Redis#sendCommand, which covers
+ * commands queued while offline, but a Cluster queues commands in its own offline queue (while
+ * it connects or refreshes slots) before any node sees them, so they wait with no timer at all.
  */
 export function clientCommandTimeout (redis: RedisClient): number | undefined {
-  const opts = isCluster(redis) ? redis.options.redisOptions : (redis as { options?: { commandTimeout?: number } }).options
-  const ms = opts?.commandTimeout
+  if (isCluster(redis)) return undefined
+  const ms = (redis as { options?: { commandTimeout?: number } }).options?.commandTimeout
   return typeof ms === 'number' && ms > 0 ? ms : undefined
+}
+
+/**
+ * The timer a caller bounding each Redis wait by `ms` must still arm itself: `ms`, or 0 when the
+ * client's own commandTimeout already fails every command within `ms` (one timer and one promise
+ * less per call on hot paths).
+ */
+export function ownTimeout (redis: RedisClient, ms: number): number {
+  const own = clientCommandTimeout(redis)
+  return own !== undefined && own <= ms ? 0 : ms
 }
 
 /** The clients to run a per-node command on: every master of a Cluster, or the client itself. */

@@ -1,8 +1,10 @@
 import { test } from 'tap'
-import { Redis } from 'ioredis'
-import { recommendedRedisOptions, withTimeout, duplicateConnection, createSubscriber, scanKeys, masters, isCluster, escapeGlob, waitReady } from '../../lib/shared/connection.js'
+import { Redis, Cluster } from 'ioredis'
+import { recommendedRedisOptions, withTimeout, duplicateConnection, createSubscriber, scanKeys, masters, isCluster, escapeGlob, waitReady, ownTimeout } from '../../lib/shared/connection.js'
 import { checkServer } from '../../lib/shared/server-guard.js'
 import { startRedis, startCluster } from '../helpers/redis.js'
+import { SessionStore } from '../../lib/session/store.js'
+import { Locker } from '../../lib/lock/locker.js'
 
 test('recommended options bound every command', async t => {
   const o = recommendedRedisOptions({ commandTimeout: 500 })
@@ -99,4 +101,23 @@ test('server guard fails with FRP_REDIS_UNAVAILABLE instead of hanging', async t
   await c.ping()
   await redis.kill()
   await t.rejects(checkServer(c, { pattern: 'session', needsNoEviction: true, timeout: 300 }), { code: 'FRP_REDIS_UNAVAILABLE', message: /session/ })
+})
+
+test('ownTimeout: only a standalone client\'s own commandTimeout replaces our timer (regression: a Cluster\'s offline queue has no timer)', async t => {
+  const standalone = new Redis({ lazyConnect: true, commandTimeout: 100 })
+  const bare = new Redis({ lazyConnect: true })
+  // Port 1: nothing listens, so the cluster never becomes ready and queues every command.
+  const cluster = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true, redisOptions: { commandTimeout: 100 }, clusterRetryStrategy: () => 100 })
+  t.teardown(() => { standalone.disconnect(); bare.disconnect(); cluster.disconnect() })
+  t.equal(ownTimeout(standalone, 500), 0, 'a tighter client timeout bounds every command: no timer of ours')
+  t.equal(ownTimeout(standalone, 50), 50, 'a looser client timeout: ours is still needed')
+  t.equal(ownTimeout(bare, 500), 500, 'no client timeout: ours')
+  t.equal(ownTimeout(cluster, 500), 500, 'a Cluster\'s node timeout does not cover its offline queue: ours')
+
+  // The stores that used to trust the Cluster's node timeout now fail within their own bound.
+  const sessions = new SessionStore(cluster, { commandTimeout: 300 })
+  await t.rejects(sessions.load('abcdefgh.' + 'b'.repeat(43)), { code: 'FRP_SESSION_UNAVAILABLE' }, 'a session read on an unreachable Cluster fails, bounded')
+  const locker = new Locker(cluster, { commandTimeout: 300 })
+  t.teardown(() => locker.close())
+  await t.rejects(locker.tryAcquire('k'), { code: 'FRP_REDIS_TIMEOUT' }, 'a lock attempt on an unreachable Cluster fails, bounded')
 })
