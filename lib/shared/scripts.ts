@@ -67,18 +67,29 @@ function withIncludes (lua: string, dir: URL, file: string): string {
   })
 }
 
-/** Runs `def` through EVALSHA; on NOSCRIPT sends the source once with EVAL (which caches it). */
-function evaluate (redis: RedisClient, def: Definition, args: Array<Arg | readonly Arg[]>): Promise<unknown> {
+/**
+ * `def` on `redis` as a RawScript: `call` is one EVALSHA; `recover` answers a NOSCRIPT rejection by
+ * sending the source once with EVAL (which caches it). The numkeys argument is fixed here, except
+ * for a variable-key script (`-n.lua`), whose caller passes it first.
+ */
+function raw<T> (redis: RedisClient, def: Definition): RawScript<T> {
   const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
-  return r.evalsha(def.sha, ...keyCount(def), ...args).catch((err: unknown) => {
-    if (!isNoScript(err)) throw err
-    return r.eval(def.lua, ...keyCount(def), ...args)
-  })
+  const n = def.numberOfKeys
+  if (n < 0) {
+    return {
+      call: (...a) => r.evalsha(def.sha, ...a) as Promise<T>,
+      recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, ...a) as Promise<T> : Promise.reject(err)
+    }
+  }
+  return {
+    call: (...a) => r.evalsha(def.sha, n, ...a) as Promise<T>,
+    recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, n, ...a) as Promise<T> : Promise.reject(err)
+  }
 }
 
-/** The numkeys argument, or none for a variable-key script (the caller's first argument is it). */
-function keyCount (def: Definition): number[] {
-  return def.numberOfKeys < 0 ? [] : [def.numberOfKeys]
+/** Runs a RawScript with its NOSCRIPT fallback. */
+function evaluate<T> (script: RawScript<T>, args: Array<Arg | readonly Arg[]>): Promise<T> {
+  return script.call(...args).catch((err: unknown) => script.recover(err, ...args))
 }
 
 /**
@@ -106,30 +117,19 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
     names: [...defs.keys()] as Name[],
     source: name => def(name).lua,
     bind<T> (redis: RedisClient, name: Name) {
-      const d = def(name)
-      return (...keysThenArgs: Array<Arg | readonly Arg[]>) => evaluate(redis, d, keysThenArgs) as Promise<T>
+      const script = raw<T>(redis, def(name))
+      return (...keysThenArgs: Array<Arg | readonly Arg[]>) => evaluate(script, keysThenArgs)
     },
     bindRaw<T> (redis: RedisClient, name: Name): RawScript<T> {
-      const d = def(name)
-      const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
-      if (d.numberOfKeys < 0) {
-        return {
-          call: (...keysThenArgs) => r.evalsha(d.sha, ...keysThenArgs) as Promise<T>,
-          recover: (err, ...keysThenArgs) => isNoScript(err) ? r.eval(d.lua, ...keysThenArgs) as Promise<T> : Promise.reject(err)
-        }
-      }
-      return {
-        call: (...keysThenArgs) => r.evalsha(d.sha, d.numberOfKeys, ...keysThenArgs) as Promise<T>,
-        recover: (err, ...keysThenArgs) => isNoScript(err) ? r.eval(d.lua, d.numberOfKeys, ...keysThenArgs) as Promise<T> : Promise.reject(err)
-      }
+      return raw<T>(redis, def(name))
     },
     run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T> {
       const d = def(name)
-      if (d.numberOfKeys < 0) return evaluate(redis, d, [keys.length, ...keys, ...args]) as Promise<T>
+      if (d.numberOfKeys < 0) return evaluate(raw<T>(redis, d), [keys.length, ...keys, ...args])
       if (keys.length !== d.numberOfKeys) {
         return Promise.reject(new Error(`${pattern} script "${name}" takes ${d.numberOfKeys} keys, got ${keys.length}`))
       }
-      return evaluate(redis, d, [...keys, ...args]) as Promise<T>
+      return evaluate(raw<T>(redis, d), [...keys, ...args])
     }
   }
 }
