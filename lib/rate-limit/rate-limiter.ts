@@ -223,16 +223,7 @@ export class RateLimiter {
       this.#settle(redisKey, rule, cost, err, done)
       return
     }
-    const onReply = (reply: Reply): void => {
-      let result: RateLimitResult
-      try {
-        result = this.#result(redisKey, rule, cost, true, reply)
-      } catch (err) {
-        done(err as Error)
-        return
-      }
-      done(null, result)
-    }
+    const onReply = (reply: Reply): void => { this.#deliver(redisKey, rule, cost, reply, done) }
     const onError = (err: unknown): void => { this.#settle(redisKey, rule, cost, err, done) }
     call.then(onReply, err => this.#retry(err, redisKey, rule, cost, true).then(onReply, onError))
   }
@@ -251,22 +242,29 @@ export class RateLimiter {
     }
     const batch = this.#batch as CheckBatch
     const onReply = (err: unknown, reply?: Reply): void => {
-      if (err !== null) {
-        this.#settle(redisKey, rule, cost, err, done)
-        return
-      }
-      let result: RateLimitResult
-      try {
-        result = this.#result(redisKey, rule, cost, true, reply as Reply)
-      } catch (e) {
-        done(e as Error)
-        return
-      }
-      done(null, result)
+      if (err !== null) this.#settle(redisKey, rule, cost, err, done)
+      else this.#deliver(redisKey, rule, cost, reply as Reply, done)
     }
-    const signed = cost === 1 ? '1' : String(cost)
+    const signed = signedCost(cost, true)
     if (rule.algorithm === 'gcra') batch.gcra(redisKey, signed, rule.args, onReply)
-    else batch.slidingWindow(redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args, onReply)
+    else batch.slidingWindow(redisKey, signed, this.#member(), rule.args, onReply)
+  }
+
+  /** A counted check's reply, as a result, to `done` (an error building it goes to `done` too). */
+  #deliver (redisKey: string, rule: RateLimitRule, cost: number, reply: Reply, done: HitCallback): void {
+    let result: RateLimitResult
+    try {
+      result = this.#result(redisKey, rule, cost, true, reply)
+    } catch (err) {
+      done(err as Error)
+      return
+    }
+    done(null, result)
+  }
+
+  /** A sliding-window log member unique to this call among all processes. */
+  #member (): string {
+    return this.#uniq + (this.#seq++).toString(36)
   }
 
   #settle (redisKey: string, rule: RateLimitRule, cost: number, err: unknown, done: HitCallback): void {
@@ -283,22 +281,21 @@ export class RateLimiter {
   /** The script call, bounded by the timeout; throws when the connection is down. */
   #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
     if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
-    // One argument carries both cost and mode: a negative cost peeks.
-    const signed = consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
+    const signed = signedCost(cost, consume)
     const script = this.#calls[rule.algorithm].call
     // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.
     const call = rule.algorithm === 'sliding-window'
-      ? script(redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args)
+      ? script(redisKey, signed, this.#member(), rule.args)
       : script(redisKey, signed, rule.args)
     return this.#wrapTimeout ? withTimeout(call, this.timeout) : call
   }
 
   /** After #call failed with `err`: the script by EVAL when `err` is NOSCRIPT, else a rejection with `err`. */
   #retry (err: unknown, redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
-    const signed = consume ? String(cost) : String(-cost)
+    const signed = signedCost(cost, consume)
     const recover = this.#calls[rule.algorithm].recover
     const call = rule.algorithm === 'sliding-window'
-      ? recover(err, redisKey, signed, this.#uniq + (this.#seq++).toString(36), rule.args)
+      ? recover(err, redisKey, signed, this.#member(), rule.args)
       : recover(err, redisKey, signed, rule.args)
     return this.#wrapTimeout ? withTimeout(call, this.timeout) : call
   }
@@ -355,6 +352,11 @@ function normaliseInsurance (v: RateLimiterOptions['insurance']): InsuranceLimit
   if (v !== undefined && (v === null || typeof v !== 'object')) throw invalid('insurance', 'must be false or { instances, maxKeys }')
   rejectUnknown('insurance', v, ['instances', 'maxKeys'])
   return new InsuranceLimiter(optInt('insurance.instances', v?.instances, 1, 1, 100_000), optInt('insurance.maxKeys', v?.maxKeys, 10_000, 1))
+}
+
+/** The script argument carrying both cost and mode: a negative cost peeks. */
+function signedCost (cost: number, consume: boolean): string {
+  return consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
 }
 
 /** The batch size cap, 0 when batching is off. */
