@@ -7,7 +7,7 @@ import { startRedisServer, freePort, type RedisServer } from '../../lib/dev/redi
 
 const run = promisify(execFile)
 
-interface Teardown { teardown: (fn: () => unknown) => void }
+export interface Teardown { teardown: (fn: () => unknown) => void }
 
 export interface StartRedisOptions {
   /** Persist with AOF (appendfsync always), so restart() keeps the data. */

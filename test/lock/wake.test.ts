@@ -2,8 +2,17 @@
 // holder's expiry when no release comes, and after a subscriber disconnect; never by polling.
 import { test } from 'tap'
 import { Locker } from '../../lib/lock/locker.js'
-import { startRedis, startTopology, topologies, eventually } from '../helpers/redis.js'
+import { startRedis, startTopology, topologies, eventually, type Teardown, type TestRedis } from '../helpers/redis.js'
 import { commandCounts, scriptCalls } from '../helpers/command-stats.js'
+
+/** A private Redis and two Lockers on it (two instances of one app), closed with the test. */
+async function twoLockers (t: Teardown, prefix: string): Promise<{ redis: TestRedis, first: Locker, second: Locker }> {
+  const redis = await startRedis(t)
+  const first = new Locker(redis.client(), { prefix })
+  const second = new Locker(redis.client(), { prefix })
+  t.teardown(() => Promise.all([first.close(), second.close()]))
+  return { redis, first, second }
+}
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -57,10 +66,7 @@ for (const topology of topologies()) {
 }
 
 test('a waiter does not poll Redis while the lock is held', async t => {
-  const redis = await startRedis(t)
-  const holder = new Locker(redis.client(), { prefix: 'np' })
-  const waiter = new Locker(redis.client(), { prefix: 'np' })
-  t.teardown(() => Promise.all([holder.close(), waiter.close()]))
+  const { redis, first: holder, second: waiter } = await twoLockers(t, 'np')
   const held = await holder.acquire('k', { ttl: 60_000 })
   const before = await scriptCalls(redis.admin)
   const waiting = waiter.acquire('k', { waitTimeout: 30_000 })
@@ -79,10 +85,7 @@ test('a waiter does not poll Redis while the lock is held', async t => {
 })
 
 test('waiters survive a subscriber disconnect: they re-check and subscribe again', async t => {
-  const redis = await startRedis(t)
-  const holder = new Locker(redis.client(), { prefix: 'rs' })
-  const waiter = new Locker(redis.client(), { prefix: 'rs' })
-  t.teardown(() => Promise.all([holder.close(), waiter.close()]))
+  const { redis, first: holder, second: waiter } = await twoLockers(t, 'rs')
   const held = await holder.acquire('k', { ttl: 60_000 })
   const waiting = waiter.acquire('k', { waitTimeout: 30_000 })
   const subscribed = async (): Promise<boolean> => {
@@ -99,10 +102,7 @@ test('waiters survive a subscriber disconnect: they re-check and subscribe again
 })
 
 test('a release publishes only when someone waited for the lock', async t => {
-  const redis = await startRedis(t)
-  const holder = new Locker(redis.client(), { prefix: 'pub' })
-  const waiter = new Locker(redis.client(), { prefix: 'pub' })
-  t.teardown(() => Promise.all([holder.close(), waiter.close()]))
+  const { redis, first: holder, second: waiter } = await twoLockers(t, 'pub')
   const publishes = async (): Promise<number> => (await commandCounts(redis.admin)).publish ?? 0
   const before = await publishes()
   for (let i = 0; i < 3; i++) await (await holder.acquire('quiet')).release()
@@ -119,10 +119,7 @@ test('a release publishes only when someone waited for the lock', async t => {
 })
 
 test('the waiter mark on a lock value keeps the owner in charge and strangers out', async t => {
-  const redis = await startRedis(t)
-  const holder = new Locker(redis.client(), { prefix: 'mark' })
-  const other = new Locker(redis.client(), { prefix: 'mark' })
-  t.teardown(() => Promise.all([holder.close(), other.close()]))
+  const { redis, first: holder, second: other } = await twoLockers(t, 'mark')
   const held = await holder.acquire('doc', { ttl: 60_000 })
   t.equal(await other.tryAcquire('doc'), null, 'a failed attempt...')
   t.equal(await redis.admin('GET', holder.redisKey('doc')), held.token + '+', '...marks the value as waited for')
