@@ -106,8 +106,6 @@ export class SessionStore {
   readonly codec: Codec
   readonly #redis: RedisClient
   readonly #keys: KeySpace
-  /** `<prefix>:session:{`, the head of every session key. */
-  readonly #keyHead: string
   /** Our own bound on each call, or 0 when the client's commandTimeout is already as tight. */
   readonly #timeout: number
   readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
@@ -120,7 +118,6 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
-    this.#keyHead = this.#keys.base + ':{'
     this.#timeout = ownTimeout(redis, this.options.commandTimeout)
     this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
@@ -129,12 +126,6 @@ export class SessionStore {
   keyOf (id: string): string {
     const dot = id.indexOf('.')
     return this.#keys.key(id.slice(0, dot), 's', id.slice(dot + 1))
-  }
-
-  // keyOf for an id already validated (its tag needs no escaping): one concatenation.
-  #key (id: string): string {
-    const dot = id.indexOf('.')
-    return this.#keyHead + id.slice(0, dot) + '}:s:' + id.slice(dot + 1)
   }
 
   /** The Redis key of the index of a hash tag (for a user tag: that user's sessions). */
@@ -156,7 +147,7 @@ export class SessionStore {
   load (id: string): Promise<StoredSession | null> {
     if (!isSessionId(id)) return Promise.resolve(null)
     // A plain promise chain (no async layer): this runs on every request with a session.
-    return this.#bound(this.#redis.hgetall(this.#key(id))).then(hash => {
+    return this.#bound(this.#redis.hgetall(this.keyOf(id))).then(hash => {
       if (hash['#x'] === undefined) return null
       const s = parseHash(id, hash)
       // The TTL already caps the session at its deadline; this only closes the last moments
@@ -194,7 +185,7 @@ export class SessionStore {
     // The hot path (values set, nothing deleted, no touch due): update-1.lua, one HEXISTS + one
     // HSET in Redis, with the key and the fields as its only arguments.
     const args = new Array<string>(set.length + 1)
-    args[0] = this.#key(id)
+    args[0] = this.keyOf(id)
     for (let i = 0; i < set.length; i += 2) {
       args[i + 1] = '=' + set[i]
       args[i + 2] = set[i + 1]
