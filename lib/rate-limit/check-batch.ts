@@ -8,15 +8,12 @@
 // I/O callbacks and nextTick runs between each of them, so it would mostly flush batches of one.
 // A batch also flushes as soon as it holds `max` checks, which bounds the script's run time.
 // Standalone clients only: the keys of one script call must hash to one Cluster slot.
-import { withTimeout } from '../shared/connection.js'
+import { downError, withTimeout } from '../shared/connection.js'
 import type { RawScript, RedisClient } from '../shared/scripts.js'
 
 /** One check's reply, as its single script would give it (see _hot-path.lua). */
 export type Reply = number[] | number
 export type ReplyCallback = (err: unknown, reply?: Reply) => void
-
-// A connection in these states cannot answer now: fail at once instead of queueing.
-const DOWN = new Set(['reconnecting', 'close', 'end'])
 
 export class CheckBatch {
   readonly max: number
@@ -73,7 +70,8 @@ export class CheckBatch {
     this.#done = []
     let call: Promise<Reply[]>
     try {
-      if (DOWN.has(this.#redis.status)) throw new Error(`Redis connection is ${this.#redis.status}`)
+      const down = downError(this.#redis)
+      if (down !== null) throw down
       call = this.#bound(this.#script.call(keys.length, keys, argv))
     } catch (err) {
       fail(done, err)

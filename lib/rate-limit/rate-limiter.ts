@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
-import { isCluster, ownTimeout, withTimeout } from '../shared/connection.js'
+import { downError, isCluster, ownTimeout, withTimeout } from '../shared/connection.js'
 import { loadScripts, type RawScript, type RedisClient } from '../shared/scripts.js'
 import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
 import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
@@ -45,8 +45,6 @@ export interface RateLimiterOptions {
 }
 
 const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCache', 'policies', 'batch'] as const
-// A connection in these states cannot answer now: fail at once instead of queueing.
-const DOWN = new Set(['reconnecting', 'close', 'end'])
 
 /** Callback of hitFast's callback form. */
 export type HitCallback = (err: Error | null, result?: RateLimitResult) => void
@@ -236,8 +234,9 @@ export class RateLimiter {
   /** Queues a counted check in the batch; its reply or error is turned into a result as on the single path. */
   #enqueue (redisKey: string, rule: RateLimitRule, cost: number, done: HitCallback): void {
     // A connection that cannot answer fails at once, as on the single path (no turn in the queue).
-    if (DOWN.has(this.redis.status)) {
-      this.#settle(redisKey, rule, cost, new Error(`Redis connection is ${this.redis.status}`), done)
+    const down = downError(this.redis)
+    if (down !== null) {
+      this.#settle(redisKey, rule, cost, down, done)
       return
     }
     const batch = this.#batch as CheckBatch
@@ -280,7 +279,8 @@ export class RateLimiter {
 
   /** The script call, bounded by the timeout; throws when the connection is down. */
   #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
-    if (DOWN.has(this.redis.status)) throw new Error(`Redis connection is ${this.redis.status}`)
+    const down = downError(this.redis)
+    if (down !== null) throw down
     const signed = signedCost(cost, consume)
     const script = this.#calls[rule.algorithm].call
     // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.

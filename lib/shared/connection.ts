@@ -63,6 +63,14 @@ export function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
   })
 }
 
+// Connection states in which a command cannot be answered now (it would wait for a reconnect).
+const DOWN = new Set(['reconnecting', 'close', 'end'])
+
+/** An error saying why `redis` cannot answer now, or null when it can take a command. */
+export function downError (redis: RedisClient): Error | null {
+  return DOWN.has(redis.status) ? new Error(`Redis connection is ${redis.status}`) : null
+}
+
 /**
  * The per-command timeout the client itself enforces on every command, or undefined. Only a
  * standalone client counts: ioredis arms `commandTimeout` in Redis#sendCommand, which covers
