@@ -1,7 +1,15 @@
 -- A batch of counted one-policy checks (gcra and sliding-window, the hot path), evaluated in
 -- order in one atomic call with one Redis TIME: check i sees every write of checks 1..i-1 (the
 -- same key may come several times), so the batch answers exactly what the same checks sent one
--- by one at the same instant would. Each check runs the very code of its single script.
+-- by one at the same instant would.
+--
+-- Checks of one key share its state: the first reads it from Redis (HGET, or trim + ZCARD), the
+-- later ones work on the copy here, and the writes (one HSET, one ZADD of all new members, one
+-- TTL check) go out once per key at the end. Under load most checks of a batch hit a few hot
+-- keys, so this saves Redis three to four commands per repeated check. A key seen again with
+-- another gcra field or sliding window is written out and read afresh, as a single check would
+-- read it; a sliding-window refusal writes out the pending members first (its retry time reads
+-- the log).
 --
 -- KEYS[i]  the key of check i (a gcra hash or a sliding-window sorted set)
 -- ARGV[5(i-1) + 1 ..]  per check i, five arguments:
@@ -14,14 +22,75 @@
 --@include "_sliding-window-one.lua"
 local t = redis.call('TIME')
 local now = t[1] * 1000000 + t[2]
+
+-- Per key, its state in this batch: gcra { field, tat, stored, dirty, tolerance } or
+-- sliding-window { w, c, was_empty, zargs, n }. `touched` lists every state made, for the
+-- final write-out (writing out a state twice is harmless: the second time it is clean).
+local states, touched = {}, {}
+
+local function write_out(key, s)
+  if s.field ~= nil then
+    if s.dirty then
+      redis.call('HSET', key, s.field, s.tat)
+      gcra_keep_alive(key, s.stored, s.tat, now, s.tolerance)
+      s.dirty, s.stored = false, true
+    end
+  elseif s.n > 0 then
+    zadd_pairs(key, s.zargs, s.n)
+    sw_keep_alive(key, s.was_empty, s.w)
+    s.zargs, s.n, s.was_empty = {}, 0, false
+  end
+end
+
+local function state_of(key, s)
+  states[key] = s
+  touched[#touched + 1] = key
+  touched[#touched + 1] = s
+  return s
+end
+
+local function gcra_check(key, cost, interval, tolerance, field)
+  local s = states[key]
+  if s ~= nil and s.field ~= field then write_out(key, s); s = nil end
+  if s == nil then
+    local tat = tonumber(redis.call('HGET', key, field))
+    s = state_of(key, { field = field, tat = tat, stored = tat ~= nil, dirty = false })
+  end
+  local tat = s.tat
+  if tat == nil or tat < now then tat = now end
+  local need = cost * interval
+  local refusal = gcra_refusal(tat, need, now, interval, tolerance)
+  if refusal ~= nil then return refusal end
+  tat = tat + need
+  s.tat, s.dirty, s.tolerance = tat, true, tolerance
+  return packed(gcra_remaining(tat, now, interval, tolerance), math.ceil((tat - now) / 1000))
+end
+
+local function sliding_window_check(key, cost, member, limit, w)
+  local s = states[key]
+  if s ~= nil and s.w ~= w then write_out(key, s); s = nil end
+  if s == nil then
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - w)
+    local c = redis.call('ZCARD', key)
+    s = state_of(key, { w = w, c = c, was_empty = c == 0, zargs = {}, n = 0 })
+  end
+  if s.c + cost > limit then
+    write_out(key, s)
+    return sw_rejected(key, s.c, cost, limit, now, w)
+  end
+  s.n = append_members(s.zargs, s.n, cost, now, member)
+  s.c = s.c + cost
+  return packed(limit - s.c, math.ceil(w / 1000))
+end
+
 local out = {}
 for i = 1, #KEYS do
   local b = 5 * i - 4
-  local cost = tonumber(ARGV[b + 1])
   if ARGV[b] == 'g' then
-    out[i] = gcra_one(KEYS[i], cost, true, now, tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), ARGV[b + 4])
+    out[i] = gcra_check(KEYS[i], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), ARGV[b + 4])
   else
-    out[i] = sliding_window_one(KEYS[i], cost, true, now, ARGV[b + 2], tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]))
+    out[i] = sliding_window_check(KEYS[i], tonumber(ARGV[b + 1]), ARGV[b + 2], tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]))
   end
 end
+for i = 1, #touched, 2 do write_out(touched[i], touched[i + 1]) end
 return out

@@ -4,7 +4,7 @@ import t from 'tap'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import type { RateLimitResult } from '../../lib/rate-limit/result.js'
 import { startRedis, startCluster } from '../helpers/redis.js'
-import { scriptCalls } from '../helpers/command-stats.js'
+import { commandCounts, scriptCalls } from '../helpers/command-stats.js'
 
 type Rule = ReturnType<RateLimiter['rule']>
 interface Check { key: string, rule: Rule, cost: number }
@@ -72,6 +72,62 @@ t.test('batching', async t => {
     const [m, p, b] = await Promise.all([batched.hit('m', multi), batched.peek('a', sw5), batched.hit('n', sw)])
     t.same([m.allowed, m.remaining, p.allowed, b.allowed, b.remaining], [true, 4, false, true, 1])
     t.equal(await scriptCalls(r.admin), 3)
+  })
+
+  t.test('the checks of one key share one read and one write of its state, however many there are', async t => {
+    const rl = new RateLimiter(redis, { blockCache: false, prefix: 'shared-state' })
+    const sw = rl.rule({ limit: 100, window: 3_600_000, algorithm: 'sliding-window' })
+    const gcra = rl.rule({ limit: 100, window: 3_600_000, algorithm: 'gcra' })
+    await together(rl, [{ key: 'warm', rule: sw, cost: 1 }, { key: 'warm', rule: gcra, cost: 1 }])
+    const checks: Check[] = []
+    for (let i = 0; i < 10; i++) checks.push({ key: 's', rule: sw, cost: 1 + (i % 3) }, { key: 'g', rule: gcra, cost: 1 })
+    await r.admin('CONFIG', 'RESETSTAT')
+    const got = await together(rl, checks)
+    const counts = await commandCounts(r.admin)
+    t.same(got.filter((_, i) => i % 2 === 0).map(x => x.remaining), [99, 97, 94, 93, 91, 88, 87, 85, 82, 81], 'sliding-window: every cost counted')
+    t.same(got.filter((_, i) => i % 2 === 1).map(x => x.remaining), [99, 98, 97, 96, 95, 94, 93, 92, 91, 90], 'gcra: every check counted')
+    t.same({ zremrangebyscore: counts.zremrangebyscore, zcard: counts.zcard, zadd: counts.zadd, hget: counts.hget, hset: counts.hset },
+      { zremrangebyscore: 1, zcard: 1, zadd: 1, hget: 1, hset: 1 }, 'one read and one write per key')
+    t.equal(await redis.zcard(rl.keyOf('s', 'sliding-window')), 19, 'all 19 units are in the log')
+    const ttl = await redis.pttl(rl.keyOf('s', 'sliding-window'))
+    t.ok(ttl >= 3_600_000 - 5_000, `the log outlives its window (pttl ${ttl})`)
+    t.ok(await redis.pttl(rl.keyOf('g', 'gcra')) > 0, 'the gcra key has a TTL')
+  })
+
+  t.test('one key under other windows or gcra policies, with refusals between admissions, answers as sequential calls do', async t => {
+    const batched = new RateLimiter(redis, { blockCache: false, prefix: 'shift-b' })
+    const single = new RateLimiter(redis, { blockCache: false, prefix: 'shift-s', batch: false })
+    // Same key, same algorithm, different policies: one sorted set (counted per window), one hash (a field per policy).
+    const swHour = batched.rule({ limit: 4, window: 3_600_000, algorithm: 'sliding-window' })
+    const swTwo = batched.rule({ limit: 6, window: 7_200_000, algorithm: 'sliding-window' })
+    const gA = batched.rule({ limit: 3, window: 3_600_000, algorithm: 'gcra' })
+    const gB = batched.rule({ limit: 5, burst: 2, window: 3_600_000, algorithm: 'gcra' })
+    const plan: Array<[Rule, number]> = [[swHour, 3], [swHour, 2], [swHour, 1], [swTwo, 2], [swHour, 1], [swTwo, 1], [swTwo, 1], [swHour, 1],
+      [gA, 2], [gB, 1], [gA, 2], [gA, 1], [gB, 2], [gB, 1], [gA, 1]]
+    const checks = plan.map(([rule, cost]) => ({ key: 'x', rule, cost }))
+    await together(batched, [{ key: 'warm', rule: swHour, cost: 1 }])
+    await r.admin('CONFIG', 'RESETSTAT')
+    const got = await together(batched, checks)
+    t.equal(await scriptCalls(r.admin), 1)
+    const want = await oneByOne(single, checks)
+    t.same(got.map(figures), want.map(figures))
+    t.same(got.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), want.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), 'same retry times (in minutes)')
+    t.same(got.map(x => x.allowed), [true, false, true, true, false, false, false, false, true, true, false, true, false, true, false])
+    t.same(await redis.zcard(batched.keyOf('x', 'sliding-window')), await redis.zcard(single.keyOf('x', 'sliding-window')), 'the same log')
+    const fields = await redis.hkeys(batched.keyOf('x', 'gcra'))
+    t.same(fields.sort(), (await redis.hkeys(single.keyOf('x', 'gcra'))).sort(), 'the same gcra fields')
+  })
+
+  t.test('regression: a sliding-window cost above ~4000 units failed with "too many results to unpack"', async t => {
+    for (const batch of [true, false]) {
+      const rl = new RateLimiter(redis, { blockCache: false, prefix: `big-cost-${String(batch)}`, batch })
+      const rule = rl.rule({ limit: 100_000, window: 60_000, algorithm: 'sliding-window' })
+      const [a, b] = await together(rl, [{ key: 'k', rule, cost: 9_000 }, { key: 'k', rule, cost: 9_000 }])
+      t.same([a.allowed, a.remaining, b.allowed, b.remaining], [true, 91_000, true, 82_000], `batch ${String(batch)}`)
+      t.equal(await redis.zcard(rl.keyOf('k', 'sliding-window')), 18_000)
+      const multi = rl.rule([{ limit: 100_000, window: 60_000 }, { limit: 200_000, window: 120_000 }])
+      t.equal((await rl.hit('m', multi, 9_000)).remaining, 91_000, 'multi-policy rule too')
+    }
   })
 
   t.test('a batch flushes when it reaches maxChecks', async t => {
