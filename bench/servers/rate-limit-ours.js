@@ -14,7 +14,7 @@ export async function build (env) {
     window: 60_000,
     algorithm: env.BENCH_ALGORITHM,
     blockCache: env.BENCH_BLOCK_CACHE !== '0',
-    batch: env.BENCH_BATCH !== '0',
+    batch: env.BENCH_BATCH === '0' ? false : env.BENCH_MAX_CHECKS !== undefined ? { maxChecks: Number(env.BENCH_MAX_CHECKS) } : true,
     prefix: `bench${process.pid}`
   })
   app.get('/', async () => ({ id: 1, name: 'Ada', tags: ['a', 'b'] }))

@@ -12,9 +12,12 @@
 -- the log).
 --
 -- KEYS[i]  the key of check i (a gcra hash or a sliding-window sorted set)
--- ARGV[5(i-1) + 1 ..]  per check i, five arguments:
---          gcra:           'g', cost (integer >= 1), emission interval (us), tolerance (us), field
---          sliding-window: 's', cost (integer >= 1), unique member suffix, limit, window (us)
+-- ARGV[1]  a prefix no other call uses: check i's log members are <prefix>i (and <prefix>i:<unit>)
+-- ARGV[2]  R, the number of distinct rules in the batch, then each rule's arguments:
+--          gcra:           'g', emission interval (us), tolerance (us), field
+--          sliding-window: 's', limit, window (us)
+-- ARGV[..] then one argument per check i, in KEYS order: cost * 16384 + rule index (1..R),
+--          cost an integer >= 1 (below 2^53 / 16384)
 -- Returns  one reply per check, in KEYS order, each as its single script would reply: the
 --          packed integer of an allowed check, else { allowed, 1, remaining, resetMs, retryAfterMs }
 --@include "_hot-path.lua"
@@ -83,13 +86,27 @@ local function sliding_window_check(key, cost, member, limit, w)
   return packed(limit - s.c, math.ceil(w / 1000))
 end
 
+local prefix = ARGV[1]
+local rules, a = {}, 3
+for r = 1, tonumber(ARGV[2]) do
+  if ARGV[a] == 'g' then
+    rules[r] = { true, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]), ARGV[a + 3] }
+    a = a + 4
+  else
+    rules[r] = { false, tonumber(ARGV[a + 1]), tonumber(ARGV[a + 2]) }
+    a = a + 3
+  end
+end
+
 local out = {}
 for i = 1, #KEYS do
-  local b = 5 * i - 4
-  if ARGV[b] == 'g' then
-    out[i] = gcra_check(KEYS[i], tonumber(ARGV[b + 1]), tonumber(ARGV[b + 2]), tonumber(ARGV[b + 3]), ARGV[b + 4])
+  local v = tonumber(ARGV[a + i - 1])
+  local ri = v % 16384
+  local rule = rules[ri]
+  if rule[1] then
+    out[i] = gcra_check(KEYS[i], (v - ri) / 16384, rule[2], rule[3], rule[4])
   else
-    out[i] = sliding_window_check(KEYS[i], tonumber(ARGV[b + 1]), ARGV[b + 2], tonumber(ARGV[b + 3]), tonumber(ARGV[b + 4]))
+    out[i] = sliding_window_check(KEYS[i], (v - ri) / 16384, prefix .. i, rule[2], rule[3])
   end
 end
 for i = 1, #touched, 2 do write_out(touched[i], touched[i + 1]) end

@@ -8,12 +8,23 @@
 // I/O callbacks and nextTick runs between each of them, so it would mostly flush batches of one.
 // A batch also flushes as soon as it holds `max` checks, which bounds the script's run time.
 // Standalone clients only: the keys of one script call must hash to one Cluster slot.
+//
+// The call is compact because its size is paid per check on both sides (ioredis builds every
+// argument into the command, Redis parses each): each distinct rule's arguments go once per
+// batch, each check adds its key and ONE argument (cost and rule index in one number), and the
+// sliding-window members are made in the script from one per-batch prefix.
 import { downError, withTimeout } from '../shared/connection.js'
 import type { RawScript, RedisClient } from '../shared/scripts.js'
+import type { RateLimitRule } from './policy.js'
 
 /** One check's reply, as its single script would give it (see _hot-path.lua). */
 export type Reply = number[] | number
 export type ReplyCallback = (err: unknown, reply?: Reply) => void
+
+/** A check's script argument is cost * RULES + rule index: rule indexes stay below it (maxChecks <= 10,000). */
+export const RULES = 16384
+/** The largest cost a batch can carry exactly (cost * RULES + index below 2^53); beyond, a check goes alone. */
+export const MAX_BATCH_COST = Math.floor(Number.MAX_SAFE_INTEGER / RULES) - 1
 
 export class CheckBatch {
   readonly max: number
@@ -21,32 +32,30 @@ export class CheckBatch {
   readonly #script: RawScript<Reply[]>
   /** Our own timer per batch, or 0 when the client's commandTimeout already bounds the wait. */
   readonly #timeout: number
+  /** A string no other batch or call of any process uses, to prefix this batch's log members. */
+  readonly #uniquePrefix: () => string
   #keys: string[] = []
-  #argv: string[] = []
+  #checks: string[] = []
   #done: ReplyCallback[] = []
+  /** The distinct rules of the queued checks, in first-use order (index + 1 = rule index in the script). */
+  #rules: RateLimitRule[] = []
   #scheduled = false
 
-  constructor (redis: RedisClient, script: RawScript<Reply[]>, max: number, timeout: number) {
+  constructor (redis: RedisClient, script: RawScript<Reply[]>, max: number, timeout: number, uniquePrefix: () => string) {
     this.#redis = redis
     this.#script = script
     this.max = max
     this.#timeout = timeout
+    this.#uniquePrefix = uniquePrefix
   }
 
-  /** Queues a counted gcra check (`args`: interval, tolerance, field). */
-  gcra (key: string, cost: string, args: readonly string[], done: ReplyCallback): void {
-    this.#argv.push('g', cost, args[0], args[1], args[2])
-    this.#add(key, done)
-  }
-
-  /** Queues a counted sliding-window check (`args`: limit, window). */
-  slidingWindow (key: string, cost: string, member: string, args: readonly string[], done: ReplyCallback): void {
-    this.#argv.push('s', cost, member, args[0], args[1])
-    this.#add(key, done)
-  }
-
-  #add (key: string, done: ReplyCallback): void {
+  /** Queues a counted check of a one-policy gcra or sliding-window `rule`. */
+  add (key: string, rule: RateLimitRule, cost: number, done: ReplyCallback): void {
+    const rules = this.#rules
+    let index = rules.length > 0 && rules[0] === rule ? 1 : rules.indexOf(rule) + 1
+    if (index === 0) index = rules.push(rule)
     this.#keys.push(key)
+    this.#checks.push(String(cost * RULES + index))
     this.#done.push(done)
     if (this.#done.length >= this.max) {
       this.#flush()
@@ -63,11 +72,14 @@ export class CheckBatch {
 
   #flush (): void {
     const keys = this.#keys
-    const argv = this.#argv
     const done = this.#done
+    const argv = [this.#uniquePrefix(), String(this.#rules.length)]
+    for (const rule of this.#rules) argv.push(rule.algorithm === 'gcra' ? 'g' : 's', ...rule.args)
+    for (const c of this.#checks) argv.push(c)
     this.#keys = []
-    this.#argv = []
+    this.#checks = []
     this.#done = []
+    this.#rules = []
     let call: Promise<Reply[]>
     try {
       const down = downError(this.#redis)

@@ -13,7 +13,7 @@ import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, typ
 import type { RateLimitResult } from './result.js'
 import { BlockCache } from './block-cache.js'
 import { InsuranceLimiter } from './insurance.js'
-import { CheckBatch, type Reply } from './check-batch.js'
+import { CheckBatch, MAX_BATCH_COST, type Reply } from './check-batch.js'
 
 const scripts = loadScripts<Algorithm | 'batch'>('rate-limit', new URL('.', import.meta.url))
 
@@ -89,7 +89,7 @@ export class RateLimiter {
     const maxChecks = normaliseBatch(options.batch)
     this.#batch = maxChecks === 0 || isCluster(redis)
       ? null
-      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch'), maxChecks, this.#wrapTimeout ? this.timeout : 0)
+      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), maxChecks, this.#wrapTimeout ? this.timeout : 0, () => this.#member() + '.')
   }
 
   /** Whether hot-path checks are batched (the `batch` option, and never on a Cluster). */
@@ -186,7 +186,7 @@ export class RateLimiter {
 
   /** The script call for `redisKey`, its reply turned into a result; failures go to the failure policy. */
   #send (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<RateLimitResult> {
-    if (consume && this.#batched(rule)) {
+    if (consume && this.#batched(rule, cost)) {
       return new Promise((resolve, reject) => {
         this.#enqueue(redisKey, rule, cost, (err, result) => { if (err === null) resolve(result as RateLimitResult); else reject(err) })
       })
@@ -210,7 +210,7 @@ export class RateLimiter {
 
   /** #send with a callback: the script call's promise is the only one. */
   #sendTo (redisKey: string, rule: RateLimitRule, cost: number, done: HitCallback): void {
-    if (this.#batched(rule)) {
+    if (this.#batched(rule, cost)) {
       this.#enqueue(redisKey, rule, cost, done)
       return
     }
@@ -226,9 +226,9 @@ export class RateLimiter {
     call.then(onReply, err => this.#retry(err, redisKey, rule, cost, true).then(onReply, onError))
   }
 
-  /** Whether a counted check of `rule` goes through the batch: one policy, gcra or sliding-window. */
-  #batched (rule: RateLimitRule): boolean {
-    return this.#batch !== null && rule.policies.length === 1 && (rule.algorithm === 'gcra' || rule.algorithm === 'sliding-window')
+  /** Whether a counted check goes through the batch: one policy, gcra or sliding-window, a cost the batch can carry exactly. */
+  #batched (rule: RateLimitRule, cost: number): boolean {
+    return this.#batch !== null && rule.policies.length === 1 && (rule.algorithm === 'gcra' || rule.algorithm === 'sliding-window') && cost <= MAX_BATCH_COST
   }
 
   /** Queues a counted check in the batch; its reply or error is turned into a result as on the single path. */
@@ -239,14 +239,10 @@ export class RateLimiter {
       this.#settle(redisKey, rule, cost, down, done)
       return
     }
-    const batch = this.#batch as CheckBatch
-    const onReply = (err: unknown, reply?: Reply): void => {
+    ;(this.#batch as CheckBatch).add(redisKey, rule, cost, (err: unknown, reply?: Reply): void => {
       if (err !== null) this.#settle(redisKey, rule, cost, err, done)
       else this.#deliver(redisKey, rule, cost, reply as Reply, done)
-    }
-    const signed = signedCost(cost, true)
-    if (rule.algorithm === 'gcra') batch.gcra(redisKey, signed, rule.args, onReply)
-    else batch.slidingWindow(redisKey, signed, this.#member(), rule.args, onReply)
+    })
   }
 
   /** A counted check's reply, as a result, to `done` (an error building it goes to `done` too). */
@@ -261,7 +257,7 @@ export class RateLimiter {
     done(null, result)
   }
 
-  /** A sliding-window log member unique to this call among all processes. */
+  /** A sliding-window log member unique to this call among all processes (plus "." it prefixes a batch's members). */
   #member (): string {
     return this.#uniq + (this.#seq++).toString(36)
   }

@@ -15,7 +15,8 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import type { Redis, Cluster } from 'ioredis'
+import { Command, type Redis, type Cluster } from 'ioredis'
+import { isCluster } from './connection.js'
 
 export type RedisClient = Redis | Cluster
 
@@ -35,8 +36,13 @@ export interface ScriptSet<Name extends string> {
    * own promise (one promise and one microtask fewer per call than bind()). The caller passes any
    * rejection of `call` to `recover` with the same arguments: it runs the script with EVAL when
    * the error is NOSCRIPT and rejects with the error otherwise.
+   *
+   * `direct` (standalone clients): the call goes to the connection at once, never through ioredis
+   * auto-pipelining. For calls that already coalesce many operations (a batch): auto-pipelining
+   * would hold them until the next event-loop turn and behind any pipeline still awaiting its
+   * replies (it keeps one in flight per connection), which is latency the batch has already paid.
    */
-  bindRaw<T = unknown> (redis: RedisClient, name: Name): RawScript<T>
+  bindRaw<T = unknown> (redis: RedisClient, name: Name, options?: { direct?: boolean }): RawScript<T>
   /** The Lua source of `name` after includes (for tests and tooling). */
   source (name: Name): string
   readonly names: readonly Name[]
@@ -72,8 +78,10 @@ function withIncludes (lua: string, dir: URL, file: string): string {
  * sending the source once with EVAL (which caches it). The numkeys argument is fixed here, except
  * for a variable-key script (`-n.lua`), whose caller passes it first.
  */
-function raw<T> (redis: RedisClient, def: Definition): RawScript<T> {
-  const r = redis as unknown as { evalsha: Evaluator, eval: Evaluator }
+function raw<T> (redis: RedisClient, def: Definition, direct = false): RawScript<T> {
+  const r: { evalsha: Evaluator, eval: Evaluator } = direct && !isCluster(redis)
+    ? { evalsha: (...a) => send(redis as Redis, 'evalsha', a), eval: (...a) => send(redis as Redis, 'eval', a) }
+    : redis as unknown as { evalsha: Evaluator, eval: Evaluator }
   const n = def.numberOfKeys
   if (n < 0) {
     return {
@@ -85,6 +93,12 @@ function raw<T> (redis: RedisClient, def: Definition): RawScript<T> {
     call: (...a) => r.evalsha(def.sha, n, ...a) as Promise<T>,
     recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, n, ...a) as Promise<T> : Promise.reject(err)
   }
+}
+
+/** One command written straight to the connection (no auto-pipelining), as ioredis's own methods build it. */
+function send (redis: Redis, name: string, args: Array<Arg | readonly Arg[]>): Promise<unknown> {
+  const options = { keyPrefix: redis.options.keyPrefix, errorStack: redis.options.showFriendlyErrorStack === true ? new Error() : undefined }
+  return redis.sendCommand(new Command(name, args as Arg[], options)) as Promise<unknown>
 }
 
 /** Runs a RawScript with its NOSCRIPT fallback. */
@@ -120,8 +134,8 @@ export function loadScripts<Name extends string = string> (pattern: string, dir:
       const script = raw<T>(redis, def(name))
       return (...keysThenArgs: Array<Arg | readonly Arg[]>) => evaluate(script, keysThenArgs)
     },
-    bindRaw<T> (redis: RedisClient, name: Name): RawScript<T> {
-      return raw<T>(redis, def(name))
+    bindRaw<T> (redis: RedisClient, name: Name, options?: { direct?: boolean }): RawScript<T> {
+      return raw<T>(redis, def(name), options?.direct === true)
     },
     run<T> (redis: RedisClient, name: Name, keys: readonly string[], args: readonly Arg[]): Promise<T> {
       const d = def(name)

@@ -130,6 +130,26 @@ t.test('batching', async t => {
     }
   })
 
+  t.test('a cost above the limit is refused inside the batch; only a cost too large for its exact argument goes alone', async t => {
+    const batched = new RateLimiter(redis, { blockCache: false, prefix: 'over-b' })
+    const single = new RateLimiter(redis, { blockCache: false, prefix: 'over-s', batch: false })
+    for (const algorithm of ['gcra', 'sliding-window'] as const) {
+      const rule = batched.rule({ limit: 5, window: 3_600_000, algorithm })
+      await together(batched, [{ key: 'warm', rule, cost: 1 }])
+      const checks = [1, 6, 5, 1].map(cost => ({ key: `k-${algorithm}`, rule, cost }))
+      await r.admin('CONFIG', 'RESETSTAT')
+      const got = await together(batched, checks)
+      t.equal(await scriptCalls(r.admin), 1, `${algorithm}: one call`)
+      t.same(got.map(figures), (await oneByOne(single, checks)).map(figures))
+      t.same(got.map(x => x.allowed), [true, false, false, true])
+      // cost * 16384 + rule index must stay below 2^53: a larger cost is sent alone.
+      await r.admin('CONFIG', 'RESETSTAT')
+      const [huge, one] = await together(batched, [{ key: `h-${algorithm}`, rule, cost: 2 ** 50 }, { key: `h-${algorithm}`, rule, cost: 1 }])
+      t.same([huge.allowed, huge.remaining, one.allowed, one.remaining], [false, 5, true, 4])
+      t.equal(await scriptCalls(r.admin), 2, 'the huge cost alone, the other in the batch')
+    }
+  })
+
   t.test('a batch flushes when it reaches maxChecks', async t => {
     const rl = new RateLimiter(redis, { blockCache: false, prefix: 'cap', batch: { maxChecks: 4 } })
     const rule = rl.rule({ limit: 100, window: 3_600_000, algorithm: 'gcra' })

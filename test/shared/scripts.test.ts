@@ -97,3 +97,25 @@ test('scripts run on a 3-master Redis Cluster', async t => {
     t.equal(await scripts.run(client, 'incr-by', [`key:${i}`], [i + 1]), i + 1)
   }
 })
+
+test('bindRaw direct: the call skips ioredis auto-pipelining (sent at once) and keeps its key prefix and NOSCRIPT recovery', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client({ enableAutoPipelining: true, keyPrefix: 'kp:' })
+  const piped = scripts.bindRaw<number>(client, 'incr-by')
+  const direct = scripts.bindRaw<number>(client, 'incr-by', { direct: true })
+  await t.rejects(direct.call('n', 1), /NOSCRIPT/, 'a fresh server has no cached scripts')
+  t.equal(await direct.recover(new Error('NOSCRIPT No matching script'), 'n', 1), 1, 'recover sends the source by EVAL, directly too')
+  const viaPipeline = piped.call('n', 1)
+  t.equal(client.autoPipelineQueueSize, 1, 'the plain call waits in the auto-pipeline for the next turn')
+  const viaDirect = direct.call('n', 1)
+  t.equal(client.autoPipelineQueueSize, 1, 'the direct call is not queued there')
+  t.same((await Promise.all([viaPipeline, viaDirect])).sort(), [2, 3])
+  t.equal(await redis.admin('GET', 'kp:n'), '3', 'both honour the client keyPrefix')
+  t.equal(await redis.admin('EXISTS', 'n'), 0)
+
+  const cluster = await startCluster(t)
+  const cc = cluster.client({ enableAutoPipelining: true })
+  const onCluster = scripts.bindRaw<number>(cc, 'incr-by', { direct: true })
+  const first = await onCluster.call('{x}n', 1).catch(async (err: unknown) => await onCluster.recover(err, '{x}n', 1))
+  t.equal(first, 1, 'a Cluster client ignores direct (its commands need slot routing)')
+})
