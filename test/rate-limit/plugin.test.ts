@@ -41,6 +41,27 @@ t.test('plugin', async t => {
     t.equal(body.statusCode, 429)
     t.match(body.message, /retry in 60 s/)
     t.ok(body.retryAfterMs > 59_000)
+    t.match(res.headers['content-type'], /^application\/json/)
+  })
+
+  t.test('the default 429 body (built as a JSON string) is exactly JSON.stringify of its fields', async t => {
+    const key = unique()
+    const name = 'login.v2:per/ip-x_y'
+    const app = await buildApp(redis, { policies: { limit: 1, window: 60_000, name }, keyGenerator: () => key })
+    t.teardown(() => app.close())
+    await app.inject('/')
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 429)
+    const body = res.json()
+    t.equal(body.policy, name)
+    t.equal(res.body, JSON.stringify({
+      statusCode: 429,
+      code: 'FRP_RATE_LIMITED',
+      error: 'Too Many Requests',
+      message: `Rate limit exceeded (${name}), retry in ${Math.max(1, Math.ceil(body.retryAfterMs / 1000))} s`,
+      retryAfterMs: body.retryAfterMs,
+      policy: name
+    }))
   })
 
   t.test('status, body and onExceeded are customisable', async t => {
