@@ -1,4 +1,4 @@
-// CheckBatch: coalesces the counted one-policy checks (gcra, sliding-window) of one event-loop
+// CheckBatch: coalesces the counted one-policy checks (every algorithm) of one event-loop
 // turn into ONE script call (batch-n.lua): one ioredis command, one timer, one EVALSHA and one
 // Redis TIME for the whole batch instead of per check. That per-command fixed cost, not our own
 // JavaScript, was what kept the hot path below the anchor; a batch evaluates its checks in order
@@ -15,7 +15,7 @@
 // sliding-window members are made in the script from one per-batch prefix.
 import { downError, withTimeout } from '../shared/connection.js'
 import type { RawScript, RedisClient } from '../shared/scripts.js'
-import type { RateLimitRule } from './policy.js'
+import type { Algorithm, RateLimitRule } from './policy.js'
 
 /** One check's reply, as its single script would give it (see _hot-path.lua). */
 export type Reply = number[] | number
@@ -25,6 +25,9 @@ export type ReplyCallback = (err: unknown, reply?: Reply) => void
 export const RULES = 16384
 /** The largest cost a batch can carry exactly (cost * RULES + index below 2^53); beyond, a check goes alone. */
 export const MAX_BATCH_COST = Math.floor(Number.MAX_SAFE_INTEGER / RULES) - 1
+
+/** How batch-n.lua names each algorithm. */
+const KIND: Record<Algorithm, string> = { gcra: 'g', 'sliding-window': 's', 'fixed-window': 'f', 'sliding-counter': 'c' }
 
 export class CheckBatch {
   readonly max: number
@@ -49,7 +52,7 @@ export class CheckBatch {
     this.#uniquePrefix = uniquePrefix
   }
 
-  /** Queues a counted check of a one-policy gcra or sliding-window `rule`. */
+  /** Queues a counted check of a one-policy `rule`. */
   add (key: string, rule: RateLimitRule, cost: number, done: ReplyCallback): void {
     const rules = this.#rules
     let index = rules.length > 0 && rules[0] === rule ? 1 : rules.indexOf(rule) + 1
@@ -74,7 +77,7 @@ export class CheckBatch {
     const keys = this.#keys
     const done = this.#done
     const argv = [this.#uniquePrefix(), String(this.#rules.length)]
-    for (const rule of this.#rules) argv.push(rule.algorithm === 'gcra' ? 'g' : 's', ...rule.args)
+    for (const rule of this.#rules) argv.push(KIND[rule.algorithm], ...rule.args)
     for (const c of this.#checks) argv.push(c)
     this.#keys = []
     this.#checks = []

@@ -6,8 +6,18 @@
 -- KEYS[1]  the hash
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
--- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs },
+--          or, for an allowed and counted request of a one-policy rule, the single integer
+--          remaining * 2^23 + resetMs (see _hot-path.lua)
 --@include "_preamble.lua"
+--@include "_hot-path.lua"
+--@include "_fixed-window-one.lua"
+
+if #ARGV == 4 then
+  -- One policy (the common case): the same steps as below, without tables or loops.
+  return fixed_window_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+end
+
 local n = (#ARGV - 1) / 3
 local fmt = string.format
 
@@ -23,8 +33,7 @@ local starts, counts, allowed = {}, {}, true
 for i = 1, n do
   local limit = tonumber(ARGV[3 * i - 1])
   local w = tonumber(ARGV[3 * i])
-  local s, c = tonumber(v[2 * i - 1]), tonumber(v[2 * i])
-  if s == nil or c == nil or now >= s + w then s, c = now, 0 end
+  local s, c = fw_window(v[2 * i - 1], v[2 * i], now, w)
   starts[i], counts[i] = s, c
   if c + cost > limit then allowed = false end
 end

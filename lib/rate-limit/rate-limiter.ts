@@ -1,6 +1,6 @@
 // RateLimiter: the framework-free core. One Lua script call per check (all policies of a rule,
-// atomically, on one key) — or, for the counted one-policy gcra and sliding-window checks of a
-// standalone client, one call per batch of the checks of an event-loop turn (check-batch.ts) —
+// atomically, on one key) — or, for the counted checks of one-policy rules on a standalone
+// client, one call per batch of the checks of an event-loop turn (check-batch.ts) —
 // Redis TIME as the only clock, a bounded wait, a local block cache for rejected keys and an
 // in-memory insurance limiter for when Redis is unavailable.
 import { randomBytes } from 'node:crypto'
@@ -37,9 +37,9 @@ export interface RateLimiterOptions {
   /** The default policies of hit()/peek() when none is given. */
   policies?: PolicyInput
   /**
-   * Send the counted one-policy gcra and sliding-window checks of one event-loop turn as one
-   * script call, at most `maxChecks` (default 64) per call (default true). Same results as one
-   * call per check. Always off on a Redis Cluster client.
+   * Send the counted checks of one-policy rules of one event-loop turn as one script call, at
+   * most `maxChecks` (default 64) per call (default true). Same results as one call per check.
+   * Always off on a Redis Cluster client.
    */
   batch?: boolean | { maxChecks?: number }
 }
@@ -226,9 +226,9 @@ export class RateLimiter {
     call.then(onReply, err => this.#retry(err, redisKey, rule, cost, true).then(onReply, onError))
   }
 
-  /** Whether a counted check goes through the batch: one policy, gcra or sliding-window, a cost the batch can carry exactly. */
+  /** Whether a counted check goes through the batch: a one-policy rule and a cost the batch can carry exactly. */
   #batched (rule: RateLimitRule, cost: number): boolean {
-    return this.#batch !== null && rule.policies.length === 1 && (rule.algorithm === 'gcra' || rule.algorithm === 'sliding-window') && cost <= MAX_BATCH_COST
+    return this.#batch !== null && rule.policies.length === 1 && cost <= MAX_BATCH_COST
   }
 
   /** Queues a counted check in the batch; its reply or error is turned into a result as on the single path. */

@@ -7,8 +7,18 @@
 -- KEYS[1]  the hash
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
--- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs }
+-- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs },
+--          or, for an allowed and counted request of a one-policy rule, the single integer
+--          remaining * 2^23 + resetMs (see _hot-path.lua)
 --@include "_preamble.lua"
+--@include "_hot-path.lua"
+--@include "_sliding-counter-one.lua"
+
+if #ARGV == 4 then
+  -- One policy (the common case): the same steps as below, without tables or loops.
+  return sliding_counter_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+end
+
 local n = (#ARGV - 1) / 3
 local fmt = string.format
 
@@ -25,17 +35,9 @@ local cs, cur, prev, est, allowed = {}, {}, {}, {}, true
 for i = 1, n do
   local limit = tonumber(ARGV[3 * i - 1])
   local w = tonumber(ARGV[3 * i])
-  local start = math.floor(now / w) * w
-  local s, c, p = tonumber(v[3 * i - 2]), tonumber(v[3 * i - 1]) or 0, tonumber(v[3 * i]) or 0
-  if s == start then
-    -- same window
-  elseif s == start - w then
-    p, c = c, 0
-  else
-    p, c = 0, 0
-  end
+  local start, c, p = sc_window(v[3 * i - 2], v[3 * i - 1], v[3 * i], now, w)
   cs[i], cur[i], prev[i] = start, c, p
-  est[i] = p * (w - (now - start)) / w + c
+  est[i] = sc_estimate(start, c, p, now, w)
   if est[i] + cost > limit then allowed = false end
 end
 
@@ -66,21 +68,9 @@ for i = 1, n do
   if record then c = c + cost; e = e + cost end
   local rem = math.floor(limit - e)
   if rem < 0 then rem = 0 end
-  local reset = 0
-  if c > 0 then reset = start + 2 * w - now elseif p > 0 then reset = start + w - now end
+  local reset = sc_reset(start, c, p, now, w)
   local retry = 0
-  if not allowed and est[i] + cost > limit then
-    if cost > limit then
-      retry = w
-    elseif p > 0 and c + cost <= limit then
-      -- Still in this window: the previous window's weight falls until the request fits.
-      retry = (w - (limit - cost - c) * w / p) - (now - start)
-    else
-      -- Next window: this window's count becomes the weighted previous one.
-      retry = (start + w - now) + w * (1 - (limit - cost) / c)
-    end
-    if retry < 1 then retry = 1 end
-  end
+  if not allowed and est[i] + cost > limit then retry = sc_retry(start, c, p, cost, limit, now, w) end
   if allowed then
     if brem == nil or rem < brem or (rem == brem and reset > breset) then bi, brem, breset = i, rem, reset end
   elseif retry > bretry then

@@ -32,7 +32,7 @@ t.test('batching', async t => {
   const r = await startRedis(t)
   const redis = r.client()
 
-  for (const algorithm of ['gcra', 'sliding-window'] as const) {
+  for (const algorithm of ['gcra', 'sliding-window', 'fixed-window', 'sliding-counter'] as const) {
     t.test(`${algorithm}: one key repeated in a batch answers as sequential calls do, in one script call`, async t => {
       const batched = new RateLimiter(redis, { blockCache: false, prefix: `rep-b-${algorithm}` })
       const single = new RateLimiter(redis, { blockCache: false, prefix: `rep-s-${algorithm}`, batch: false })
@@ -102,8 +102,14 @@ t.test('batching', async t => {
     const swTwo = batched.rule({ limit: 6, window: 7_200_000, algorithm: 'sliding-window' })
     const gA = batched.rule({ limit: 3, window: 3_600_000, algorithm: 'gcra' })
     const gB = batched.rule({ limit: 5, burst: 2, window: 3_600_000, algorithm: 'gcra' })
+    const fA = batched.rule({ limit: 3, window: 3_600_000, algorithm: 'fixed-window' })
+    const fB = batched.rule({ limit: 2, window: 7_200_000, algorithm: 'fixed-window' })
+    const cA = batched.rule({ limit: 3, window: 3_600_000, algorithm: 'sliding-counter' })
+    const cB = batched.rule({ limit: 2, window: 7_200_000, algorithm: 'sliding-counter' })
     const plan: Array<[Rule, number]> = [[swHour, 3], [swHour, 2], [swHour, 1], [swTwo, 2], [swHour, 1], [swTwo, 1], [swTwo, 1], [swHour, 1],
-      [gA, 2], [gB, 1], [gA, 2], [gA, 1], [gB, 2], [gB, 1], [gA, 1]]
+      [gA, 2], [gB, 1], [gA, 2], [gA, 1], [gB, 2], [gB, 1], [gA, 1],
+      [fA, 2], [fB, 1], [fA, 2], [fA, 1], [fB, 2], [fB, 1], [fA, 1],
+      [cA, 2], [cB, 1], [cA, 2], [cA, 1], [cB, 2], [cB, 1], [cA, 1]]
     const checks = plan.map(([rule, cost]) => ({ key: 'x', rule, cost }))
     await together(batched, [{ key: 'warm', rule: swHour, cost: 1 }])
     await r.admin('CONFIG', 'RESETSTAT')
@@ -112,10 +118,38 @@ t.test('batching', async t => {
     const want = await oneByOne(single, checks)
     t.same(got.map(figures), want.map(figures))
     t.same(got.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), want.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), 'same retry times (in minutes)')
-    t.same(got.map(x => x.allowed), [true, false, true, true, false, false, false, false, true, true, false, true, false, true, false])
+    const perKind = [true, true, false, true, false, true, false]
+    t.same(got.map(x => x.allowed), [true, false, true, true, false, false, false, false, ...perKind, ...perKind, ...perKind])
     t.same(await redis.zcard(batched.keyOf('x', 'sliding-window')), await redis.zcard(single.keyOf('x', 'sliding-window')), 'the same log')
-    const fields = await redis.hkeys(batched.keyOf('x', 'gcra'))
-    t.same(fields.sort(), (await redis.hkeys(single.keyOf('x', 'gcra'))).sort(), 'the same gcra fields')
+    for (const algorithm of ['gcra', 'fixed-window', 'sliding-counter'] as const) {
+      t.same(await redis.hgetall(batched.keyOf('x', algorithm)).then(h => Object.keys(h).sort()), await redis.hgetall(single.keyOf('x', algorithm)).then(h => Object.keys(h).sort()), `${algorithm}: the same fields`)
+      const [b, o] = [await redis.hgetall(batched.keyOf('x', algorithm)), await redis.hgetall(single.keyOf('x', algorithm))]
+      if (algorithm !== 'gcra') {
+        t.same(Object.entries(b).filter(([k]) => !k.endsWith(':s')), Object.entries(o).filter(([k]) => !k.endsWith(':s')), `${algorithm}: the same counts`)
+      }
+      t.ok(await redis.pttl(batched.keyOf('x', algorithm)) > 0, `${algorithm}: a TTL`)
+    }
+  })
+
+  t.test('the one-policy fast path of each single script answers as its general (multi-policy) code', async t => {
+    // A second, never-binding policy sends the same checks through the general code.
+    const single = new RateLimiter(redis, { blockCache: false, prefix: 'fast-vs-general', batch: false })
+    for (const algorithm of ['gcra', 'sliding-window', 'fixed-window', 'sliding-counter'] as const) {
+      const tight = { limit: 5, window: 3_600_000, algorithm }
+      const one = single.rule(tight)
+      const two = single.rule([tight, { limit: 1_000_000, window: 7_200_000, algorithm }])
+      const costs = [2, 1, 3, 1, 1, 2, 1]
+      const fast: RateLimitResult[] = []
+      const general: RateLimitResult[] = []
+      for (const cost of costs) fast.push(await single.hit(`one-${algorithm}`, one, cost))
+      for (const cost of costs) general.push(await single.hit(`two-${algorithm}`, two, cost))
+      t.same(fast.map(figures), general.map(figures), algorithm)
+      t.same(fast.map(x => Math.round(x.resetMs / 60_000)), general.map(x => Math.round(x.resetMs / 60_000)), `${algorithm}: reset times (minutes)`)
+      t.same(fast.map(x => Math.round(x.retryAfterMs / 60_000)), general.map(x => Math.round(x.retryAfterMs / 60_000)), `${algorithm}: retry times (minutes)`)
+      const peekFast = await single.peek(`one-${algorithm}`, one)
+      const peekGeneral = await single.peek(`two-${algorithm}`, two)
+      t.same(figures(peekFast), figures(peekGeneral), `${algorithm}: peek`)
+    }
   })
 
   t.test('regression: a sliding-window cost above ~4000 units failed with "too many results to unpack"', async t => {

@@ -9,7 +9,10 @@ import type { Redis, Cluster } from 'ioredis'
 
 const cases = [
   { name: 'sliding-window', opts: { limit: 50, window: 3_600_000, algorithm: 'sliding-window' as const } },
-  { name: 'gcra (burst 50)', opts: { limit: 50, window: 3_600_000, burst: 50, algorithm: 'gcra' as const } }
+  { name: 'gcra (burst 50)', opts: { limit: 50, window: 3_600_000, burst: 50, algorithm: 'gcra' as const } },
+  // Batched like the two above since every one-policy rule is: exact too.
+  { name: 'fixed-window', opts: { limit: 50, window: 3_600_000, algorithm: 'fixed-window' as const } },
+  { name: 'sliding-counter', opts: { limit: 50, window: 3_600_000, algorithm: 'sliding-counter' as const } }
 ]
 
 // Clients with a generous command timeout: this file asserts exactness, not failure handling,
