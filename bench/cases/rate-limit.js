@@ -25,8 +25,8 @@ export default async function rateLimitBench ({ redisUrl }) {
     table(passing, '@fastify/rate-limit (Redis store)'),
     table(rejected, 'redisRateLimit, no block cache'),
     'Allowed path: limit 1e9 per 60 s, one key (all load from 127.0.0.1), so every request is one check and waits for one ' +
-    'round trip. By default (standalone Redis) the gcra and sliding-window checks of one event-loop turn share one script ' +
-    'call (`batch` option); "batch off" is one script call per request, like the anchor. ' +
+    'round trip. By default (standalone Redis) the checks of one-policy rules of one event-loop turn share one script ' +
+    'call (`batch` option), written to the connection at once; "batch off" is one script call per request, like the anchor. ' +
     'Both servers use the same ioredis client settings (commandTimeout 1000 ms; auto-pipelining on unless BENCH_AUTOPIPELINE=0).'
   ]
 }
