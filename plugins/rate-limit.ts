@@ -83,6 +83,9 @@ type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<Fastify
 
 const defaultKey: KeyGenerator<FastifyRequest> = request => ipKey(request.ip)
 
+/** Per policy, the default 429 body around its retryAfterMs, for the current retry second. */
+const bodyParts = new WeakMap<RateLimitResult['policy'], { seconds: number, head: string, tail: string }>()
+
 /**
  * The default 429 body, already JSON: a limited request (the attack path, often answered from
  * the block cache without Redis) skips Fastify's serializer. Byte for byte what JSON.stringify
@@ -90,10 +93,19 @@ const defaultKey: KeyGenerator<FastifyRequest> = request => ipKey(request.ip)
  */
 function defaultResponse (_request: FastifyRequest, result: RateLimitResult): string {
   const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
-  const name = result.policy.name
-  return '{"statusCode":429,"code":"FRP_RATE_LIMITED","error":"Too Many Requests","message":' +
-    JSON.stringify(`Rate limit exceeded (${name}), retry in ${seconds} s`) +
-    ',"retryAfterMs":' + String(result.retryAfterMs) + ',"policy":' + JSON.stringify(name) + '}'
+  const policy = result.policy
+  // The JSON around retryAfterMs changes once a second per policy: built then, reused between.
+  let parts = bodyParts.get(policy)
+  if (parts === undefined || parts.seconds !== seconds) {
+    parts = {
+      seconds,
+      head: '{"statusCode":429,"code":"FRP_RATE_LIMITED","error":"Too Many Requests","message":' +
+        JSON.stringify(`Rate limit exceeded (${policy.name}), retry in ${seconds} s`) + ',"retryAfterMs":',
+      tail: ',"policy":' + JSON.stringify(policy.name) + '}'
+    }
+    bodyParts.set(policy, parts)
+  }
+  return parts.head + String(result.retryAfterMs) + parts.tail
 }
 
 const STORE_DOWN_BODY = JSON.stringify({
