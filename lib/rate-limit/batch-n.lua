@@ -32,11 +32,13 @@ local now = t[1] * 1000000 + t[2]
 
 -- Per key, its state in this batch (`kind` as in ARGV, `id` the field or window it was read
 -- for, `dirty` when it must be written out). `touched` lists every state made, for the final
--- write-out (writing out a state twice is harmless: the second time it is clean).
+-- write-out (writing out a state twice is harmless: the second time it is clean). Each state is
+-- built with all its fields at once: adding fields later would grow (reallocate) the table.
 local states, touched = {}, {}
 
-local function write_out(key, s)
+local function write_out(s)
   if not s.dirty then return end
+  local key = s.key
   local kind = s.kind
   if kind == 'g' then
     redis.call('HSET', key, s.id, s.tat)
@@ -60,37 +62,35 @@ local function state_of(key, kind, id, w, read)
   local s = states[key]
   if s ~= nil then
     if s.kind == kind and s.id == id then return s end
-    write_out(key, s)
+    write_out(s)
   end
   s = read(key, id, w)
-  s.kind, s.id, s.dirty = kind, id, false
   states[key] = s
-  touched[#touched + 1] = key
   touched[#touched + 1] = s
   return s
 end
 
 local function read_gcra(key, field)
   local tat = tonumber(redis.call('HGET', key, field))
-  return { tat = tat, stored = tat ~= nil }
+  return { key = key, kind = 'g', id = field, dirty = false, tat = tat, stored = tat ~= nil, tolerance = 0 }
 end
 
 local function read_log(key, w)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - w)
   local c = redis.call('ZCARD', key)
-  return { c = c, was_empty = c == 0, zargs = {}, n = 0 }
+  return { key = key, kind = 's', id = w, dirty = false, c = c, was_empty = c == 0, zargs = {}, n = 0 }
 end
 
 local function read_window(key, field, w)
   local v = redis.call('HMGET', key, field .. ':s', field .. ':c')
   local start, c = fw_window(v[1], v[2], now, w)
-  return { start = start, c = c, w = w }
+  return { key = key, kind = 'f', id = field, dirty = false, start = start, c = c, w = w }
 end
 
 local function read_counter(key, field, w)
   local v = redis.call('HMGET', key, field .. ':s', field .. ':c', field .. ':p')
   local start, c, p = sc_window(v[1], v[2], v[3], now, w)
-  return { start = start, c = c, p = p, w = w }
+  return { key = key, kind = 'c', id = field, dirty = false, start = start, c = c, p = p, w = w }
 end
 
 local function gcra_check(key, cost, interval, tolerance, field)
@@ -108,7 +108,7 @@ end
 local function sliding_window_check(key, cost, member, limit, w)
   local s = state_of(key, 's', w, w, read_log)
   if s.c + cost > limit then
-    write_out(key, s)
+    write_out(s)
     return sw_rejected(key, s.c, cost, limit, now, w)
   end
   s.n = append_members(s.zargs, s.n, cost, now, member)
@@ -162,5 +162,5 @@ for i = 1, #KEYS do
     out[i] = sliding_counter_check(KEYS[i], cost, rule[2], rule[3], rule[4])
   end
 end
-for i = 1, #touched, 2 do write_out(touched[i], touched[i + 1]) end
+for i = 1, #touched do write_out(touched[i]) end
 return out

@@ -13,6 +13,11 @@
 // argument into the command, Redis parses each): each distinct rule's arguments go once per
 // batch, each check adds its key and ONE argument (cost and rule index in one number), and the
 // sliding-window members are made in the script from one per-batch prefix.
+//
+// A batch of one check goes as that check's single script instead (`sendOne`): batch-n.lua's
+// fixed cost (its helpers for every algorithm, the rule table, per-key state) is about twice a
+// single script's, so under light load, where turns hold one check, batching would cost Redis
+// more than it saves.
 import { downError, withTimeout } from '../shared/connection.js'
 import type { RawScript, RedisClient } from '../shared/scripts.js'
 import type { Algorithm, RateLimitRule } from './policy.js'
@@ -20,6 +25,8 @@ import type { Algorithm, RateLimitRule } from './policy.js'
 /** One check's reply, as its single script would give it (see _hot-path.lua). */
 export type Reply = number[] | number
 export type ReplyCallback = (err: unknown, reply?: Reply) => void
+/** Sends one counted check by its single script, sent at once like a batch; the reply or error goes to `done`. */
+export type SendOne = (key: string, rule: RateLimitRule, cost: number, done: ReplyCallback) => void
 
 /** A check's script argument is cost * RULES + rule index: rule indexes stay below it (maxChecks <= 10,000). */
 export const RULES = 16384
@@ -37,19 +44,22 @@ export class CheckBatch {
   readonly #timeout: number
   /** A string no other batch or call of any process uses, to prefix this batch's log members. */
   readonly #uniquePrefix: () => string
+  readonly #sendOne: SendOne
   #keys: string[] = []
+  #costs: number[] = []
   #checks: string[] = []
   #done: ReplyCallback[] = []
   /** The distinct rules of the queued checks, in first-use order (index + 1 = rule index in the script). */
   #rules: RateLimitRule[] = []
   #scheduled = false
 
-  constructor (redis: RedisClient, script: RawScript<Reply[]>, max: number, timeout: number, uniquePrefix: () => string) {
+  constructor (redis: RedisClient, script: RawScript<Reply[]>, max: number, timeout: number, uniquePrefix: () => string, sendOne: SendOne) {
     this.#redis = redis
     this.#script = script
     this.max = max
     this.#timeout = timeout
     this.#uniquePrefix = uniquePrefix
+    this.#sendOne = sendOne
   }
 
   /** Queues a counted check of a one-policy `rule`. */
@@ -58,6 +68,7 @@ export class CheckBatch {
     let index = rules.length > 0 && rules[0] === rule ? 1 : rules.indexOf(rule) + 1
     if (index === 0) index = rules.push(rule)
     this.#keys.push(key)
+    this.#costs.push(cost)
     this.#checks.push(String(cost * RULES + index))
     this.#done.push(done)
     if (this.#done.length >= this.max) {
@@ -76,13 +87,17 @@ export class CheckBatch {
   #flush (): void {
     const keys = this.#keys
     const done = this.#done
+    if (done.length === 1) {
+      const rule = this.#rules[0]
+      const cost = this.#costs[0]
+      this.#reset()
+      this.#sendOne(keys[0], rule, cost, (err, reply) => { settle(done[0], err, reply) })
+      return
+    }
     const argv = [this.#uniquePrefix(), String(this.#rules.length)]
     for (const rule of this.#rules) argv.push(KIND[rule.algorithm], ...rule.args)
     for (const c of this.#checks) argv.push(c)
-    this.#keys = []
-    this.#checks = []
-    this.#done = []
-    this.#rules = []
+    this.#reset()
     let call: Promise<Reply[]>
     try {
       const down = downError(this.#redis)
@@ -99,6 +114,14 @@ export class CheckBatch {
     call.then(deliver, err => {
       this.#bound(this.#script.recover(err, keys.length, keys, argv)).then(deliver, e => { fail(done, e) })
     })
+  }
+
+  #reset (): void {
+    this.#keys = []
+    this.#costs = []
+    this.#checks = []
+    this.#done = []
+    this.#rules = []
   }
 
   #bound (call: Promise<Reply[]>): Promise<Reply[]> {

@@ -60,6 +60,8 @@ export class RateLimiter {
   readonly #blocks: BlockCache | null
   readonly #defaultRule: RateLimitRule | null
   readonly #calls: Record<Algorithm, RawScript<Reply>>
+  /** The single scripts written to the connection at once, for batches of one check (see check-batch.ts). */
+  readonly #directCalls: Record<Algorithm, RawScript<Reply>>
   /** Batches hot-path checks; null when batching is off or the client is a Cluster. */
   readonly #batch: CheckBatch | null
   /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
@@ -79,17 +81,14 @@ export class RateLimiter {
     this.#insurance = normaliseInsurance(options.insurance)
     this.#blocks = normaliseBlockCache(options.blockCache)
     this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
-    this.#calls = {
-      'sliding-window': scripts.bindRaw<Reply>(redis, 'sliding-window'),
-      'sliding-counter': scripts.bindRaw<Reply>(redis, 'sliding-counter'),
-      gcra: scripts.bindRaw<Reply>(redis, 'gcra'),
-      'fixed-window': scripts.bindRaw<Reply>(redis, 'fixed-window')
-    }
+    this.#calls = singleScripts(redis, false)
+    this.#directCalls = singleScripts(redis, true)
     this.#wrapTimeout = ownTimeout(redis, this.timeout) > 0
     const maxChecks = normaliseBatch(options.batch)
     this.#batch = maxChecks === 0 || isCluster(redis)
       ? null
-      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), maxChecks, this.#wrapTimeout ? this.timeout : 0, () => this.#member() + '.')
+      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), maxChecks, this.#wrapTimeout ? this.timeout : 0,
+        () => this.#member() + '.', (key, rule, cost, done) => { this.#sendOne(key, rule, cost, done) })
   }
 
   /** Whether hot-path checks are batched (the `batch` option, and never on a Cluster). */
@@ -245,6 +244,20 @@ export class RateLimiter {
     })
   }
 
+  /** A batch of one: the check's single script, sent at once; its raw reply or error to `done`. */
+  #sendOne (redisKey: string, rule: RateLimitRule, cost: number, done: (err: unknown, reply?: Reply) => void): void {
+    let call: Promise<Reply>
+    try {
+      call = this.#call(redisKey, rule, cost, true, this.#directCalls)
+    } catch (err) {
+      done(err)
+      return
+    }
+    call.then(reply => { done(null, reply) }, err => {
+      this.#retry(err, redisKey, rule, cost, true, this.#directCalls).then(reply => { done(null, reply) }, e => { done(e) })
+    })
+  }
+
   /** A counted check's reply, as a result, to `done` (an error building it goes to `done` too). */
   #deliver (redisKey: string, rule: RateLimitRule, cost: number, reply: Reply, done: HitCallback): void {
     let result: RateLimitResult
@@ -274,11 +287,11 @@ export class RateLimiter {
   }
 
   /** The script call, bounded by the timeout; throws when the connection is down. */
-  #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
+  #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, calls = this.#calls): Promise<Reply> {
     const down = downError(this.redis)
     if (down !== null) throw down
     const signed = signedCost(cost, consume)
-    const script = this.#calls[rule.algorithm].call
+    const script = calls[rule.algorithm].call
     // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.
     const call = rule.algorithm === 'sliding-window'
       ? script(redisKey, signed, this.#member(), rule.args)
@@ -287,9 +300,9 @@ export class RateLimiter {
   }
 
   /** After #call failed with `err`: the script by EVAL when `err` is NOSCRIPT, else a rejection with `err`. */
-  #retry (err: unknown, redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
+  #retry (err: unknown, redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, calls = this.#calls): Promise<Reply> {
     const signed = signedCost(cost, consume)
-    const recover = this.#calls[rule.algorithm].recover
+    const recover = calls[rule.algorithm].recover
     const call = rule.algorithm === 'sliding-window'
       ? recover(err, redisKey, signed, this.#member(), rule.args)
       : recover(err, redisKey, signed, rule.args)
@@ -334,6 +347,16 @@ export class RateLimiter {
     }
     if (this.#insurance !== null) return this.#insurance.hit(redisKey, rule, cost, consume)
     return { allowed: true, limit, remaining: limit, resetMs: 0, retryAfterMs: 0, policy: p, degraded: true }
+  }
+}
+
+/** The single script of each algorithm on `redis`; `direct`: written to the connection at once (see scripts.bindRaw). */
+function singleScripts (redis: RedisClient, direct: boolean): Record<Algorithm, RawScript<Reply>> {
+  return {
+    'sliding-window': scripts.bindRaw<Reply>(redis, 'sliding-window', { direct }),
+    'sliding-counter': scripts.bindRaw<Reply>(redis, 'sliding-counter', { direct }),
+    gcra: scripts.bindRaw<Reply>(redis, 'gcra', { direct }),
+    'fixed-window': scripts.bindRaw<Reply>(redis, 'fixed-window', { direct })
   }
 }
 

@@ -1,6 +1,8 @@
 // Batching: the counted one-policy gcra and sliding-window checks of one event-loop turn go to
 // Redis as one script call (batch-n.lua) with the same results as one call per check.
 import t from 'tap'
+import { createHash } from 'node:crypto'
+import { loadScripts } from '../../lib/shared/scripts.js'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import type { RateLimitResult } from '../../lib/rate-limit/result.js'
 import { startRedis, startCluster } from '../helpers/redis.js'
@@ -182,6 +184,23 @@ t.test('batching', async t => {
       t.same([huge.allowed, huge.remaining, one.allowed, one.remaining], [false, 5, true, 4])
       t.equal(await scriptCalls(r.admin), 2, 'the huge cost alone, the other in the batch')
     }
+  })
+
+  t.test('a turn with one check sends its single script (cheaper in Redis than a batch of one), directly', async t => {
+    const sources = loadScripts('rate-limit', new URL('../../lib/rate-limit/', import.meta.url))
+    const sha = (name: 'batch' | 'gcra' | 'sliding-window'): string => createHash('sha1').update(sources.source(name)).digest('hex')
+    const piped = r.client({ enableAutoPipelining: true })
+    const rl = new RateLimiter(piped, { blockCache: false, prefix: 'lone' })
+    const rule = rl.rule({ limit: 5, window: 3_600_000, algorithm: 'gcra' })
+    await r.admin('SCRIPT', 'FLUSH')
+    const lone = together(rl, [{ key: 'k', rule, cost: 1 }])
+    await new Promise(resolve => setImmediate(resolve)) // the turn's flush has run
+    t.equal(piped.autoPipelineQueueSize, 0, 'sent at once, not held in the auto-pipeline')
+    t.same((await lone).map(x => [x.allowed, x.remaining]), [[true, 4]])
+    t.same(await r.admin('SCRIPT', 'EXISTS', sha('gcra'), sha('batch')), [1, 0], 'the single gcra script ran, not the batch')
+    const two = await together(rl, [{ key: 'k', rule, cost: 1 }, { key: 'k', rule, cost: 2 }])
+    t.same(two.map(x => x.remaining), [3, 1])
+    t.same(await r.admin('SCRIPT', 'EXISTS', sha('batch')), [1], 'two checks: the batch')
   })
 
   t.test('a batch flushes when it reaches maxChecks', async t => {
