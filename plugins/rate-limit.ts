@@ -47,7 +47,7 @@ export interface RedisRateLimitOptions {
   onRedisError?: 'allow' | 'deny'
   insurance?: false | { instances?: number, maxKeys?: number }
   blockCache?: boolean | { maxKeys?: number }
-  /** One script call for the checks of an event-loop turn (default true; never on a Cluster). See RateLimiterOptions.batch. */
+  /** One script call for the checks of an event-loop turn (default true; per key on a Cluster). See RateLimiterOptions.batch. */
   batch?: boolean | { maxChecks?: number }
   /** Longest wait for Redis per request, in ms (default 1000). */
   timeout?: number

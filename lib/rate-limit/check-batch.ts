@@ -7,7 +7,8 @@
 // Flushed by setImmediate, not process.nextTick: requests of one poll phase arrive in separate
 // I/O callbacks and nextTick runs between each of them, so it would mostly flush batches of one.
 // A batch also flushes as soon as it holds `max` checks, which bounds the script's run time.
-// Standalone clients only: the keys of one script call must hash to one Cluster slot.
+// On a Cluster client the keys of one script call must hash to one slot, so a turn's checks go
+// as one call per key there (a hot key still shares one call; lone keys go as single scripts).
 //
 // The call is compact because its size is paid per check on both sides (ioredis builds every
 // argument into the command, Redis parses each): each distinct rule's arguments go once per
@@ -36,6 +37,20 @@ export const MAX_BATCH_COST = Math.floor(Number.MAX_SAFE_INTEGER / RULES) - 1
 /** How batch-n.lua names each algorithm. */
 const KIND: Record<Algorithm, string> = { gcra: 'g', 'sliding-window': 's', 'fixed-window': 'f', 'sliding-counter': 'c' }
 
+/** The checks of one turn, as queued. */
+interface Queue {
+  keys: string[]
+  costs: number[]
+  /** Per check, its script argument: cost * RULES + index of its rule in `rules` (1-based). */
+  checks: string[]
+  ruleOf: RateLimitRule[]
+  done: ReplyCallback[]
+  /** The distinct rules of the checks, in first-use order. */
+  rules: RateLimitRule[]
+}
+
+const emptyQueue = (): Queue => ({ keys: [], costs: [], checks: [], ruleOf: [], done: [], rules: [] })
+
 export class CheckBatch {
   readonly max: number
   readonly #redis: RedisClient
@@ -45,33 +60,33 @@ export class CheckBatch {
   /** A string no other batch or call of any process uses, to prefix this batch's log members. */
   readonly #uniquePrefix: () => string
   readonly #sendOne: SendOne
-  #keys: string[] = []
-  #costs: number[] = []
-  #checks: string[] = []
-  #done: ReplyCallback[] = []
-  /** The distinct rules of the queued checks, in first-use order (index + 1 = rule index in the script). */
-  #rules: RateLimitRule[] = []
+  /** Cluster: one script call per key (its keys must share a slot), not one per turn. */
+  readonly #perKey: boolean
+  #queue: Queue = emptyQueue()
   #scheduled = false
 
-  constructor (redis: RedisClient, script: RawScript<Reply[]>, max: number, timeout: number, uniquePrefix: () => string, sendOne: SendOne) {
+  constructor (redis: RedisClient, script: RawScript<Reply[]>, options: { max: number, timeout: number, perKey: boolean, uniquePrefix: () => string, sendOne: SendOne }) {
     this.#redis = redis
     this.#script = script
-    this.max = max
-    this.#timeout = timeout
-    this.#uniquePrefix = uniquePrefix
-    this.#sendOne = sendOne
+    this.max = options.max
+    this.#timeout = options.timeout
+    this.#perKey = options.perKey
+    this.#uniquePrefix = options.uniquePrefix
+    this.#sendOne = options.sendOne
   }
 
   /** Queues a counted check of a one-policy `rule`. */
   add (key: string, rule: RateLimitRule, cost: number, done: ReplyCallback): void {
-    const rules = this.#rules
+    const q = this.#queue
+    const rules = q.rules
     let index = rules.length > 0 && rules[0] === rule ? 1 : rules.indexOf(rule) + 1
     if (index === 0) index = rules.push(rule)
-    this.#keys.push(key)
-    this.#costs.push(cost)
-    this.#checks.push(String(cost * RULES + index))
-    this.#done.push(done)
-    if (this.#done.length >= this.max) {
+    q.keys.push(key)
+    q.costs.push(cost)
+    q.checks.push(String(cost * RULES + index))
+    q.ruleOf.push(rule)
+    q.done.push(done)
+    if (q.done.length >= this.max) {
       this.#flush()
     } else if (!this.#scheduled) {
       this.#scheduled = true
@@ -81,23 +96,40 @@ export class CheckBatch {
 
   readonly #onImmediate = (): void => {
     this.#scheduled = false
-    if (this.#done.length > 0) this.#flush()
+    if (this.#queue.done.length > 0) this.#flush()
   }
 
   #flush (): void {
-    const keys = this.#keys
-    const done = this.#done
-    if (done.length === 1) {
-      const rule = this.#rules[0]
-      const cost = this.#costs[0]
-      this.#reset()
-      this.#sendOne(keys[0], rule, cost, (err, reply) => { settle(done[0], err, reply) })
+    const q = this.#queue
+    this.#queue = emptyQueue()
+    if (!this.#perKey) {
+      this.#send(q, null)
       return
     }
-    const argv = [this.#uniquePrefix(), String(this.#rules.length)]
-    for (const rule of this.#rules) argv.push(KIND[rule.algorithm], ...rule.args)
-    for (const c of this.#checks) argv.push(c)
-    this.#reset()
+    const groups = new Map<string, number[]>()
+    for (let i = 0; i < q.keys.length; i++) {
+      const group = groups.get(q.keys[i])
+      if (group === undefined) groups.set(q.keys[i], [i])
+      else group.push(i)
+    }
+    if (groups.size === 1) this.#send(q, null)
+    else for (const group of groups.values()) this.#send(q, group)
+  }
+
+  /** Sends the checks `indices` of `q` (all of them when null) as one call. */
+  #send (q: Queue, indices: number[] | null): void {
+    const n = indices === null ? q.keys.length : indices.length
+    if (n === 1) {
+      const i = indices === null ? 0 : indices[0]
+      this.#sendOne(q.keys[i], q.ruleOf[i], q.costs[i], (err, reply) => { settle(q.done[i], err, reply) })
+      return
+    }
+    const keys = indices === null ? q.keys : indices.map(i => q.keys[i])
+    const done = indices === null ? q.done : indices.map(i => q.done[i])
+    const argv = [this.#uniquePrefix(), String(q.rules.length)]
+    for (const rule of q.rules) argv.push(KIND[rule.algorithm], ...rule.args)
+    if (indices === null) for (const c of q.checks) argv.push(c)
+    else for (const i of indices) argv.push(q.checks[i])
     let call: Promise<Reply[]>
     try {
       const down = downError(this.#redis)
@@ -114,14 +146,6 @@ export class CheckBatch {
     call.then(deliver, err => {
       this.#bound(this.#script.recover(err, keys.length, keys, argv)).then(deliver, e => { fail(done, e) })
     })
-  }
-
-  #reset (): void {
-    this.#keys = []
-    this.#costs = []
-    this.#checks = []
-    this.#done = []
-    this.#rules = []
   }
 
   #bound (call: Promise<Reply[]>): Promise<Reply[]> {

@@ -1,6 +1,6 @@
 // RateLimiter: the framework-free core. One Lua script call per check (all policies of a rule,
-// atomically, on one key) — or, for the counted checks of one-policy rules on a standalone
-// client, one call per batch of the checks of an event-loop turn (check-batch.ts) —
+// atomically, on one key) — or, for the counted checks of one-policy rules, one call per batch
+// of the checks of an event-loop turn (per key and turn on a Cluster; check-batch.ts) —
 // Redis TIME as the only clock, a bounded wait, a local block cache for rejected keys and an
 // in-memory insurance limiter for when Redis is unavailable.
 import { randomBytes } from 'node:crypto'
@@ -39,7 +39,7 @@ export interface RateLimiterOptions {
   /**
    * Send the counted checks of one-policy rules of one event-loop turn as one script call, at
    * most `maxChecks` (default 64) per call (default true). Same results as one call per check.
-   * Always off on a Redis Cluster client.
+   * On a Redis Cluster client, one call per key and turn (a script's keys must share a slot).
    */
   batch?: boolean | { maxChecks?: number }
 }
@@ -62,7 +62,7 @@ export class RateLimiter {
   readonly #calls: Record<Algorithm, RawScript<Reply>>
   /** The single scripts written to the connection at once, for batches of one check (see check-batch.ts). */
   readonly #directCalls: Record<Algorithm, RawScript<Reply>>
-  /** Batches hot-path checks; null when batching is off or the client is a Cluster. */
+  /** Batches hot-path checks; null when batching is off. */
   readonly #batch: CheckBatch | null
   /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
   readonly #wrapTimeout: boolean
@@ -85,13 +85,18 @@ export class RateLimiter {
     this.#directCalls = singleScripts(redis, true)
     this.#wrapTimeout = ownTimeout(redis, this.timeout) > 0
     const maxChecks = normaliseBatch(options.batch)
-    this.#batch = maxChecks === 0 || isCluster(redis)
+    this.#batch = maxChecks === 0
       ? null
-      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), maxChecks, this.#wrapTimeout ? this.timeout : 0,
-        () => this.#member() + '.', (key, rule, cost, done) => { this.#sendOne(key, rule, cost, done) })
+      : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), {
+        max: maxChecks,
+        timeout: this.#wrapTimeout ? this.timeout : 0,
+        perKey: isCluster(redis),
+        uniquePrefix: () => this.#member() + '.',
+        sendOne: (key, rule, cost, done) => { this.#sendOne(key, rule, cost, done) }
+      })
   }
 
-  /** Whether hot-path checks are batched (the `batch` option, and never on a Cluster). */
+  /** Whether hot-path checks are batched (the `batch` option). */
   get batching (): boolean {
     return this.#batch !== null
   }

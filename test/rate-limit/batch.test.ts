@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto'
 import { loadScripts } from '../../lib/shared/scripts.js'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import type { RateLimitResult } from '../../lib/rate-limit/result.js'
-import { startRedis, startCluster } from '../helpers/redis.js'
+import { Redis } from 'ioredis'
+import { startRedis, startCluster, type TestCluster } from '../helpers/redis.js'
 import { commandCounts, scriptCalls } from '../helpers/command-stats.js'
 
 type Rule = ReturnType<RateLimiter['rule']>
@@ -281,11 +282,35 @@ t.test('a failed batch gives every check the failure policy, as one-by-one calls
   t.same(opened.map(x => x.allowed), Array(5).fill(true), "'allow' without insurance: every check allowed")
 })
 
-t.test('a Cluster client is never batched (the keys of one script call must share a slot)', async t => {
+/** Successful script calls on every master of `cluster` since it started. */
+async function clusterScriptCalls (cluster: TestCluster): Promise<number> {
+  let n = 0
+  for (const node of cluster.nodes) {
+    const c = new Redis(node.port, node.host)
+    try {
+      n += await scriptCalls(async (...args) => await c.call(String(args[0]), ...args.slice(1)))
+    } finally {
+      c.disconnect()
+    }
+  }
+  return n
+}
+
+t.test('a Cluster client batches per key (one script\'s keys must share a slot): a hot key shares one call, lone keys go alone', async t => {
   const cluster = await startCluster(t)
-  const rl = new RateLimiter(cluster.client(), { blockCache: false })
-  t.equal(rl.batching, false)
-  const rule = rl.rule({ limit: 2, window: 60_000, algorithm: 'gcra' })
-  const results = await together(rl, ['a', 'b', 'a', 'a'].map(key => ({ key, rule, cost: 1 })))
-  t.same(results.map(x => x.allowed), [true, true, true, false])
+  const client = cluster.client()
+  const rl = new RateLimiter(client, { blockCache: false })
+  const single = new RateLimiter(client, { blockCache: false, prefix: 'cl-single', batch: false })
+  t.equal(rl.batching, true)
+  for (const algorithm of ['gcra', 'sliding-window', 'fixed-window', 'sliding-counter'] as const) {
+    const rule = rl.rule({ limit: 3, window: 3_600_000, algorithm })
+    const checks = ['a', 'b', 'a', 'a', 'c', 'a', 'b'].map(key => ({ key: `${algorithm}-${key}`, rule, cost: 1 }))
+    await together(rl, [{ key: 'warm', rule, cost: 1 }, { key: 'warm', rule, cost: 1 }]) // loads the batch script
+    await together(rl, [{ key: 'warm1', rule, cost: 1 }]) // and the single one
+    const before = await clusterScriptCalls(cluster)
+    const got = await together(rl, checks)
+    t.equal(await clusterScriptCalls(cluster) - before, 3, `${algorithm}: one call for a (4 checks), one for b (2), one for c`)
+    t.same(got.map(x => x.allowed), [true, true, true, true, true, false, true])
+    t.same(got.map(figures), (await oneByOne(single, checks)).map(figures), `${algorithm}: as one-by-one calls`)
+  }
 })
