@@ -1,8 +1,12 @@
 // Ad-hoc: node bench/quick.mjs <label>=<server>[?ENV=V&...] ... — compares bench servers only.
-// QUICK_NON2XX=1 accepts non-2xx answers (the rejected path).
+// QUICK_NON2XX=1 accepts non-2xx answers (the rejected path). QUICK_CLUSTER=1 runs them against a
+// private 3-master Redis Cluster (servers that read BENCH_CLUSTER) instead of one redis-server.
 import { benchRedis, compare, httpReqPerSec, table } from './lib/harness.js'
-const redis = await benchRedis()
-const env = { BENCH_REDIS_URL: redis.url }
+import { startRedisCluster } from '../dist/lib/dev/redis-server.js'
+
+const cluster = process.env.QUICK_CLUSTER === '1' ? await startRedisCluster() : null
+const redis = cluster === null ? await benchRedis() : null
+const env = cluster === null ? { BENCH_REDIS_URL: redis.url } : { BENCH_CLUSTER: `${cluster[0].host}:${cluster[0].port}` }
 const contenders = process.argv.slice(2).map(a => {
   const i = a.indexOf('=')
   const name = a.slice(0, i)
@@ -14,4 +18,7 @@ const contenders = process.argv.slice(2).map(a => {
 try {
   const r = await compare('quick', 'req/s', contenders)
   console.log(table(r, contenders[0].name))
-} finally { await redis.stop() }
+} finally {
+  await redis?.stop()
+  await Promise.all((cluster ?? []).map(s => s.stop()))
+}

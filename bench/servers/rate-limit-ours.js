@@ -2,12 +2,16 @@
 // BENCH_BATCH=0 for one call per request), same client settings as the anchor.
 import Fastify from 'fastify'
 import fastifyRedis from '@fastify/redis'
-import { Redis } from 'ioredis'
+import { Cluster, Redis } from 'ioredis'
 import { redisRateLimit } from '../../dist/plugins/rate-limit.js'
 
 export async function build (env) {
   const app = Fastify()
-  const redis = new Redis(env.BENCH_REDIS_URL, { enableAutoPipelining: env.BENCH_AUTOPIPELINE === '1', commandTimeout: 1000 })
+  const options = { enableAutoPipelining: env.BENCH_AUTOPIPELINE === '1', commandTimeout: 1000 }
+  // BENCH_CLUSTER=host:port (a node of a Redis Cluster, ad hoc: QUICK_CLUSTER=1 node bench/quick.mjs) instead of BENCH_REDIS_URL.
+  const redis = env.BENCH_CLUSTER === undefined
+    ? new Redis(env.BENCH_REDIS_URL, options)
+    : new Cluster([env.BENCH_CLUSTER], { enableAutoPipelining: options.enableAutoPipelining, redisOptions: { commandTimeout: 1000 } })
   await app.register(fastifyRedis, { client: redis })
   await app.register(redisRateLimit, {
     limit: Number(env.BENCH_LIMIT),

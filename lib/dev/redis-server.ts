@@ -2,11 +2,12 @@
 // loopback port. Used by the test harness, the bench runner and the example app when no Redis is
 // reachable. Every server is watched by a tiny shell loop that kills it if this process dies
 // without cleaning up (even on SIGKILL), so no test run leaves a redis-server behind.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 
 export interface RedisServerOptions {
   /** Extra `--name value` arguments for redis-server, e.g. `['--appendonly', 'yes']`. */
@@ -152,4 +153,38 @@ export async function isRedisReachable (host: string, port: number, ms = 500): P
     s.connect(port, host, () => s.write('PING\r\n'))
     s.once('data', d => done(d.toString().startsWith('+PONG') || d.toString().startsWith('-NOAUTH')))
   })
+}
+
+const run = promisify(execFile)
+
+/**
+ * A private Redis Cluster of `masters` masters (no replicas) on free loopback ports, created with
+ * `redis-cli --cluster create`; resolves once every node reports cluster_state:ok. The servers
+ * are watched like startRedisServer's; stop them (all) when done.
+ */
+export async function startRedisCluster ({ masters = 3, startTimeout = 20_000 }: { masters?: number, startTimeout?: number } = {}): Promise<RedisServer[]> {
+  const servers: RedisServer[] = []
+  try {
+    for (let i = 0; i < masters; i++) {
+      const port = await freePort(true)
+      servers.push(await startRedisServer({
+        port,
+        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']
+      }))
+    }
+    await run('redis-cli', ['--cluster', 'create', ...servers.map(n => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'])
+    const deadline = Date.now() + startTimeout
+    for (const n of servers) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'])
+        if (stdout.includes('cluster_state:ok')) break
+        if (Date.now() > deadline) throw new Error(`cluster did not become ok: ${stdout}`)
+        await new Promise(resolve => setTimeout(resolve, 50))
+      }
+    }
+    return servers
+  } catch (err) {
+    await Promise.all(servers.map(s => s.stop()))
+    throw err
+  }
 }

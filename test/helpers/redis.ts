@@ -1,11 +1,7 @@
 // Real-Redis test harness. Every server a test starts is stopped in the test's teardown, even
 // when the test fails or times out (and, failing that, by the watchdog of lib/dev/redis-server).
 import { Redis, Cluster, type RedisOptions, type ClusterOptions } from 'ioredis'
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
-import { startRedisServer, freePort, type RedisServer } from '../../lib/dev/redis-server.js'
-
-const run = promisify(execFile)
+import { startRedisServer, startRedisCluster, type RedisServer } from '../../lib/dev/redis-server.js'
 
 export interface Teardown { teardown: (fn: () => unknown) => void }
 
@@ -123,24 +119,8 @@ export async function startCluster (t: Teardown, { masters = 3 }: { masters?: nu
     await Promise.all(servers.map(s => s.stop()))
   }
   t.teardown(stop)
-  for (let i = 0; i < masters; i++) {
-    const port = await freePort(true)
-    servers.push(await startRedisServer({
-      port,
-      args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']
-    }))
-  }
+  servers.push(...await startRedisCluster({ masters }))
   const nodes = servers.map(s => ({ host: s.host, port: s.port }))
-  await run('redis-cli', ['--cluster', 'create', ...nodes.map(n => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'])
-  const deadline = Date.now() + 20_000
-  for (const n of nodes) {
-    for (;;) {
-      const { stdout } = await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'])
-      if (stdout.includes('cluster_state:ok')) break
-      if (Date.now() > deadline) throw new Error(`cluster did not become ok: ${stdout}`)
-      await new Promise(resolve => setTimeout(resolve, 50))
-    }
-  }
   return {
     nodes,
     servers,
