@@ -59,9 +59,13 @@ export class RateLimiter {
   readonly #insurance: InsuranceLimiter | null
   readonly #blocks: BlockCache | null
   readonly #defaultRule: RateLimitRule | null
+  /**
+   * The single script of each algorithm, written to the connection at once, never through ioredis
+   * auto-pipelining (see scripts.bindRaw): auto-pipelining holds a call for another event-loop
+   * turn and behind the pipeline still awaiting its replies, which under load cost the
+   * one-call-per-check path 6-20% of its throughput (bench/RESULTS.md, rate-limit).
+   */
   readonly #calls: Record<Algorithm, RawScript<Reply>>
-  /** The single scripts written to the connection at once, for batches of one check (see check-batch.ts). */
-  readonly #directCalls: Record<Algorithm, RawScript<Reply>>
   /** Batches hot-path checks; null when batching is off. */
   readonly #batch: CheckBatch | null
   /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
@@ -81,8 +85,7 @@ export class RateLimiter {
     this.#insurance = normaliseInsurance(options.insurance)
     this.#blocks = normaliseBlockCache(options.blockCache)
     this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
-    this.#calls = singleScripts(redis, false)
-    this.#directCalls = singleScripts(redis, true)
+    this.#calls = singleScripts(redis)
     this.#wrapTimeout = ownTimeout(redis, this.timeout) > 0
     const maxChecks = normaliseBatch(options.batch)
     this.#batch = maxChecks === 0
@@ -249,17 +252,17 @@ export class RateLimiter {
     })
   }
 
-  /** A batch of one: the check's single script, sent at once; its raw reply or error to `done`. */
+  /** A batch of one: the check's single script; its raw reply or error to `done`. */
   #sendOne (redisKey: string, rule: RateLimitRule, cost: number, done: (err: unknown, reply?: Reply) => void): void {
     let call: Promise<Reply>
     try {
-      call = this.#call(redisKey, rule, cost, true, this.#directCalls)
+      call = this.#call(redisKey, rule, cost, true)
     } catch (err) {
       done(err)
       return
     }
     call.then(reply => { done(null, reply) }, err => {
-      this.#retry(err, redisKey, rule, cost, true, this.#directCalls).then(reply => { done(null, reply) }, e => { done(e) })
+      this.#retry(err, redisKey, rule, cost, true).then(reply => { done(null, reply) }, e => { done(e) })
     })
   }
 
@@ -292,11 +295,11 @@ export class RateLimiter {
   }
 
   /** The script call, bounded by the timeout; throws when the connection is down. */
-  #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, calls = this.#calls): Promise<Reply> {
+  #call (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
     const down = downError(this.redis)
     if (down !== null) throw down
     const signed = signedCost(cost, consume)
-    const script = calls[rule.algorithm].call
+    const script = this.#calls[rule.algorithm].call
     // rule.args goes as an array: ioredis flattens command arguments, so no spread per call.
     const call = rule.algorithm === 'sliding-window'
       ? script(redisKey, signed, this.#member(), rule.args)
@@ -305,9 +308,9 @@ export class RateLimiter {
   }
 
   /** After #call failed with `err`: the script by EVAL when `err` is NOSCRIPT, else a rejection with `err`. */
-  #retry (err: unknown, redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, calls = this.#calls): Promise<Reply> {
+  #retry (err: unknown, redisKey: string, rule: RateLimitRule, cost: number, consume: boolean): Promise<Reply> {
     const signed = signedCost(cost, consume)
-    const recover = calls[rule.algorithm].recover
+    const recover = this.#calls[rule.algorithm].recover
     const call = rule.algorithm === 'sliding-window'
       ? recover(err, redisKey, signed, this.#member(), rule.args)
       : recover(err, redisKey, signed, rule.args)
@@ -355,13 +358,14 @@ export class RateLimiter {
   }
 }
 
-/** The single script of each algorithm on `redis`; `direct`: written to the connection at once (see scripts.bindRaw). */
-function singleScripts (redis: RedisClient, direct: boolean): Record<Algorithm, RawScript<Reply>> {
+/** The single script of each algorithm on `redis`, written to the connection at once (see scripts.bindRaw). */
+function singleScripts (redis: RedisClient): Record<Algorithm, RawScript<Reply>> {
+  const direct = { direct: true }
   return {
-    'sliding-window': scripts.bindRaw<Reply>(redis, 'sliding-window', { direct }),
-    'sliding-counter': scripts.bindRaw<Reply>(redis, 'sliding-counter', { direct }),
-    gcra: scripts.bindRaw<Reply>(redis, 'gcra', { direct }),
-    'fixed-window': scripts.bindRaw<Reply>(redis, 'fixed-window', { direct })
+    'sliding-window': scripts.bindRaw<Reply>(redis, 'sliding-window', direct),
+    'sliding-counter': scripts.bindRaw<Reply>(redis, 'sliding-counter', direct),
+    gcra: scripts.bindRaw<Reply>(redis, 'gcra', direct),
+    'fixed-window': scripts.bindRaw<Reply>(redis, 'fixed-window', direct)
   }
 }
 

@@ -229,6 +229,19 @@ t.test('batching', async t => {
     t.equal(await scriptCalls(r.admin), 7)
   })
 
+  t.test('single script calls (batch off, multi-policy rules, peeks) are sent at once, not held in the auto-pipeline', async t => {
+    const piped = r.client({ enableAutoPipelining: true })
+    const rl = new RateLimiter(piped, { blockCache: false, prefix: 'direct-single', batch: false })
+    const multi = rl.rule([{ limit: 5, window: 60_000 }, { limit: 50, window: 3_600_000 }])
+    const one = rl.rule({ limit: 5, window: 60_000, algorithm: 'gcra' })
+    await rl.hit('warm', one)
+    await rl.hit('warm', multi)
+    const calls = [rl.hit('k', one), rl.hit('k', multi), rl.peek('k', one)]
+    t.equal(piped.autoPipelineQueueSize, 0, 'nothing waits for the next turn')
+    const [a, b, c] = await Promise.all(calls)
+    t.same([a.allowed, a.remaining, b.allowed, b.remaining, c.allowed], [true, 4, true, 4, true])
+  })
+
   t.test('an empty script cache (NOSCRIPT) re-sends the batch once by EVAL', async t => {
     const rl = new RateLimiter(redis, { blockCache: false, prefix: 'noscript' })
     const rule = rl.rule({ limit: 3, window: 60_000 })
