@@ -3,7 +3,7 @@
 // fail-open policy (Redis down or slow: `wrap` serves from the fetcher). Framework-free.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { escapeGlob, masters, ownTimeout, withTimeout } from '../shared/connection.js'
+import { boundFor, escapeGlob, masters, withTimeout, type Bound } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
 import { Notifier } from '../shared/notifier.js'
 import type { RedisClient } from '../shared/scripts.js'
@@ -96,7 +96,7 @@ export class Cache extends EventEmitter {
    * bounds every command (ioredis arms the timer even for commands queued while offline), so the
    * extra timer is skipped on that hot path.
    */
-  private readonly bounded: <T>(p: Promise<T>) => Promise<T>
+  private readonly bounded: Bound
 
   constructor (redis: RedisClient, options: CacheOptions = {}) {
     super()
@@ -114,9 +114,7 @@ export class Cache extends EventEmitter {
       l1Ttl: o.l1 === false ? 0 : o.l1.ttl,
       jitter: o.jitter
     }
-    this.bounded = ownTimeout(redis, o.commandTimeout) === 0
-      ? <T>(p: Promise<T>) => p
-      : <T>(p: Promise<T>) => withTimeout(p, o.commandTimeout)
+    this.bounded = boundFor(redis, o.commandTimeout)
     this.notifier = Notifier.for(redis).retain()
     this.clock = new RedisClock(redis, o.commandTimeout)
     this.clock.start(30_000)

@@ -4,7 +4,7 @@
 import type { RedisClient } from '../shared/scripts.js'
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { withTimeout, ownTimeout } from '../shared/connection.js'
+import { boundFor, type Bound } from '../shared/connection.js'
 import { run, scripts, translate } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
@@ -35,8 +35,8 @@ export class SingleStore implements Store {
   private readonly notifier: Notifier
   private readonly channel: string
   private readonly timeout: number
-  /** Our bound, or 0 when the client's commandTimeout is already at least as tight. */
-  private readonly bound: number
+  /** Bounds each hot-path call by `timeout` (no timer when the client's commandTimeout is as tight). */
+  private readonly bound: Bound
   private readonly acquireCmd: Command
   private readonly releaseCmd: Command
 
@@ -44,7 +44,7 @@ export class SingleStore implements Store {
     this.redis = redis
     this.channel = channel
     this.timeout = timeout
-    this.bound = ownTimeout(redis, timeout)
+    this.bound = boundFor(redis, timeout)
     this.notifier = Notifier.for(redis).retain()
     // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups).
     this.acquireCmd = scripts.bind<number>(redis, 'acquire')
@@ -53,7 +53,7 @@ export class SingleStore implements Store {
 
   acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
     const p = this.acquireCmd(key, fence, token, ttl)
-    return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(undefined, err => {
+    return this.bound(p).then(undefined, err => {
       // A timed-out SET may still have landed: free it now rather than at its TTL.
       this.release(key, token).catch(noop)
       throw translate(err)
@@ -66,7 +66,7 @@ export class SingleStore implements Store {
 
   release (key: string, token: string): Promise<boolean> {
     const p = this.releaseCmd(key, token, this.channel)
-    return (this.bound > 0 ? withTimeout(p, this.bound) : p).then(isOne, rethrow)
+    return this.bound(p).then(isOne, rethrow)
   }
 
   wake (key: string): Wake {

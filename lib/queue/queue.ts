@@ -1,6 +1,6 @@
 // The producer and admin side of a queue: add jobs, inspect them, move them by hand.
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
-import { boundFor, type Bound } from './bound.js'
+import { boundFor, type Bound } from '../shared/connection.js'
 import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
 import { invalid } from '../shared/options.js'
 import type { RedisClient } from '../shared/scripts.js'

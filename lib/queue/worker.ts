@@ -15,7 +15,7 @@ import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOption
 import { activeJob, TAKE_FIELDS, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
 import type { Queue } from './queue.js'
-import { boundFor, type Bound } from './bound.js'
+import { boundFor, type Bound } from '../shared/connection.js'
 
 export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R
 

@@ -19,7 +19,7 @@
 // fixed cost (its helpers for every algorithm, the rule table, per-key state) is about twice a
 // single script's, so under light load, where turns hold one check, batching would cost Redis
 // more than it saves.
-import { downError, withTimeout } from '../shared/connection.js'
+import { downError, type Bound } from '../shared/connection.js'
 import type { RawScript, RedisClient } from '../shared/scripts.js'
 import type { Algorithm, RateLimitRule } from './policy.js'
 
@@ -55,8 +55,8 @@ export class CheckBatch {
   readonly max: number
   readonly #redis: RedisClient
   readonly #script: RawScript<Reply[]>
-  /** Our own timer per batch, or 0 when the client's commandTimeout already bounds the wait. */
-  readonly #timeout: number
+  /** Bounds each batch's wait (the limiter's timeout). */
+  readonly #bound: Bound
   /** A string no other batch or call of any process uses, to prefix this batch's log members. */
   readonly #uniquePrefix: () => string
   readonly #sendOne: SendOne
@@ -65,11 +65,11 @@ export class CheckBatch {
   #queue: Queue = emptyQueue()
   #scheduled = false
 
-  constructor (redis: RedisClient, script: RawScript<Reply[]>, options: { max: number, timeout: number, perKey: boolean, uniquePrefix: () => string, sendOne: SendOne }) {
+  constructor (redis: RedisClient, script: RawScript<Reply[]>, options: { max: number, bound: Bound, perKey: boolean, uniquePrefix: () => string, sendOne: SendOne }) {
     this.#redis = redis
     this.#script = script
     this.max = options.max
-    this.#timeout = options.timeout
+    this.#bound = options.bound
     this.#perKey = options.perKey
     this.#uniquePrefix = options.uniquePrefix
     this.#sendOne = options.sendOne
@@ -146,10 +146,6 @@ export class CheckBatch {
     call.then(deliver, err => {
       this.#bound(this.#script.recover(err, keys.length, keys, argv)).then(deliver, e => { fail(done, e) })
     })
-  }
-
-  #bound (call: Promise<Reply[]>): Promise<Reply[]> {
-    return this.#timeout > 0 ? withTimeout(call, this.#timeout) : call
   }
 }
 

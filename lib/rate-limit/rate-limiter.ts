@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
-import { downError, isCluster, ownTimeout, withTimeout } from '../shared/connection.js'
+import { boundFor, downError, isCluster, withTimeout, type Bound } from '../shared/connection.js'
 import { loadScripts, type RawScript, type RedisClient } from '../shared/scripts.js'
 import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
 import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
@@ -68,8 +68,8 @@ export class RateLimiter {
   readonly #calls: Record<Algorithm, RawScript<Reply>>
   /** Batches hot-path checks; null when batching is off. */
   readonly #batch: CheckBatch | null
-  /** Whether our own timer is needed: the client's commandTimeout, when shorter, already bounds the wait. */
-  readonly #wrapTimeout: boolean
+  /** Bounds each script call by `timeout` (no timer when the client's commandTimeout is as tight). */
+  readonly #bound: Bound
   readonly #uniq = randomBytes(6).toString('base64url') + '.'
   #seq = 0
 
@@ -86,13 +86,13 @@ export class RateLimiter {
     this.#blocks = normaliseBlockCache(options.blockCache)
     this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
     this.#calls = singleScripts(redis)
-    this.#wrapTimeout = ownTimeout(redis, this.timeout) > 0
+    this.#bound = boundFor(redis, this.timeout)
     const maxChecks = normaliseBatch(options.batch)
     this.#batch = maxChecks === 0
       ? null
       : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), {
         max: maxChecks,
-        timeout: this.#wrapTimeout ? this.timeout : 0,
+        bound: this.#bound,
         perKey: isCluster(redis),
         uniquePrefix: () => this.#member() + '.',
         sendOne: (key, rule, cost, done) => { this.#sendOne(key, rule, cost, done) }
@@ -304,7 +304,7 @@ export class RateLimiter {
     const call = rule.algorithm === 'sliding-window'
       ? script(redisKey, signed, this.#member(), rule.args)
       : script(redisKey, signed, rule.args)
-    return this.#wrapTimeout ? withTimeout(call, this.timeout) : call
+    return this.#bound(call)
   }
 
   /** After #call failed with `err`: the script by EVAL when `err` is NOSCRIPT, else a rejection with `err`. */
@@ -314,7 +314,7 @@ export class RateLimiter {
     const call = rule.algorithm === 'sliding-window'
       ? recover(err, redisKey, signed, this.#member(), rule.args)
       : recover(err, redisKey, signed, rule.args)
-    return this.#wrapTimeout ? withTimeout(call, this.timeout) : call
+    return this.#bound(call)
   }
 
   #result (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, reply: number[] | number): RateLimitResult {

@@ -7,7 +7,7 @@
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { ownTimeout, withTimeout } from '../shared/connection.js'
+import { boundFor, type Bound } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import type { Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
@@ -106,8 +106,8 @@ export class SessionStore {
   readonly codec: Codec
   readonly #redis: RedisClient
   readonly #keys: KeySpace
-  /** Our own bound on each call, or 0 when the client's commandTimeout is already as tight. */
-  readonly #timeout: number
+  /** Bounds each call by commandTimeout (no timer when the client's own is as tight). */
+  readonly #bounded: Bound
   readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
 
   constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
@@ -118,7 +118,7 @@ export class SessionStore {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
-    this.#timeout = ownTimeout(redis, this.options.commandTimeout)
+    this.#bounded = boundFor(redis, this.options.commandTimeout)
     this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
 
@@ -191,7 +191,7 @@ export class SessionStore {
       args[i + 2] = set[i + 1]
     }
     const p = this.#updateCmd(args)
-    return (this.#timeout > 0 ? withTimeout(p, this.#timeout) : p).then(check, rethrowUnavailable)
+    return this.#bounded(p).then(check, rethrowUnavailable)
   }
 
   /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
@@ -285,7 +285,7 @@ export class SessionStore {
   // Bounded (by our timer, or by the client's own commandTimeout when it is as tight: one timer
   // and one promise less per call), with Redis errors as FRP_SESSION_UNAVAILABLE.
   #bound<T> (p: Promise<T>): Promise<T> {
-    return (this.#timeout > 0 ? withTimeout(p, this.#timeout) : p).then(undefined, rethrowUnavailable)
+    return this.#bounded(p).then(undefined, rethrowUnavailable)
   }
 
   #run<T> (name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {

@@ -93,6 +93,19 @@ export function ownTimeout (redis: RedisClient, ms: number): number {
   return own !== undefined && own <= ms ? 0 : ms
 }
 
+/** Bounds one Redis wait (see boundFor). */
+export type Bound = <V>(p: Promise<V>) => Promise<V>
+
+/**
+ * How a pattern bounds each Redis wait by `ms`: withTimeout, or nothing at all when the client's
+ * own commandTimeout already fails every command within `ms` (see ownTimeout) — a timer and a
+ * promise less per call, which hot paths measure.
+ */
+export function boundFor (redis: RedisClient, ms: number): Bound {
+  if (ownTimeout(redis, ms) === 0) return p => p
+  return p => withTimeout(p, ms)
+}
+
 /** The clients to run a per-node command on: every master of a Cluster, or the client itself. */
 export function masters (redis: RedisClient): Redis[] {
   return isCluster(redis) ? redis.nodes('master') : [redis as Redis]
