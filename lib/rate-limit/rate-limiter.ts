@@ -198,9 +198,10 @@ export class RateLimiter {
         this.#enqueue(redisKey, rule, cost, (err, result) => { if (err === null) resolve(result as RateLimitResult); else reject(err) })
       })
     }
-    let call: Promise<Reply>
     try {
-      call = this.#call(redisKey, rule, cost, consume)
+      return this.#invoke(redisKey, rule, cost, consume,
+        reply => this.#result(redisKey, rule, cost, consume, reply),
+        err => this.#degrade(redisKey, rule, cost, consume, err))
     } catch (err) {
       try {
         return Promise.resolve(this.#degrade(redisKey, rule, cost, consume, err))
@@ -208,29 +209,12 @@ export class RateLimiter {
         return Promise.reject(e)
       }
     }
-    const onReply = (reply: Reply): RateLimitResult => this.#result(redisKey, rule, cost, consume, reply)
-    const onError = (err: unknown): RateLimitResult => this.#degrade(redisKey, rule, cost, consume, err)
-    // NOSCRIPT rides on the failure handler, so a call that finds the script cached (all but the
-    // first after a Redis restart) costs no promise beyond the command's own.
-    return call.then(onReply, err => this.#retry(err, redisKey, rule, cost, consume).then(onReply, onError))
   }
 
   /** #send with a callback: the script call's promise is the only one. */
   #sendTo (redisKey: string, rule: RateLimitRule, cost: number, done: HitCallback): void {
-    if (this.#batched(rule, cost)) {
-      this.#enqueue(redisKey, rule, cost, done)
-      return
-    }
-    let call: Promise<Reply>
-    try {
-      call = this.#call(redisKey, rule, cost, true)
-    } catch (err) {
-      this.#settle(redisKey, rule, cost, err, done)
-      return
-    }
-    const onReply = (reply: Reply): void => { this.#deliver(redisKey, rule, cost, reply, done) }
-    const onError = (err: unknown): void => { this.#settle(redisKey, rule, cost, err, done) }
-    call.then(onReply, err => this.#retry(err, redisKey, rule, cost, true).then(onReply, onError))
+    if (this.#batched(rule, cost)) this.#enqueue(redisKey, rule, cost, done)
+    else this.#sendOne(redisKey, rule, cost, (err, reply) => { this.#answer(redisKey, rule, cost, err, reply, done) })
   }
 
   /** Whether a counted check goes through the batch: a one-policy rule and a cost the batch can carry exactly. */
@@ -243,36 +227,41 @@ export class RateLimiter {
     // A connection that cannot answer fails at once, as on the single path (no turn in the queue).
     const down = downError(this.redis)
     if (down !== null) {
-      this.#settle(redisKey, rule, cost, down, done)
+      this.#answer(redisKey, rule, cost, down, undefined, done)
       return
     }
-    ;(this.#batch as CheckBatch).add(redisKey, rule, cost, (err: unknown, reply?: Reply): void => {
-      if (err !== null) this.#settle(redisKey, rule, cost, err, done)
-      else this.#deliver(redisKey, rule, cost, reply as Reply, done)
-    })
+    (this.#batch as CheckBatch).add(redisKey, rule, cost, (err, reply) => { this.#answer(redisKey, rule, cost, err, reply, done) })
   }
 
-  /** A batch of one: the check's single script; its raw reply or error to `done`. */
+  /** A counted check by its single script (alone, or a batch of one); its raw reply or error to `done`. */
   #sendOne (redisKey: string, rule: RateLimitRule, cost: number, done: (err: unknown, reply?: Reply) => void): void {
-    let call: Promise<Reply>
     try {
-      call = this.#call(redisKey, rule, cost, true)
+      this.#invoke(redisKey, rule, cost, true, reply => { done(null, reply) }, err => { done(err) })
     } catch (err) {
       done(err)
-      return
     }
-    call.then(reply => { done(null, reply) }, err => {
-      this.#retry(err, redisKey, rule, cost, true).then(reply => { done(null, reply) }, e => { done(e) })
-    })
   }
 
-  /** A counted check's reply, as a result, to `done` (an error building it goes to `done` too). */
-  #deliver (redisKey: string, rule: RateLimitRule, cost: number, reply: Reply, done: HitCallback): void {
+  /**
+   * The script call with its NOSCRIPT recovery, its reply to `onReply` and its failure to
+   * `onError`; throws when it cannot be sent (connection down). NOSCRIPT rides on the failure
+   * handler, so a call that finds the script cached (all but the first after a Redis restart)
+   * costs no promise beyond the command's own.
+   */
+  #invoke<T> (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, onReply: (reply: Reply) => T, onError: (err: unknown) => T): Promise<T> {
+    return this.#call(redisKey, rule, cost, consume).then(onReply, err => this.#retry(err, redisKey, rule, cost, consume).then(onReply, onError))
+  }
+
+  /**
+   * A counted check's outcome to `done`: its reply as a result, or its error through the failure
+   * policy (an error doing either goes to `done` too).
+   */
+  #answer (redisKey: string, rule: RateLimitRule, cost: number, err: unknown, reply: Reply | undefined, done: HitCallback): void {
     let result: RateLimitResult
     try {
-      result = this.#result(redisKey, rule, cost, true, reply)
-    } catch (err) {
-      done(err as Error)
+      result = err === null ? this.#result(redisKey, rule, cost, true, reply as Reply) : this.#degrade(redisKey, rule, cost, true, err)
+    } catch (e) {
+      done(e as Error)
       return
     }
     done(null, result)
@@ -281,17 +270,6 @@ export class RateLimiter {
   /** A sliding-window log member unique to this call among all processes (plus "." it prefixes a batch's members). */
   #member (): string {
     return this.#uniq + (this.#seq++).toString(36)
-  }
-
-  #settle (redisKey: string, rule: RateLimitRule, cost: number, err: unknown, done: HitCallback): void {
-    let result: RateLimitResult
-    try {
-      result = this.#degrade(redisKey, rule, cost, true, err)
-    } catch (e) {
-      done(e as Error)
-      return
-    }
-    done(null, result)
   }
 
   /** The script call, bounded by the timeout; throws when the connection is down. */
