@@ -41,15 +41,14 @@ const KIND: Record<Algorithm, string> = { gcra: 'g', 'sliding-window': 's', 'fix
 interface Queue {
   keys: string[]
   costs: number[]
-  /** Per check, its script argument: cost * RULES + index of its rule in `rules` (1-based). */
-  checks: string[]
-  ruleOf: RateLimitRule[]
+  /** Per check, the index of its rule in `rules`. */
+  ruleIndex: number[]
   done: ReplyCallback[]
   /** The distinct rules of the checks, in first-use order. */
   rules: RateLimitRule[]
 }
 
-const emptyQueue = (): Queue => ({ keys: [], costs: [], checks: [], ruleOf: [], done: [], rules: [] })
+const emptyQueue = (): Queue => ({ keys: [], costs: [], ruleIndex: [], done: [], rules: [] })
 
 export class CheckBatch {
   readonly max: number
@@ -79,12 +78,11 @@ export class CheckBatch {
   add (key: string, rule: RateLimitRule, cost: number, done: ReplyCallback): void {
     const q = this.#queue
     const rules = q.rules
-    let index = rules.length > 0 && rules[0] === rule ? 1 : rules.indexOf(rule) + 1
-    if (index === 0) index = rules.push(rule)
+    let index = rules.length > 0 && rules[0] === rule ? 0 : rules.indexOf(rule)
+    if (index === -1) index = rules.push(rule) - 1
     q.keys.push(key)
     q.costs.push(cost)
-    q.checks.push(String(cost * RULES + index))
-    q.ruleOf.push(rule)
+    q.ruleIndex.push(index)
     q.done.push(done)
     if (q.done.length >= this.max) {
       this.#flush()
@@ -103,7 +101,7 @@ export class CheckBatch {
     const q = this.#queue
     this.#queue = emptyQueue()
     if (!this.#perKey) {
-      this.#send(q, null)
+      this.#send(q, q.keys.map((_, i) => i))
       return
     }
     const groups = new Map<string, number[]>()
@@ -112,24 +110,22 @@ export class CheckBatch {
       if (group === undefined) groups.set(q.keys[i], [i])
       else group.push(i)
     }
-    if (groups.size === 1) this.#send(q, null)
-    else for (const group of groups.values()) this.#send(q, group)
+    for (const group of groups.values()) this.#send(q, group)
   }
 
-  /** Sends the checks `indices` of `q` (all of them when null) as one call. */
-  #send (q: Queue, indices: number[] | null): void {
-    const n = indices === null ? q.keys.length : indices.length
-    if (n === 1) {
-      const i = indices === null ? 0 : indices[0]
-      this.#sendOne(q.keys[i], q.ruleOf[i], q.costs[i], (err, reply) => { settle(q.done[i], err, reply) })
+  /** Sends the checks `indices` of `q` as one call. */
+  #send (q: Queue, indices: number[]): void {
+    if (indices.length === 1) {
+      const i = indices[0]
+      this.#sendOne(q.keys[i], q.rules[q.ruleIndex[i]], q.costs[i], (err, reply) => { settle(q.done[i], err, reply) })
       return
     }
-    const keys = indices === null ? q.keys : indices.map(i => q.keys[i])
-    const done = indices === null ? q.done : indices.map(i => q.done[i])
+    const keys = indices.map(i => q.keys[i])
+    const done = indices.map(i => q.done[i])
     const argv = [this.#uniquePrefix(), String(q.rules.length)]
     for (const rule of q.rules) argv.push(KIND[rule.algorithm], ...rule.args)
-    if (indices === null) for (const c of q.checks) argv.push(c)
-    else for (const i of indices) argv.push(q.checks[i])
+    // Per check: cost * RULES + its rule's 1-based index.
+    for (const i of indices) argv.push(String(q.costs[i] * RULES + q.ruleIndex[i] + 1))
     let call: Promise<Reply[]>
     try {
       const down = downError(this.#redis)
