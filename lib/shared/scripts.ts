@@ -82,16 +82,12 @@ function raw<T> (redis: RedisClient, def: Definition, direct = false): RawScript
   const r: { evalsha: Evaluator, eval: Evaluator } = direct && !isCluster(redis)
     ? { evalsha: (...a) => send(redis as Redis, 'evalsha', a), eval: (...a) => send(redis as Redis, 'eval', a) }
     : redis as unknown as { evalsha: Evaluator, eval: Evaluator }
-  const n = def.numberOfKeys
-  if (n < 0) {
-    return {
-      call: (...a) => r.evalsha(def.sha, ...a) as Promise<T>,
-      recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, ...a) as Promise<T> : Promise.reject(err)
-    }
-  }
+  // A variable-key script's caller passes numkeys itself: an empty array, which ioredis's
+  // argument flattening drops, takes its place here.
+  const numkeys: number | [] = def.numberOfKeys < 0 ? [] : def.numberOfKeys
   return {
-    call: (...a) => r.evalsha(def.sha, n, ...a) as Promise<T>,
-    recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, n, ...a) as Promise<T> : Promise.reject(err)
+    call: (...a) => r.evalsha(def.sha, numkeys, ...a) as Promise<T>,
+    recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, numkeys, ...a) as Promise<T> : Promise.reject(err)
   }
 }
 
