@@ -5,13 +5,7 @@
 --   sends nothing, and a waiter, having failed its attempt after subscribing, is always notified)
 -- Returns 1 when released, 0 when the lock is absent or held by another token.
 local v = redis.call('GET', KEYS[1])
-if v == ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  return 1
-end
-if v == ARGV[1] .. '+' then
-  redis.call('DEL', KEYS[1])
-  redis.call('PUBLISH', ARGV[2], KEYS[1])
-  return 1
-end
-return 0
+if v ~= ARGV[1] and v ~= ARGV[1] .. '+' then return 0 end
+redis.call('DEL', KEYS[1])
+if v ~= ARGV[1] then redis.call('PUBLISH', ARGV[2], KEYS[1]) end
+return 1
