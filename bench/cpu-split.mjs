@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import { Redis } from 'ioredis'
-import { benchRedis } from './lib/harness.js'
+import { benchRedis, parseContender } from './lib/harness.js'
 
 const DURATION = Number(process.env.BENCH_DURATION ?? 4)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
@@ -18,13 +18,9 @@ const admin = new Redis(redis.url)
 const serve = fileURLToPath(new URL('./lib/serve.js', import.meta.url))
 const redisPid = Number(await admin.info('server').then(s => /process_id:(\d+)/.exec(s)[1]))
 try {
-  for (const a of process.argv.slice(2)) {
-    const i = a.indexOf('=')
-    const name = a.slice(0, i)
-    const rest = a.slice(i + 1)
-    const [file, q = ''] = rest.split('?')
-    const env = { BENCH_REDIS_URL: redis.url, ...Object.fromEntries(new URLSearchParams(q)) }
-    const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/rlprof', `--cpu-prof-name=${name}.cpuprofile`] : []), serve, `bench/servers/${file}.js`], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  for (const { name, server, env: extra } of process.argv.slice(2).map(parseContender)) {
+    const env = { BENCH_REDIS_URL: redis.url, ...extra }
+    const child = spawn(process.execPath, [...(process.env.PROF ? ['--cpu-prof', '--cpu-prof-interval=100', '--cpu-prof-dir=/tmp/rlprof', `--cpu-prof-name=${name}.cpuprofile`] : []), serve, server], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
     const port = await new Promise((resolve, reject) => {
       let out = ''
       child.stdout.on('data', d => { out += d; const m = /listening:(\d+)/.exec(out); if (m) resolve(Number(m[1])) })

@@ -1,20 +1,16 @@
 // Ad-hoc: node bench/quick.mjs <label>=<server>[?ENV=V&...] ... — compares bench servers only.
 // QUICK_NON2XX=1 accepts non-2xx answers (the rejected path). QUICK_CLUSTER=1 runs them against a
 // private 3-master Redis Cluster (servers that read BENCH_CLUSTER) instead of one redis-server.
-import { benchRedis, compare, httpReqPerSec, table } from './lib/harness.js'
+import { benchRedis, compare, httpReqPerSec, parseContender, table } from './lib/harness.js'
 import { startRedisCluster } from '../dist/lib/dev/redis-server.js'
 
 const cluster = process.env.QUICK_CLUSTER === '1' ? await startRedisCluster() : null
 const redis = cluster === null ? await benchRedis() : null
 const env = cluster === null ? { BENCH_REDIS_URL: redis.url } : { BENCH_CLUSTER: `${cluster[0].host}:${cluster[0].port}` }
-const contenders = process.argv.slice(2).map(a => {
-  const i = a.indexOf('=')
-  const name = a.slice(0, i)
-  const rest = a.slice(i + 1)
-  const [file, q = ''] = rest.split('?')
-  const e = Object.fromEntries(new URLSearchParams(q))
-  return { name, run: () => httpReqPerSec(`bench/servers/${file}.js`, { ...env, ...e }, { allowNon2xx: process.env.QUICK_NON2XX === '1' }) }
-})
+const contenders = process.argv.slice(2).map(parseContender).map(({ name, server, env: e }) => ({
+  name,
+  run: () => httpReqPerSec(server, { ...env, ...e }, { allowNon2xx: process.env.QUICK_NON2XX === '1' })
+}))
 try {
   const r = await compare('quick', 'req/s', contenders)
   console.log(table(r, contenders[0].name))

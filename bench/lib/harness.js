@@ -16,6 +16,16 @@ export function median (xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
+/**
+ * An ad-hoc contender argument `<label>=<server>[?ENV=V&...]` (bench/quick.mjs, bench/cpu-split.mjs):
+ * its label, the server module path and the extra environment it runs with.
+ */
+export function parseContender (arg) {
+  const i = arg.indexOf('=')
+  const [file, query = ''] = arg.slice(i + 1).split('?')
+  return { name: arg.slice(0, i), server: `bench/servers/${file}.js`, env: Object.fromEntries(new URLSearchParams(query)) }
+}
+
 /** Starts a private redis-server for the bench run (never the machine's 6379). */
 export async function benchRedis (args = []) {
   return await startRedisServer({ args })
