@@ -30,7 +30,7 @@ export type ReplyCallback = (err: unknown, reply?: Reply) => void
 export type SendOne = (key: string, rule: RateLimitRule, cost: number, done: ReplyCallback) => void
 
 /** A check's script argument is cost * RULES + rule index: rule indexes stay below it (maxChecks <= 10,000). */
-export const RULES = 16384
+const RULES = 16384
 /** The largest cost a batch can carry exactly (cost * RULES + index below 2^53); beyond, a check goes alone. */
 export const MAX_BATCH_COST = Math.floor(Number.MAX_SAFE_INTEGER / RULES) - 1
 

@@ -13,7 +13,7 @@ import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, typ
 import type { RateLimitResult } from './result.js'
 import { BlockCache } from './block-cache.js'
 import { InsuranceLimiter } from './insurance.js'
-import { CheckBatch, MAX_BATCH_COST, type Reply } from './check-batch.js'
+import { CheckBatch, MAX_BATCH_COST, type Reply, type ReplyCallback } from './check-batch.js'
 
 const scripts = loadScripts<Algorithm | 'batch'>('rate-limit', new URL('.', import.meta.url))
 
@@ -234,7 +234,7 @@ export class RateLimiter {
   }
 
   /** A counted check by its single script (alone, or a batch of one); its raw reply or error to `done`. */
-  #sendOne (redisKey: string, rule: RateLimitRule, cost: number, done: (err: unknown, reply?: Reply) => void): void {
+  #sendOne (redisKey: string, rule: RateLimitRule, cost: number, done: ReplyCallback): void {
     try {
       this.#invoke(redisKey, rule, cost, true, reply => { done(null, reply) }, err => { done(err) })
     } catch (err) {
