@@ -27,6 +27,11 @@ local function fw_write(key, field, s, c, now, w)
   redis.call('PEXPIRE', key, math.max(1, math.ceil((s + w - now) / 1000)))
 end
 
+-- The reply of an admitted request, c units now used of the window started at s.
+local function fw_admitted(s, c, limit, now, w)
+  return packed(limit - c, math.ceil((s + w - now) / 1000))
+end
+
 local function fixed_window_one(key, cost, consume, now, limit, w, field)
   local v = redis.call('HMGET', key, field .. ':s', field .. ':c')
   local s, c = fw_window(v[1], v[2], now, w)
@@ -39,5 +44,5 @@ local function fixed_window_one(key, cost, consume, now, limit, w, field)
   end
   c = c + cost
   fw_write(key, field, s, c, now, w)
-  return packed(limit - c, math.ceil((s + w - now) / 1000))
+  return fw_admitted(s, c, limit, now, w)
 end

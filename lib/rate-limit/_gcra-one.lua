@@ -26,6 +26,11 @@ local function gcra_keep_alive(key, was_stored, tat, now, tolerance)
   if not was_stored or redis.call('PTTL', key) < ms then redis.call('PEXPIRE', key, ms + ttl_slack(math.ceil(tolerance / 1000))) end
 end
 
+-- The reply of an admitted request, the TAT now at `tat`.
+local function gcra_admitted(tat, now, interval, tolerance)
+  return packed(gcra_remaining(tat, now, interval, tolerance), math.ceil((tat - now) / 1000))
+end
+
 local function gcra_one(key, cost, consume, now, interval, tolerance, field)
   local tat = tonumber(redis.call('HGET', key, field))
   local stored = tat ~= nil
@@ -40,5 +45,5 @@ local function gcra_one(key, cost, consume, now, interval, tolerance, field)
   -- The number as is: Redis writes it with 17 significant digits (no string.format call here).
   redis.call('HSET', key, field, tat)
   gcra_keep_alive(key, stored, tat, now, tolerance)
-  return packed(gcra_remaining(tat, now, interval, tolerance), math.ceil((tat - now) / 1000))
+  return gcra_admitted(tat, now, interval, tolerance)
 end

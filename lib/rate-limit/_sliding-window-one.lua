@@ -60,6 +60,11 @@ local function sw_rejected(key, c, cost, limit, now, w)
   return { 0, 1, rem, math.ceil(reset / 1000), math.ceil(retry / 1000) }
 end
 
+-- The reply of an admitted request, c members now in the window.
+local function sw_admitted(c, limit, w)
+  return packed(limit - c, math.ceil(w / 1000))
+end
+
 local function sliding_window_one(key, cost, consume, now, member, limit, w)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - w)
   local c = redis.call('ZCARD', key)
@@ -71,5 +76,5 @@ local function sliding_window_one(key, cost, consume, now, member, limit, w)
   end
   record_members(key, cost, now, member)
   sw_keep_alive(key, c == 0, w)
-  return packed(limit - c - cost, math.ceil(w / 1000))
+  return sw_admitted(c + cost, limit, w)
 end

@@ -102,7 +102,7 @@ local function gcra_check(key, cost, interval, tolerance, field)
   if refusal ~= nil then return refusal end
   tat = tat + need
   s.tat, s.dirty, s.tolerance = tat, true, tolerance
-  return packed(gcra_remaining(tat, now, interval, tolerance), math.ceil((tat - now) / 1000))
+  return gcra_admitted(tat, now, interval, tolerance)
 end
 
 local function sliding_window_check(key, cost, member, limit, w)
@@ -113,7 +113,7 @@ local function sliding_window_check(key, cost, member, limit, w)
   end
   s.n = append_members(s.zargs, s.n, cost, now, member)
   s.c, s.dirty = s.c + cost, true
-  return packed(limit - s.c, math.ceil(w / 1000))
+  return sw_admitted(s.c, limit, w)
 end
 
 local function fixed_window_check(key, cost, limit, w, field)
@@ -121,7 +121,7 @@ local function fixed_window_check(key, cost, limit, w, field)
   local refusal = fw_refusal(s.start, s.c, cost, limit, now, w)
   if refusal ~= nil then return refusal end
   s.c, s.dirty = s.c + cost, true
-  return packed(limit - s.c, math.ceil((s.start + w - now) / 1000))
+  return fw_admitted(s.start, s.c, limit, now, w)
 end
 
 local function sliding_counter_check(key, cost, limit, w, field)
