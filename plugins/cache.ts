@@ -3,12 +3,14 @@
 // routes it should cache (routes are wired in an onRoute hook, so uncached routes pay nothing).
 import fp from 'fastify-plugin'
 import { randomBytes } from 'node:crypto'
-import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, RouteOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify'
 import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
 import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
 import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
 import { checkServer } from '../lib/shared/server-guard.js'
-import { invalid, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { RouteKey } from './cache/route-key.js'
+import { storability } from './cache/storable.js'
 import type { RedisClient } from '../lib/shared/scripts.js'
 
 export interface RedisCacheOptions extends CacheOptions {
@@ -16,16 +18,28 @@ export interface RedisCacheOptions extends CacheOptions {
   namespace?: string
   /** An ioredis Redis or Cluster to use instead of `fastify.redis`. */
   client?: RedisClient
+  /**
+   * Response headers the route cache never stores, beside the built-in per-request ones
+   * (`RateLimit*`, `X-RateLimit-*`, `Retry-After`, hop-by-hop headers; a `Set-Cookie` response is
+   * not stored at all). Hooks that set them run on hits too, so a hit carries the current value.
+   */
+  uncachedHeaders?: readonly string[]
 }
 
 export interface RouteCacheConfig {
   /** Fresh TTL in ms (default: the cache's ttl). */
   ttl?: number
-  /** Cache key of a request (default: the URL with its query string). */
+  /**
+   * Cache key of a request (default: the URL with its query string). A route with a `key` or
+   * `tags` function is looked up after validation (preHandler), so the function sees the request
+   * as the handler does: coerced params, querystring and headers.
+   */
   key?: (request: FastifyRequest) => string
-  /** Request headers that vary the response: added to the key. Varying on `authorization` or `cookie` allows caching such requests. */
+  /** Request headers that vary the response: added to the key (digested). Varying on `authorization` or `cookie` allows caching such requests. */
   vary?: readonly string[]
-  /** Tags of the entry, or a function of the request returning them. */
+  /** Keep the `Host` header in the key (default true), so host-based tenants never share entries. */
+  varyHost?: boolean
+  /** Tags of the entry, or a function of the (validated) request returning them. */
   tags?: readonly string[] | ((request: FastifyRequest) => readonly string[])
   staleWhileRevalidate?: number
   /** L1 life in ms (0 keeps responses of this route out of L1). */
@@ -42,12 +56,14 @@ declare module 'fastify' {
 }
 
 interface Prepared {
-  key: (request: FastifyRequest) => string
+  key: RouteKey
   /** `Vary` response header for downstream caches ('' when the route varies on nothing). */
   vary: string
   varyAuth: boolean
   varyCookie: boolean
   tags: ((request: FastifyRequest) => readonly string[]) | null
+  /** True when a callback must see the validated request: the lookup runs in preHandler. */
+  afterValidation: boolean
   opts: Effective
 }
 
@@ -59,11 +75,12 @@ type Req = FastifyRequest & { [kLease]?: Lease | null }
 function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): Prepared {
   const c: RouteCacheConfig = config === true ? {} : config
   const where = `route ${url} config.cache`
-  rejectUnknown(where, c, ['ttl', 'key', 'vary', 'tags', 'staleWhileRevalidate', 'l1Ttl'])
+  rejectUnknown(where, c, ['ttl', 'key', 'vary', 'varyHost', 'tags', 'staleWhileRevalidate', 'l1Ttl'])
   const keyFn = optFunction<(r: FastifyRequest) => string>(`${where}.key`, c.key)
   const vary = c.vary ?? []
   if (!Array.isArray(vary)) throw invalid(`${where}.vary`, 'must be an array of header names')
   const names = vary.map((v, i) => optString(`${where}.vary[${i}]`, v, '').toLowerCase())
+  const varyHost = optBool(`${where}.varyHost`, c.varyHost, true)
   let tags: Prepared['tags'] = null
   let staticTags: readonly string[] = []
   if (typeof c.tags === 'function') tags = c.tags
@@ -78,18 +95,16 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
     // Redis holds the compact string form; L1 and callers get the parsed response.
     revive: decodeResponse
   }
-  const base = keyFn ?? ((r: FastifyRequest) => r.url)
-  const key = names.length === 0
-    ? (r: FastifyRequest) => 'route:' + base(r)
-    : (r: FastifyRequest) => {
-        let k = 'route:' + base(r)
-        for (const n of names) {
-          const v = r.headers[n]
-          k += '\n' + n + '=' + (v === undefined ? '' : String(v))
-        }
-        return k
-      }
-  return { key, vary: names.join(', '), varyAuth: names.includes('authorization'), varyCookie: names.includes('cookie'), tags, opts }
+  const key = new RouteKey(keyFn ?? ((r: FastifyRequest) => r.url), names, varyHost)
+  return {
+    key,
+    vary: names.join(', '),
+    varyAuth: names.includes('authorization'),
+    varyCookie: names.includes('cookie'),
+    tags,
+    afterValidation: keyFn !== undefined || tags !== null,
+    opts
+  }
 }
 
 function age (cache: Cache, createdAt: number): string {
@@ -110,8 +125,10 @@ function sendStored (cache: Cache, request: FastifyRequest, reply: FastifyReply,
 }
 
 async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptions): Promise<void> {
-  const { namespace, client, ...cacheOpts } = opts
-  rejectUnknown('redisCache', opts, [...CACHE_OPTION_NAMES, 'namespace', 'client'])
+  const { namespace, client, uncachedHeaders, ...cacheOpts } = opts
+  rejectUnknown('redisCache', opts, [...CACHE_OPTION_NAMES, 'namespace', 'client', 'uncachedHeaders'])
+  if (uncachedHeaders !== undefined && !Array.isArray(uncachedHeaders)) throw invalid('redisCache.uncachedHeaders', 'must be an array of header names')
+  const uncached = new Set((uncachedHeaders ?? []).map((h, i) => optString(`redisCache.uncachedHeaders[${i}]`, h, '').toLowerCase()))
   let redis: RedisClient | undefined = client
   if (redis === undefined) {
     const r = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
@@ -147,7 +164,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
     const p = prepare(cache, config as RouteCacheConfig | true, route.url)
     const optsFor = (request: FastifyRequest): Effective => p.tags === null ? p.opts : { ...p.opts, tags: p.tags(request) }
 
-    const onRequest: onRequestHookHandler = function (request, reply, done) {
+    const onRequest: onRequestHookHandler & preHandlerHookHandler = function (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const method = request.method
       if (method !== 'GET' && method !== 'HEAD') { done(); return }
       const h = request.headers
@@ -156,9 +173,10 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
         done()
         return
       }
-      const key = p.key(request)
-      if (h[REFRESH_HEADER] !== undefined) {
-        if (h[REFRESH_HEADER] !== secret) { done(); return }
+      const key = p.key.of(request)
+      // A forged refresh header is treated as an ordinary request: it neither refreshes nor
+      // skips the cache (it used to run the handler uncached, letting clients load the origin).
+      if (h[REFRESH_HEADER] === secret) {
         cache.refreshLease(key, optsFor(request)).then(lease => {
           if (lease === null) { reply.code(204).send(); return }
           (request as Req)[kLease] = lease
@@ -204,9 +222,16 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       const lease = (request as Req)[kLease]
       if (lease === undefined || lease === null) { done(null, payload); return }
       (request as Req)[kLease] = null
-      const stored = toStoredResponse(reply.statusCode, reply.getHeaders(), payload)
+      const headers = reply.getHeaders()
+      const verdict = storability(headers, vary => p.key.uncovered(vary))
+      const stored = verdict.store ? toStoredResponse(reply.statusCode, headers, payload, uncached) : null
       if (stored === null) {
-        // Uncacheable (not 2xx, Set-Cookie, a stream): waiters stop waiting and run the handler.
+        if (!verdict.store && verdict.vary !== undefined) {
+          p.key.learn(verdict.vary)
+          request.log.info({ route: route.url, vary: verdict.vary }, 'cache: route response varies on headers outside its key; keying on them from now on (name them in config.cache.vary to cache from the first request)')
+        }
+        // Uncacheable (not 2xx, Set-Cookie, private or no-store, varies on headers outside the
+        // key, a stream): waiters stop waiting and run the handler.
         cache.abandon(lease, true).then(() => done(null, payload), () => done(null, payload))
         return
       }
@@ -215,8 +240,12 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       cache.fulfil(lease, encodeResponse(stored), { passOnRefusal: true, l1Value: stored }).then(() => done(null, payload), () => done(null, payload))
     }
 
-    // After the route's own onRequest hooks (authentication there still runs for hits).
-    route.onRequest = [...toArray(route.onRequest), onRequest]
+    // After the route's own onRequest hooks (authentication there still runs for hits). Routes
+    // whose key or tags are functions of the request look up after validation instead, so those
+    // functions see coerced values: `/users/01`, `/users/1.0` and `/users/1` all carry the tag
+    // `user:1` and are invalidated together (they were tagged `user:01`, … before).
+    if (p.afterValidation) route.preHandler = [...toArray(route.preHandler), onRequest]
+    else route.onRequest = [...toArray(route.onRequest), onRequest]
     route.onSend = [...toArray(route.onSend), onSend]
     ;(route as unknown as Record<symbol, boolean>)[kWired] = true
   }

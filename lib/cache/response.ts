@@ -15,14 +15,21 @@ export interface StoredResponse {
   e: string
 }
 
-// Never replayed: per-connection, per-response or recomputed headers.
+// Never replayed: per-connection, per-response or recomputed headers, and the per-request ones
+// that hooks set again on every request, hits included (a stored `RateLimit: r=99` replayed on
+// every hit showed clients a quota that never moved).
 const SKIP = new Set(['set-cookie', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'date',
-  'x-cache', 'age', 'proxy-connection', 'upgrade', 'trailer'])
+  'x-cache', 'age', 'proxy-connection', 'upgrade', 'trailer', 'retry-after'])
+
+/** True for headers that describe this request rather than the resource: never stored. */
+export function isPerRequestHeader (name: string, extra?: ReadonlySet<string>): boolean {
+  return SKIP.has(name) || name.startsWith('ratelimit') || name.startsWith('x-ratelimit') || (extra?.has(name) ?? false)
+}
 
 type Headers = Record<string, number | string | string[] | undefined>
 
 /** Builds the entry to store, or null when the response must not be cached. */
-export function toStoredResponse (status: number, headers: Headers, payload: unknown): StoredResponse | null {
+export function toStoredResponse (status: number, headers: Headers, payload: unknown, uncached?: ReadonlySet<string>): StoredResponse | null {
   if (status < 200 || status > 299 || headers['set-cookie'] !== undefined) return null
   let b: string
   let b64: 1 | undefined
@@ -32,7 +39,7 @@ export function toStoredResponse (status: number, headers: Headers, payload: unk
   const h: Record<string, string | string[]> = {}
   for (const name in headers) {
     const v = headers[name]
-    if (v === undefined || SKIP.has(name)) continue
+    if (v === undefined || isPerRequestHeader(name, uncached)) continue
     h[name] = typeof v === 'number' ? String(v) : v
   }
   // The entity tag is kept once, in `e` (sent as the ETag header on every hit).
