@@ -2,7 +2,7 @@
 // QUICK_NON2XX=1 accepts non-2xx answers (the rejected path). QUICK_CLUSTER=1 runs them against a
 // private 3-master Redis Cluster (servers that read BENCH_CLUSTER) instead of one redis-server.
 import { benchRedis, compare, httpReqPerSec, parseContender, table } from './lib/harness.js'
-import { startRedisCluster } from '../dist/lib/dev/redis-server.js'
+import { startRedisCluster } from '../build/lib/dev/redis-server.js'
 
 const cluster = process.env.QUICK_CLUSTER === '1' ? await startRedisCluster() : null
 const redis = cluster === null ? await benchRedis() : null

@@ -1,4 +1,4 @@
-// The example application's root plugin, fastify-cli style: `fastify start dist/example-app/app.js`
+// The example application's root plugin, fastify-cli style: `fastify start build/example-app/app.js` (after `npm run build:app`)
 // works, and so does `npm start` (example-app/start.ts, which also finds or starts a Redis).
 // plugins/ (infrastructure and pattern plugins) and routes/ are autoloaded.
 import { fileURLToPath } from 'node:url'

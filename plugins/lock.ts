@@ -10,6 +10,8 @@ import type { LockerOptions } from '../lib/lock/options.js'
 import type { RedisClient } from '../lib/shared/scripts.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+// fastify.redis's type: the package build holds no example app to bring @fastify/redis's declarations in.
+import type {} from '@fastify/redis'
 
 export interface RouteLockConfig {
   /** The resource to lock for this request (e.g. `req => 'order:' + req.params.id`). */

@@ -14,6 +14,8 @@ import type { RedisClient } from '../lib/shared/scripts.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optBool, optEnum, optString, rejectUnknown } from '../lib/shared/options.js'
 import { FRP_SESSION_DISABLED } from '../lib/shared/errors.js'
+// fastify.redis's type: the package build holds no example app to bring @fastify/redis's declarations in.
+import type {} from '@fastify/redis'
 
 export interface SessionCookieOptions {
   /** Cookie name (default 'sid'). */

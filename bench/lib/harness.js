@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
-import { startRedisServer } from '../../dist/lib/dev/redis-server.js'
+import { startRedisServer } from '../../build/lib/dev/redis-server.js'
 
 export const DURATION = Number(process.env.BENCH_DURATION ?? 10)
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
