@@ -108,12 +108,29 @@ function isOpaque (value: object): boolean {
  * Why JSON.stringify threw, as a coded error: a cycle and a too-deep value (the stack overflows
  * in the serializer) are the caller's value, not a server fault.
  */
-function unsupported (err: unknown): Error {
+function unsupported (err: unknown, what = ''): Error {
   if (isFrpError(err)) return err
   const message = (err as Error)?.message ?? String(err)
-  if (err instanceof TypeError && /circular/i.test(message)) return new FRP_UNSUPPORTED_VALUE('circular structure')
-  if (err instanceof RangeError && /call stack/i.test(message)) return new FRP_UNSUPPORTED_VALUE('nested too deeply')
-  return new FRP_UNSUPPORTED_VALUE(message)
+  if (err instanceof TypeError && /circular/i.test(message)) return new FRP_UNSUPPORTED_VALUE(what + 'circular structure')
+  if (err instanceof RangeError && /call stack/i.test(message)) return new FRP_UNSUPPORTED_VALUE(what + 'nested too deeply')
+  if (err instanceof TypeError && /BigInt/.test(message)) return new FRP_UNSUPPORTED_VALUE(what + 'BigInt is not JSON')
+  return new FRP_UNSUPPORTED_VALUE(what + message)
+}
+
+/**
+ * JSON.stringify for the few values stored as plain JSON rather than through a codec (session
+ * metadata, job progress): a cycle, a BigInt or a function is FRP_UNSUPPORTED_VALUE naming
+ * `what`, not JSON.stringify's bare TypeError (or a silent `undefined`).
+ */
+export function toJson (value: unknown, what: string): string {
+  let out: string | undefined
+  try {
+    out = JSON.stringify(value)
+  } catch (err) {
+    throw unsupported(err, `${what}: `)
+  }
+  if (typeof out !== 'string') throw new FRP_UNSUPPORTED_VALUE(`${what}: ${typeof value} is not JSON`)
+  return out
 }
 
 function reviver (_key: string, value: any): unknown {
