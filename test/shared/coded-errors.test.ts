@@ -13,6 +13,7 @@ import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { Locker } from '../../lib/lock/locker.js'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import { redisSession } from '../../plugins/session.js'
+import { redisQueue } from '../../plugins/queue.js'
 import { SECRET } from '../helpers/session.js'
 import { makeQueue } from '../queue/helpers.js'
 
@@ -196,4 +197,20 @@ test('lock and rate limit: bad names and arguments', async t => {
   }
   t.ok(lease.held, 'the lease survived the bad calls')
   await lease.release()
+})
+
+test('queue route: a JSON body nested too deeply for the codec is a coded 400, not a 500', async t => {
+  const client = (await startRedis(t)).client()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyRedis, { client, closeClient: false })
+  await app.register(redisQueue, { queueOptions: { prefix: `ce${process.pid}` }, queues: ['q'], routes: true })
+  await app.ready()
+  const depth = 100_000 // 200 kB of brackets: inside the default 1 MiB body limit
+  const payload = `{"name":"a","data":${'['.repeat(depth)}${']'.repeat(depth)}}`
+  const res = await app.inject({ method: 'POST', url: '/queues/q/jobs', headers: { 'content-type': 'application/json' }, payload })
+  // V8's JSON.parse takes the depth; the codec's serializer overflows the stack (was a bare RangeError).
+  t.equal(res.statusCode, 400)
+  t.match(res.json(), { code: 'FRP_UNSUPPORTED_VALUE', message: /too deeply/ })
+  t.strictSame((await app.queue('q').counts()).waiting, 0, 'nothing enqueued')
 })
