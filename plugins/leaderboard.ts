@@ -4,7 +4,7 @@ import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { Leaderboard, type RankStyle } from '../lib/leaderboard/leaderboard.js'
 import { normaliseOptions, type LeaderboardOptions } from '../lib/leaderboard/options.js'
-import { checkMember, checkScore } from '../lib/leaderboard/input.js'
+import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { checkServer } from '../lib/shared/server-guard.js'
@@ -103,6 +103,12 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
   const writeHooks = preHandler === undefined ? {} : { preHandler }
   const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normaliseOptions(defaults).maxMemberLength })
 
+  // Checked before capping: Ajv's coercion turns '?limit=Infinity' (or 1e309) into Infinity and
+  // then skips minimum/maximum for non-finite numbers, so the schema alone lets it through, and
+  // Math.min would quietly serve it as the cap.
+  const capped = (name: string, value: number | undefined, def: number, min: number, cap: number): number =>
+    value === undefined ? def : Math.min(checkInt(name, value, min), cap)
+
   type Params = { board: string, member?: string }
   const boardOf = (request: FastifyRequest): Leaderboard => {
     const name = (request.params as Params).board
@@ -134,7 +140,7 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
     app.get('/:board/top', { schema: schemas.top }, async (request) => {
       const q = request.query as { limit?: number, offset?: number }
       const board = boardOf(request)
-      const entries = await board.top(Math.min(q.limit ?? defaultLimit, maxLimit), q.offset ?? 0, { meta: true })
+      const entries = await board.top(capped('limit', q.limit, defaultLimit, 1, maxLimit), q.offset ?? 0, { meta: true })
       return { board: board.name, period: board.periodId, entries }
     })
 
@@ -151,7 +157,7 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
       const { member } = request.params as Required<Params>
       const q = request.query as { radius?: number }
       const board = boardOf(request)
-      const entries = await board.around(member, Math.min(q.radius ?? defaultRadius, maxRadius), { meta: true })
+      const entries = await board.around(member, capped('radius', q.radius, defaultRadius, 0, maxRadius), { meta: true })
       if (entries === null) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
       return { board: board.name, period: board.periodId, entries }
     })

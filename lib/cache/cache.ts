@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { boundFor, escapeGlob, masters, withTimeout, type Bound } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
+import { invalid } from '../shared/options.js'
 import { Notifier } from '../shared/notifier.js'
 import type { RedisClient } from '../shared/scripts.js'
 import { RedisClock } from './clock.js'
@@ -171,7 +172,7 @@ export class Cache extends EventEmitter {
     let o: Effective
     try {
       checkKey(key)
-      if (typeof fetcher !== 'function') throw new TypeError('fetcher must be a function')
+      if (typeof fetcher !== 'function') throw invalid('fetcher', 'must be a function')
       o = opts === undefined ? this.defaults : this.effective(opts)
     } catch (err) {
       return Promise.reject(err)
@@ -624,7 +625,7 @@ export class Cache extends EventEmitter {
    * invalidated by the same script as `invalidate`. Peers are told before and after the scan.
    */
   async invalidatePrefix (prefix: string): Promise<number> {
-    if (typeof prefix !== 'string') throw new TypeError('prefix must be a string')
+    if (typeof prefix !== 'string') throw invalid('prefix', 'must be a string')
     return await this.sweep('p', prefix)
   }
 

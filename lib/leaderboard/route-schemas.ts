@@ -20,6 +20,13 @@ const error = {
 
 const errors = { 400: error, 404: error, 503: error }
 
+// Every number has both bounds: Ajv coerces '1e300' and '2^63' to integers Redis refuses; bounded
+// at 2^53 - 1 they are a 400 naming the field. Limits and radii above the configured caps but
+// within the bound are still capped, as documented. Ajv's coercion also turns 'Infinity' and
+// '1e309' into Infinity and then skips minimum/maximum for non-finite numbers (its bounds only
+// test finite ones), so the handlers check those again (plugins/leaderboard.ts, the core).
+const SAFE = Number.MAX_SAFE_INTEGER
+
 const entry = {
   type: 'object',
   properties: {
@@ -49,7 +56,7 @@ export function leaderboardSchemas ({ boardPattern, maxMemberLength }: SchemaPar
         additionalProperties: false,
         properties: {
           member,
-          score: { type: 'number', description: 'a JSON number inside the board\'s score range' },
+          score: { type: 'number', minimum: -SAFE, maximum: SAFE, description: 'a JSON number inside the board\'s score range' },
           meta: { description: 'optional member metadata (e.g. { "name": "Ada" }), stored with the member' }
         }
       },
@@ -69,8 +76,8 @@ export function leaderboardSchemas ({ boardPattern, maxMemberLength }: SchemaPar
         type: 'object',
         additionalProperties: false,
         properties: {
-          limit: { type: 'integer', minimum: 1, description: 'entries to return; capped at the configured maxLimit' },
-          offset: { type: 'integer', minimum: 0, description: 'entries to skip' }
+          limit: { type: 'integer', minimum: 1, maximum: SAFE, description: 'entries to return; capped at the configured maxLimit' },
+          offset: { type: 'integer', minimum: 0, maximum: SAFE, description: 'entries to skip' }
         }
       },
       response: { 200: entries, ...errors }
@@ -110,7 +117,7 @@ export function leaderboardSchemas ({ boardPattern, maxMemberLength }: SchemaPar
       querystring: {
         type: 'object',
         additionalProperties: false,
-        properties: { radius: { type: 'integer', minimum: 0, description: 'members on each side; capped at the configured maxRadius' } }
+        properties: { radius: { type: 'integer', minimum: 0, maximum: SAFE, description: 'members on each side; capped at the configured maxRadius' } }
       },
       response: { 200: entries, ...errors }
     },

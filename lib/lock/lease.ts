@@ -2,6 +2,8 @@
 // wall-clock time: the lease counts as lost as soon as its conservative deadline passes, even if
 // this process was paused (GC, SIGSTOP) while Redis expired the key.
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'
+import { optInt } from '../shared/options.js'
+import { MAX_TTL } from './options.js'
 import type { Store } from './store.js'
 import type { LocalQueue } from './local-queue.js'
 
@@ -85,7 +87,7 @@ export class Lease {
    * FRP_REDIS_* when Redis fails (the lease is unchanged: retry while `held`).
    */
   async extend (ttl: number = this.ttl): Promise<void> {
-    if (!Number.isInteger(ttl) || ttl < 10) throw new TypeError(`lease.extend: ttl must be an integer >= 10, got ${String(ttl)}`)
+    optInt('lease.extend.ttl', ttl, this.ttl, 10, MAX_TTL)
     if (!this.held) {
       if (this.state === 'released') throw new FRP_LOCK_NOT_OWNER(this.key)
       throw new FRP_LOCK_LOST(this.key)

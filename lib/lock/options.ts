@@ -67,7 +67,7 @@ export interface LockerSettings extends CallSettings {
   quorum: number
 }
 
-const MAX_TTL = 2 ** 31 - 1 // setTimeout's limit; leases are re-armed on timers
+export const MAX_TTL = 2 ** 31 - 1 // setTimeout's limit; leases are re-armed on timers
 
 function retrySettings (where: string, retry: RetryOptions | undefined, base: { jitter: number, maxDelay: number }): { jitter: number, maxDelay: number } {
   if (retry === undefined) return { jitter: base.jitter, maxDelay: base.maxDelay }

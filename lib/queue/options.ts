@@ -12,6 +12,14 @@ import type { Backoff } from './backoff.js'
  * only reorders the jobs enqueued around the wrap.
  */
 export const MAX_PRIORITY = 2 ** 20 - 1
+/** Longest `delay` of a job, ms (ten years): a bound that keeps due times exact and Redis-safe. */
+export const MAX_DELAY = 10 * 365 * 86_400_000
+/** Longest fixed or base backoff delay, ms (one day). */
+export const MAX_BACKOFF = 86_400_000
+/** Largest `timeout` of a job, ms (what a Node.js timer can hold). */
+export const MAX_TIMEOUT = 2 ** 31 - 1
+/** Largest `attempts` of a job. */
+export const MAX_ATTEMPTS = 1_000_000
 
 export type Retention = boolean | number | { count?: number, age?: number }
 
@@ -52,7 +60,11 @@ function bad (what: string, value: unknown, why: string): Error {
   return new FRP_JOB_INVALID(`${what} ${why}, got ${describe(value)}`)
 }
 
-function int (what: string, value: unknown, def: number, min: number, max: number): number {
+/**
+ * An integer argument between min and max, else FRP_JOB_INVALID (400) naming it. `max` is at most
+ * 2^53 - 1 everywhere: 1e300 and 2^63 are integers to Number.isInteger, but not to Redis.
+ */
+export function int (what: string, value: unknown, def: number, min: number, max: number): number {
   if (value === undefined) return def
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw bad(what, value, `must be an integer between ${min} and ${max}`)
@@ -75,12 +87,12 @@ function retention (what: string, value: unknown, def: string): string {
 
 function backoff (value: unknown): string {
   if (value === undefined) return ''
-  if (typeof value === 'number') return JSON.stringify({ type: 'fixed', delay: int('backoff', value, 0, 0, 86_400_000) })
+  if (typeof value === 'number') return JSON.stringify({ type: 'fixed', delay: int('backoff', value, 0, 0, MAX_BACKOFF) })
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('backoff', value, 'must be ms or { type, delay, jitter }')
   const v = value as Record<string, unknown>
   for (const k of Object.keys(v)) if (k !== 'type' && k !== 'delay' && k !== 'jitter') throw bad(`backoff.${k}`, v[k], 'is not an option')
   if (v.type !== 'fixed' && v.type !== 'exponential') throw bad('backoff.type', v.type, "must be 'fixed' or 'exponential'")
-  const delay = int('backoff.delay', v.delay, 0, 0, 86_400_000)
+  const delay = int('backoff.delay', v.delay, 0, 0, MAX_BACKOFF)
   let jitter = 0
   if (v.jitter !== undefined) {
     if (typeof v.jitter !== 'number' || !(v.jitter >= 0 && v.jitter <= 1)) throw bad('backoff.jitter', v.jitter, 'must be a number between 0 and 1')
@@ -106,10 +118,10 @@ export function encodeJobOptions (opts: JobOptions | undefined, defaults: Encode
   return {
     jobId,
     priority: int('priority', opts.priority, defaults.priority, 0, MAX_PRIORITY),
-    delay: int('delay', opts.delay, defaults.delay, 0, 10 * 365 * 86_400_000),
-    attempts: int('attempts', opts.attempts, defaults.attempts, 1, 1_000_000),
+    delay: int('delay', opts.delay, defaults.delay, 0, MAX_DELAY),
+    attempts: int('attempts', opts.attempts, defaults.attempts, 1, MAX_ATTEMPTS),
     backoff: opts.backoff === undefined ? defaults.backoff : backoff(opts.backoff),
-    timeout: int('timeout', opts.timeout, defaults.timeout, 0, 2 ** 31 - 1),
+    timeout: int('timeout', opts.timeout, defaults.timeout, 0, MAX_TIMEOUT),
     roc: retention('removeOnComplete', opts.removeOnComplete, defaults.roc),
     rof: retention('removeOnFail', opts.removeOnFail, defaults.rof)
   }

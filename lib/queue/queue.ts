@@ -8,7 +8,7 @@ import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import { scripts, checkReturn } from './scripts.js'
 import { decodeJob, JOB_STATES, type JobRecord, type JobState } from './job.js'
-import { encodeJobOptions, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
+import { encodeJobOptions, int, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
 import { Worker, type Processor } from './worker.js'
 import { QueueEvents, type QueueEventsOptions } from './events.js'
 
@@ -113,8 +113,8 @@ export class Queue<T = unknown, R = unknown> {
    */
   async getJobs (state: JobState, { limit = 50, offset = 0 }: { limit?: number, offset?: number } = {}): Promise<Array<JobRecord<T, R>>> {
     if (!JOB_STATES.includes(state)) throw new FRP_JOB_INVALID(`unknown state "${String(state)}"`)
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new FRP_JOB_INVALID('limit must be an integer between 1 and 1000')
-    if (!Number.isInteger(offset) || offset < 0) throw new FRP_JOB_INVALID('offset must be a non-negative integer')
+    int('limit', limit, 50, 1, 1000)
+    int('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER)
     const key = this.keys[state]
     const newestFirst = state === 'completed' || state === 'failed'
     const ids = await this.#bound(newestFirst
@@ -182,8 +182,8 @@ export class Queue<T = unknown, R = unknown> {
    */
   async clean (state: 'completed' | 'failed' | 'waiting' | 'delayed', { age = 0, limit = 1000 }: { age?: number, limit?: number } = {}): Promise<string[]> {
     if (!['completed', 'failed', 'waiting', 'delayed'].includes(state)) throw new FRP_JOB_INVALID(`cannot clean state "${String(state)}"`)
-    if (!Number.isInteger(age) || age < 0) throw new FRP_JOB_INVALID('age must be a non-negative integer')
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new FRP_JOB_INVALID('limit must be an integer between 1 and 100000')
+    int('age', age, 0, 0, Number.MAX_SAFE_INTEGER)
+    int('limit', limit, 1000, 1, 100_000)
     const mode = state === 'completed' || state === 'failed' ? 'finished' : 'created'
     return await this.#bound(scripts.run<string[]>(this.redis, 'clean', [this.keys[state]], [this.keys.prefix, age, limit, mode]))
   }
@@ -204,6 +204,7 @@ export class Queue<T = unknown, R = unknown> {
    * no worker runs, or from a scheduler.
    */
   async checkStalled ({ maxStalls = 3 }: { maxStalls?: number } = {}): Promise<void> {
+    int('maxStalls', maxStalls, 3, 0, Number.MAX_SAFE_INTEGER)
     const k = this.keys
     await this.#bound(scripts.run(this.redis, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed],
       [k.prefix, '', 0, 0, 0, 0, 0, maxStalls, this.options.maxEvents, 0]))

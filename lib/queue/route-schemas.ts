@@ -1,16 +1,20 @@
 // JSON schemas of the queue's HTTP routes (framework-free: plain objects the adapter hands to
 // Fastify). Validation happens before any handler runs, so a bad request writes nothing.
-import { MAX_PRIORITY } from './options.js'
+import { MAX_ATTEMPTS, MAX_BACKOFF, MAX_DELAY, MAX_PRIORITY, MAX_TIMEOUT } from './options.js'
 import { JOB_STATES } from './job.js'
 
-const int = (minimum: number, maximum?: number): Record<string, unknown> =>
-  maximum === undefined ? { type: 'integer', minimum } : { type: 'integer', minimum, maximum }
+// Every number has both bounds: Ajv coerces '1e300' and '2^63' to integers that Redis refuses (a
+// 500); with a maximum of at most 2^53 - 1 they are a 400 naming the field. Ajv's coercion also
+// turns 'Infinity' and '1e309' into Infinity and then skips minimum/maximum for non-finite
+// numbers, so the core checks every number again (FRP_JOB_INVALID, a 400 naming it).
+const int = (minimum: number, maximum: number): Record<string, unknown> => ({ type: 'integer', minimum, maximum })
+const SAFE = Number.MAX_SAFE_INTEGER
 
 // Fastify's Ajv strips unknown properties (removeAdditional) instead of rejecting them; naming the
 // allowed keys with propertyNames makes an unknown option a 400, as the core API does.
 const only = (...keys: string[]): Record<string, unknown> => ({ propertyNames: { enum: keys } })
 
-const retention = { anyOf: [{ type: 'boolean' }, int(0), { type: 'object', ...only('count', 'age'), properties: { count: int(0), age: int(0) } }] }
+const retention = { anyOf: [{ type: 'boolean' }, int(0, SAFE), { type: 'object', ...only('count', 'age'), properties: { count: int(0, SAFE), age: int(0, SAFE) } }] }
 
 export const queueParams = {
   type: 'object',
@@ -37,17 +41,17 @@ export const addJobBody = {
       properties: {
         jobId: { type: 'string', minLength: 1, maxLength: 256, pattern: '\\D' },
         priority: int(0, MAX_PRIORITY),
-        delay: int(0),
-        attempts: int(1, 1_000_000),
+        delay: int(0, MAX_DELAY),
+        attempts: int(1, MAX_ATTEMPTS),
         backoff: {
-          anyOf: [int(0, 86_400_000), {
+          anyOf: [int(0, MAX_BACKOFF), {
             type: 'object',
             required: ['type', 'delay'],
             ...only('type', 'delay', 'jitter'),
-            properties: { type: { enum: ['fixed', 'exponential'] }, delay: int(0, 86_400_000), jitter: { type: 'number', minimum: 0, maximum: 1 } }
+            properties: { type: { enum: ['fixed', 'exponential'] }, delay: int(0, MAX_BACKOFF), jitter: { type: 'number', minimum: 0, maximum: 1 } }
           }]
         },
-        timeout: int(0, 2 ** 31 - 1),
+        timeout: int(0, MAX_TIMEOUT),
         removeOnComplete: retention,
         removeOnFail: retention
       }
@@ -60,7 +64,7 @@ export const listQuery = {
   ...only('state', 'limit', 'offset'),
   properties: {
     state: { enum: [...JOB_STATES], default: 'waiting' },
-    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50 },
-    offset: { type: 'integer', minimum: 0, default: 0 }
+    limit: { ...int(1, 1000), default: 50 },
+    offset: { ...int(0, SAFE), default: 0 }
   }
 } as const

@@ -16,6 +16,7 @@ import { activeJob, TAKE_FIELDS, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
 import type { Queue } from './queue.js'
 import { boundFor, type Bound } from '../shared/connection.js'
+import { toJson } from '../shared/codec.js'
 
 export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R
 
@@ -292,7 +293,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
 
   #progress = async (id: string, token: string, p: unknown): Promise<boolean> => {
     const k = this.queue.keys
-    const json = JSON.stringify(p ?? null)
+    const json = toJson(p ?? null, 'progress')
     return await this.#bound(scripts.run<number>(this.#redis, 'progress', [k.active, k.events],
       [k.prefix, this.queue.options.maxEvents, id, token, json])) === 1
   }

@@ -9,7 +9,7 @@ import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts, type RedisClient } from '../shared/scripts.js'
 import { boundFor, type Bound } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
-import type { Codec } from '../shared/codec.js'
+import { toJson, type Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
 import { isSessionId, tagOf, userTag } from './ids.js'
 
@@ -164,7 +164,7 @@ export class SessionStore {
     const userId = opts.userId == null ? '' : checkUserId(opts.userId)
     const pairs = prefixFields(fields)
     if (userId !== '') pairs.push('#u', userId)
-    if (opts.metadata != null) pairs.push('#m', JSON.stringify(opts.metadata))
+    if (opts.metadata != null) pairs.push('#m', toJson(opts.metadata, 'session metadata'))
     const o = this.options
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],
       ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])

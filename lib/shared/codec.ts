@@ -10,13 +10,17 @@
 // every Redis command and Lua script can treat them as ordinary values (base64 costs a third on
 // compressed entries only, which are already much smaller than the original).
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
-import { FRP_CODEC_CORRUPT, FRP_UNSUPPORTED_VALUE, FRP_VALUE_TOO_LARGE } from './errors.js'
+import { FRP_CODEC_CORRUPT, FRP_UNSUPPORTED_VALUE, FRP_VALUE_TOO_LARGE, isFrpError } from './errors.js'
 import { optInt, optBool, rejectUnknown } from './options.js'
 
 export interface CodecOptions {
   /** Compress encodings longer than this many bytes (default 4096). `false` disables compression. */
   compressThreshold?: number | false
-  /** Reject encodings longer than this many bytes with FRP_VALUE_TOO_LARGE (default 1 MiB). */
+  /**
+   * Reject values whose encoding (before compression) is longer than this many bytes with
+   * FRP_VALUE_TOO_LARGE (default 1 MiB). Decoding refuses compressed entries that would inflate
+   * past it (FRP_CODEC_CORRUPT), so no stored entry can expand into more memory than this.
+   */
   maxBytes?: number
   /** Allow `undefined` at the top level (encoded as tagged JSON). Default false. */
   allowUndefined?: boolean
@@ -84,11 +88,49 @@ function replacer (this: any, key: string, _value: unknown): unknown {
       if (value instanceof Uint8Array) return tagged('Uint8Array', Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'))
       if (Array.isArray(value)) return value
       if (value instanceof RegExp) return tagged('RegExp', [value.source, value.flags])
+      // Objects JSON would quietly turn into {} (or a lossy index map): refused, not corrupted.
+      if (isOpaque(value)) throw new FRP_UNSUPPORTED_VALUE(`${value.constructor?.name ?? 'object'} at "${key}"`)
       if (Object.hasOwn(value, TAG)) return tagged('Object', Object.entries(value))
       return value
     }
     default: return value
   }
+}
+
+/** Built-ins whose state JSON cannot see: stored, they would read back as {} or an index map. */
+function isOpaque (value: object): boolean {
+  return value instanceof WeakMap || value instanceof WeakSet || value instanceof WeakRef || value instanceof Promise ||
+    value instanceof Error || value instanceof ArrayBuffer || value instanceof SharedArrayBuffer ||
+    ArrayBuffer.isView(value) // Uint8Array and Buffer were handled before; other typed arrays and DataView
+}
+
+/**
+ * Why JSON.stringify threw, as a coded error: a cycle and a too-deep value (the stack overflows
+ * in the serializer) are the caller's value, not a server fault.
+ */
+function unsupported (err: unknown, what = ''): Error {
+  if (isFrpError(err)) return err
+  const message = (err as Error)?.message ?? String(err)
+  if (err instanceof TypeError && /circular/i.test(message)) return new FRP_UNSUPPORTED_VALUE(what + 'circular structure')
+  if (err instanceof RangeError && /call stack/i.test(message)) return new FRP_UNSUPPORTED_VALUE(what + 'nested too deeply')
+  if (err instanceof TypeError && /BigInt/.test(message)) return new FRP_UNSUPPORTED_VALUE(what + 'BigInt is not JSON')
+  return new FRP_UNSUPPORTED_VALUE(what + message)
+}
+
+/**
+ * JSON.stringify for the few values stored as plain JSON rather than through a codec (session
+ * metadata, job progress): a cycle, a BigInt or a function is FRP_UNSUPPORTED_VALUE naming
+ * `what`, not JSON.stringify's bare TypeError (or a silent `undefined`).
+ */
+export function toJson (value: unknown, what: string): string {
+  let out: string | undefined
+  try {
+    out = JSON.stringify(value)
+  } catch (err) {
+    throw unsupported(err, `${what}: `)
+  }
+  if (typeof out !== 'string') throw new FRP_UNSUPPORTED_VALUE(`${what}: ${typeof value} is not JSON`)
+  return out
 }
 
 function reviver (_key: string, value: any): unknown {
@@ -119,26 +161,39 @@ export function createCodec (options: CodecOptions = {}): Codec {
   const allowUndefined = optBool('codec.allowUndefined', options.allowUndefined, false)
 
   function encodeRaw (value: unknown): string {
-    if (typeof value === 'string') return 's' + value
+    if (typeof value === 'string') {
+      // A UTF-8 byte per UTF-16 unit at least: refused before the copy 's' + value would make.
+      if (value.length >= maxBytes) tooLarge(Buffer.byteLength(value) + 1)
+      return 's' + value
+    }
     if (value === undefined) {
       if (!allowUndefined) throw new FRP_UNSUPPORTED_VALUE('undefined')
       return 't' + JSON.stringify(tagged('undefined', 0))
     }
-    if (isPlainJson(value, 0)) return 'j' + JSON.stringify(value)
-    return 't' + JSON.stringify(value, replacer)
+    try {
+      if (isPlainJson(value, 0)) return 'j' + JSON.stringify(value)
+      return 't' + JSON.stringify(value, replacer)
+    } catch (err) {
+      throw unsupported(err)
+    }
+  }
+
+  function tooLarge (atLeast: number): never {
+    throw new FRP_VALUE_TOO_LARGE(atLeast, maxBytes)
   }
 
   function encode (value: unknown): string {
-    let out = encodeRaw(value)
-    if (compressThreshold !== false && out.length > compressThreshold) {
-      const z = 'z' + deflateRawSync(out).toString('base64')
-      if (z.length < out.length) out = z
-    }
-    // Checked on the stored form: the limit protects Redis memory and the network.
+    const out = encodeRaw(value)
+    // Checked before compression: maxBytes bounds what a reader decodes and holds in memory, not
+    // only what Redis stores (30 MB of one repeated character deflates to a few kB).
     // A UTF-16 unit is at most 3 UTF-8 bytes, so most values skip the exact count.
     if (out.length * 3 > maxBytes) {
       const bytes = Buffer.byteLength(out)
-      if (bytes > maxBytes) throw new FRP_VALUE_TOO_LARGE(bytes, maxBytes)
+      if (bytes > maxBytes) tooLarge(bytes)
+    }
+    if (compressThreshold !== false && out.length > compressThreshold) {
+      const z = 'z' + deflateRawSync(out).toString('base64')
+      if (z.length < out.length) return z
     }
     return out
   }
@@ -153,7 +208,10 @@ export function createCodec (options: CodecOptions = {}): Codec {
         case 106: return JSON.parse(s.slice(1)) // 'j'
         case 116: return JSON.parse(s.slice(1), reviver) // 't'
         case 122: { // 'z'
-          const inner = inflateRawSync(Buffer.from(s.slice(1), 'base64')).toString('utf8')
+          // No decompression bomb: an entry this codec wrote inflates to at most maxBytes (the
+          // encode limit), so anything larger is corrupt or hostile and is refused while
+          // inflating, before the memory is taken.
+          const inner = inflateRawSync(Buffer.from(s.slice(1), 'base64'), { maxOutputLength: maxBytes }).toString('utf8')
           if (inner.charCodeAt(0) === 122) throw new FRP_CODEC_CORRUPT('nested compression')
           return decode(inner)
         }
@@ -161,6 +219,7 @@ export function createCodec (options: CodecOptions = {}): Codec {
       }
     } catch (err) {
       if ((err as { code?: string }).code === 'FRP_CODEC_CORRUPT') throw err
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new FRP_CODEC_CORRUPT(`compressed entry inflates past maxBytes (${maxBytes})`)
       throw new FRP_CODEC_CORRUPT((err as Error).message)
     }
   }

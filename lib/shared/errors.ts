@@ -7,7 +7,8 @@ export const FRP_INVALID_OPTION = createError('FRP_INVALID_OPTION', 'Invalid opt
 export const FRP_INVALID_KEY = createError('FRP_INVALID_KEY', 'Invalid key part "%s": %s', 500, TypeError)
 export const FRP_CODEC_CORRUPT = createError('FRP_CODEC_CORRUPT', 'Stored value cannot be decoded: %s', 500)
 export const FRP_VALUE_TOO_LARGE = createError('FRP_VALUE_TOO_LARGE', 'Encoded value is %s bytes, above the limit of %s bytes', 413)
-export const FRP_UNSUPPORTED_VALUE = createError('FRP_UNSUPPORTED_VALUE', 'Value cannot be serialized: %s', 500, TypeError)
+// 400: the value came from the caller (a cycle, a function, a too-deep structure), like an oversized one (413).
+export const FRP_UNSUPPORTED_VALUE = createError('FRP_UNSUPPORTED_VALUE', 'Value cannot be serialized: %s', 400, TypeError)
 export const FRP_REDIS_UNAVAILABLE = createError('FRP_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)
 export const FRP_REDIS_TIMEOUT = createError('FRP_REDIS_TIMEOUT', 'Redis did not answer within %s ms', 503)
 export const FRP_SCRIPT_ERROR = createError('FRP_SCRIPT_ERROR', 'Redis script "%s" failed: %s', 500)

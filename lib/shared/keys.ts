@@ -4,6 +4,7 @@
 // fencing counter, a queue and all its jobs) is built with the same tag, so Redis Cluster puts
 // them in one slot and a Lua script may touch them together.
 import { FRP_INVALID_KEY } from './errors.js'
+import { describe } from './options.js'
 
 export interface KeySpace {
   /** `prefix:pattern` — every key of the space starts with this. */
@@ -23,7 +24,8 @@ export function escapeTag (tag: string): string {
 }
 
 function checkPart (value: unknown, what: string): string {
-  if (typeof value !== 'string' && typeof value !== 'number') throw new FRP_INVALID_KEY(String(value), `${what} must be a string`)
+  // describe(), not String(): String(Object.create(null)) throws a bare TypeError.
+  if (typeof value !== 'string' && typeof value !== 'number') throw new FRP_INVALID_KEY(describe(value), `${what} must be a string`)
   const s = String(value)
   if (s.length === 0) throw new FRP_INVALID_KEY(s, `${what} must not be empty`)
   return s

@@ -87,7 +87,7 @@ for (const topology of topologies()) {
       await lease.extend(60_000)
       t.ok(lease.remaining() > 30_000)
       t.ok(await redis.pttl(locker.redisKey('e')) > 30_000)
-      await t.rejects(lease.extend(1.5), TypeError)
+      await t.rejects(lease.extend(1.5), { code: 'FRP_INVALID_OPTION', message: /lease.extend.ttl/ }, 'a bad ttl is a coded error (was a bare TypeError)')
       await lease.release()
       await t.rejects(lease.extend(), { code: 'FRP_LOCK_NOT_OWNER' }, 'a released lease cannot be extended')
     })
