@@ -17,7 +17,11 @@ export interface AppOptions extends FastifyPluginOptions {
 export const options = {
   trustProxy: false,
   bodyLimit: 64 * 1024,
-  ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' as const } }
+  // strictNumbers off: with it (Ajv's default) minimum/maximum skip non-finite numbers, and
+  // coercion turns the strings 'Infinity' and '1e309' into Infinity without checking the type
+  // again, so even a bounded integer field let Infinity through to SQLite (issue 15 item 4).
+  // Without it the bounds apply to Infinity too; every schema of this app bounds its numbers.
+  ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array' as const, strictNumbers: false } }
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url))

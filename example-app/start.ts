@@ -1,12 +1,23 @@
 // `npm start`: runs the example server on http://127.0.0.1:3000 (PORT and HOST override).
 // Redis comes from REDIS_URL, else 127.0.0.1:6379, else a local redis-server child process
 // (stopped with the app), else the process exits with one line saying how to get Redis.
+// NODE_ENV=production requires SESSION_SECRET.
 import Fastify from 'fastify'
 import { resolveRedis } from './redis-bootstrap.js'
+import { resolveSessionSecret } from './auth/session-secret.js'
 import app, { options } from './app.js'
 
 const port = Number(process.env.PORT ?? 3000)
 const host = process.env.HOST ?? '127.0.0.1'
+
+// Refuse before touching Redis: production without SESSION_SECRET would run on a secret anyone
+// can read in the source (the app itself refuses too, for `fastify start`).
+try {
+  resolveSessionSecret(undefined)
+} catch (err) {
+  console.error(`fastify-redis-patterns example: ${(err as Error).message}`)
+  process.exit(1)
+}
 
 const redis = await resolveRedis(process.env.REDIS_URL)
 if (redis === null) {

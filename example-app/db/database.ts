@@ -7,6 +7,11 @@ import { hashPassword } from './passwords.js'
 
 export type DB = Database.Database
 
+/** 'admin' may change products and any profile, process payments, send e-mail and run the queues. */
+export type Role = 'member' | 'admin'
+
+export const ADMIN_EMAIL = 'admin@example.com'
+
 const schema = `
 CREATE TABLE IF NOT EXISTS users (
   id INTEGER PRIMARY KEY,
@@ -14,6 +19,7 @@ CREATE TABLE IF NOT EXISTS users (
   email TEXT NOT NULL UNIQUE,
   bio TEXT NOT NULL DEFAULT '',
   password_hash TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'admin')),
   updated_at INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS products (
@@ -53,24 +59,41 @@ export function openDatabase (path: string): DB {
   db.pragma('journal_mode = WAL')
   db.pragma('busy_timeout = 5000')
   db.exec(schema)
+  migrate(db)
   seed(db)
   return db
 }
 
+// Databases created before roles existed get the column (everyone a member) and the admin below.
+function migrate (db: DB): void {
+  const columns = db.prepare('PRAGMA table_info(users)').all() as Array<{ name: string }>
+  if (!columns.some(c => c.name === 'role')) {
+    db.exec("ALTER TABLE users ADD COLUMN role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('member', 'admin'))")
+  }
+}
+
 function seed (db: DB): void {
   const { n } = db.prepare('SELECT COUNT(*) AS n FROM users').get() as { n: number }
-  if (n > 0) return
   const now = Date.now()
   const password = hashPassword('password')
-  db.transaction(() => {
-    const user = db.prepare('INSERT INTO users (id, name, email, bio, password_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
-    const names = ['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret', 'Dennis', 'Frances', 'Edsger', 'Radia']
-    names.forEach((name, i) => user.run(i + 1, name, `${name.toLowerCase()}@example.com`, `${name} writes code.`, password, now))
-    const product = db.prepare('INSERT INTO products (id, name, price_cents, stock, updated_at) VALUES (?, ?, ?, ?, ?)')
-    for (let i = 1; i <= 10; i++) product.run(i, `Product ${i}`, i * 250, 100, now)
-    const post = db.prepare('INSERT INTO posts (id, title) VALUES (?, ?)')
-    for (let i = 1; i <= 10; i++) post.run(i, `Post ${i}`)
-    const payment = db.prepare('INSERT INTO payments (id, amount_cents) VALUES (?, ?)')
-    for (let i = 1; i <= 100; i++) payment.run(i, i * 100)
-  })()
+  if (n === 0) {
+    db.transaction(() => {
+      const user = db.prepare('INSERT INTO users (id, name, email, bio, password_hash, updated_at) VALUES (?, ?, ?, ?, ?, ?)')
+      const names = ['Ada', 'Grace', 'Linus', 'Barbara', 'Ken', 'Margaret', 'Dennis', 'Frances', 'Edsger', 'Radia']
+      names.forEach((name, i) => user.run(i + 1, name, `${name.toLowerCase()}@example.com`, `${name} writes code.`, password, now))
+      const product = db.prepare('INSERT INTO products (id, name, price_cents, stock, updated_at) VALUES (?, ?, ?, ?, ?)')
+      for (let i = 1; i <= 10; i++) product.run(i, `Product ${i}`, i * 250, 100, now)
+      const post = db.prepare('INSERT INTO posts (id, title) VALUES (?, ?)')
+      for (let i = 1; i <= 10; i++) post.run(i, `Post ${i}`)
+      const payment = db.prepare('INSERT INTO payments (id, amount_cents) VALUES (?, ?)')
+      for (let i = 1; i <= 100; i++) payment.run(i, i * 100)
+    })()
+  }
+  const { admins } = db.prepare("SELECT COUNT(*) AS admins FROM users WHERE role = 'admin'").get() as { admins: number }
+  if (admins === 0) {
+    // A demo admin (id 11 on a fresh database) with the demo members' well-known password: fine
+    // on localhost; change it, or drop the row, before the app faces anyone else.
+    db.prepare(`INSERT INTO users (name, email, bio, password_hash, role, updated_at) VALUES ('Admin', ?, 'Runs the shop.', ?, 'admin', ?)
+      ON CONFLICT(email) DO NOTHING`).run(ADMIN_EMAIL, password, now)
+  }
 }

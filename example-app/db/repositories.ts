@@ -1,13 +1,14 @@
 // Prepared statements of the example app, one small repository per table. better-sqlite3 runs
 // each statement atomically; read-modify-write steps use transactions.
-import type { DB } from './database.js'
+import type { DB, Role } from './database.js'
 
-export interface User { id: number, name: string, email: string, bio: string, updatedAt: number }
+export interface User { id: number, name: string, email: string, bio: string, role: Role, updatedAt: number }
 export interface Product { id: number, name: string, priceCents: number, stock: number, updatedAt: number }
 export interface Payment { id: number, amountCents: number, status: string, fencingToken: number | null, processCount: number, processedAt: number | null }
 
 export function repositories (db: DB) {
-  const userById = db.prepare('SELECT id, name, email, bio, updated_at AS updatedAt FROM users WHERE id = ?')
+  const userById = db.prepare('SELECT id, name, email, bio, role, updated_at AS updatedAt FROM users WHERE id = ?')
+  const roleById = db.prepare('SELECT role FROM users WHERE id = ?')
   const userByEmail = db.prepare('SELECT id, password_hash AS passwordHash FROM users WHERE email = ?')
   const updateUser = db.prepare('UPDATE users SET name = COALESCE(@name, name), bio = COALESCE(@bio, bio), updated_at = @now WHERE id = @id')
   const productById = db.prepare('SELECT id, name, price_cents AS priceCents, stock, updated_at AS updatedAt FROM products WHERE id = ?')
@@ -32,6 +33,8 @@ export function repositories (db: DB) {
   return {
     users: {
       get: (id: number) => userById.get(id) as User | undefined,
+      /** The user's role, read on every authorised request so a demotion applies at once. */
+      role: (id: number) => (roleById.get(id) as { role: Role } | undefined)?.role,
       credentials: (email: string) => userByEmail.get(email) as { id: number, passwordHash: string } | undefined,
       update (id: number, patch: { name?: string, bio?: string }): User | undefined {
         const res = updateUser.run({ id, name: patch.name ?? null, bio: patch.bio ?? null, now: Date.now() })

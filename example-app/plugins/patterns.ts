@@ -1,30 +1,27 @@
 // Registers every pattern plugin of the package on the shared @fastify/redis client, in the
 // order routes need them (rate limit, cache and lock before the routes that use their config).
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import { redisRateLimit } from '../../plugins/rate-limit.js'
 import { redisCache } from '../../plugins/cache.js'
 import { redisSession } from '../../plugins/session.js'
 import { redisLock } from '../../plugins/lock.js'
 import { redisLeaderboard } from '../../plugins/leaderboard.js'
 import { redisQueue } from '../../plugins/queue.js'
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** preHandler: 401 unless the request's session is logged in. */
-    requireUser: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
-  }
-}
+import { requireAdmin } from '../auth/hooks.js'
+import { resolveSessionSecret } from '../auth/session-secret.js'
+import { emailJobsMatchEmailSchema } from '../schemas/email-jobs.js'
 
 export interface PatternOptions {
-  /** Session HMAC secret(s); a development default is used when unset (never in production). */
+  /** Session HMAC secret(s), else SESSION_SECRET; required when NODE_ENV=production. */
   sessionSecret?: string | string[]
   /** Cookie `Secure` attribute: 'auto' lets the app work over plain http on localhost. */
   secureCookies?: boolean | 'auto'
 }
 
 export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
-  const secret = opts.sessionSecret ?? process.env.SESSION_SECRET ?? 'development-only-secret-change-me-0123456789'
+  const { secret, fallback } = resolveSessionSecret(opts.sessionSecret)
+  if (fallback) fastify.log.warn('SESSION_SECRET is unset: using the development-only session secret (refused when NODE_ENV=production)')
 
   // Global limit for the API: 300 requests/min per client IP; routes tighten it (login) or
   // opt out (health).
@@ -38,21 +35,19 @@ export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
   })
   await fastify.register(redisLock, { ttl: 10_000 })
 
-  fastify.decorate('requireUser', async (request: FastifyRequest, reply: FastifyReply) => {
-    if (request.session.userId === null) {
-      await reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Log in first: POST /api/login' })
-    }
-  })
-
+  // Reads are public; writing an arbitrary member's score is for admins (players' own scores
+  // go through POST /api/games/:id/finish, which takes the member from the session).
   await fastify.register(redisLeaderboard, {
     boards: {
       alltime: { tieBreak: 'first', update: 'best' },
       weekly: { period: 'week', keep: 4, update: 'increment' }
     },
-    routes: { prefix: '/api/leaderboards', preHandler: fastify.requireUser }
+    routes: { prefix: '/api/leaderboards', preHandler: requireAdmin }
   })
+  // Every queue route is for admins (job data holds e-mail addresses), and a raw job on the
+  // email queue must pass the schema POST /api/emails enforces.
   await fastify.register(redisQueue, {
     queues: { email: { } },
-    routes: { prefix: '/api/queues', preHandler: fastify.requireUser }
+    routes: { prefix: '/api/queues', preHandler: [requireAdmin, emailJobsMatchEmailSchema] }
   })
 }, { name: 'example-patterns', dependencies: ['example-redis', 'example-db'] })

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startRedis } from '../helpers/redis.js'
-import { buildApp } from '../helpers/example-app.js'
+import { ADMIN, GRACE, buildApp, loginAs } from '../helpers/example-app.js'
 
 test('two instances share Redis and SQLite: invalidation on one reaches the other', async t => {
   const redis = await startRedis(t)
@@ -20,7 +20,9 @@ test('two instances share Redis and SQLite: invalidation on one reaches the othe
   t.equal((await b.inject('/api/users/2/profile')).json().name, 'Grace')
   t.equal((await b.inject('/api/users/2')).json().name, 'Grace')
 
-  await a.inject({ method: 'PATCH', url: '/api/users/2', payload: { name: 'Grace H.' } })
+  // Grace's session, opened on a, is valid on b too (one Redis, one secret); she edits on a.
+  const grace = await loginAs(b, GRACE)
+  await a.inject({ method: 'PATCH', url: '/api/users/2', headers: { cookie: grace }, payload: { name: 'Grace H.' } })
   t.equal((await b.inject('/api/users/2/profile')).json().name, 'Grace H.', "b's L1 and Redis copies were dropped")
   t.equal((await b.inject('/api/users/2')).json().name, 'Grace H.')
 })
@@ -31,11 +33,12 @@ test('concurrent payment requests on two instances process each payment exactly 
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const dbPath = join(dir, 'app.db')
   const apps = [await buildApp(t, redis.url, dbPath), await buildApp(t, redis.url, dbPath)]
+  const cookie = await loginAs(apps[0], ADMIN)
   const responses = await Promise.all(Array.from({ length: 40 }, (_, i) =>
-    apps[i % 2].inject({ method: 'POST', url: `/api/payments/${7 + (i % 4)}/process` })))
+    apps[i % 2].inject({ method: 'POST', url: `/api/payments/${7 + (i % 4)}/process`, headers: { cookie } })))
   t.ok(responses.every(r => r.statusCode === 200), 'every request answered 200')
   for (let id = 7; id <= 10; id++) {
-    const p = (await apps[0].inject(`/api/payments/${id}`)).json()
+    const p = (await apps[0].inject({ url: `/api/payments/${id}`, headers: { cookie } })).json()
     t.equal(p.processCount, 1, `payment ${id} processed once`)
     t.equal(p.status, 'processed')
     t.equal(responses.filter(r => r.json().id === id && r.json().status === 'processed').length, 1)

@@ -1,13 +1,17 @@
 // End to end: one user's journey through every route of the example app, on a real Redis.
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
-import { buildApp, sessionCookie } from '../helpers/example-app.js'
+import { ADA, ADMIN, buildApp, loginAs, sessionCookie } from '../helpers/example-app.js'
 
 test('a user journey through every pattern of the example app', async t => {
   const redis = await startRedis(t)
   const app = await buildApp(t, redis.url)
 
   t.equal((await app.inject('/health')).json().status, 'ok')
+  // Ada edits her own profile; the admin (logging in from another address, so Ada's logins
+  // below stay within the per-IP login limit) runs the shop.
+  const ada = await loginAs(app, ADA)
+  const admin = await loginAs(app, ADMIN, '10.0.0.2')
 
   // Users: route cache MISS then HIT, invalidated by PATCH (tags).
   const first = await app.inject('/api/users/1')
@@ -16,16 +20,18 @@ test('a user journey through every pattern of the example app', async t => {
   const second = await app.inject('/api/users/1')
   t.equal(second.headers['x-cache'], 'HIT')
   t.same(second.json(), first.json())
-  t.equal((await app.inject({ method: 'PATCH', url: '/api/users/1', payload: { name: 'Ada L.' } })).json().name, 'Ada L.')
+  t.equal((await app.inject({ method: 'PATCH', url: '/api/users/1', headers: { cookie: ada }, payload: { name: 'Ada L.' } })).json().name, 'Ada L.')
   const after = await app.inject('/api/users/1')
   t.equal(after.headers['x-cache'], 'MISS', 'PATCH dropped the cached response')
   t.equal(after.json().name, 'Ada L.')
   t.equal((await app.inject('/api/users/1/profile')).json().initials, 'AD')
   t.equal((await app.inject('/api/users/999')).statusCode, 404)
   t.equal((await app.inject('/api/users/999/profile')).statusCode, 404)
+  // Ada's editing session ends here, so the session checks below count only their own.
+  await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie: ada } })
 
   // Products: write-through then cached read.
-  const put = await app.inject({ method: 'PUT', url: '/api/products/3', payload: { name: 'Lamp', priceCents: 1999, stock: 7 } })
+  const put = await app.inject({ method: 'PUT', url: '/api/products/3', headers: { cookie: admin }, payload: { name: 'Lamp', priceCents: 1999, stock: 7 } })
   t.equal(put.statusCode, 200)
   t.equal(put.json().name, 'Lamp')
   t.equal((await app.inject('/api/products/3')).json().priceCents, 1999)
@@ -33,7 +39,7 @@ test('a user journey through every pattern of the example app', async t => {
 
   // Page views: write-behind, flushed to SQLite.
   for (let i = 0; i < 5; i++) t.equal((await app.inject({ method: 'POST', url: '/api/posts/2/views' })).statusCode, 202)
-  await app.inject({ method: 'POST', url: '/api/posts/views/flush' })
+  await app.inject({ method: 'POST', url: '/api/posts/views/flush', headers: { cookie: admin } })
   await eventually(async () => (await app.inject('/api/posts/2')).json().views === 5, { what: 'views flushed to SQLite' })
   t.pass('5 views reached SQLite')
 
@@ -53,14 +59,15 @@ test('a user journey through every pattern of the example app', async t => {
   t.equal((await app.inject({ url: '/api/me', headers: { cookie: other } })).statusCode, 401, 'the other session was logged out')
 
   // Payments under a lock with a fencing token.
-  const paid = await app.inject({ method: 'POST', url: '/api/payments/5/process' })
+  const paid = await app.inject({ method: 'POST', url: '/api/payments/5/process', headers: { cookie: admin } })
   t.equal(paid.json().status, 'processed')
-  t.equal((await app.inject({ method: 'POST', url: '/api/payments/5/process' })).json().status, 'already-processed')
-  const payment = (await app.inject('/api/payments/5')).json()
+  t.equal((await app.inject({ method: 'POST', url: '/api/payments/5/process', headers: { cookie: admin } })).json().status, 'already-processed')
+  const payment = (await app.inject({ url: '/api/payments/5', headers: { cookie: admin } })).json()
   t.equal(payment.processCount, 1)
   t.equal(payment.fencingToken, paid.json().fencingToken)
 
-  // Leaderboards: writes need a session; reads are public.
+  // Leaderboards: a player's score comes from the game route (a session); reads are public;
+  // the raw score route is for admins.
   t.equal((await app.inject({ method: 'POST', url: '/api/games/g1/finish', payload: { score: 10 } })).statusCode, 401)
   t.equal((await app.inject({ method: 'POST', url: '/api/games/g1/finish', headers: { cookie }, payload: { score: 120 } })).statusCode, 200)
   t.equal((await app.inject({ method: 'POST', url: '/api/games/g2/finish', headers: { cookie }, payload: { score: -5 } })).statusCode, 400)
@@ -69,15 +76,17 @@ test('a user journey through every pattern of the example app', async t => {
   t.match(JSON.stringify(top.json()), /user:1/)
   t.equal((await app.inject('/api/leaderboards/user:1/members/x')).statusCode, 404, 'unknown board')
   t.equal((await app.inject({ method: 'POST', url: '/api/leaderboards/alltime/scores', payload: { member: 'x', score: 1 } })).statusCode, 401)
+  t.equal((await app.inject({ method: 'POST', url: '/api/leaderboards/alltime/scores', headers: { cookie }, payload: { member: 'x', score: 1 } })).statusCode, 403)
 
   // Jobs: an e-mail job is processed by the in-process worker (failures retried).
-  const queued = await app.inject({ method: 'POST', url: '/api/emails', payload: { to: 'grace@example.com', subject: 'Hi', body: 'Hello' } })
+  const queued = await app.inject({ method: 'POST', url: '/api/emails', headers: { cookie: admin }, payload: { to: 'grace@example.com', subject: 'Hi', body: 'Hello' } })
   t.equal(queued.statusCode, 202)
   await eventually(async () => (await app.inject('/api/emails/sent')).json().sent === 1, { ms: 10_000, what: 'e-mail sent by the worker' })
-  const job = await app.inject({ url: `/api/queues/email/jobs/${queued.json().jobId as string}`, headers: { cookie } })
+  const job = await app.inject({ url: `/api/queues/email/jobs/${queued.json().jobId as string}`, headers: { cookie: admin } })
   t.equal(job.statusCode, 200)
   t.equal((await app.inject({ url: '/api/queues/email/counts' })).statusCode, 401, 'queue routes need a session')
-  t.equal((await app.inject({ url: '/api/queues/nope/counts', headers: { cookie } })).statusCode, 404)
+  t.equal((await app.inject({ url: '/api/queues/email/counts', headers: { cookie } })).statusCode, 403, 'and the admin role')
+  t.equal((await app.inject({ url: '/api/queues/nope/counts', headers: { cookie: admin } })).statusCode, 404)
 
   await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } })
   t.equal((await app.inject({ url: '/api/me', headers: { cookie } })).statusCode, 401)
@@ -86,6 +95,8 @@ test('a user journey through every pattern of the example app', async t => {
 test('bad input gets 4xx JSON errors and writes nothing', async t => {
   const redis = await startRedis(t)
   const app = await buildApp(t, redis.url)
+  // As the admin, so authorisation lets every request through to validation.
+  const admin = await loginAs(app, ADMIN)
   const cases: Array<[string, string, unknown, number]> = [
     ['PATCH', '/api/users/abc', { name: 'x' }, 400],
     ['PATCH', '/api/users/1', {}, 400],
@@ -103,7 +114,7 @@ test('bad input gets 4xx JSON errors and writes nothing', async t => {
     ['POST', '/api/emails', { to: 'a@b.co', subject: 's', body: 'x'.repeat(200_000) }, 413]
   ]
   for (const [method, url, payload, status] of cases) {
-    const res = await app.inject({ method: method as 'POST', url, payload: payload as object })
+    const res = await app.inject({ method: method as 'POST', url, headers: { cookie: admin }, payload: payload as object })
     t.equal(res.statusCode, status, `${method} ${url} → ${status}`)
     t.match(res.headers['content-type'], /application\/json/)
     t.type(res.json().message, 'string')

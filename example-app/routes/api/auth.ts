@@ -2,6 +2,7 @@
 // config, per username inside the handler), Redis sessions bound to the user on login.
 import type { FastifyInstance } from 'fastify'
 import { verifyPassword } from '../../db/passwords.js'
+import { requireUser } from '../../auth/hooks.js'
 
 export default async function auth (fastify: FastifyInstance, _opts: object): Promise<void> {
   // 5 attempts per 15 minutes per username, whatever address they come from.
@@ -38,17 +39,17 @@ export default async function auth (fastify: FastifyInstance, _opts: object): Pr
     return { loggedOut: true }
   })
 
-  fastify.get('/me', { preHandler: fastify.requireUser }, async request => {
+  fastify.get('/me', { onRequest: requireUser }, async request => {
     const user = fastify.repos.users.get(Number(request.session.userId))
     return { user }
   })
 
-  fastify.get('/me/sessions', { preHandler: fastify.requireUser }, async request => {
+  fastify.get('/me/sessions', { onRequest: requireUser }, async request => {
     const sessions = await fastify.sessions.listForUser(request.session.userId as string)
     return { current: request.session.id, sessions }
   })
 
-  fastify.post('/me/sessions/logout-all', { preHandler: fastify.requireUser }, async request => {
+  fastify.post('/me/sessions/logout-all', { onRequest: requireUser }, async request => {
     const destroyed = await fastify.sessions.destroyAllForUser(request.session.userId as string, { except: request.session.id })
     return { destroyed }
   })

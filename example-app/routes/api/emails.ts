@@ -1,9 +1,10 @@
 // E-mails are sent by a queue worker in this process: POST /emails enqueues a `send-email` job
 // (retried with backoff when the simulated provider fails), and the worker records each send in
 // SQLite, idempotently by job id, since a job can run more than once (at-least-once).
+// Sending is for admins (an open endpoint would mail anyone anything from our domain).
 import type { FastifyInstance } from 'fastify'
-
-interface Email { to: string, subject: string, body: string }
+import { requireAdmin } from '../../auth/hooks.js'
+import { emailSchema, type Email } from '../../schemas/email.js'
 
 export default async function emails (fastify: FastifyInstance, _opts: object): Promise<void> {
   const queue = fastify.queue<Email>('email')
@@ -17,18 +18,8 @@ export default async function emails (fastify: FastifyInstance, _opts: object): 
   }, { concurrency: 5 })
 
   fastify.post<{ Body: Email }>('/emails', {
-    schema: {
-      body: {
-        type: 'object',
-        required: ['to', 'subject', 'body'],
-        additionalProperties: false,
-        properties: {
-          to: { type: 'string', format: 'email', maxLength: 254 },
-          subject: { type: 'string', minLength: 1, maxLength: 200 },
-          body: { type: 'string', maxLength: 10_000 }
-        }
-      }
-    }
+    onRequest: requireAdmin,
+    schema: { body: emailSchema }
   }, async (request, reply) => {
     const added = await queue.add('send-email', request.body, { attempts: 3, backoff: { type: 'exponential', delay: 200, jitter: 0.2 } })
     return await reply.code(202).send({ jobId: added.id, status: `/api/queues/email/jobs/${added.id}` })

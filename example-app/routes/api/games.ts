@@ -1,13 +1,17 @@
 // Finishing a game submits the logged-in player's score to the all-time board (best score
-// kept, ties to whoever got there first) and to this week's board (scores add up).
+// kept, ties to whoever got there first) and to this week's board (scores add up). The member is
+// always the session's user: this is the only way a member's score changes (the leaderboard
+// plugin's own write routes are for admins).
 import type { FastifyInstance } from 'fastify'
+import { requireUser } from '../../auth/hooks.js'
+import { int } from '../../schemas/numbers.js'
 
 export default async function games (fastify: FastifyInstance, _opts: object): Promise<void> {
   fastify.post<{ Params: { id: string }, Body: { score: number } }>('/games/:id/finish', {
-    preHandler: fastify.requireUser,
+    onRequest: requireUser,
     schema: {
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' } } },
-      body: { type: 'object', required: ['score'], additionalProperties: false, properties: { score: { type: 'integer', minimum: 0, maximum: 1_000_000 } } }
+      body: { type: 'object', required: ['score'], additionalProperties: false, properties: { score: int(0, 1_000_000) } }
     }
   }, async request => {
     const player = `user:${request.session.userId as string}`

@@ -1,12 +1,13 @@
 // Payments processed under a distributed lock. The lock's fencing token is written with the
 // payment, and the UPDATE only applies a token newer than the last one seen, so even a holder
 // that lost its lock (paused process, expired lease) cannot process twice.
+// Payments are an admin's business: processing and reading them both need the admin role.
 import type { FastifyInstance } from 'fastify'
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } }, additionalProperties: false } as const
+import { requireAdmin } from '../../auth/hooks.js'
+import { idParams } from '../../schemas/numbers.js'
 
 export default async function payments (fastify: FastifyInstance, _opts: object): Promise<void> {
-  fastify.post<{ Params: { id: number } }>('/payments/:id/process', { schema: { params: idParams } }, async (request, reply) => {
+  fastify.post<{ Params: { id: number } }>('/payments/:id/process', { onRequest: requireAdmin, schema: { params: idParams } }, async (request, reply) => {
     const id = request.params.id
     if (fastify.repos.payments.get(id) === undefined) {
       return await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such payment' })
@@ -22,7 +23,7 @@ export default async function payments (fastify: FastifyInstance, _opts: object)
     }, { ttl: 10_000, waitTimeout: 5_000 })
   })
 
-  fastify.get<{ Params: { id: number } }>('/payments/:id', { schema: { params: idParams } }, async (request, reply) => {
+  fastify.get<{ Params: { id: number } }>('/payments/:id', { onRequest: requireAdmin, schema: { params: idParams } }, async (request, reply) => {
     const payment = fastify.repos.payments.get(request.params.id)
     return payment ?? await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such payment' })
   })

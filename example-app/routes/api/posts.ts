@@ -2,8 +2,8 @@
 // flushed to SQLite in batches (one transaction per batch).
 import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } }, additionalProperties: false } as const
+import { requireAdmin } from '../../auth/hooks.js'
+import { idParams } from '../../schemas/numbers.js'
 
 export default async function posts (fastify: FastifyInstance, _opts: object): Promise<void> {
   const views = fastify.cache.writeBehind<number>('post-views', {
@@ -35,6 +35,6 @@ export default async function posts (fastify: FastifyInstance, _opts: object): P
     return post ?? await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such post' })
   })
 
-  /** Flushes pending views now (the buffer also flushes every second and on shutdown). */
-  fastify.post('/posts/views/flush', async () => ({ flushed: await views.flush() }))
+  /** Flushes pending views now (the buffer also flushes every second and on shutdown): admins only. */
+  fastify.post('/posts/views/flush', { onRequest: requireAdmin }, async () => ({ flushed: await views.flush() }))
 }

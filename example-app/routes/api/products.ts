@@ -1,8 +1,9 @@
 // Products: write-through (the origin and the cache are updated together) and cached reads.
+// Anyone reads; only admins create or change a product (its price included).
 import type { FastifyInstance } from 'fastify'
 import type { Product } from '../../db/repositories.js'
-
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } }, additionalProperties: false } as const
+import { requireAdmin } from '../../auth/hooks.js'
+import { idParams, int } from '../../schemas/numbers.js'
 
 export default async function products (fastify: FastifyInstance, _opts: object): Promise<void> {
   fastify.get<{ Params: { id: number } }>('/products/:id', { schema: { params: idParams } }, async (request, reply) => {
@@ -12,6 +13,7 @@ export default async function products (fastify: FastifyInstance, _opts: object)
   })
 
   fastify.put<{ Params: { id: number }, Body: { name: string, priceCents: number, stock: number } }>('/products/:id', {
+    onRequest: requireAdmin,
     schema: {
       params: idParams,
       body: {
@@ -20,8 +22,8 @@ export default async function products (fastify: FastifyInstance, _opts: object)
         additionalProperties: false,
         properties: {
           name: { type: 'string', minLength: 1, maxLength: 200 },
-          priceCents: { type: 'integer', minimum: 0, maximum: 100_000_000 },
-          stock: { type: 'integer', minimum: 0, maximum: 1_000_000 }
+          priceCents: int(0, 100_000_000),
+          stock: int(0, 1_000_000)
         }
       }
     }
