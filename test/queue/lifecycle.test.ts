@@ -51,7 +51,8 @@ test('a job that keeps stalling fails after maxStalls', async t => {
 test('a paused (SIGSTOPped) worker\'s late completion is refused', async t => {
   const redis = await startRedis(t)
   const q = makeQueue<number, string>(t, redis.client())
-  const child = await spawnWorker(t, childEnv(redis.port, q.name, { FRP_HOLD_MS: 300 }))
+  // 3 s: the child must still be inside its job when the SIGSTOP lands, however slow the machine.
+  const child = await spawnWorker(t, childEnv(redis.port, q.name, { FRP_HOLD_MS: 3000 }))
   const { id } = await q.add('contended', 1)
   await child.waitFor(l => l.started === id)
   child.proc.kill('SIGSTOP')
