@@ -9,9 +9,10 @@ test('a delayed job runs at its due time, not before, and long before the block 
   const client = (await startRedis(t)).client()
   const q = makeQueue(t, client)
   const ran = deferred<string>()
-  // The idle worker blocks with a 120 s timeout: only waking for the due time lets the job run
-  // within the 30 s deadline below.
-  q.process(job => ran.resolve(job.id), { blockTimeout: 120_000 })
+  // The idle worker blocks with a 120 s timeout, and its stalled-lease check (which also promotes
+  // due jobs) runs every 120 s: only waking for the due time lets the job run within the 30 s
+  // deadline below.
+  q.process(job => ran.resolve(job.id), { blockTimeout: 120_000, stalledInterval: 120_000 })
   const { id } = await q.add('later', 1, { delay: 2000 })
   const job = await q.getJob(id)
   t.equal(job?.state, 'delayed')
