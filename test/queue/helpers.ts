@@ -12,3 +12,7 @@ export function makeQueue<T = unknown, R = unknown> (t: { teardown: (fn: () => u
   t.teardown(() => q.close())
   return q
 }
+
+// Kept for test files written against this module's old deferred(); new code imports it from
+// ../helpers/deferred.js.
+export { deferred } from '../helpers/deferred.js'
