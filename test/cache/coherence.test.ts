@@ -74,7 +74,7 @@ test('L1 is shared by reference unless clone is set', async t => {
   const c1 = await cloned.wrap('o', async () => ({ n: 1 }))
   const c2 = await cloned.wrap('o', async () => ({ n: 2 }))
   t.not(c2, c1)
-  t.same(c2, { n: 1 })
+  t.strictSame(c2, { n: 1 })
 })
 
 test('L1 is bounded by entry count and bytes', async t => {

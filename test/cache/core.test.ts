@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { topologies, startTopology } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
+import { deferred } from '../helpers/deferred.js'
 
 for (const topology of topologies()) {
   test(`core behaviour on ${topology}`, async t => {
@@ -42,12 +43,13 @@ for (const topology of topologies()) {
     })
 
     await t.test('get, set, has, del, getMany and setMany', async t => {
-      const cache = await makeCache(t, client, { prefix: 'crud' })
+      // No L1: every read decodes what Redis holds (an L1 hit would return the very object set).
+      const cache = await makeCache(t, client, { prefix: 'crud', l1: false })
       t.equal(await cache.get('a'), undefined)
       await cache.set('a', { n: 1, when: new Date(5), big: 10n })
-      t.same(await cache.get('a'), { n: 1, when: new Date(5), big: 10n }, 'Date and BigInt survive the codec')
+      t.strictSame(await cache.get('a'), { n: 1, when: new Date(5), big: 10n }, 'Date and BigInt survive the codec')
       await cache.setMany([{ key: 'b', value: 2 }, { key: 'c', value: 'three', options: { ttl: 5000 } }])
-      t.same(await cache.getMany(['a', 'b', 'c', 'zz']), [{ n: 1, when: new Date(5), big: 10n }, 2, 'three', undefined])
+      t.strictSame(await cache.getMany(['a', 'b', 'c', 'zz']), [{ n: 1, when: new Date(5), big: 10n }, 2, 'three', undefined])
       await cache.del('b')
       t.equal(await cache.has('b'), false)
       t.equal(await cache.has('c'), true)
@@ -116,9 +118,19 @@ for (const topology of topologies()) {
 
     await t.test('write-through caches the written value and wins over a fetch in flight', async t => {
       const cache = await makeCache(t, client, { prefix: 'wt' })
+      const peer = await makeCache(t, client, { prefix: 'wt', l1: false })
+      // A reader's fetch takes the fill lease and is held open (it read the origin before the write).
+      const origin = deferred<{ balance: number }>()
+      const fetching = deferred()
+      const inFlight = cache.wrap('acct', async () => { fetching.resolve(); return await origin.promise })
+      await fetching.promise
       const v = await cache.writeThrough('acct', async () => ({ balance: 10 }))
-      t.same(v, { balance: 10 })
-      t.same(await cache.get('acct'), { balance: 10 })
+      t.strictSame(v, { balance: 10 })
+      origin.resolve({ balance: 5 }) // the fetch completes after the write, with the old value
+      t.strictSame(await inFlight, { balance: 5 }, 'the reader still gets its own result')
+      t.equal(cache.stats().staleSetsRefused, 1, 'the late fetch result was refused')
+      t.strictSame(await cache.get('acct'), { balance: 10 })
+      t.strictSame(await peer.get('acct'), { balance: 10 }, 'Redis holds the written value, not the fetched one')
     })
 
     await t.test('stats() and events report hits, misses and fetches', async t => {
@@ -129,7 +141,7 @@ for (const topology of topologies()) {
       cache.on('fetch', () => events.push('fetch'))
       await cache.wrap('s', async () => 1)
       await cache.wrap('s', async () => 1)
-      t.same(events, ['miss', 'fetch', 'hit:l1'])
+      t.strictSame(events, ['miss', 'fetch', 'hit:l1'])
       const s = cache.stats()
       t.equal(s.misses, 1)
       t.equal(s.fetches, 1)

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
+import { redisMs } from '../helpers/redis-time.js'
 
 test('stale-while-revalidate serves the stale value and refreshes it once in the background', async t => {
   const redis = await startRedis(t)
@@ -35,15 +36,15 @@ test('probabilistic early refresh (XFetch) refreshes a fresh entry before it exp
   const redis = await startRedis(t)
   const cache = await makeCache(t, redis.client(), { prefix: 'xf', ttl: 60_000, earlyRefresh: 100, l1: false })
   let calls = 0
-  const fetch = async (): Promise<number> => {
-    calls++
-    await new Promise(resolve => setTimeout(resolve, 20))
-    return calls
-  }
+  const fetch = async (): Promise<number> => ++calls
   t.equal(await cache.wrap('k', fetch), 1)
-  // The entry is fresh for a minute; a 20 ms fetch with beta 100 still refreshes only rarely
-  // per read, so force the odds by shortening the remaining life.
-  await redis.client().set('xf:cache:{k}', (await redis.client().get('xf:cache:{k}'))!.replace(/^\d+/, String(Date.now() + 500)), 'KEEPTTL')
+  // The entry is fresh for a minute and its fetch took no time, so XFetch would refresh it only
+  // near the end. Rewrite its header (freshUntil,delta,...) as if the fetch had taken 1 s and
+  // 5 s of Redis time were left: each read then refreshes with a probability of about 95%, and
+  // the entry stays fresh long enough that no read on a slow machine misses.
+  const freshUntil = await redisMs(redis.admin) + 5000
+  const raw = await redis.client().get('xf:cache:{k}')
+  await redis.client().set('xf:cache:{k}', raw!.replace(/^\d+,\d+,/, `${freshUntil},1000,`), 'KEEPTTL')
   await eventually(async () => { await cache.wrap('k', fetch); return cache.stats().refreshes > 0 }, { what: 'an early refresh' })
   await eventually(() => calls === 2, { what: 'the refresh fetch' })
   t.equal(cache.stats().misses, 1, 'no caller ever missed')
@@ -64,9 +65,11 @@ test('TTL jitter shortens TTLs by up to the given share', async t => {
 
 test('an L1 entry never outlives the fresh life of its L2 entry', async t => {
   const redis = await startRedis(t)
-  const cache = await makeCache(t, redis.client(), { prefix: 'l1ttl', ttl: 40, l1: { ttl: 60_000 }, earlyRefresh: 0 })
+  // The L1 would keep the entry for a minute; the L2 entry is fresh for one second.
+  const cache = await makeCache(t, redis.client(), { prefix: 'l1ttl', ttl: 1000, l1: { ttl: 60_000 }, earlyRefresh: 0 })
   let calls = 0
   t.equal(await cache.wrap('k', async () => ++calls), 1)
-  await eventually(async () => (await cache.wrap('k', async () => ++calls)) === 2, { what: 'refetch after the L2 TTL' })
-  t.ok(cache.stats().l1Hits >= 0)
+  t.equal(cache.stats().l1Entries, 1, 'the value is held in L1 (so the refetch below is not for want of an L1)')
+  await eventually(async () => (await cache.wrap('k', async () => ++calls)) === 2, { what: 'refetch after the L2 TTL', ms: 20_000 })
+  t.equal(calls, 2)
 })

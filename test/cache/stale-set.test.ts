@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { topologies, startTopology, eventually } from '../helpers/redis.js'
-import { makeCache, gate } from './fixtures/setup.js'
+import { makeCache } from './fixtures/setup.js'
+import { deferred } from '../helpers/deferred.js'
 
 for (const topology of topologies()) {
   test(`stale-set guard on ${topology}`, async t => {
@@ -9,13 +10,13 @@ for (const topology of topologies()) {
     await t.test('regression: an invalidation during a fetch wins over the late (stale) result', async t => {
       const reader = await makeCache(t, redis.client(), { prefix: 'ss' })
       const writer = await makeCache(t, redis.client(), { prefix: 'ss' })
-      const g = gate<string>()
+      const g = deferred<string>()
       let started = false
       const slow = reader.wrap('user:1', async () => { started = true; return await g.promise })
       await eventually(() => started, { what: 'the fetch started' })
       // The writer updates the origin and invalidates while the reader's fetch is in flight.
       await writer.invalidate('user:1')
-      g.open('old name')
+      g.resolve('old name')
       t.equal(await slow, 'old name', 'the reader still gets its own result')
       t.equal(reader.stats().staleSetsRefused, 1)
       t.equal(await writer.get('user:1'), undefined, 'the stale value was not stored')
@@ -26,12 +27,12 @@ for (const topology of topologies()) {
     await t.test('a tag invalidation during a fetch makes the late entry invalid', async t => {
       const reader = await makeCache(t, redis.client(), { prefix: 'sst', l1: false })
       const writer = await makeCache(t, redis.client(), { prefix: 'sst' })
-      const g = gate<string>()
+      const g = deferred<string>()
       let started = false
       const slow = reader.wrap('post:1', async () => { started = true; return await g.promise }, { tags: ['post:1'] })
       await eventually(() => started, { what: 'the fetch started' })
       await writer.invalidateTags(['post:1'])
-      g.open('old')
+      g.resolve('old')
       t.equal(await slow, 'old')
       t.equal(await reader.get('post:1'), undefined)
       t.equal(await reader.wrap('post:1', async () => 'new', { tags: ['post:1'] }), 'new')
@@ -39,12 +40,12 @@ for (const topology of topologies()) {
 
     await t.test('set() during a fetch wins over the fetch result', async t => {
       const cache = await makeCache(t, redis.client(), { prefix: 'ssw' })
-      const g = gate<string>()
+      const g = deferred<string>()
       let started = false
       const slow = cache.wrap('k', async () => { started = true; return await g.promise })
       await eventually(() => started, { what: 'the fetch started' })
       await cache.set('k', 'written')
-      g.open('fetched before the write')
+      g.resolve('fetched before the write')
       await slow
       t.equal(await cache.get('k'), 'written')
     })
@@ -52,12 +53,12 @@ for (const topology of topologies()) {
     await t.test('write-through loses to an invalidation that lands during the origin write', async t => {
       const a = await makeCache(t, redis.client(), { prefix: 'sswt' })
       const b = await makeCache(t, redis.client(), { prefix: 'sswt' })
-      const g = gate()
+      const g = deferred()
       let started = false
       const w = a.writeThrough('acct', async () => { started = true; await g.promise; return 'A wrote' })
       await eventually(() => started, { what: 'the fetch started' })
       await b.invalidate('acct')
-      g.open()
+      g.resolve()
       t.equal(await w, 'A wrote')
       t.equal(await b.get('acct'), undefined, 'order unknown: the entry is dropped, the next read fetches')
       t.equal(await a.get('acct'), undefined)

@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { topologies, startTopology, eventually } from '../helpers/redis.js'
-import { makeCache, gate } from './fixtures/setup.js'
+import { makeCache } from './fixtures/setup.js'
+import { deferred } from '../helpers/deferred.js'
 import type { BufferedWrite } from '../../lib/cache/write-behind.js'
 
 for (const topology of topologies()) {
@@ -18,7 +19,7 @@ for (const topology of topologies()) {
       t.equal(await cache.get('a'), 2, 'readers see the write before it is flushed')
       t.equal(await wb.pending(), 3, 'two writes of a are coalesced')
       t.equal(await wb.flush(), 3)
-      t.same(batches, [[{ key: 'a', value: 2 }, { key: 'b', value: 1 }], [{ key: 'c', value: 3 }]])
+      t.strictSame(batches, [[{ key: 'a', value: 2 }, { key: 'b', value: 1 }], [{ key: 'c', value: 3 }]])
       t.equal(await wb.pending(), 0)
     })
 
@@ -40,7 +41,7 @@ for (const topology of topologies()) {
       t.equal(await wb.pending(), 1, 'the write is still buffered in Redis')
       healthy = true
       t.equal(await wb.flush(), 1)
-      t.same(got, ['v'])
+      t.strictSame(got, ['v'])
     })
 
     await t.test('close() flushes what is pending', async t => {
@@ -50,14 +51,14 @@ for (const topology of topologies()) {
       await wb.write('x', '1')
       await wb.write('y', '2')
       await wb.close()
-      t.same(got.sort(), ['x', 'y'])
+      t.strictSame(got.sort(), ['x', 'y'])
       await t.rejects(wb.write('z', '3'), /closed/)
     })
 
     await t.test('a flusher that dies mid-batch: after its lease expires another instance delivers the batch', async t => {
       const a = await makeCache(t, redis.client(), { prefix: 'wbd' })
       const b = await makeCache(t, redis.client(), { prefix: 'wbd' })
-      const never = gate()
+      const never = deferred()
       let claimed = false
       const dying = a.writeBehind<string>('q', { interval: 0, leaseTtl: 150, flush: async () => { claimed = true; await never.promise } })
       await dying.write('k1', 'v1')
@@ -68,8 +69,8 @@ for (const topology of topologies()) {
       const got: Array<BufferedWrite<string>> = []
       const rescuer = b.writeBehind<string>('q', { interval: 0, flush: async batch => { got.push(...batch) } })
       await eventually(async () => { await rescuer.flush(); return got.length >= 2 }, { what: 'b recovered the batch' })
-      t.same(got.map(x => `${x.key}=${x.value}`).sort(), ['k1=v1', 'k2=v2 newer'], 'the newer pending write wins over the in-flight one')
-      never.open()
+      t.strictSame(got.map(x => `${x.key}=${x.value}`).sort(), ['k1=v1', 'k2=v2 newer'], 'the newer pending write wins over the in-flight one')
+      never.resolve()
       await stuck
       await dying.close(200)
     })

@@ -1,8 +1,8 @@
 // Shared set-up for the session tests: an app with @fastify/redis (given client) + redisSession
 // and a few routes that exercise the session API.
-import Fastify, { type FastifyInstance } from 'fastify'
-import fastifyRedis from '@fastify/redis'
+import type { FastifyInstance } from 'fastify'
 import type { Redis, Cluster } from 'ioredis'
+import { pluginApp } from './app.js'
 import { redisSession, type RedisSessionOptions } from '../../plugins/session.js'
 import { commandCounts as countCommands } from './command-stats.js'
 
@@ -12,10 +12,11 @@ export const OLD_SECRET = 'an-older-secret-that-is-at-least-32-bytes-long'
 interface Teardown { teardown: (fn: () => unknown) => void }
 
 export async function buildApp (t: Teardown, client: Redis | Cluster, opts: Partial<RedisSessionOptions> = {}, extra?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(fastifyRedis, { client: client as Redis, closeClient: false })
-  await app.register(redisSession, { secret: SECRET, ...opts })
+  return await pluginApp(t, client, redisSession, { secret: SECRET, ...opts }, { routes: app => { sessionRoutes(app); extra?.(app) } })
+}
+
+/** Routes that exercise the session API. */
+function sessionRoutes (app: FastifyInstance): void {
   app.get('/plain', async () => ({ ok: true }))
   app.get('/whoami', async req => ({ id: req.session.persisted ? req.session.id : null, userId: req.session.userId, all: req.session.all() }))
   app.get<{ Params: { name: string } }>('/get/:name', async req => ({ value: req.session.get(req.params.name) ?? null }))
@@ -43,9 +44,6 @@ export async function buildApp (t: Teardown, client: Redis | Cluster, opts: Part
     return { ok: true }
   })
   app.get('/off', { config: { session: false } }, async () => ({ ok: true }))
-  extra?.(app)
-  await app.ready()
-  return app
 }
 
 /** The session cookie of a response: its value, or '' when it clears the cookie; undefined when absent. */

@@ -2,18 +2,13 @@ import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { periodCalendar, isPeriodId } from '../../lib/leaderboard/periods.js'
 import { eventually, startTopology, topologies } from '../helpers/redis.js'
-
-let boards = 0
-/** A board name unique in this process. */
-function boardName (what: string): string {
-  return `${what}-${process.pid}-${++boards}`
-}
+import { boardName } from '../helpers/leaderboard.js'
 
 const at = (iso: string): number => Date.parse(iso)
 
 test('period ids and boundaries follow the calendar of the time zone', async t => {
   const dayUtc = periodCalendar('day', 'UTC')
-  t.same(dayUtc.at(at('2026-11-26T23:59:59.999Z')), { id: '2026-11-26', start: at('2026-11-26T00:00:00Z'), end: at('2026-11-27T00:00:00Z') })
+  t.strictSame(dayUtc.at(at('2026-11-26T23:59:59.999Z')), { id: '2026-11-26', start: at('2026-11-26T00:00:00Z'), end: at('2026-11-27T00:00:00Z') })
   const dayTokyo = periodCalendar('day', 'Asia/Tokyo')
   t.equal(dayTokyo.at(at('2026-11-26T15:00:00Z')).id, '2026-11-27', 'midnight in Tokyo is 15:00 UTC')
   t.equal(dayTokyo.at(at('2026-11-26T15:00:00Z')).start, at('2026-11-26T15:00:00Z'))
@@ -25,13 +20,13 @@ test('period ids and boundaries follow the calendar of the time zone', async t =
   t.equal(dayNy.at(at('2026-03-08T12:00:00Z')).end - dayNy.at(at('2026-03-08T12:00:00Z')).start, 23 * 3_600_000, 'the day DST starts lasts 23 h')
 
   const week = periodCalendar('week', 'UTC')
-  t.same(week.at(at('2026-11-26T10:00:00Z')), { id: '2026-W48', start: at('2026-11-23T00:00:00Z'), end: at('2026-11-30T00:00:00Z') }, 'ISO weeks start on Monday')
+  t.strictSame(week.at(at('2026-11-26T10:00:00Z')), { id: '2026-W48', start: at('2026-11-23T00:00:00Z'), end: at('2026-11-30T00:00:00Z') }, 'ISO weeks start on Monday')
   t.equal(week.at(at('2027-01-01T00:00:00Z')).id, '2026-W53', '2027-01-01 (a Friday) belongs to the last ISO week of 2026')
   t.equal(week.at(at('2025-12-29T00:00:00Z')).id, '2026-W01', '2025-12-29 (a Monday) starts ISO week 1 of 2026')
   t.equal(week.at(at('2026-11-26T10:00:00Z'), -1).id, '2026-W47')
 
   const month = periodCalendar('month', 'Europe/Paris')
-  t.same(month.at(at('2026-11-30T23:30:00Z')).id, '2026-12', 'already December in Paris')
+  t.strictSame(month.at(at('2026-11-30T23:30:00Z')).id, '2026-12', 'already December in Paris')
   t.equal(month.at(at('2026-01-15T00:00:00Z'), -1).id, '2025-12', 'offsets cross years')
   t.equal(month.startAfter(at('2026-01-15T00:00:00Z'), 2), at('2026-02-28T23:00:00Z'), 'start of March in Paris')
 
@@ -55,10 +50,10 @@ for (const topology of topologies()) {
       t.equal(b.periodId, '2026-11-27', 'new day in Tokyo')
       t.equal(await b.count(), 0, 'the new period starts empty')
       await b.submit('b', 5)
-      t.same((await b.top()).map(e => e.member), ['b'])
+      t.strictSame((await b.top()).map(e => e.member), ['b'])
       const yesterday = b.period(-1)
       t.equal(yesterday.periodId, '2026-11-26')
-      t.same((await yesterday.top()).map(e => e.member), ['a'], 'the previous period is still readable')
+      t.strictSame((await yesterday.top()).map(e => e.member), ['a'], 'the previous period is still readable')
       t.throws(() => new Leaderboard(redis, 'plain').period(-1), { code: 'FRP_LEADERBOARD_ARGUMENT' })
     })
 
@@ -87,7 +82,7 @@ for (const topology of topologies()) {
       const [metaTtl, boardTtl] = [await redis.pttl(metaKey), await redis.pttl(b.key)]
       t.ok(Math.abs(metaTtl - boardTtl) < 1000 && metaTtl > 0, 'the metadata hash lives as long as the current period')
       await b.remove('a')
-      t.same(await b.getMetadata('a'), { name: 'Ada' }, 'removing from one period keeps the shared metadata')
+      t.strictSame(await b.getMetadata('a'), { name: 'Ada' }, 'removing from one period keeps the shared metadata')
       // Regression: a write to an older period once cut the metadata TTL down to that period's.
       await b.period(-2).submit('old', 1, { meta: { name: 'Old' } })
       t.ok(await redis.pttl(metaKey) > await redis.pttl(b.period(-2).key), 'writing to an older period keeps the longer metadata TTL')
@@ -105,14 +100,14 @@ for (const topology of topologies()) {
       now += 86_400_000
       await b.submit('c', 7)
       const week = await b.rollup('3days', { periods: 3 })
-      t.same((await week.top(5, 0, { meta: true })).map(e => [e.member, e.score, e.meta]), [['b', 33], ['a', 15], ['c', 7]].map(([m, s]) => [m, s, m === 'a' ? { name: 'Ada' } : null]))
+      t.strictSame((await week.top(5, 0, { meta: true })).map(e => [e.member, e.score, e.meta]), [['b', 33], ['a', 15], ['c', 7]].map(([m, s]) => [m, s, m === 'a' ? { name: 'Ada' } : null]))
       const best = await b.rollup('best2', { periods: 2, aggregate: 'best', ttl: 60_000 })
-      t.same((await best.top()).map(e => [e.member, e.score]), [['b', 30], ['c', 7], ['a', 5]])
+      t.strictSame((await best.top()).map(e => [e.member, e.score]), [['b', 30], ['c', 7], ['a', 5]])
       const ttl = await redis.pttl(best.key)
       t.ok(ttl > 0 && ttl <= 60_000, 'the roll-up TTL is set')
-      t.same((await b.rolledUp('3days').top(1)).map(e => e.member), ['b'], 'a stored roll-up can be read without recomputing')
+      t.strictSame((await b.rolledUp('3days').top(1)).map(e => e.member), ['b'], 'a stored roll-up can be read without recomputing')
       const again = await b.rollup('3days', { periods: 1 })
-      t.same((await again.top()).map(e => e.member), ['c'], 'a roll-up replaces the previous one')
+      t.strictSame((await again.top()).map(e => e.member), ['c'], 'a roll-up replaces the previous one')
       await t.rejects(new Leaderboard(redis, boardName('flat')).rollup('x'), { code: 'FRP_LEADERBOARD_ARGUMENT' })
     })
 
@@ -123,15 +118,15 @@ for (const topology of topologies()) {
       now += 86_400_000
       await b.submitMany([{ member: 'a', score: 50 }, { member: 'b', score: 30 }])
       const sum = await b.rollup('sum', { periods: 2 })
-      t.same((await sum.top()).map(e => e.member).sort(), ['a', 'b'])
-      t.same((await sum.top()).map(e => e.score), [90, 90])
+      t.strictSame((await sum.top()).map(e => e.member).sort(), ['a', 'b'])
+      t.strictSame((await sum.top()).map(e => e.score), [90, 90])
       t.equal(await sum.rank('a', { style: 'competition' }), 1, 'equal sums are equal scores')
       t.equal(await redis.pttl(sum.key), -1, 'no TTL unless asked')
       const best = await b.rollup('best', { periods: 2, aggregate: 'best' })
-      t.same((await best.top()).map(e => [e.member, e.score]), [['b', 60], ['a', 50]])
+      t.strictSame((await best.top()).map(e => [e.member, e.score]), [['b', 60], ['a', 50]])
       await b.submit('a', 80)
       await t.rejects(b.rollup('sum', { periods: 2 }), { code: 'FRP_LEADERBOARD_SCORE_RANGE' }, 'a sum above maxScore is refused')
-      t.same((await b.rolledUp('sum').top()).map(e => e.score), [90, 90], 'a failed roll-up leaves the previous one in place')
+      t.strictSame((await b.rolledUp('sum').top()).map(e => e.score), [90, 90], 'a failed roll-up leaves the previous one in place')
       const empty = await b.rollup('empty', { periods: 1 })
       now += 86_400_000
       t.equal(await (await b.rollup('empty', { periods: 1 })).count(), 0, 'rolling up empty periods gives an empty board')

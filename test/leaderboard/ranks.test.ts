@@ -1,7 +1,8 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { startTopology, topologies } from '../helpers/redis.js'
-import { boardName, nextRedisMs } from '../helpers/leaderboard.js'
+import { boardName } from '../helpers/leaderboard.js'
+import { nextRedisMs } from '../helpers/redis-time.js'
 
 // Hand-computed table. Desc board, no tie-break: Redis orders equal scores by member name, and a
 // desc board reads them in reverse (c before b).
@@ -42,7 +43,7 @@ for (const topology of topologies()) {
         t.equal(await b.rank(m, { style: 'competition' }), want.competition, `${m} competition`)
         t.equal(await b.rank(m, { style: 'dense' }), want.dense, `${m} dense`)
       }
-      t.same((await b.top(3)).map(e => e.member), ['a', 'b', 'c'], 'asc boards order equal scores by name')
+      t.strictSame((await b.top(3)).map(e => e.member), ['a', 'b', 'c'], 'asc boards order equal scores by name')
     })
 
     await t.test("with tieBreak 'first' ordinal rank follows arrival while competition and dense ranks see equal scores", async t => {
@@ -72,32 +73,32 @@ for (const topology of topologies()) {
       const b = new Leaderboard(redis, boardName('around'))
       await b.submitMany(Array.from({ length: 10 }, (_, i) => ({ member: `r${i + 1}`, score: 100 - i, meta: i === 0 ? { top: true } : undefined })))
       const ranks = async (m: string, r: number): Promise<number[] | undefined> => (await b.around(m, r))?.map(e => e.rank)
-      t.same(await ranks('r5', 2), [3, 4, 5, 6, 7], 'middle')
-      t.same(await ranks('r1', 2), [1, 2, 3, 4, 5], 'top edge: filled below')
-      t.same(await ranks('r2', 2), [1, 2, 3, 4, 5], 'near the top edge')
-      t.same(await ranks('r10', 2), [6, 7, 8, 9, 10], 'bottom edge: filled above')
-      t.same(await ranks('r9', 2), [6, 7, 8, 9, 10], 'near the bottom edge')
-      t.same(await ranks('r5', 20), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'radius larger than the board')
-      t.same(await ranks('r5', 0), [5])
+      t.strictSame(await ranks('r5', 2), [3, 4, 5, 6, 7], 'middle')
+      t.strictSame(await ranks('r1', 2), [1, 2, 3, 4, 5], 'top edge: filled below')
+      t.strictSame(await ranks('r2', 2), [1, 2, 3, 4, 5], 'near the top edge')
+      t.strictSame(await ranks('r10', 2), [6, 7, 8, 9, 10], 'bottom edge: filled above')
+      t.strictSame(await ranks('r9', 2), [6, 7, 8, 9, 10], 'near the bottom edge')
+      t.strictSame(await ranks('r5', 20), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'radius larger than the board')
+      t.strictSame(await ranks('r5', 0), [5])
       t.equal(await b.around('nobody', 2), null)
       const withMeta = await b.around('r1', 1, { meta: true })
-      t.same(withMeta!.map(e => [e.member, e.score, e.meta]), [['r1', 100, { top: true }], ['r2', 99, null], ['r3', 98, null]])
+      t.strictSame(withMeta!.map(e => [e.member, e.score, e.meta]), [['r1', 100, { top: true }], ['r2', 99, null], ['r3', 98, null]])
       const asc = new Leaderboard(redis, boardName('around-asc'), { order: 'asc' })
       await asc.submitMany(Array.from({ length: 5 }, (_, i) => ({ member: `s${i}`, score: i })))
-      t.same((await asc.around('s0', 1))!.map(e => e.member), ['s0', 's1', 's2'])
+      t.strictSame((await asc.around('s0', 1))!.map(e => e.member), ['s0', 's1', 's2'])
     })
 
     await t.test('pages walk the whole board, and members entering above the cursor do not shift the next page', async t => {
       const b = new Leaderboard(redis, boardName('pages'), { tieBreak: 'first', maxScore: 10_000 })
       await b.submitMany(Array.from({ length: 25 }, (_, i) => ({ member: `p${i}`, score: 1000 - i * 10 })))
       const first = await b.page(null, { limit: 10 })
-      t.same(first.entries.map(e => e.rank), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+      t.strictSame(first.entries.map(e => e.rank), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
       await b.submitMany([{ member: 'new1', score: 5000 }, { member: 'new2', score: 4000 }])
       const second = await b.page(first.next, { limit: 10 })
       t.equal(second.entries[0].member, 'p10', 'continues after the last member seen')
       t.equal(second.entries[0].rank, 13, 'ranks are current')
       const third = await b.page(second.next, { limit: 10 })
-      t.same(third.entries.map(e => e.member), ['p20', 'p21', 'p22', 'p23', 'p24'])
+      t.strictSame(third.entries.map(e => e.member), ['p20', 'p21', 'p22', 'p23', 'p24'])
       t.equal(third.next, null)
       // The cursor's member left the board: the page starts after its old score.
       await b.remove('p19')
@@ -108,9 +109,9 @@ for (const topology of topologies()) {
       await plain.submitMany(Array.from({ length: 4 }, (_, i) => ({ member: `q${i}`, score: i / 10 })))
       const p1 = await plain.page(null, { limit: 2 })
       const p2 = await plain.page(p1.next, { limit: 2 })
-      t.same([...p1.entries, ...p2.entries].map(e => e.score), [0, 0.1, 0.2, 0.3], 'non-integer scores round-trip through cursors')
+      t.strictSame([...p1.entries, ...p2.entries].map(e => e.score), [0, 0.1, 0.2, 0.3], 'non-integer scores round-trip through cursors')
       t.not(p2.next, null)
-      t.same((await plain.page(p2.next, { limit: 2 })).entries, [])
+      t.strictSame((await plain.page(p2.next, { limit: 2 })).entries, [])
     })
   })
 }

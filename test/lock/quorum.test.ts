@@ -51,12 +51,14 @@ test('quorum mode over three independent masters', async t => {
   })
 
   await t.test('validity: a quorum gathered too slowly is released, not handed out', async t => {
-    const l = new Locker(clients(), { prefix: 'q5', minValidity: 0.5 })
+    // Clients and Locker wait out the pause (the other subtests' 500 ms bound would cut it short).
+    const l = new Locker(servers.map(s => s.client({ commandTimeout: 10_000 })), { prefix: 'q5', minValidity: 0.5, commandTimeout: 10_000 })
     t.teardown(() => l.close())
-    // Two masters answer after 400 ms: the quorum is reached, but too late for a 600 ms TTL.
-    await servers[0].pause(400)
-    await servers[1].pause(400)
-    await t.rejects(l.acquire('v', { ttl: 600, waitTimeout: 0 }), { code: 'FRP_LOCK_NOT_ACQUIRED' })
+    // Two masters answer after 1.5 s: the quorum is reached, but too late for a 2 s TTL (pauses
+    // of 400 ms could end before a slow machine even sent the attempt).
+    await servers[0].pause(1500)
+    await servers[1].pause(1500)
+    await t.rejects(l.acquire('v', { ttl: 2000, waitTimeout: 0 }), { code: 'FRP_LOCK_NOT_ACQUIRED' })
     for (const s of servers) t.equal(await s.admin('EXISTS', 'q5:lock:{v}'), 0)
   })
 

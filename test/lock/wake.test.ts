@@ -5,24 +5,28 @@ import { Locker } from '../../lib/lock/locker.js'
 import { startRedis, startTopology, topologies, eventually, type Teardown, type TestRedis } from '../helpers/redis.js'
 import { commandCounts, scriptCalls } from '../helpers/command-stats.js'
 
+/** The Lockers' command timeout: the 1 s default is for production; a loaded CI machine needs more. */
+const SLOW_MACHINE = 10_000
+
 /** A private Redis and two Lockers on it (two instances of one app), closed with the test. */
 async function twoLockers (t: Teardown, prefix: string): Promise<{ redis: TestRedis, first: Locker, second: Locker }> {
   const redis = await startRedis(t)
-  const first = new Locker(redis.client(), { prefix })
-  const second = new Locker(redis.client(), { prefix })
+  const first = new Locker(redis.client(), { prefix, commandTimeout: SLOW_MACHINE })
+  const second = new Locker(redis.client(), { prefix, commandTimeout: SLOW_MACHINE })
   t.teardown(() => Promise.all([first.close(), second.close()]))
   return { redis, first, second }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+/** Lets `ms` pass: only for windows in which the test shows that nothing happens. */
+const observe = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
 for (const topology of topologies()) {
   test(topology, async t => {
     const h = await startTopology(t, topology)
 
     await t.test('a waiter in another instance acquires as soon as the holder releases, long before the TTL', async t => {
-      const holderSide = new Locker(h.client(), { prefix: 'w1' })
-      const waiterSide = new Locker(h.client(), { prefix: 'w1' })
+      const holderSide = new Locker(h.client(), { prefix: 'w1', commandTimeout: SLOW_MACHINE })
+      const waiterSide = new Locker(h.client(), { prefix: 'w1', commandTimeout: SLOW_MACHINE })
       t.teardown(() => Promise.all([holderSide.close(), waiterSide.close()]))
       const held = await holderSide.acquire('invoice', { ttl: 60_000 })
       // waitTimeout < TTL: only the release notification (or the re-check after subscribing) can
@@ -35,7 +39,7 @@ for (const topology of topologies()) {
     })
 
     await t.test('waiters on the same key take turns, each woken by the previous release', async t => {
-      const lockers = [0, 1, 2].map(() => new Locker(h.client(), { prefix: 'w2' }))
+      const lockers = [0, 1, 2].map(() => new Locker(h.client(), { prefix: 'w2', commandTimeout: SLOW_MACHINE }))
       t.teardown(() => Promise.all(lockers.map(l => l.close())))
       let inside = 0
       let maxInside = 0
@@ -45,17 +49,17 @@ for (const topology of topologies()) {
         inside++
         maxInside = Math.max(maxInside, inside)
         order.push(lease.fencingToken)
-        await sleep(5)
+        await new Promise(resolve => setImmediate(resolve)) // let the other waiters run meanwhile
         inside--
         await lease.release()
       }))
       t.equal(maxInside, 1, 'never two holders at once')
-      t.same([...order].sort((a, b) => a - b), order, 'fencing tokens in the order of acquisition')
+      t.strictSame([...order].sort((a, b) => a - b), order, 'fencing tokens in the order of acquisition')
       t.equal(order.length, 9)
     })
 
     await t.test('a holder that dies without releasing is replaced at its expiry', async t => {
-      const locker = new Locker(h.client(), { prefix: 'w3' })
+      const locker = new Locker(h.client(), { prefix: 'w3', commandTimeout: SLOW_MACHINE })
       t.teardown(() => locker.close())
       const crashed = await locker.acquire('cron', { ttl: 300 }) // never released: the holder "crashed"
       const next = await locker.acquire('cron', { ttl: 5000, waitTimeout: 10_000 })
@@ -69,14 +73,17 @@ test('a waiter does not poll Redis while the lock is held', async t => {
   const { redis, first: holder, second: waiter } = await twoLockers(t, 'np')
   const held = await holder.acquire('k', { ttl: 60_000 })
   const before = await scriptCalls(redis.admin)
-  const waiting = waiter.acquire('k', { waitTimeout: 30_000 })
+  // The documented fallback re-check (docs/lock.md: at most every retry.maxDelay while the
+  // subscriber is down) is set to 100 ms, so the 2 s window below would show a waiter that
+  // re-checked on that timer (or any other) some twenty times.
+  const waiting = waiter.acquire('k', { waitTimeout: 30_000, retry: { maxDelay: 100, jitter: 0 } })
   await eventually(async () => {
     const [, n] = await redis.admin('PUBSUB', 'NUMSUB', 'np:lock:released') as [string, number]
     return n >= 1
   }, { what: 'the waiter to subscribe' })
   await eventually(async () => await scriptCalls(redis.admin) - before >= 2, { what: 'the attempt and the re-check' })
   const settled = await scriptCalls(redis.admin)
-  await sleep(400) // an observation window: a polling waiter would run scripts here
+  await observe(2000) // an observation window: a polling waiter would run scripts here
   t.equal(await scriptCalls(redis.admin), settled, 'no acquisition attempts while the lock stays held')
   await held.release()
   const got = await waiting

@@ -69,7 +69,7 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
     return c.completed === total
   }, { ms: 120_000, every: 100, what: `all ${total} jobs completed` })
   const counts = await queue.counts()
-  t.same(counts, { waiting: 0, delayed: 0, active: 0, completed: total, failed: 0, paused: false }, `every job (${total}) completed, none lost`)
+  t.strictSame(counts, { waiting: 0, delayed: 0, active: 0, completed: total, failed: 0, paused: false }, `every job (${total}) completed, none lost`)
 
   // Runs per job = attempts recorded by the handler (one field per job id + owner token).
   const runs: Record<string, number> = {}

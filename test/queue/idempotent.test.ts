@@ -6,11 +6,11 @@ import { makeQueue } from './helpers.js'
 test('adding the same jobId twice creates one job', async t => {
   const client = (await startRedis(t)).client()
   const q = makeQueue(t, client)
-  t.same(await q.add('pay', { amount: 1 }, { jobId: 'order-42' }), { id: 'order-42', created: true })
-  t.same(await q.add('pay', { amount: 999 }, { jobId: 'order-42' }), { id: 'order-42', created: false })
-  t.same((await q.getJob('order-42'))?.data, { amount: 1 })
+  t.strictSame(await q.add('pay', { amount: 1 }, { jobId: 'order-42' }), { id: 'order-42', created: true })
+  t.strictSame(await q.add('pay', { amount: 999 }, { jobId: 'order-42' }), { id: 'order-42', created: false })
+  t.strictSame((await q.getJob('order-42'))?.data, { amount: 1 })
   const bulk = await q.addBulk([{ name: 'pay', data: 2, opts: { jobId: 'order-42' } }, { name: 'pay', data: 3, opts: { jobId: 'order-43' } }])
-  t.same(bulk.map(b => b.created), [false, true])
+  t.strictSame(bulk.map(b => b.created), [false, true])
   t.equal((await q.counts()).waiting, 2)
 })
 

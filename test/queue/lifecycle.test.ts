@@ -2,9 +2,11 @@
 // cannot complete a job it lost; graceful close hands unfinished jobs over at once.
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
-import { makeQueue, deferred } from './helpers.js'
+import { makeQueue } from './helpers.js'
+import { deferred } from '../helpers/deferred.js'
 import { spawnWorker } from './child.js'
 import { scripts } from '../../lib/queue/scripts.js'
+import { untilRedisMs } from '../helpers/redis-time.js'
 
 const childEnv = (port: number, name: string, extra: Record<string, string | number> = {}): Record<string, string | number> =>
   ({ FRP_PORT: port, FRP_QUEUE: name, FRP_PREFIX: `t${process.pid}`, FRP_LEASE: 400, ...extra })
@@ -49,7 +51,8 @@ test('a job that keeps stalling fails after maxStalls', async t => {
 test('a paused (SIGSTOPped) worker\'s late completion is refused', async t => {
   const redis = await startRedis(t)
   const q = makeQueue<number, string>(t, redis.client())
-  const child = await spawnWorker(t, childEnv(redis.port, q.name, { FRP_HOLD_MS: 300 }))
+  // 3 s: the child must still be inside its job when the SIGSTOP lands, however slow the machine.
+  const child = await spawnWorker(t, childEnv(redis.port, q.name, { FRP_HOLD_MS: 3000 }))
   const { id } = await q.add('contended', 1)
   await child.waitFor(l => l.started === id)
   child.proc.kill('SIGSTOP')
@@ -69,9 +72,15 @@ test('graceful close waits for running jobs that finish in time', async t => {
   const q = makeQueue(t, client)
   await q.add('short', 1)
   const started = deferred()
-  const w = q.process(async () => { started.resolve(); await new Promise(resolve => setTimeout(resolve, 100)); return 'done' })
+  const finish = deferred()
+  const w = q.process(async () => { started.resolve(); await finish.promise; return 'done' })
   await started.promise
-  await w.close(5000)
+  let closed = false
+  const closing = w.close(60_000).then(() => { closed = true })
+  t.equal((await q.getJob('1'))?.state, 'active', 'the job is not given back while it may still finish')
+  t.notOk(closed, 'close() waits for the running job')
+  finish.resolve()
+  await closing
   t.equal((await q.getJob('1'))?.state, 'completed')
 })
 
@@ -102,9 +111,17 @@ test('heartbeats keep a long job\'s lease alive beyond the lease period', async 
   const q = makeQueue(t, client)
   await q.add('long', 1)
   let runs = 0
-  q.process(async () => { runs++; await new Promise(resolve => setTimeout(resolve, 700)) }, { lease: 200 })
-  q.process(() => { runs++ }, { lease: 200 })
-  await eventually(async () => (await q.getJob('1'))?.state === 'completed', { ms: 5000 })
+  const finish = deferred()
+  const started = deferred()
+  q.process(async () => { runs++; started.resolve(); await finish.promise }, { lease: 2000 })
+  q.process(() => { runs++ }, { lease: 2000 })
+  await started.promise
+  // Hold the job for three lease periods of Redis time (the clock the lease is checked on).
+  const processedAt = (await q.getJob('1'))?.processedAt as number
+  await untilRedisMs(client, processedAt + 6000, { what: 'three lease periods' })
+  t.equal((await q.getJob('1'))?.state, 'active', 'still active: its lease was extended')
+  finish.resolve()
+  await eventually(async () => (await q.getJob('1'))?.state === 'completed', { ms: 10_000 })
   t.equal(runs, 1, 'no other worker took it')
   t.equal((await q.getJob('1'))?.stalls, 0)
 })

@@ -2,6 +2,7 @@
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { makeQueue } from './helpers.js'
+import { deferred } from '../helpers/deferred.js'
 
 test('the rate limit lets at most `max` jobs start per window, across workers', async t => {
   const client = (await startRedis(t)).client()
@@ -23,14 +24,21 @@ test('global concurrency caps active jobs across all workers of the queue', asyn
   await q.addBulk(Array.from({ length: 30 }, (_, i) => ({ name: 'g', data: i })))
   let running = 0
   let peak = 0
+  // Jobs are held until the test has seen three run at once: 15 worker slots want work
+  // meanwhile, so a cap that did not hold would show in the active count and the peak.
+  const three = deferred()
+  const release = deferred()
   const handler = async (): Promise<void> => {
     running++
     peak = Math.max(peak, running)
-    await new Promise(resolve => setTimeout(resolve, 15))
+    if (running === 3) three.resolve()
+    await release.promise
     running--
   }
   for (let i = 0; i < 3; i++) q.process(handler, { concurrency: 5, globalConcurrency: 3 })
-  await eventually(async () => (await q.counts()).completed === 30, { ms: 10_000 })
-  t.ok(peak <= 3, `peak ${peak} <= 3`)
-  t.ok(peak >= 2, 'more than one job ran at once')
+  await three.promise
+  t.equal((await q.counts()).active, 3, 'three jobs active while held')
+  release.resolve()
+  await eventually(async () => (await q.counts()).completed === 30, { ms: 20_000 })
+  t.equal(peak, 3, 'three ran at once, never more')
 })

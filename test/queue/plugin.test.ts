@@ -1,18 +1,14 @@
 // The Fastify adapter: decorator, workers closed with the app, routes with validation and 4xx errors.
 import { test } from 'tap'
-import Fastify from 'fastify'
+import Fastify, { type FastifyInstance } from 'fastify'
 import fastifyRedis from '@fastify/redis'
 import { startRedis, eventually } from '../helpers/redis.js'
+import { pluginApp } from '../helpers/app.js'
 import { redisQueue } from '../../plugins/queue.js'
 import type { Redis } from 'ioredis'
 
-async function build (t: { teardown: (fn: () => unknown) => void }, client: Redis, opts: Record<string, unknown> = {}): Promise<ReturnType<typeof Fastify>> {
-  const app = Fastify()
-  await app.register(fastifyRedis, { client, closeClient: false })
-  await app.register(redisQueue, { queueOptions: { prefix: `p${process.pid}` }, queues: ['email'], routes: true, ...opts })
-  t.teardown(() => app.close())
-  await app.ready()
-  return app
+async function build (t: { teardown: (fn: () => unknown) => void }, client: Redis, opts: Record<string, unknown> = {}): Promise<FastifyInstance> {
+  return await pluginApp(t, client, redisQueue, { queueOptions: { prefix: `p${process.pid}` }, queues: ['email'], routes: true, ...opts })
 }
 
 test('fastify.queue(name) adds jobs and its workers stop on app.close()', async t => {
@@ -37,17 +33,17 @@ test('routes: add, get, list, counts, retry, delete', async t => {
   const app = await build(t, client)
   const add = await app.inject({ method: 'POST', url: '/queues/email/jobs', payload: { name: 'send', data: { to: 'x@y' }, opts: { priority: 2, attempts: 2 } } })
   t.equal(add.statusCode, 201)
-  t.same(add.json(), { id: '1', created: true })
+  t.strictSame(add.json(), { id: '1', created: true })
   const dup1 = await app.inject({ method: 'POST', url: '/queues/email/jobs', payload: { name: 'send', data: 1, opts: { jobId: 'k-1' } } })
   const dup2 = await app.inject({ method: 'POST', url: '/queues/email/jobs', payload: { name: 'send', data: 1, opts: { jobId: 'k-1' } } })
-  t.same([dup1.statusCode, dup2.statusCode], [201, 200])
+  t.strictSame([dup1.statusCode, dup2.statusCode], [201, 200])
   t.equal(dup2.json().created, false)
 
   const get = await app.inject({ url: '/queues/email/jobs/1' })
   t.equal(get.statusCode, 200)
   t.match(get.json(), { id: '1', name: 'send', data: { to: 'x@y' }, state: 'waiting', priority: 2, attempts: 2 })
   const list = await app.inject({ url: '/queues/email/jobs?state=waiting&limit=1&offset=1' })
-  t.same(list.json().jobs.map((j: { id: string }) => j.id), ['1'], 'priority order: k-1 (priority 0) first')
+  t.strictSame(list.json().jobs.map((j: { id: string }) => j.id), ['1'], 'priority order: k-1 (priority 0) first')
   t.match((await app.inject({ url: '/queues/email/counts' })).json(), { waiting: 2, active: 0 })
 
   t.equal((await app.inject({ method: 'POST', url: '/queues/email/jobs/1/retry' })).statusCode, 409, 'a waiting job is not retryable')

@@ -2,7 +2,8 @@
 // restarts; event listeners resume from their last id; calls on a dead Redis fail fast, coded.
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
-import { makeQueue, deferred } from './helpers.js'
+import { makeQueue } from './helpers.js'
+import { deferred } from '../helpers/deferred.js'
 
 test('an idle worker blocked on Redis picks up jobs after its connections are killed', async t => {
   const redis = await startRedis(t)
@@ -14,7 +15,7 @@ test('an idle worker blocked on Redis picks up jobs after its connections are ki
   await eventually(async () => (await redis.killClients()) > 0)
   await q.add('b', 2)
   await eventually(() => seen.length === 2, { ms: 8000 })
-  t.same(seen, ['1', '2'])
+  t.strictSame(seen, ['1', '2'])
 })
 
 test('a worker survives a Redis restart (watchdog on the blocking connection)', async t => {
@@ -27,7 +28,7 @@ test('a worker survives a Redis restart (watchdog on the blocking connection)', 
   await redis.restart()
   await eventually(async () => { try { await q.add('b', 2); return true } catch { return false } }, { ms: 8000, every: 100 })
   await eventually(() => seen.length === 2, { ms: 10_000 })
-  t.same(seen, ['1', '2'])
+  t.strictSame(seen, ['1', '2'])
 })
 
 test('an event listener resumes after a disconnect without missing events', async t => {
@@ -43,7 +44,7 @@ test('an event listener resumes after a disconnect without missing events', asyn
   // Added while the listener is reconnecting.
   await eventually(async () => { try { await q.add('b', 2); await q.add('c', 3); return true } catch { return false } }, { ms: 5000 })
   await eventually(() => added.length === 3, { ms: 8000 })
-  t.same(added, ['1', '2', '3'])
+  t.strictSame(added, ['1', '2', '3'])
 })
 
 test('a listener started from "0" replays what the stream still holds', async t => {
@@ -56,7 +57,7 @@ test('a listener started from "0" replays what the stream still holds', async t 
   const ids: string[] = []
   ev.on('added', e => { ids.push(e.jobId as string); if (ids.length === 2) done.resolve() })
   await done.promise
-  t.same(ids, ['1', '2'])
+  t.strictSame(ids, ['1', '2'])
   t.match(ev.lastId, /^\d+-\d+$/)
 })
 

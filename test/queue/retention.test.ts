@@ -3,6 +3,7 @@
 import { test } from 'tap'
 import { topologies, startTopology, eventually } from '../helpers/redis.js'
 import { makeQueue } from './helpers.js'
+import { untilRedisMs } from '../helpers/redis-time.js'
 
 for (const topology of topologies()) {
   test(`${topology}: retention of finished jobs`, async t => {
@@ -14,7 +15,7 @@ for (const topology of topologies()) {
       q.process(job => job.data * 2)
       await eventually(async () => (await q.counts()).waiting === 0 && (await q.counts()).active === 0, { what: 'every job processed' })
       await eventually(async () => (await q.counts()).completed === 3, { what: 'the completed set trimmed to 3' })
-      t.same((await q.getJobs('completed')).map(j => j.id).sort(), ['4', '5', '6'], 'the most recent ones stay')
+      t.strictSame((await q.getJobs('completed')).map(j => j.id).sort(), ['4', '5', '6'], 'the most recent ones stay')
       t.equal(await q.getJob('1'), null, 'a trimmed job hash is deleted')
       t.equal((await q.getJob('6'))?.returnValue, 12)
     })
@@ -27,7 +28,7 @@ for (const topology of topologies()) {
         const c = await q.counts()
         return c.waiting === 0 && c.active === 0 && c.failed === 2
       }, { what: 'every job failed, the failed set trimmed to 2' })
-      t.same((await q.getJobs('failed')).map(j => j.id).sort(), ['4', '5'])
+      t.strictSame((await q.getJobs('failed')).map(j => j.id).sort(), ['4', '5'])
       t.equal(await q.getJob('3'), null)
     })
 
@@ -39,14 +40,11 @@ for (const topology of topologies()) {
       const failedAt = (await q.getJob(first.id))?.finishedAt ?? 0
       t.ok(failedAt > 0)
       // Wait on the Redis clock (the script's clock), not a local sleep.
-      await eventually(async () => {
-        const [s, us] = await redis.time()
-        return Number(s) * 1000 + Math.floor(Number(us) / 1000) > failedAt + 50
-      }, { what: 'the first failure to be older than the age limit' })
+      await untilRedisMs(redis, failedAt + 51, { what: 'the first failure to be older than the age limit' })
       const second = await q.add('n', 2)
       await eventually(async () => (await q.getJob(second.id))?.state === 'failed', { what: 'the second failure' })
       t.equal(await q.getJob(first.id), null, 'the old failed job is gone')
-      t.same((await q.getJobs('failed')).map(j => j.id), [second.id])
+      t.strictSame((await q.getJobs('failed')).map(j => j.id), [second.id])
     })
   })
 }

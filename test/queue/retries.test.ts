@@ -7,7 +7,7 @@ import { backoffDelay } from '../../lib/queue/backoff.js'
 test('backoffDelay: fixed, exponential, jitter range and cap', async t => {
   t.equal(backoffDelay(null, 3), 0)
   t.equal(backoffDelay({ type: 'fixed', delay: 100 }, 4), 100)
-  t.same([1, 2, 3, 4].map(n => backoffDelay({ type: 'exponential', delay: 100 }, n)), [100, 200, 400, 800])
+  t.strictSame([1, 2, 3, 4].map(n => backoffDelay({ type: 'exponential', delay: 100 }, n)), [100, 200, 400, 800])
   t.equal(backoffDelay({ type: 'exponential', delay: 100, jitter: 0.5 }, 2, () => 0), 200)
   t.equal(backoffDelay({ type: 'exponential', delay: 100, jitter: 0.5 }, 2, () => 1), 100)
   t.equal(backoffDelay({ type: 'exponential', delay: 1000 }, 200), 86_400_000)
@@ -24,7 +24,7 @@ test('a failing job is retried after its exponential backoff, then succeeds', as
   t.equal(job?.returnValue, 'finally')
   t.equal(job?.attemptsMade, 4)
   const at = job?.history.map(h => h.at) as number[]
-  t.same(job?.history.map(h => h.attempt), [1, 2, 3])
+  t.strictSame(job?.history.map(h => h.attempt), [1, 2, 3])
   // The n-th retry waited at least 50 * 2^(n-1) ms (Redis clock).
   const processed = job?.processedAt as number
   t.ok(processed - at[2] >= 200, 'third retry waited 200 ms')
@@ -43,7 +43,7 @@ test('a job out of attempts goes to failed (dead letter) with the error of every
   t.equal(job?.history.length, 3)
   t.match(job?.history[0].stack, /TypeError: bad input/)
   t.equal(job?.failedReason, 'bad input')
-  t.same((await q.getJobs('failed')).map(j => j.id), [id])
+  t.strictSame((await q.getJobs('failed')).map(j => j.id), [id])
   t.equal(failures.length, 3)
 })
 

@@ -3,7 +3,7 @@
 import t from 'tap'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import { ALGORITHMS } from '../../lib/rate-limit/policy.js'
-import { startTopology, topologies } from '../helpers/redis.js'
+import { startTopology, topologies, eventually } from '../helpers/redis.js'
 
 for (const topology of topologies()) {
   t.test(`algorithms on ${topology}`, async t => {
@@ -16,8 +16,8 @@ for (const topology of topologies()) {
         const rule = rl.rule({ limit: 5, window: 60_000, algorithm })
         const results = []
         for (let i = 0; i < 8; i++) results.push(await rl.hit(`exact-${algorithm}`, rule))
-        t.same(results.map(r => r.allowed), [true, true, true, true, true, false, false, false])
-        t.same(results.slice(0, 5).map(r => r.remaining), [4, 3, 2, 1, 0])
+        t.strictSame(results.map(r => r.allowed), [true, true, true, true, true, false, false, false])
+        t.strictSame(results.slice(0, 5).map(r => r.remaining), [4, 3, 2, 1, 0])
         t.equal(results[5].limit, 5)
         t.ok(results[5].retryAfterMs > 0 && results[5].retryAfterMs <= 120_000, `retryAfterMs ${results[5].retryAfterMs}`)
         t.ok(results[4].resetMs > 0 && results[4].resetMs <= 120_000, `resetMs ${results[4].resetMs}`)
@@ -77,9 +77,13 @@ for (const topology of topologies()) {
       const rule = rl.rule({ limit: 10, window: 1000, burst: 3, algorithm: 'gcra' })
       const burst = []
       for (let i = 0; i < 5; i++) burst.push((await rl.hit('gcra-refill', rule)).allowed)
-      t.same(burst.filter(Boolean).length, 3)
+      t.strictSame(burst.filter(Boolean).length, 3)
       const rejected = await rl.hit('gcra-refill', rule)
+      t.equal(rejected.allowed, false)
       t.ok(rejected.retryAfterMs > 0 && rejected.retryAfterMs <= 100, `one token per 100 ms, retry ${rejected.retryAfterMs}`)
+      // The refill itself: once the retry time has passed, a hit is allowed again.
+      const allowed = await eventually(async () => (await rl.hit('gcra-refill', rule)).allowed, { ms: 10_000, every: 20, what: 'a refilled token' })
+      t.equal(allowed, true, 'a token refilled')
     })
 
     t.test('sliding-window members are unique: a burst of concurrent hits within one microsecond range all count', async t => {

@@ -48,8 +48,8 @@ t.test('batching', async t => {
       const got = await together(batched, checks)
       t.equal(await scriptCalls(r.admin), 1, 'nine checks, one script call')
       const want = await oneByOne(single, checks)
-      t.same(got.map(figures), want.map(figures))
-      t.same(got.map(x => x.allowed), [true, true, true, false, true, true, false, false, false], 'later checks see earlier ones')
+      t.strictSame(got.map(figures), want.map(figures))
+      t.strictSame(got.map(x => x.allowed), [true, true, true, false, true, true, false, false, false], 'later checks see earlier ones')
     })
   }
 
@@ -67,13 +67,13 @@ t.test('batching', async t => {
     await r.admin('CONFIG', 'RESETSTAT')
     const got = await together(batched, checks)
     t.equal(await scriptCalls(r.admin), 1, `${checks.length} checks, one script call`)
-    t.same(got.map(figures), (await oneByOne(single, checks)).map(figures))
+    t.strictSame(got.map(figures), (await oneByOne(single, checks)).map(figures))
 
     // Multi-policy rules and peeks are not batched: one call each, beside the batch.
     const multi = batched.rule([{ limit: 5, window: 60_000 }, { limit: 50, window: 3_600_000 }])
     await r.admin('CONFIG', 'RESETSTAT')
     const [m, p, b] = await Promise.all([batched.hit('m', multi), batched.peek('a', sw5), batched.hit('n', sw)])
-    t.same([m.allowed, m.remaining, p.allowed, b.allowed, b.remaining], [true, 4, false, true, 1])
+    t.strictSame([m.allowed, m.remaining, p.allowed, b.allowed, b.remaining], [true, 4, false, true, 1])
     t.equal(await scriptCalls(r.admin), 3)
   })
 
@@ -87,9 +87,9 @@ t.test('batching', async t => {
     await r.admin('CONFIG', 'RESETSTAT')
     const got = await together(rl, checks)
     const counts = await commandCounts(r.admin)
-    t.same(got.filter((_, i) => i % 2 === 0).map(x => x.remaining), [99, 97, 94, 93, 91, 88, 87, 85, 82, 81], 'sliding-window: every cost counted')
-    t.same(got.filter((_, i) => i % 2 === 1).map(x => x.remaining), [99, 98, 97, 96, 95, 94, 93, 92, 91, 90], 'gcra: every check counted')
-    t.same({ zremrangebyscore: counts.zremrangebyscore, zcard: counts.zcard, zadd: counts.zadd, hget: counts.hget, hset: counts.hset },
+    t.strictSame(got.filter((_, i) => i % 2 === 0).map(x => x.remaining), [99, 97, 94, 93, 91, 88, 87, 85, 82, 81], 'sliding-window: every cost counted')
+    t.strictSame(got.filter((_, i) => i % 2 === 1).map(x => x.remaining), [99, 98, 97, 96, 95, 94, 93, 92, 91, 90], 'gcra: every check counted')
+    t.strictSame({ zremrangebyscore: counts.zremrangebyscore, zcard: counts.zcard, zadd: counts.zadd, hget: counts.hget, hset: counts.hset },
       { zremrangebyscore: 1, zcard: 1, zadd: 1, hget: 1, hset: 1 }, 'one read and one write per key')
     t.equal(await redis.zcard(rl.keyOf('s', 'sliding-window')), 19, 'all 19 units are in the log')
     const ttl = await redis.pttl(rl.keyOf('s', 'sliding-window'))
@@ -119,16 +119,16 @@ t.test('batching', async t => {
     const got = await together(batched, checks)
     t.equal(await scriptCalls(r.admin), 1)
     const want = await oneByOne(single, checks)
-    t.same(got.map(figures), want.map(figures))
-    t.same(got.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), want.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), 'same retry times (in minutes)')
+    t.strictSame(got.map(figures), want.map(figures))
+    t.strictSame(got.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), want.map(x => x.retryAfterMs > 0 ? Math.round(x.retryAfterMs / 60_000) : 0), 'same retry times (in minutes)')
     const perKind = [true, true, false, true, false, true, false]
-    t.same(got.map(x => x.allowed), [true, false, true, true, false, false, false, false, ...perKind, ...perKind, ...perKind])
-    t.same(await redis.zcard(batched.keyOf('x', 'sliding-window')), await redis.zcard(single.keyOf('x', 'sliding-window')), 'the same log')
+    t.strictSame(got.map(x => x.allowed), [true, false, true, true, false, false, false, false, ...perKind, ...perKind, ...perKind])
+    t.strictSame(await redis.zcard(batched.keyOf('x', 'sliding-window')), await redis.zcard(single.keyOf('x', 'sliding-window')), 'the same log')
     for (const algorithm of ['gcra', 'fixed-window', 'sliding-counter'] as const) {
-      t.same(await redis.hgetall(batched.keyOf('x', algorithm)).then(h => Object.keys(h).sort()), await redis.hgetall(single.keyOf('x', algorithm)).then(h => Object.keys(h).sort()), `${algorithm}: the same fields`)
+      t.strictSame(await redis.hgetall(batched.keyOf('x', algorithm)).then(h => Object.keys(h).sort()), await redis.hgetall(single.keyOf('x', algorithm)).then(h => Object.keys(h).sort()), `${algorithm}: the same fields`)
       const [b, o] = [await redis.hgetall(batched.keyOf('x', algorithm)), await redis.hgetall(single.keyOf('x', algorithm))]
       if (algorithm !== 'gcra') {
-        t.same(Object.entries(b).filter(([k]) => !k.endsWith(':s')), Object.entries(o).filter(([k]) => !k.endsWith(':s')), `${algorithm}: the same counts`)
+        t.strictSame(Object.entries(b).filter(([k]) => !k.endsWith(':s')), Object.entries(o).filter(([k]) => !k.endsWith(':s')), `${algorithm}: the same counts`)
       }
       t.ok(await redis.pttl(batched.keyOf('x', algorithm)) > 0, `${algorithm}: a TTL`)
     }
@@ -146,12 +146,12 @@ t.test('batching', async t => {
       const general: RateLimitResult[] = []
       for (const cost of costs) fast.push(await single.hit(`one-${algorithm}`, one, cost))
       for (const cost of costs) general.push(await single.hit(`two-${algorithm}`, two, cost))
-      t.same(fast.map(figures), general.map(figures), algorithm)
-      t.same(fast.map(x => Math.round(x.resetMs / 60_000)), general.map(x => Math.round(x.resetMs / 60_000)), `${algorithm}: reset times (minutes)`)
-      t.same(fast.map(x => Math.round(x.retryAfterMs / 60_000)), general.map(x => Math.round(x.retryAfterMs / 60_000)), `${algorithm}: retry times (minutes)`)
+      t.strictSame(fast.map(figures), general.map(figures), algorithm)
+      t.strictSame(fast.map(x => Math.round(x.resetMs / 60_000)), general.map(x => Math.round(x.resetMs / 60_000)), `${algorithm}: reset times (minutes)`)
+      t.strictSame(fast.map(x => Math.round(x.retryAfterMs / 60_000)), general.map(x => Math.round(x.retryAfterMs / 60_000)), `${algorithm}: retry times (minutes)`)
       const peekFast = await single.peek(`one-${algorithm}`, one)
       const peekGeneral = await single.peek(`two-${algorithm}`, two)
-      t.same(figures(peekFast), figures(peekGeneral), `${algorithm}: peek`)
+      t.strictSame(figures(peekFast), figures(peekGeneral), `${algorithm}: peek`)
     }
   })
 
@@ -160,7 +160,7 @@ t.test('batching', async t => {
       const rl = new RateLimiter(redis, { blockCache: false, prefix: `big-cost-${String(batch)}`, batch })
       const rule = rl.rule({ limit: 100_000, window: 60_000, algorithm: 'sliding-window' })
       const [a, b] = await together(rl, [{ key: 'k', rule, cost: 9_000 }, { key: 'k', rule, cost: 9_000 }])
-      t.same([a.allowed, a.remaining, b.allowed, b.remaining], [true, 91_000, true, 82_000], `batch ${String(batch)}`)
+      t.strictSame([a.allowed, a.remaining, b.allowed, b.remaining], [true, 91_000, true, 82_000], `batch ${String(batch)}`)
       t.equal(await redis.zcard(rl.keyOf('k', 'sliding-window')), 18_000)
       const multi = rl.rule([{ limit: 100_000, window: 60_000 }, { limit: 200_000, window: 120_000 }])
       t.equal((await rl.hit('m', multi, 9_000)).remaining, 91_000, 'multi-policy rule too')
@@ -177,12 +177,12 @@ t.test('batching', async t => {
       await r.admin('CONFIG', 'RESETSTAT')
       const got = await together(batched, checks)
       t.equal(await scriptCalls(r.admin), 1, `${algorithm}: one call`)
-      t.same(got.map(figures), (await oneByOne(single, checks)).map(figures))
-      t.same(got.map(x => x.allowed), [true, false, false, true])
+      t.strictSame(got.map(figures), (await oneByOne(single, checks)).map(figures))
+      t.strictSame(got.map(x => x.allowed), [true, false, false, true])
       // cost * 16384 + rule index must stay below 2^53: a larger cost is sent alone.
       await r.admin('CONFIG', 'RESETSTAT')
       const [huge, one] = await together(batched, [{ key: `h-${algorithm}`, rule, cost: 2 ** 50 }, { key: `h-${algorithm}`, rule, cost: 1 }])
-      t.same([huge.allowed, huge.remaining, one.allowed, one.remaining], [false, 5, true, 4])
+      t.strictSame([huge.allowed, huge.remaining, one.allowed, one.remaining], [false, 5, true, 4])
       t.equal(await scriptCalls(r.admin), 2, 'the huge cost alone, the other in the batch')
     }
   })
@@ -197,11 +197,11 @@ t.test('batching', async t => {
     const lone = together(rl, [{ key: 'k', rule, cost: 1 }])
     await new Promise(resolve => setImmediate(resolve)) // the turn's flush has run
     t.equal(piped.autoPipelineQueueSize, 0, 'sent at once, not held in the auto-pipeline')
-    t.same((await lone).map(x => [x.allowed, x.remaining]), [[true, 4]])
-    t.same(await r.admin('SCRIPT', 'EXISTS', sha('gcra'), sha('batch')), [1, 0], 'the single gcra script ran, not the batch')
+    t.strictSame((await lone).map(x => [x.allowed, x.remaining]), [[true, 4]])
+    t.strictSame(await r.admin('SCRIPT', 'EXISTS', sha('gcra'), sha('batch')), [1, 0], 'the single gcra script ran, not the batch')
     const two = await together(rl, [{ key: 'k', rule, cost: 1 }, { key: 'k', rule, cost: 2 }])
-    t.same(two.map(x => x.remaining), [3, 1])
-    t.same(await r.admin('SCRIPT', 'EXISTS', sha('batch')), [1], 'two checks: the batch')
+    t.strictSame(two.map(x => x.remaining), [3, 1])
+    t.strictSame(await r.admin('SCRIPT', 'EXISTS', sha('batch')), [1], 'two checks: the batch')
   })
 
   t.test('a batch flushes when it reaches maxChecks', async t => {
@@ -210,7 +210,7 @@ t.test('batching', async t => {
     await rl.hit('warm', rule)
     await r.admin('CONFIG', 'RESETSTAT')
     const results = await together(rl, Array.from({ length: 10 }, () => ({ key: 'k', rule, cost: 1 })))
-    t.same(results.map(x => x.remaining), [99, 98, 97, 96, 95, 94, 93, 92, 91, 90])
+    t.strictSame(results.map(x => x.remaining), [99, 98, 97, 96, 95, 94, 93, 92, 91, 90])
     t.equal(await scriptCalls(r.admin), 3, '4 + 4 + 2')
     // The promise form (hit) batches too, with the default cap.
     await r.admin('CONFIG', 'RESETSTAT')
@@ -239,7 +239,7 @@ t.test('batching', async t => {
     const calls = [rl.hit('k', one), rl.hit('k', multi), rl.peek('k', one)]
     t.equal(piped.autoPipelineQueueSize, 0, 'nothing waits for the next turn')
     const [a, b, c] = await Promise.all(calls)
-    t.same([a.allowed, a.remaining, b.allowed, b.remaining, c.allowed], [true, 4, true, 4, true])
+    t.strictSame([a.allowed, a.remaining, b.allowed, b.remaining, c.allowed], [true, 4, true, 4, true])
   })
 
   t.test('an empty script cache (NOSCRIPT) re-sends the batch once by EVAL', async t => {
@@ -248,14 +248,14 @@ t.test('batching', async t => {
     await rl.hit('warm', rule)
     await r.admin('SCRIPT', 'FLUSH')
     const results = await together(rl, Array.from({ length: 5 }, () => ({ key: 'k', rule, cost: 1 })))
-    t.same(results.map(x => x.allowed), [true, true, true, false, false])
+    t.strictSame(results.map(x => x.allowed), [true, true, true, false, false])
   })
 
   t.test('the block cache still learns rejections from batched replies', async t => {
     const rl = new RateLimiter(redis, { prefix: 'blocks' })
     const rule = rl.rule({ limit: 2, window: 60_000, algorithm: 'gcra' })
     const first = await together(rl, Array.from({ length: 3 }, () => ({ key: 'k', rule, cost: 1 })))
-    t.same(first.map(x => x.allowed), [true, true, false])
+    t.strictSame(first.map(x => x.allowed), [true, true, false])
     let sync = false
     rl.hitFast('k', rule, 1, (err, result) => { sync = err === null && result?.allowed === false })
     t.equal(sync, true, 'answered from the block cache, synchronously')
@@ -287,12 +287,12 @@ t.test('a failed batch gives every check the failure policy, as one-by-one calls
   const strictEach = Promise.allSettled(five.map(async c => await together(strict, [c]).then(x => x[0])))
   const [denied, allowed, opened] = await Promise.all([deny, allow, open].map(async rl => await together(rl, five)))
   const thrown = await strictEach
-  t.same(thrown.map(x => x.status), Array(5).fill('rejected'))
+  t.strictSame(thrown.map(x => x.status), Array(5).fill('rejected'))
   for (const x of thrown) t.match((x as PromiseRejectedResult).reason, { code: 'FRP_RATE_LIMIT_STORE' })
-  t.same(denied.map(x => [x.allowed, x.degraded]), Array(5).fill([false, true]), "'deny': every check denied")
-  t.same(allowed.map(x => [x.allowed, x.degraded]), [[true, true], [true, true], [true, true], [false, true], [false, true]],
+  t.strictSame(denied.map(x => [x.allowed, x.degraded]), Array(5).fill([false, true]), "'deny': every check denied")
+  t.strictSame(allowed.map(x => [x.allowed, x.degraded]), [[true, true], [true, true], [true, true], [false, true], [false, true]],
     "'allow': the insurance limiter counts each check of the batch")
-  t.same(opened.map(x => x.allowed), Array(5).fill(true), "'allow' without insurance: every check allowed")
+  t.strictSame(opened.map(x => x.allowed), Array(5).fill(true), "'allow' without insurance: every check allowed")
 })
 
 /** Successful script calls on every master of `cluster` since it started. */
@@ -323,7 +323,7 @@ t.test('a Cluster client batches per key (one script\'s keys must share a slot):
     const before = await clusterScriptCalls(cluster)
     const got = await together(rl, checks)
     t.equal(await clusterScriptCalls(cluster) - before, 3, `${algorithm}: one call for a (4 checks), one for b (2), one for c`)
-    t.same(got.map(x => x.allowed), [true, true, true, true, true, false, true])
-    t.same(got.map(figures), (await oneByOne(single, checks)).map(figures), `${algorithm}: as one-by-one calls`)
+    t.strictSame(got.map(x => x.allowed), [true, true, true, true, true, false, true])
+    t.strictSame(got.map(figures), (await oneByOne(single, checks)).map(figures), `${algorithm}: as one-by-one calls`)
   }
 })

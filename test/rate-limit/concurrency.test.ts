@@ -37,7 +37,7 @@ for (const topology of topologies()) {
         const responses = await Promise.all(Array.from({ length: 600 }, (_, i) => apps[i % 3].inject({ method: 'GET', url: '/' })))
         const ok = responses.filter(r => r.statusCode === 200).length
         const limited = responses.filter(r => r.statusCode === 429).length
-        t.same(responses.filter(r => r.statusCode !== 200 && r.statusCode !== 429).map(r => r.body), [], 'no store failures')
+        t.strictSame(responses.filter(r => r.statusCode !== 200 && r.statusCode !== 429).map(r => r.body), [], 'no store failures')
         t.equal(ok, 50)
         t.equal(limited, 550)
       })

@@ -32,10 +32,10 @@ t.test('hot path', async t => {
       const window = 3 * 3_600_000
       const rule = rl.rule(algorithm === 'gcra' ? { limit: 1, burst: 4, window, algorithm } : { limit: 4, window, algorithm })
       const first = await rl.hit(`long-${algorithm}`, rule)
-      t.same([first.allowed, first.remaining, first.limit, first.retryAfterMs], [true, 3, 4, 0])
+      t.strictSame([first.allowed, first.remaining, first.limit, first.retryAfterMs], [true, 3, 4, 0])
       t.ok(first.resetMs > 8_388_608 && first.resetMs <= window, `resetMs ${first.resetMs}`)
       const short = await rl.hit(`short-${algorithm}`, rl.rule({ limit: 4, window: 60_000, algorithm }), 2)
-      t.same([short.allowed, short.remaining, short.retryAfterMs, short.degraded], [true, 2, 0, false])
+      t.strictSame([short.allowed, short.remaining, short.retryAfterMs, short.degraded], [true, 2, 0, false])
       t.ok(short.resetMs > 0 && short.resetMs <= 60_000, `resetMs ${short.resetMs}`)
     })
 
@@ -70,7 +70,7 @@ t.test('hot path', async t => {
     const a = hitCb(rl, 'cb', rule)
     const first = await a.done
     t.equal(a.sync, false)
-    t.same([first.allowed, first.remaining], [true, 0])
+    t.strictSame([first.allowed, first.remaining], [true, 0])
     const rejected = await hitCb(rl, 'cb', rule).done
     t.equal(rejected.allowed, false)
     const cached = hitCb(rl, 'cb', rule)
@@ -96,7 +96,7 @@ t.test('hot path', async t => {
     await t.rejects(hitCb(strict, 'x', rule).done, { code: 'FRP_RATE_LIMIT_STORE' })
     const lenient = new RateLimiter(down, { blockCache: false, onRedisError: 'allow' })
     const allowed = await hitCb(lenient, 'x', rule).done
-    t.same([allowed.allowed, allowed.degraded], [true, true])
+    t.strictSame([allowed.allowed, allowed.degraded], [true, true])
     // A closed connection fails before any command is sent, in the same tick.
     const gone = r.client({ lazyConnect: true })
     gone.disconnect()

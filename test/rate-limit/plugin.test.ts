@@ -83,7 +83,7 @@ t.test('plugin', async t => {
     const res = await app.inject('/')
     t.equal(res.statusCode, 420)
     t.equal(res.json().slowDown, true)
-    t.same(seen, [key])
+    t.strictSame(seen, [key])
   })
 
   t.test('route config: own policies, false, and routes declared before registration', async t => {
@@ -98,13 +98,13 @@ t.test('plugin', async t => {
     app.get('/global', async () => 'global')
     t.teardown(() => app.close())
     await app.ready()
-    t.same([(await app.inject('/early')).statusCode, (await app.inject('/early')).statusCode], [200, 429])
+    t.strictSame([(await app.inject('/early')).statusCode, (await app.inject('/early')).statusCode], [200, 429])
     const late = await app.inject('/late')
     t.equal(late.headers['ratelimit-policy'], '"1-per-1m";q=1;w=60, "10-per-1h";q=10;w=3600')
     t.equal((await app.inject('/late')).statusCode, 429)
     for (let i = 0; i < 5; i++) t.equal((await app.inject('/free')).statusCode, 200)
     t.equal((await app.inject('/free')).headers.ratelimit, undefined)
-    t.same([(await app.inject('/global')).statusCode, (await app.inject('/global')).statusCode, (await app.inject('/global')).statusCode], [200, 200, 429])
+    t.strictSame([(await app.inject('/global')).statusCode, (await app.inject('/global')).statusCode, (await app.inject('/global')).statusCode], [200, 200, 429])
     t.equal((await app.inject('/unknown')).statusCode, 429, 'unknown routes (the 404 handler) share the global counter')
   })
 
@@ -120,7 +120,7 @@ t.test('plugin', async t => {
     t.teardown(() => app.close())
     const codes = []
     for (const url of ['/login', '/otp', '/login', '/otp']) codes.push((await app.inject({ method: 'POST', url })).statusCode)
-    t.same(codes, [200, 200, 200, 429])
+    t.strictSame(codes, [200, 200, 200, 429])
     t.equal((await app.inject('/a')).statusCode, 200)
     t.equal((await app.inject('/b')).statusCode, 200, 'same policy, no group: separate counters')
   })
@@ -194,7 +194,7 @@ t.test('plugin', async t => {
     })
     t.teardown(() => app.close())
     const login = async (): Promise<number> => (await app.inject({ method: 'POST', url: '/login', payload: { user } })).statusCode
-    t.same([await login(), await login(), await login()], [200, 200, 429])
+    t.strictSame([await login(), await login(), await login()], [200, 200, 429])
     t.equal((await app.rateLimit.peek(`login:${user}`, { limit: 2, window: 60_000, algorithm: 'gcra' })).remaining, 0)
     await app.rateLimit.reset(`login:${user}`)
     t.equal(await login(), 200)

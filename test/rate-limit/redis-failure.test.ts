@@ -29,7 +29,7 @@ t.test('onRedisError allow: Redis killed → the in-memory insurance limiter enf
   await r.kill()
   const codes = []
   for (let i = 0; i < 5; i++) codes.push((await app.inject('/')).statusCode)
-  t.same(codes, [200, 200, 200, 429, 429])
+  t.strictSame(codes, [200, 200, 200, 429, 429])
 })
 
 t.test('onRedisError allow with insurance divided by instances', async t => {
@@ -39,7 +39,7 @@ t.test('onRedisError allow with insurance divided by instances', async t => {
   await r.kill()
   const codes = []
   for (let i = 0; i < 3; i++) codes.push((await app.inject('/')).statusCode)
-  t.same(codes, [200, 200, 429], 'each of 3 instances allows 6 / 3 = 2')
+  t.strictSame(codes, [200, 200, 429], 'each of 3 instances allows 6 / 3 = 2')
 })
 
 t.test('onRedisError allow without insurance lets every request through while Redis is down', async t => {

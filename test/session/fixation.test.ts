@@ -15,14 +15,14 @@ for (const topology of topologies()) {
       t.ok(next)
       t.not(idOf(next), idOf(sid))
       t.equal(res.json().id, idOf(next))
-      t.same((await app.inject({ url: '/get/a', headers: cookie(next) })).json(), { value: 1 }, 'data kept with keepData')
+      t.strictSame((await app.inject({ url: '/get/a', headers: cookie(next) })).json(), { value: 1 }, 'data kept with keepData')
       const old = await app.inject({ url: '/get/a', headers: cookie(sid) })
-      t.same(old.json(), { value: null }, 'old id dead')
+      t.strictSame(old.json(), { value: null }, 'old id dead')
       t.equal(sidOf(old), '', 'old cookie cleared')
 
       const empty = await app.inject({ method: 'POST', url: '/regenerate', headers: cookie(next) })
       t.equal(sidOf(empty), '', 'regenerate without data and nothing set: no session, cookie cleared')
-      t.same((await app.inject({ url: '/get/a', headers: cookie(next) })).json(), { value: null })
+      t.strictSame((await app.inject({ url: '/get/a', headers: cookie(next) })).json(), { value: null })
     })
 
     await t.test('an attacker-planted session id is worthless after the victim logs in', async t => {
@@ -31,18 +31,18 @@ for (const topology of topologies()) {
       t.equal(login.statusCode, 200)
       const victim = sidOf(login) as string
       t.not(idOf(victim), idOf(planted))
-      t.same((await app.inject({ url: '/whoami', headers: cookie(victim) })).json(),
+      t.strictSame((await app.inject({ url: '/whoami', headers: cookie(victim) })).json(),
         { id: idOf(victim), userId: 'victim', all: { theme: 'dark' } })
       const attacker = await app.inject({ url: '/whoami', headers: cookie(planted) })
-      t.same(attacker.json(), { id: null, userId: null, all: {} }, 'the planted id is not logged in')
+      t.strictSame(attacker.json(), { id: null, userId: null, all: {} }, 'the planted id is not logged in')
       t.equal(sidOf(attacker), '')
     })
 
     await t.test('login without a prior session creates a user session at once', async t => {
       const res = await app.inject({ method: 'POST', url: '/login', payload: { userId: 'fresh' } })
       const sid = sidOf(res) as string
-      t.same((await app.inject({ url: '/whoami', headers: cookie(sid) })).json().userId, 'fresh')
-      t.same((await app.sessions.listForUser('fresh')).map(s => s.id), [idOf(sid)])
+      t.strictSame((await app.inject({ url: '/whoami', headers: cookie(sid) })).json().userId, 'fresh')
+      t.strictSame((await app.sessions.listForUser('fresh')).map(s => s.id), [idOf(sid)])
     })
   })
 }

@@ -4,15 +4,13 @@ import { test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { topologies, startTopology } from '../helpers/redis.js'
 import { buildApp, sidOf, cookie } from '../helpers/session.js'
+import { deferred, type Deferred } from '../helpers/deferred.js'
 
-interface Gate { entered: Promise<void>, enter: () => void, release: () => void, released: Promise<void> }
+/** A request held mid-handler: `entered` once it has its session, `released` by the test. */
+interface Gate { entered: Deferred, released: Deferred }
 
 function gate (): Gate {
-  let enter!: () => void
-  let release!: () => void
-  const entered = new Promise<void>(resolve => { enter = resolve })
-  const released = new Promise<void>(resolve => { release = resolve })
-  return { entered, enter, released, release }
+  return { entered: deferred(), released: deferred() }
 }
 
 /** POST /slow/:name sets name = 'slow' after its session was loaded and the test released it. */
@@ -20,8 +18,8 @@ function withSlowRoute (gates: Map<string, Gate>) {
   return (app: FastifyInstance): void => {
     app.post<{ Params: { name: string } }>('/slow/:name', async req => {
       const g = gates.get(req.params.name) as Gate
-      g.enter()
-      await g.released
+      g.entered.resolve()
+      await g.released.promise
       req.session.set(req.params.name, 'slow')
       return { ok: true }
     })
@@ -38,44 +36,44 @@ for (const topology of topologies()) {
       const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'base', value: 0 } })) as string
       gates.set('x', gate())
       const slow = app.inject({ method: 'POST', url: '/slow/x', headers: cookie(sid) })
-      await gates.get('x')?.entered // the slow request has loaded the session
+      await gates.get('x')?.entered.promise // the slow request has loaded the session
       const fast = await app.inject({ method: 'POST', url: '/set', payload: { name: 'y', value: 'fast' }, headers: cookie(sid) })
       t.equal(fast.statusCode, 200)
-      gates.get('x')?.release()
+      gates.get('x')?.released.resolve()
       t.equal((await slow).statusCode, 200)
       const all = (await app.inject({ url: '/whoami', headers: cookie(sid) })).json().all
-      t.same(all, { base: 0, x: 'slow', y: 'fast' }, 'neither update lost')
+      t.strictSame(all, { base: 0, x: 'slow', y: 'fast' }, 'neither update lost')
     })
 
     await t.test('a logout racing a slow update stays a logout', async t => {
       const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'cart', value: [1] } })) as string
       gates.set('cart', gate())
       const slow = app.inject({ method: 'POST', url: '/slow/cart', headers: cookie(sid) })
-      await gates.get('cart')?.entered
+      await gates.get('cart')?.entered.promise
       const logout = await app.inject({ method: 'POST', url: '/logout', headers: cookie(sid) })
       t.equal(logout.statusCode, 200)
       t.equal(sidOf(logout), '', 'logout clears the cookie')
-      gates.get('cart')?.release()
+      gates.get('cart')?.released.resolve()
       const late = await slow
       t.equal(late.statusCode, 409, 'the slow write is refused')
       t.equal(late.json().code, 'FRP_SESSION_DESTROYED')
       t.equal(sidOf(late), '', 'and its response clears the cookie too')
       const after = await app.inject({ url: '/whoami', headers: cookie(sid) })
-      t.same(after.json(), { id: null, userId: null, all: {} }, 'the session stays destroyed')
+      t.strictSame(after.json(), { id: null, userId: null, all: {} }, 'the session stays destroyed')
     })
 
     await t.test('a slow update cannot write to an id that a login replaced', async t => {
       const sid = sidOf(await app.inject({ method: 'POST', url: '/set', payload: { name: 'pre', value: 1 } })) as string
       gates.set('late', gate())
       const slow = app.inject({ method: 'POST', url: '/slow/late', headers: cookie(sid) })
-      await gates.get('late')?.entered
+      await gates.get('late')?.entered.promise
       const login = await app.inject({ method: 'POST', url: '/login', payload: { userId: 'racer' }, headers: cookie(sid) })
       const userSid = sidOf(login) as string
-      gates.get('late')?.release()
+      gates.get('late')?.released.resolve()
       t.equal((await slow).statusCode, 409)
       const who = (await app.inject({ url: '/whoami', headers: cookie(userSid) })).json()
-      t.same(who.all, { pre: 1 }, 'the logged-in session kept its data and got nothing from the stale request')
-      t.same((await app.inject({ url: '/whoami', headers: cookie(sid) })).json().id, null, 'the anonymous id is dead')
+      t.strictSame(who.all, { pre: 1 }, 'the logged-in session kept its data and got nothing from the stale request')
+      t.strictSame((await app.inject({ url: '/whoami', headers: cookie(sid) })).json().id, null, 'the anonymous id is dead')
     })
 
     await t.test('a request that only reads, racing a logout, is served and clears the cookie (its touch is refused quietly)', async t => {
@@ -83,22 +81,22 @@ for (const topology of topologies()) {
       const touchy = await buildApp(t, redis.client(), { touchInterval: 0 }, app => {
         app.get('/slow-read', async req => {
           const g = readers.get('r') as Gate
-          g.enter()
-          await g.released
+          g.entered.resolve()
+          await g.released.promise
           return { value: req.session.get('a') ?? null }
         })
       })
       const sid = sidOf(await touchy.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 'x' } })) as string
       readers.set('r', gate())
       const slow = touchy.inject({ url: '/slow-read', headers: cookie(sid) })
-      await readers.get('r')?.entered
+      await readers.get('r')?.entered.promise
       await touchy.inject({ method: 'POST', url: '/logout', headers: cookie(sid) })
-      readers.get('r')?.release()
+      readers.get('r')?.released.resolve()
       const res = await slow
       t.equal(res.statusCode, 200, 'no error for a request that changed nothing')
-      t.same(res.json(), { value: 'x' }, 'it saw the session as it was when it started')
+      t.strictSame(res.json(), { value: 'x' }, 'it saw the session as it was when it started')
       t.equal(sidOf(res), '', 'the dead cookie is cleared')
-      t.same((await touchy.inject({ url: '/whoami', headers: cookie(sid) })).json().id, null, 'still logged out')
+      t.strictSame((await touchy.inject({ url: '/whoami', headers: cookie(sid) })).json().id, null, 'still logged out')
     })
   })
 }

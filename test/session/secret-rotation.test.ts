@@ -12,7 +12,7 @@ test('a cookie signed with an older secret is accepted and re-signed with the cu
 
   const rotated = await buildApp(t, redis.client(), { secret: [SECRET, OLD_SECRET] })
   const res = await rotated.inject({ url: '/get/a', headers: cookie(oldSid) })
-  t.same(res.json(), { value: 'kept' })
+  t.strictSame(res.json(), { value: 'kept' })
   const newSid = sidOf(res) as string
   t.ok(newSid, 're-signed cookie sent')
   t.equal(idOf(newSid), idOf(oldSid), 'same session')
@@ -21,7 +21,7 @@ test('a cookie signed with an older secret is accepted and re-signed with the cu
 
   const retired = await buildApp(t, redis.client(), { secret: SECRET })
   const gone = await retired.inject({ url: '/get/a', headers: cookie(oldSid) })
-  t.same(gone.json(), { value: null }, 'a retired secret no longer verifies')
+  t.strictSame(gone.json(), { value: null }, 'a retired secret no longer verifies')
   t.equal(sidOf(gone), '')
-  t.same((await retired.inject({ url: '/get/a', headers: cookie(newSid) })).json(), { value: 'kept' })
+  t.strictSame((await retired.inject({ url: '/get/a', headers: cookie(newSid) })).json(), { value: 'kept' })
 })

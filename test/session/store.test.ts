@@ -29,7 +29,7 @@ for (const topology of topologies()) {
       loaded.delete('b')
       await loaded.save()
       const again = await store.load(s.id)
-      t.same(Object.fromEntries(again?.values ?? []), { a: 'j1' }, 'only the deleted field went away')
+      t.strictSame(Object.fromEntries(again?.values ?? []), { a: 'j1' }, 'only the deleted field went away')
     })
 
     await t.test('two sessions objects of one id that change different fields both persist', async t => {
@@ -42,7 +42,7 @@ for (const topology of topologies()) {
       b.set('y', 'from b')
       await Promise.all([a.save(), b.save()])
       const final = new Session(store, await store.load(s.id))
-      t.same(final.all(), { base: true, x: 'from a', y: 'from b' })
+      t.strictSame(final.all(), { base: true, x: 'from a', y: 'from b' })
     })
 
     await t.test('a destroyed session is never resurrected by a slower writer', async t => {
@@ -55,7 +55,7 @@ for (const topology of topologies()) {
       await t.rejects(slow.save(), { code: 'FRP_SESSION_DESTROYED', statusCode: 409 })
       t.equal(await client.exists(store.keyOf(s.id)), 0, 'nothing written')
       t.equal(slow.persisted, false, 'the object continues as a new empty session')
-      t.same(slow.all(), {})
+      t.strictSame(slow.all(), {})
     })
 
     await t.test('regenerate with keepData moves the data and kills the old id atomically', async t => {
@@ -69,10 +69,10 @@ for (const topology of topologies()) {
       t.equal(parseSessionId(s.id)?.tag, parseSessionId(oldId)?.tag, 'same hash tag: one slot')
       t.equal(await store.load(oldId), null, 'old id is dead')
       await s.save()
-      t.same(new Session(store, await store.load(s.id)).all(), { k: 'v', pending: 1 })
+      t.strictSame(new Session(store, await store.load(s.id)).all(), { k: 'v', pending: 1 })
       const stale = new Session(store, await store.load(s.id))
       await s.regenerate()
-      t.same(s.all(), {}, 'keepData false starts empty')
+      t.strictSame(s.all(), {}, 'keepData false starts empty')
       stale.set('k', 'late')
       await t.rejects(stale.save(), { code: 'FRP_SESSION_DESTROYED' })
       await t.rejects(store.regenerate(oldId, newSessionId(parseSessionId(oldId)?.tag)), { code: 'FRP_SESSION_DESTROYED' })
@@ -87,19 +87,19 @@ for (const topology of topologies()) {
       t.equal(s.userId, 'alice')
       t.equal(parseSessionId(s.id)?.tag, userTag('alice'))
       t.equal(await store.load(anon), null)
-      t.same(s.all(), { cart: ['book'] }, 'data kept by default')
+      t.strictSame(s.all(), { cart: ['book'] }, 'data kept by default')
       const other = new Session(store)
       await other.setUser('alice', { keepData: false })
       const list = await store.listForUser('alice')
-      t.same(list.map(x => x.id).sort(), [s.id, other.id].sort())
+      t.strictSame(list.map(x => x.id).sort(), [s.id, other.id].sort())
       const mine = list.find(x => x.id === s.id)
-      t.same(mine?.metadata, { userAgent: 'tap', ip: '::1' })
+      t.strictSame(mine?.metadata, { userAgent: 'tap', ip: '::1' })
       t.ok((mine?.expiresAt ?? 0) > Date.now() - 60_000 && (mine?.absoluteExpiresAt ?? 0) >= (mine?.expiresAt ?? 0))
       t.equal(await store.destroyAllForUser('alice', { except: s.id }), 1)
-      t.same((await store.listForUser('alice')).map(x => x.id), [s.id])
+      t.strictSame((await store.listForUser('alice')).map(x => x.id), [s.id])
       t.equal(await store.load(other.id), null)
       t.equal(await store.destroyAllForUser('alice'), 1)
-      t.same(await store.listForUser('alice'), [])
+      t.strictSame(await store.listForUser('alice'), [])
       t.equal(await store.destroy('not-an-id'), false, 'malformed ids never reach Redis')
     })
 
@@ -110,7 +110,7 @@ for (const topology of topologies()) {
       const before = s.id
       await s.regenerate({ keepData: true })
       t.equal(s.userId, '42')
-      t.same((await store.listForUser('42')).map(x => x.id), [s.id])
+      t.strictSame((await store.listForUser('42')).map(x => x.id), [s.id])
       t.not(s.id, before)
     })
   })

@@ -27,11 +27,11 @@ test('bad session cookies give a fresh anonymous session and are cleared', async
     await resetStats(redis)
     const res = await app.inject({ url: '/whoami', headers: cookie(value) })
     t.equal(res.statusCode, 200, name)
-    t.same(res.json(), { id: null, userId: null, all: {} }, `${name}: anonymous`)
+    t.strictSame(res.json(), { id: null, userId: null, all: {} }, `${name}: anonymous`)
     t.equal(sidOf(res), '', `${name}: cookie cleared`)
-    t.same(await commandCounts(redis), {}, `${name}: no Redis call`)
+    t.strictSame(await commandCounts(redis), {}, `${name}: no Redis call`)
   }
-  t.same((await app.inject({ url: '/get/secret', headers: cookie(sid) })).json(), { value: 'mine' }, 'the real session is intact')
+  t.strictSame((await app.inject({ url: '/get/secret', headers: cookie(sid) })).json(), { value: 'mine' }, 'the real session is intact')
 })
 
 test('an unknown (validly signed) session id costs one read and no write, and is cleared', async t => {
@@ -40,10 +40,10 @@ test('an unknown (validly signed) session id costs one read and no write, and is
   const forged = new Signer(SECRET).sign(newSessionId())
   await resetStats(redis)
   const res = await app.inject({ url: '/whoami', headers: cookie(forged) })
-  t.same(res.json(), { id: null, userId: null, all: {} })
+  t.strictSame(res.json(), { id: null, userId: null, all: {} })
   t.equal(sidOf(res), '')
   const counts = await commandCounts(redis)
-  t.same(counts, { hgetall: 1 }, 'one read, nothing written')
+  t.strictSame(counts, { hgetall: 1 }, 'one read, nothing written')
 
   const set = await app.inject({ method: 'POST', url: '/set', payload: { name: 'a', value: 1 }, headers: cookie(forged) })
   const fresh = sidOf(set) as string

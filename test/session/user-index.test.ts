@@ -26,7 +26,7 @@ for (const topology of topologies()) {
 
       const list = (await app.inject({ url: '/devices', headers: cookie(laptop) })).json().sessions
       t.equal(list.length, 3, 'only bob\'s sessions')
-      t.same(list.map((s: { metadata: { userAgent: string } }) => s.metadata.userAgent).sort(), ['laptop', 'phone', 'tablet'])
+      t.strictSame(list.map((s: { metadata: { userAgent: string } }) => s.metadata.userAgent).sort(), ['laptop', 'phone', 'tablet'])
       for (const s of list) {
         t.equal(s.userId, 'bob')
         t.equal(s.metadata.ip, '127.0.0.1')
@@ -34,19 +34,19 @@ for (const topology of topologies()) {
       }
 
       const res = await app.inject({ method: 'POST', url: '/logout-others', headers: cookie(phone) })
-      t.same(res.json(), { destroyed: 2 })
+      t.strictSame(res.json(), { destroyed: 2 })
       t.equal((await app.inject({ url: '/whoami', headers: cookie(phone) })).json().userId, 'bob', 'current device still logged in')
       for (const other of [laptop, tablet]) {
         const r = await app.inject({ url: '/whoami', headers: cookie(other) })
         t.equal(r.json().userId, null, 'other devices logged out')
         t.equal(sidOf(r), '')
       }
-      t.same((await app.sessions.listForUser('bob')).map(s => s.id), [idOf(phone)])
+      t.strictSame((await app.sessions.listForUser('bob')).map(s => s.id), [idOf(phone)])
       t.equal((await app.sessions.listForUser('carol')).length, 1, 'other users untouched')
 
       t.equal(await app.sessions.destroy(idOf(phone)), true)
       t.equal(await app.sessions.destroy(idOf(phone)), false, 'destroy is idempotent')
-      t.same(await app.sessions.listForUser('bob'), [])
+      t.strictSame(await app.sessions.listForUser('bob'), [])
       t.equal(await app.sessions.destroyAllForUser('nobody'), 0)
     })
 
@@ -60,7 +60,7 @@ for (const topology of topologies()) {
       const index = long.userIndexKey('dave')
       t.equal(await client.zcard(index), 2)
       await eventually(async () => (await client.exists(short.keyOf(a.id))) === 0, { what: 'the short session to expire' })
-      t.same((await long.listForUser('dave')).map(s => s.id), [b.id], 'only the live session is listed')
+      t.strictSame((await long.listForUser('dave')).map(s => s.id), [b.id], 'only the live session is listed')
       t.equal(await client.zcard(index), 1, 'the expired entry was pruned')
       t.ok(await client.pttl(index) > 0, 'the index itself expires')
       t.ok(index.includes(`{${userTag('dave')}}`), 'the index shares the hash tag of the user\'s sessions')

@@ -9,6 +9,7 @@ import { commandCounts } from '../helpers/command-stats.js'
 import { SessionStore } from '../../lib/session/store.js'
 import { Session } from '../../lib/session/session.js'
 import { newSessionId } from '../../lib/session/ids.js'
+import { redisMs } from '../helpers/redis-time.js'
 
 test('a write with no touch due is one small script: no TIME, no TTL change', async t => {
   const redis = await startRedis(t)
@@ -27,10 +28,10 @@ test('a write with no touch due is one small script: no TIME, no TTL change', as
   await redis.admin('CONFIG', 'RESETSTAT')
   await loaded.save()
   const counts = await commandCounts(redis.admin)
-  t.same(counts, { evalsha: 1, hexists: 1, hset: 1 }, 'HEXISTS + one HSET inside one EVALSHA')
+  t.strictSame(counts, { evalsha: 1, hexists: 1, hset: 1 }, 'HEXISTS + one HSET inside one EVALSHA')
   t.ok(Number(await redis.admin('PTTL', key)) <= 50_000, 'the idle TTL was not slid (no touch due)')
   t.equal(await client.hget(key, '#s'), seen, 'lastSeenAt untouched')
-  t.same((await store.load(s.id))?.values, new Map([['a', 'j2'], ['w', 'j0'], ['b', 'sx']]))
+  t.strictSame((await store.load(s.id))?.values, new Map([['a', 'j2'], ['w', 'j0'], ['b', 'sx']]))
 })
 
 for (const topology of topologies()) {
@@ -115,8 +116,7 @@ for (const topology of topologies()) {
         const key = short.keyOf(id)
         // TIME strictly before PTTL: read together (on a Cluster, TIME may go to another node and
         // answer later), now + pttl overshot the deadline by the gap between the two reads.
-        const [sec, usec] = await client.time()
-        const now = Number(sec) * 1000 + Math.floor(Number(usec) / 1000)
+        const now = await redisMs(client)
         const [deadline, pttl] = await Promise.all([client.hget(key, '#x'), client.pttl(key)])
         t.ok(pttl > 0 && now + pttl <= Number(deadline) + 1, `${what}: TTL ends by the deadline`)
       }

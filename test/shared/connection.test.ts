@@ -20,7 +20,7 @@ test('withTimeout rejects with FRP_REDIS_TIMEOUT when Redis is paused', async t 
   const redis = await startRedis(t)
   const c = redis.client({ commandTimeout: undefined })
   await c.ping()
-  await redis.pause(500)
+  await redis.pause(3000) // far longer than the 50 ms bound, even if this machine is slow to send
   await t.rejects(withTimeout(c.get('x'), 50), { code: 'FRP_REDIS_TIMEOUT', statusCode: 503 })
   t.equal(await withTimeout(Promise.resolve(1), 0), 1, 'no bound when ms is 0')
   await t.rejects(withTimeout(Promise.reject(new Error('boom')), 100), /boom/)
@@ -85,14 +85,14 @@ test('server guard warns when a no-eviction pattern runs on an evicting server',
   t.equal(warnings.length, 1)
   t.match(warnings[0], /queue: Redis maxmemory-policy is "allkeys-lru"/)
   const cacheFacts = await checkServer(c, { pattern: 'cache', needsNoEviction: false })
-  t.same(cacheFacts.warnings, [], 'a cache is fine under LRU')
+  t.strictSame(cacheFacts.warnings, [], 'a cache is fine under LRU')
 })
 
 test('server guard tolerates a disabled CONFIG command', async t => {
   const redis = await startRedis(t, { args: ['--rename-command', 'CONFIG', '""'] })
   const facts = await checkServer(redis.client(), { pattern: 'lock', needsNoEviction: true })
   t.equal(facts.maxmemoryPolicy, null)
-  t.same(facts.warnings, [])
+  t.strictSame(facts.warnings, [])
 })
 
 test('server guard fails with FRP_REDIS_UNAVAILABLE instead of hanging', async t => {

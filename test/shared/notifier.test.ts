@@ -46,7 +46,7 @@ test('handlers receive broadcasts; a subscriber disconnect emits down, wakes wai
   const off = await n.subscribe('inval', m => got.push(m))
   await n.notify('inval', 'user:1')
   await eventually(() => got.length === 1, { what: 'message' })
-  t.same(got, ['user:1'])
+  t.strictSame(got, ['user:1'])
   t.ok(n.isLive)
 
   const events: string[] = []
@@ -58,7 +58,7 @@ test('handlers receive broadcasts; a subscriber disconnect emits down, wakes wai
   await redis.killClients()
   t.equal(await waiting, 'reset', 'waiters re-check after a disconnect instead of sleeping through a lost message')
   await eventually(() => events.includes('up'), { what: 'resubscribed', ms: 10_000 })
-  t.same(events, ['down', 'up'])
+  t.strictSame(events, ['down', 'up'])
   t.ok(n.isLive)
   await n.notify('inval', 'user:2')
   await eventually(() => got.includes('user:2'), { what: 'message after reconnect' })

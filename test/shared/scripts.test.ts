@@ -7,11 +7,11 @@ type Name = 'incr-by' | 'echo-args' | 'double-incr' | 'incr-each'
 const scripts = loadScripts<Name>('fixture', new URL('../fixtures/scripts/', import.meta.url))
 
 test('loads <name>-<keys>.lua files and runs them on a standalone server', async t => {
-  t.same([...scripts.names].sort(), ['double-incr', 'echo-args', 'incr-by', 'incr-each'], '_-prefixed include files are not scripts')
+  t.strictSame([...scripts.names].sort(), ['double-incr', 'echo-args', 'incr-by', 'incr-each'], '_-prefixed include files are not scripts')
   const redis = await startRedis(t)
   const client = redis.client()
   t.equal(await scripts.run(client, 'incr-by', ['n'], [5]), 5)
-  t.same(await scripts.run(client, 'echo-args', [], ['a', 1]), ['a', '1'])
+  t.strictSame(await scripts.run(client, 'echo-args', [], ['a', 1]), ['a', '1'])
   await t.rejects(scripts.run(client, 'incr-by', [], [1]), /takes 1 keys/)
   t.throws(() => scripts.run(client, 'nope' as never, [], []), /unknown fixture script/)
 })
@@ -38,7 +38,7 @@ test('scripts still run after a Redis restart empties the script cache', async t
   const client = redis.client({ maxRetriesPerRequest: 20 })
   t.equal(await scripts.run(client, 'incr-by', ['n'], [1]), 1)
   await redis.restart()
-  t.same(await redis.admin('SCRIPT', 'EXISTS', '0000000000000000000000000000000000000000'), [0])
+  t.strictSame(await redis.admin('SCRIPT', 'EXISTS', '0000000000000000000000000000000000000000'), [0])
   t.equal(await scripts.run(client, 'incr-by', ['n'], [2]), 2, 'no persistence: the counter restarted, the script ran')
   await redis.admin('SCRIPT', 'FLUSH')
   t.equal(await scripts.run(client, 'incr-by', ['n'], [3]), 5, 'SCRIPT FLUSH is invisible too')
@@ -69,15 +69,15 @@ test('bindRaw() returns the command promise itself; recover() turns NOSCRIPT int
 test('a <name>-n.lua script takes its key count per call: run() from keys, bind()/bindRaw() as the first argument', async t => {
   const redis = await startRedis(t)
   const client = redis.client()
-  t.same(await scripts.run(client, 'incr-each', ['x', 'y', 'x'], [2]), [2, 2, 4])
-  t.same(await scripts.run(client, 'incr-each', [], [2]), [], 'zero keys is a valid count')
-  t.same(await scripts.bind(client, 'incr-each')(2, 'x', 'z', 1), [5, 1])
+  t.strictSame(await scripts.run(client, 'incr-each', ['x', 'y', 'x'], [2]), [2, 2, 4])
+  t.strictSame(await scripts.run(client, 'incr-each', [], [2]), [], 'zero keys is a valid count')
+  t.strictSame(await scripts.bind(client, 'incr-each')(2, 'x', 'z', 1), [5, 1])
   const raw = scripts.bindRaw<number[]>(client, 'incr-each')
   await redis.admin('SCRIPT', 'FLUSH')
   const err = await raw.call(1, 'y', 3).then(() => null, (e: unknown) => e)
   t.match(err, { message: /^NOSCRIPT/ })
-  t.same(await raw.recover(err, 1, 'y', 3), [5], 'recover passes the key count through to EVAL')
-  t.same(await raw.call(3, 'x', 'y', 'z', 1), [6, 6, 2])
+  t.strictSame(await raw.recover(err, 1, 'y', 3), [5], 'recover passes the key count through to EVAL')
+  t.strictSame(await raw.call(3, 'x', 'y', 'z', 1), [6, 6, 2])
 })
 
 // Regression: with ioredis defineCommand every defined script was copied onto every pipeline
@@ -86,7 +86,7 @@ test('running scripts defines nothing on the client, so pipelines stay cheap', a
   const redis = await startRedis(t)
   const client = redis.client({ enableAutoPipelining: true })
   await Promise.all(Array.from({ length: 10 }, (_, i) => scripts.run(client, 'incr-by', ['p'], [i])))
-  t.same(Object.keys((client as unknown as { scriptsSet: object }).scriptsSet), [])
+  t.strictSame(Object.keys((client as unknown as { scriptsSet: object }).scriptsSet), [])
   t.equal(await client.get('p'), '45')
 })
 
@@ -109,7 +109,7 @@ test('bindRaw direct: the call skips ioredis auto-pipelining (sent at once) and 
   t.equal(client.autoPipelineQueueSize, 1, 'the plain call waits in the auto-pipeline for the next turn')
   const viaDirect = direct.call('n', 1)
   t.equal(client.autoPipelineQueueSize, 1, 'the direct call is not queued there')
-  t.same((await Promise.all([viaPipeline, viaDirect])).sort(), [2, 3])
+  t.strictSame((await Promise.all([viaPipeline, viaDirect])).sort(), [2, 3])
   t.equal(await redis.admin('GET', 'kp:n'), '3', 'both honour the client keyPrefix')
   t.equal(await redis.admin('EXISTS', 'n'), 0)
 

@@ -1,25 +1,39 @@
 // The harness is tested itself: faults do what they say, and nothing outlives a test file.
+// (It lives in test/shared, not test/helpers: tap's exclude skips test/helpers/**.)
 import { test } from 'tap'
-import { execFileSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { startRedis, startCluster, eventually, topologies } from './redis.js'
+import { startRedis, startCluster, eventually, topologies } from '../helpers/redis.js'
+import { redisMs } from '../helpers/redis-time.js'
 
+/** False once `pid` is gone (ESRCH); true while a process has that PID. */
 function alive (pid: number): boolean {
-  try { process.kill(pid, 0); return true } catch { return false }
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false
+    throw err // EPERM: some other user's process has the PID now, so it is not ours, but say so
+  }
 }
+
+/** Every redis-server PID this file started in-process; the last test checks they are all gone. */
+const started: number[] = []
 
 test('startRedis spawns a private server with fault controls', async t => {
   const redis = await startRedis(t)
+  started.push(redis.server.pid)
   const c = redis.client()
   t.match(redis.url, /^redis:\/\/127\.0\.0\.1:\d+$/)
   t.not(redis.port, 6379, 'never the machine-wide Redis')
   t.equal(await c.set('k', 'v'), 'OK')
 
-  // pause: commands stall until the pause ends
+  // pause: commands stall until the pause ends. Checked on the server's clock: TIME is answered
+  // once the pause is over, and the pause began after \`before\` (no local timing involved).
+  const before = await redisMs(redis.admin)
   await redis.pause(300)
-  const started = Date.now()
+  t.ok(await redisMs(c) >= before + 300, 'a command waited for CLIENT PAUSE to end')
   t.equal(await c.get('k'), 'v')
-  t.ok(Date.now() - started >= 250, 'a command waited for CLIENT PAUSE to end')
 
   // killClients: the client's connection is dropped and it reconnects
   const closed = new Promise(resolve => c.once('close', resolve))
@@ -33,24 +47,29 @@ test('startRedis spawns a private server with fault controls', async t => {
   t.notOk(alive(oldPid))
   await t.rejects(c.get('k'))
   await redis.restart()
+  started.push(redis.server.pid)
   t.equal(await eventually(async () => await c.ping().catch(() => null), { what: 'reconnect' }), 'PONG')
   t.equal(await c.get('k'), null)
 })
 
 test('restart keeps the data when AOF is on', async t => {
   const redis = await startRedis(t, { appendonly: true })
+  started.push(redis.server.pid)
   const c = redis.client()
   await c.set('durable', '1')
   await redis.restart()
+  started.push(redis.server.pid)
   t.equal(await eventually(async () => await c.get('durable').catch(() => null), { what: 'value after restart' }), '1')
 })
 
 test('DEBUG SLEEP is available for slow-server faults', async t => {
   const redis = await startRedis(t)
+  started.push(redis.server.pid)
   const c = redis.client({ commandTimeout: 100 })
   await c.ping()
   await redis.admin('PING')
-  const sleeping = redis.admin('DEBUG', 'SLEEP', '0.5')
+  // 3 s: far longer than the 100 ms timeout, so the GET below lands inside it on a slow machine.
+  const sleeping = redis.admin('DEBUG', 'SLEEP', '3')
   // Let the admin connection's write reach the server first.
   await new Promise(resolve => setImmediate(resolve))
   await t.rejects(c.get('x'), /timed out/i)
@@ -59,22 +78,23 @@ test('DEBUG SLEEP is available for slow-server faults', async t => {
 
 test('startCluster spawns a 3-master cluster', async t => {
   const cluster = await startCluster(t)
+  started.push(...cluster.servers.map(s => s.pid))
   t.equal(cluster.nodes.length, 3)
   const c = cluster.client()
   await c.set('a', '1'); await c.set('b', '2'); await c.set('c', '3')
   t.equal(c.nodes('master').length, 3)
-  t.same(await Promise.all(['a', 'b', 'c'].map(k => c.get(k))), ['1', '2', '3'])
+  t.strictSame(await Promise.all(['a', 'b', 'c'].map(k => c.get(k))), ['1', '2', '3'])
 })
 
 test('the topology switch selects standalone, cluster or both', async t => {
   const saved = process.env.FRP_TOPOLOGY
   t.teardown(() => { process.env.FRP_TOPOLOGY = saved })
   process.env.FRP_TOPOLOGY = 'cluster'
-  t.same(topologies(), ['cluster'])
+  t.strictSame(topologies(), ['cluster'])
   process.env.FRP_TOPOLOGY = 'standalone'
-  t.same(topologies(), ['standalone'])
+  t.strictSame(topologies(), ['standalone'])
   delete process.env.FRP_TOPOLOGY
-  t.same(topologies(), ['standalone', 'cluster'])
+  t.strictSame(topologies(), ['standalone', 'cluster'])
 })
 
 test('no redis-server outlives its test process, however the process ends', async t => {
@@ -90,6 +110,9 @@ test('no redis-server outlives its test process, however the process ends', asyn
     await eventually(() => pids.every(p => !alive(p)), { ms: 5000, what: `servers to die after ${ending}` })
     t.pass(`all servers gone after the process ended by ${ending}`)
   }
-  const leftovers = execFileSync('ps', ['-eo', 'pid,args']).toString().split('\n').filter(l => l.includes('frp-redis-') && !l.includes('ps -eo'))
-  t.same(leftovers, [], 'no frp redis-server left running')
+  // The servers the tests above started (and tore down) are gone too: checked by PID, since
+  // redis-server rewrites its command line and a ps pattern would never match it.
+  t.equal(started.length, 8, 'the tests above started 8 servers (counting restarts)')
+  await eventually(() => started.every(p => !alive(p)), { ms: 10_000, what: 'every server started in this file to be gone' })
+  t.strictSame(started.filter(alive), [], 'no redis-server started in this file is left running')
 })
