@@ -41,8 +41,8 @@ export interface RedisRateLimitOptions {
   statusCode?: number
   /** Body of a limited request (default a JSON error with the retry time). */
   errorResponse?: (request: FastifyRequest, result: RateLimitResult) => unknown
-  /** Called for every limited request (logging, metrics, bans). Errors are logged. */
-  onExceeded?: (request: FastifyRequest, key: string, result: RateLimitResult) => void
+  /** Called for every limited request (logging, metrics, bans). Errors (thrown or rejected) are logged. */
+  onExceeded?: (request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>
   /** Redis failed or timed out: 'allow' through the in-memory insurance limiter (default) or 'deny' with 503. */
   onRedisError?: 'allow' | 'deny'
   insurance?: false | { instances?: number, maxKeys?: number }
@@ -136,7 +136,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   const statusCode = optInt('statusCode', opts.statusCode, 429, 400, 599)
   const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('errorResponse', opts.errorResponse, defaultResponse)
   const jsonBody = errorResponse === defaultResponse
-  const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void>('onExceeded', opts.onExceeded)
+  const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('onExceeded', opts.onExceeded)
   const onRedisError = optEnum('onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
   const namespace = opts.namespace === undefined ? undefined : optString('namespace', opts.namespace, '')
   const defaults = {
@@ -216,7 +216,13 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     setHeaders(reply, route, result)
     reply.header('retry-after', Math.max(1, Math.ceil(result.retryAfterMs / 1000)))
     if (onExceeded !== undefined) {
-      try { onExceeded(request, key, result) } catch (err) { request.log.error({ err }, 'rate-limit: onExceeded threw') }
+      try {
+        const done = onExceeded(request, key, result) as unknown
+        // An async onExceeded: its rejection is logged too, never left unhandled.
+        if (typeof (done as Promise<unknown> | undefined)?.then === 'function') {
+          (done as Promise<unknown>).then(undefined, err => { request.log.error({ err }, 'rate-limit: onExceeded threw') })
+        }
+      } catch (err) { request.log.error({ err }, 'rate-limit: onExceeded threw') }
     }
     if (jsonBody) reply.header('content-type', 'application/json; charset=utf-8')
     return reply.code(statusCode).send(errorResponse(request, result))

@@ -317,7 +317,12 @@ export class Cache extends EventEmitter {
         })
       } catch (err) {
         if ((err as { code?: string }).code === 'FRP_CACHE_WAIT_TIMEOUT') {
-          if (stale !== undefined) { this.counters.staleServed++; return { status: 'stale', served: stale } }
+          if (stale !== undefined) {
+            // In place of the timeout error: emitted like every other stale value served.
+            this.counters.staleServed++
+            if (this.observed) this.emit('stale', key, 'error')
+            return { status: 'stale', served: stale }
+          }
           throw err
         }
         this.fail(err, key)

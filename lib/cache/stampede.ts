@@ -28,21 +28,22 @@ export type Acquired =
   | { kind: 'lease', token: string, gen: string }
   | { kind: 'pass', gen: string }
 
-type Reply = [number, string, number?]
+type Reply = [number, string, number?, string?]
 
 export function newToken (): string {
   return randomBytes(12).toString('base64url')
 }
 
-function readOrLease (ctx: LeaseContext, key: string, token: string, ignoreEntry: boolean): Promise<Reply> {
+/** `skip`: '0' serve any entry, '1' ignore any entry, else ignore the entry with this header. */
+function readOrLease (ctx: LeaseContext, key: string, token: string, skip: string): Promise<Reply> {
   return withTimeout(scripts.run<Reply>(ctx.redis, 'read-or-lease', ctx.keys.triple(key),
-    [token, ctx.leaseTtl, randomVersion(), ctx.genTtl, ignoreEntry ? '1' : '0']), ctx.commandTimeout)
+    [token, ctx.leaseTtl, randomVersion(), ctx.genTtl, skip]), ctx.commandTimeout)
 }
 
 /** One attempt without waiting (background refresh): the lease, or null when someone holds it. */
 export async function tryLease (ctx: LeaseContext, key: string): Promise<{ token: string, gen: string } | null> {
   const token = newToken()
-  const r = await readOrLease(ctx, key, token, true)
+  const r = await readOrLease(ctx, key, token, '1')
   return r[0] === LEASED ? { token, gen: r[1] } : null
 }
 
@@ -54,6 +55,7 @@ export async function tryLease (ctx: LeaseContext, key: string): Promise<{ token
 export async function acquire (ctx: LeaseContext, key: string, ignoreEntry: boolean, onWait: () => void): Promise<Acquired> {
   const token = newToken()
   const deadline = performance.now() + ctx.maxWait
+  let skip = ignoreEntry ? '1' : '0'
   let subscribed = false
   let waited = false
   for (;;) {
@@ -61,7 +63,7 @@ export async function acquire (ctx: LeaseContext, key: string, ignoreEntry: bool
     const waiter = ctx.notifier.waiter(ctx.keys.fillChannel, key)
     let r: Reply
     try {
-      r = await readOrLease(ctx, key, token, ignoreEntry)
+      r = await readOrLease(ctx, key, token, skip)
     } catch (err) {
       waiter.cancel()
       throw err
@@ -72,8 +74,11 @@ export async function acquire (ctx: LeaseContext, key: string, ignoreEntry: bool
       case PASS: waiter.cancel(); return { kind: 'pass', gen: r[1] }
     }
     if (r[0] !== BUSY) { waiter.cancel(); throw new Error(`unexpected read-or-lease reply ${String(r[0])}`) }
-    // Someone else fills the key: from now on any entry it stores is what we want.
-    ignoreEntry = false
+    // Someone else fills the key: from now on any entry it stores is what we want, but not the
+    // entry the caller found unusable (stale, tag-invalidated): still ignored by its header.
+    // Regression: accepting that entry again made the caller re-judge it and call acquire anew,
+    // a loop of script calls without waiting, unbounded by maxWait, until the lease expired.
+    if (skip === '1') skip = r[3] === undefined || r[3] === '' ? '0' : r[3]
     if (!subscribed) {
       // First wait: make sure the fill channel is subscribed, then re-check (a fill published
       // before the subscription was confirmed would be lost).
