@@ -52,7 +52,7 @@ export const mutants = [
     file: 'lib/lock/lease.ts',
     find: 'if (performance.now() < this.deadline) return true',
     replace: 'return true',
-    tests: ['test/lock/lease.test.ts']
+    tests: ['test/lock/lease-local-deadline.test.ts']
   },
 
   // --- rate limit --------------------------------------------------------------------------------

@@ -83,6 +83,14 @@ function scratchCopy () {
   return dir
 }
 
+/** The first failure the terse reporter names ("✖ suite > test > assertion"), for the report. */
+function firstFailure (output) {
+  // eslint-disable-next-line no-control-regex
+  const plain = output.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+  const m = /^\s*✖ (.+)$/m.exec(plain) ?? /^\s*Bail ?out! (.+)$/mi.exec(plain) ?? /\[drill\] (.+)$/m.exec(plain)
+  return m === null ? '' : m[1].trim().replace(/^\((.*)\)$/, '$1').slice(0, 160)
+}
+
 /** Runs one test file in `cwd`; resolves { ok, output }. */
 function runTest (cwd, file) {
   return new Promise(resolve => {
@@ -150,11 +158,12 @@ async function main () {
       }
       writeFileSync(target, pristine.replace(m.find, () => m.replace))
       let by = null
+      let why = ''
       let lastOutput = ''
       try {
         for (const file of m.tests) {
           const r = await runTest(dir, file)
-          if (!r.ok) { by = file; break }
+          if (!r.ok) { by = file; why = firstFailure(r.output); break }
           lastOutput = r.output
         }
       } finally {
@@ -162,7 +171,7 @@ async function main () {
       }
       if (by !== null) {
         killed++
-        console.log(`killed   ${m.id}  by ${by}`)
+        console.log(`killed   ${m.id}  by ${by}${why === '' ? '' : `  (${why})`}`)
       } else {
         bad.push(m.id)
         console.log(`SURVIVED ${m.id}  (${m.guarantee})`)
