@@ -7,11 +7,14 @@
 //   file       the file to mutate, from the repository root
 //   find       exact text; must occur exactly once in `file` (else the drill fails: "not applied")
 //   replace    what it becomes
+//   edits      instead of file/find/replace: [{ file, find, replace }, ...] applied together, for
+//              a guarantee enforced twice (where breaking one guard alone changes nothing)
 //   tests      test files expected to catch it
 //
 // When a refactor moves the text a mutant looks for, update `find` (and keep the mutant's intent).
 
-/** @type {Array<{ id: string, guarantee: string, file: string, find: string, replace: string, tests: string[] }>} */
+/** @typedef {{ file: string, find: string, replace: string }} Edit */
+/** @type {Array<{ id: string, guarantee: string, tests: string[] } & (Edit | { edits: Edit[] })>} */
 export const mutants = [
   // --- lock --------------------------------------------------------------------------------------
   {
@@ -146,7 +149,7 @@ export const mutants = [
     file: 'lib/queue/take-9.lua',
     find: "if v[1] ~= ARGV[b + 2] or not redis.call('ZSCORE', KEYS[3], id) then",
     replace: "if not redis.call('ZSCORE', KEYS[3], id) then",
-    tests: ['test/queue/lifecycle.test.ts']
+    tests: ['test/queue/owner-token.test.ts']
   },
   {
     id: 'queue-fail-no-owner-token',
@@ -154,14 +157,25 @@ export const mutants = [
     file: 'lib/queue/fail-7.lua',
     find: "if v[1] ~= ARGV[4] or not redis.call('ZSCORE', KEYS[1], id) then return 0 end",
     replace: "if not redis.call('ZSCORE', KEYS[1], id) then return 0 end",
-    tests: ['test/queue/lifecycle.test.ts']
+    tests: ['test/queue/owner-token.test.ts']
   },
   {
     id: 'queue-retry-ignores-attempts',
     guarantee: 'a job is retried at most attempts - 1 times, then dead-lettered',
-    file: 'lib/queue/fail-7.lua',
-    find: "if delay >= 0 and made < tonumber(v[2] or '1') then",
-    replace: 'if delay >= 0 then',
+    // Two guards enforce it (the worker asks for no retry, the script checks the count again):
+    // either alone is an equivalent mutant, so this one removes both.
+    edits: [
+      {
+        file: 'lib/queue/fail-7.lua',
+        find: "if delay >= 0 and made < tonumber(v[2] or '1') then",
+        replace: 'if delay >= 0 then'
+      },
+      {
+        file: 'lib/queue/worker.ts',
+        find: 'const retry = made < job.attempts ? backoffDelay(job.backoff, made) : -1',
+        replace: 'const retry = backoffDelay(job.backoff, made)'
+      }
+    ],
     tests: ['test/queue/retries.test.ts']
   },
   {

@@ -45,18 +45,47 @@ function parseArgs (argv) {
   return { only, list, keep, check, baseline }
 }
 
-/** Checks the mutant list itself: unique ids, every field present, test files that exist. */
+/** A mutant's edits: its own file/find/replace, or its `edits` list. */
+function editsOf (m) {
+  return m.edits ?? [{ file: m.file, find: m.find, replace: m.replace }]
+}
+
+/** Checks the mutant list itself: unique ids and every field present. */
 function validate (list) {
   const seen = new Set()
   for (const m of list) {
-    for (const f of ['id', 'guarantee', 'file', 'find', 'replace', 'tests']) {
+    for (const f of ['id', 'guarantee', 'tests']) {
       if (m[f] === undefined) throw new Error(`mutant ${m.id ?? '?'}: missing "${f}"`)
     }
     if (seen.has(m.id)) throw new Error(`mutant ${m.id}: duplicate id`)
     seen.add(m.id)
     if (!Array.isArray(m.tests) || m.tests.length === 0) throw new Error(`mutant ${m.id}: "tests" must list at least one test file`)
-    if (m.find === m.replace) throw new Error(`mutant ${m.id}: replace equals find`)
+    if (m.edits !== undefined && (!Array.isArray(m.edits) || m.edits.length === 0 || m.file !== undefined)) {
+      throw new Error(`mutant ${m.id}: "edits" must be a non-empty list, and replaces file/find/replace`)
+    }
+    for (const e of editsOf(m)) {
+      for (const f of ['file', 'find', 'replace']) {
+        if (typeof e[f] !== 'string') throw new Error(`mutant ${m.id}: missing "${f}"`)
+      }
+      if (e.find === e.replace) throw new Error(`mutant ${m.id}: replace equals find`)
+    }
   }
+}
+
+/**
+ * The mutated text of every file `m` touches, read from the pristine tree, or the reasons it does
+ * not apply (a `find` must match exactly once).
+ */
+function mutate (m) {
+  const files = new Map()
+  const problems = []
+  for (const e of editsOf(m)) {
+    const text = files.get(e.file) ?? readFileSync(join(root, e.file), 'utf8')
+    const n = count(text, e.find)
+    if (n !== 1) problems.push(`${e.file}: "find" matches ${n} times, must match once`)
+    else files.set(e.file, text.replace(e.find, () => e.replace))
+  }
+  return { files, problems }
 }
 
 /** The number of times `needle` occurs in `hay` (non-overlapping). */
@@ -122,9 +151,11 @@ async function main () {
   if (check) {
     let bad = 0
     for (const m of mutants) {
-      const n = count(readFileSync(join(root, m.file), 'utf8'), m.find)
-      for (const t of m.tests) if (!existsSync(join(root, t))) { bad++; console.log(`MISSING TEST ${m.id}  ${t}`) }
-      if (n !== 1) { bad++; console.log(`NOT APPLIED ${m.id}  (${m.file}: "find" matches ${n} times, must match once)`) }
+      const missing = m.tests.filter(t => !existsSync(join(root, t)))
+      const { problems } = mutate(m)
+      if (missing.length > 0) console.log(`MISSING TEST ${m.id}  ${missing.join(' ')}`)
+      if (problems.length > 0) console.log(`NOT APPLIED ${m.id}  (${problems.join('; ')})`)
+      if (missing.length > 0 || problems.length > 0) bad++
     }
     console.log(`mutants: ${mutants.length - bad} of ${mutants.length} apply`)
     return bad === 0 ? 0 : 1
@@ -147,16 +178,13 @@ async function main () {
       }
     }
     for (const m of chosen) {
-      const target = join(dir, m.file)
-      const pristine = readFileSync(join(root, m.file), 'utf8')
-      writeFileSync(target, pristine)
-      const n = count(pristine, m.find)
-      if (n !== 1) {
-        console.log(`NOT APPLIED ${m.id}  (${m.file}: "find" matches ${n} times, must match once)`)
+      const { files, problems } = mutate(m)
+      if (problems.length > 0) {
+        console.log(`NOT APPLIED ${m.id}  (${problems.join('; ')})`)
         bad.push(m.id)
         continue
       }
-      writeFileSync(target, pristine.replace(m.find, () => m.replace))
+      for (const [file, text] of files) writeFileSync(join(dir, file), text)
       let by = null
       let why = ''
       let lastOutput = ''
@@ -167,7 +195,7 @@ async function main () {
           lastOutput = r.output
         }
       } finally {
-        writeFileSync(target, pristine)
+        for (const file of files.keys()) writeFileSync(join(dir, file), readFileSync(join(root, file)))
       }
       if (by !== null) {
         killed++
