@@ -30,9 +30,10 @@ test('a stale worker can neither complete nor fail a job that another worker now
   const staleToken = String(first[4])
 
   // Once the lease expired, worker "fresh" reclaims the job and takes it with a token of its own.
-  const second = await eventually(async () => {
-    const r = await take(client, k, 'fresh', 1, 60_000)
-    return r.length > 3 ? r : null
+  let second: Reply = []
+  await eventually(async () => {
+    second = await take(client, k, 'fresh', 1, 60_000)
+    return second.length > 3
   }, { ms: 10_000, what: 'the expired lease to be reclaimed and the job taken again' })
   t.equal(second[3], id, 'the fresh worker took the same job')
   const freshToken = String(second[4])
