@@ -242,7 +242,7 @@ export const mutants = [
     file: 'lib/cache/invalidate-3.lua',
     find: "if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end",
     replace: '',
-    tests: ['test/cache/coherence.test.ts']
+    tests: ['test/cache/invalidation-broadcast.test.ts', 'test/cache/coherence.test.ts']
   },
   {
     id: 'cache-l1-not-flushed-on-reconnect',
@@ -258,7 +258,7 @@ export const mutants = [
     file: 'lib/cache/cache.ts',
     find: '      this.abandon(lease, false).catch(() => {})\n',
     replace: '',
-    tests: ['test/cache/stampede.test.ts']
+    tests: ['test/cache/lease-release-on-failure.test.ts', 'test/cache/stampede.test.ts']
   },
   {
     id: 'cache-write-behind-requeue-drops',
