@@ -50,6 +50,17 @@ export const mutants = [
     tests: ['test/lock/quorum.test.ts']
   },
   {
+    id: 'lock-quorum-of-one',
+    guarantee: 'Redlock: a lock counts only when a majority of masters granted it',
+    // Counted twice (the nodes that granted it, then those confirmed at the lease's fencing
+    // token): breaking one count alone changes nothing.
+    edits: [
+      { file: 'lib/lock/store.ts', find: 'if (won.length >= this.quorum) {', replace: 'if (won.length >= 1) {' },
+      { file: 'lib/lock/store.ts', find: 'if (confirmed >= this.quorum) return max', replace: 'if (confirmed >= 1) return max' }
+    ],
+    tests: ['test/lock/quorum.test.ts']
+  },
+  {
     id: 'lock-lease-ignores-deadline',
     guarantee: 'a lease counts as lost once its deadline passes on the local monotonic clock',
     file: 'lib/lock/lease.ts',
@@ -99,6 +110,14 @@ export const mutants = [
     replace: '  s.c, s.dirty = s.c + cost, false\n  return fw_admitted(s.start, s.c, limit, now, w)',
     tests: ['test/rate-limit/batch.test.ts']
   },
+  {
+    id: 'rl-deny-fails-open',
+    guarantee: "onRedisError 'deny' refuses requests while Redis is unavailable (fail closed)",
+    file: 'lib/rate-limit/rate-limiter.ts',
+    find: 'return { allowed: false, limit, remaining: 0, resetMs: 1000, retryAfterMs: 1000, policy: p, degraded: true }',
+    replace: 'return { allowed: true, limit, remaining: 0, resetMs: 1000, retryAfterMs: 1000, policy: p, degraded: true }',
+    tests: ['test/rate-limit/redis-failure.test.ts']
+  },
 
   // --- session -----------------------------------------------------------------------------------
   {
@@ -132,6 +151,14 @@ export const mutants = [
     find: '      if (this.#persisted && oldId !== null) await this.#store.destroy(oldId)\n',
     replace: '',
     tests: ['test/session/fixation.test.ts']
+  },
+  {
+    id: 'session-regenerate-copies',
+    guarantee: 'regenerate with keepData moves the data: the old id dies in the same step',
+    file: 'lib/session/regenerate-3.lua',
+    find: "redis.call('RENAME', KEYS[1], KEYS[2])",
+    replace: "redis.call('COPY', KEYS[1], KEYS[2])",
+    tests: ['test/session/store.test.ts', 'test/session/fixation.test.ts']
   },
   {
     id: 'session-tampered-cookie-accepted',
@@ -210,6 +237,14 @@ export const mutants = [
     replace: '',
     tests: ['test/queue/limits.test.ts']
   },
+  {
+    id: 'queue-job-id-not-deduplicated',
+    guarantee: 'adding the same jobId twice creates one job',
+    file: 'lib/queue/add-6.lua',
+    find: "elseif redis.call('EXISTS', prefix .. 'job:' .. jobId) == 1 then",
+    replace: 'elseif false then',
+    tests: ['test/queue/job-id-while-job-exists.test.ts', 'test/queue/idempotent.test.ts']
+  },
 
   // --- cache -------------------------------------------------------------------------------------
   {
@@ -287,6 +322,14 @@ export const mutants = [
     tests: ['test/leaderboard/ordering.test.ts']
   },
   {
+    id: 'lb-competition-rank-counts-ties',
+    guarantee: 'competition rank is 1 + the members with a strictly better score',
+    file: 'lib/leaderboard/member-2.lua',
+    find: "better = redis.call('ZCOUNT', key, '(' .. fmt(hi), '+inf')",
+    replace: "better = redis.call('ZCOUNT', key, fmt(hi), '+inf')",
+    tests: ['test/leaderboard/ranks.test.ts']
+  },
+  {
     id: 'lb-page-cursor-repeats',
     guarantee: 'cursor pages never repeat the last entry of the previous page',
     file: 'lib/leaderboard/page-1.lua',
@@ -327,5 +370,21 @@ export const mutants = [
     find: 'const entry = (r: WakeReason): void => { if (settle !== null) settle(r); else early ??= r }',
     replace: 'const entry = (r: WakeReason): void => { if (settle !== null) settle(r) }',
     tests: ['test/shared/notifier.test.ts']
+  },
+  {
+    id: 'notifier-no-reset-on-disconnect',
+    guarantee: 'notifier: waiters wake (reset) when the subscriber connection drops',
+    file: 'lib/shared/notifier.ts',
+    find: "      this.emit('down')\n      this.wakeAll('reset')\n",
+    replace: "      this.emit('down')\n",
+    tests: ['test/shared/notifier.test.ts']
+  },
+  {
+    id: 'keys-tag-not-escaped',
+    guarantee: 'a user string with braces cannot move a key out of its hash tag',
+    file: 'lib/shared/keys.ts',
+    find: "return /[{}%]/.test(tag) ? tag.replace(/[{}%]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase()) : tag",
+    replace: 'return tag',
+    tests: ['test/shared/keys.test.ts']
   }
 ]
