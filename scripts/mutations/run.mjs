@@ -120,6 +120,16 @@ function firstFailure (output) {
   return m === null ? '' : m[1].trim().replace(/^\((.*)\)$/, '$1').slice(0, 160)
 }
 
+// What an interrupted drill (Ctrl-C) must clean up: the running test's process group and the copy.
+const running = { child: null, dir: null }
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    if (running.child !== null) try { process.kill(-running.child.pid, 'SIGKILL') } catch {}
+    if (running.dir !== null) rmSync(running.dir, { recursive: true, force: true })
+    process.exit(130)
+  })
+}
+
 /** Runs one test file in `cwd`; resolves { ok, output }. */
 function runTest (cwd, file) {
   return new Promise(resolve => {
@@ -127,6 +137,7 @@ function runTest (cwd, file) {
     const child = spawn(process.execPath, [TAP, '--disable-coverage', '--bail', `--timeout=${FILE_TIMEOUT_S}`, '--reporter=terse', file], {
       cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, FORCE_COLOR: '0' }
     })
+    running.child = child
     let output = ''
     child.stdout.on('data', d => { output += d })
     child.stderr.on('data', d => { output += d })
@@ -136,6 +147,7 @@ function runTest (cwd, file) {
     }, HARD_TIMEOUT_MS)
     child.on('close', code => {
       clearTimeout(timer)
+      running.child = null
       resolve({ ok: code === 0, output })
     })
   })
@@ -164,6 +176,7 @@ async function main () {
   const chosen = only.length > 0 ? mutants.filter(m => only.includes(m.id)) : mutants
 
   const dir = scratchCopy()
+  running.dir = dir
   let killed = 0
   const bad = []
   try {
