@@ -369,7 +369,7 @@ export const mutants = [
     file: 'lib/shared/notifier.ts',
     find: 'const entry = (r: WakeReason): void => { if (settle !== null) settle(r); else early ??= r }',
     replace: 'const entry = (r: WakeReason): void => { if (settle !== null) settle(r) }',
-    tests: ['test/shared/notifier.test.ts']
+    tests: ['test/shared/notifier-early-message.test.ts', 'test/shared/notifier.test.ts']
   },
   {
     id: 'notifier-no-reset-on-disconnect',
