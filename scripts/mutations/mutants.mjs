@@ -1,0 +1,390 @@
+// The mutants of the mutation drill (scripts/mutations/run.mjs): one per guarantee that matters.
+// Each breaks exactly one invariant of lib/ (or a plugin) the way a plausible bug would, and names
+// the test files that must then fail, most specific first (the drill stops at the first failure).
+//
+//   id         short, unique, kebab-case
+//   guarantee  what the code promises (what the mutant breaks)
+//   file       the file to mutate, from the repository root
+//   find       exact text; must occur exactly once in `file` (else the drill fails: "not applied")
+//   replace    what it becomes
+//   edits      instead of file/find/replace: [{ file, find, replace }, ...] applied together, for
+//              a guarantee enforced twice (where breaking one guard alone changes nothing)
+//   tests      test files expected to catch it
+//
+// When a refactor moves the text a mutant looks for, update `find` (and keep the mutant's intent).
+
+/** @typedef {{ file: string, find: string, replace: string }} Edit */
+/** @type {Array<{ id: string, guarantee: string, tests: string[] } & (Edit | { edits: Edit[] })>} */
+export const mutants = [
+  // --- lock --------------------------------------------------------------------------------------
+  {
+    id: 'lock-release-no-owner-check',
+    guarantee: 'only the owner token can release a lock',
+    file: 'lib/lock/release-1.lua',
+    find: "if v ~= ARGV[1] and v ~= ARGV[1] .. '+' then return 0 end",
+    replace: 'if not v then return 0 end',
+    tests: ['test/lock/acquire.test.ts', 'test/lock/wake.test.ts']
+  },
+  {
+    id: 'lock-extend-no-owner-check',
+    guarantee: 'only the owner token can extend a lock',
+    file: 'lib/lock/extend-1.lua',
+    find: "if v == ARGV[1] or v == ARGV[1] .. '+' then",
+    replace: 'if v then',
+    tests: ['test/lock/acquire.test.ts', 'test/lock/lease.test.ts']
+  },
+  {
+    id: 'lock-fence-not-incremented',
+    guarantee: 'every acquisition of a resource gets a higher fencing token',
+    file: 'lib/lock/acquire-2.lua',
+    find: "return redis.call('INCR', KEYS[2])",
+    replace: "return tonumber(redis.call('GET', KEYS[2]) or '1')",
+    tests: ['test/lock/acquire.test.ts']
+  },
+  {
+    id: 'lock-quorum-fence-not-raised',
+    guarantee: 'Redlock: fencing tokens stay monotonic although each master counts on its own',
+    file: 'lib/lock/raise-fence-2.lua',
+    find: "if current < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2]) end",
+    replace: '',
+    tests: ['test/lock/quorum.test.ts']
+  },
+  {
+    id: 'lock-quorum-of-one',
+    guarantee: 'Redlock: a lock counts only when a majority of masters granted it',
+    // Counted twice (the nodes that granted it, then those confirmed at the lease's fencing
+    // token): breaking one count alone changes nothing.
+    edits: [
+      { file: 'lib/lock/store.ts', find: 'if (won.length >= this.quorum) {', replace: 'if (won.length >= 1) {' },
+      { file: 'lib/lock/store.ts', find: 'if (confirmed >= this.quorum) return max', replace: 'if (confirmed >= 1) return max' }
+    ],
+    tests: ['test/lock/quorum.test.ts']
+  },
+  {
+    id: 'lock-lease-ignores-deadline',
+    guarantee: 'a lease counts as lost once its deadline passes on the local monotonic clock',
+    file: 'lib/lock/lease.ts',
+    find: 'if (performance.now() < this.deadline) return true',
+    replace: 'return true',
+    tests: ['test/lock/lease-local-deadline.test.ts']
+  },
+
+  // --- rate limit --------------------------------------------------------------------------------
+  {
+    id: 'rl-sliding-window-admits-at-limit',
+    guarantee: 'sliding window log: a request is refused once limit units are in the window',
+    file: 'lib/rate-limit/_sliding-window-one.lua',
+    find: 'if c + cost > limit then return sw_rejected(key, c, cost, limit, now, w) end',
+    replace: 'if c > limit then return sw_rejected(key, c, cost, limit, now, w) end',
+    tests: ['test/rate-limit/algorithms.test.ts']
+  },
+  {
+    id: 'rl-gcra-off-by-one',
+    guarantee: 'GCRA admits exactly burst requests at once, not one more',
+    file: 'lib/rate-limit/_gcra-one.lua',
+    find: 'if tat + need - now <= tolerance + 1 then return nil end',
+    replace: 'if tat + need - now <= tolerance + interval then return nil end',
+    tests: ['test/rate-limit/algorithms.test.ts']
+  },
+  {
+    id: 'rl-fixed-window-no-ttl',
+    guarantee: 'fixed window: the counter key expires with its window (no key lives for ever)',
+    file: 'lib/rate-limit/_fixed-window-one.lua',
+    find: "  redis.call('PEXPIRE', key, math.max(1, math.ceil((s + w - now) / 1000)))\n",
+    replace: '',
+    tests: ['test/rate-limit/window-boundaries.test.ts', 'test/rate-limit/algorithms.test.ts', 'test/rate-limit/hot-path.test.ts']
+  },
+  {
+    id: 'rl-sliding-counter-ignores-previous',
+    guarantee: 'sliding counter: the previous window counts for its part still inside the window',
+    file: 'lib/rate-limit/_sliding-counter-one.lua',
+    find: 'return p * (w - (now - start)) / w + c',
+    replace: 'return c',
+    tests: ['test/rate-limit/algorithms.test.ts', 'test/rate-limit/window-boundaries.test.ts']
+  },
+  {
+    id: 'rl-batch-writes-lost',
+    guarantee: 'a batched check counts exactly as the same checks sent one by one',
+    file: 'lib/rate-limit/batch-n.lua',
+    find: '  s.c, s.dirty = s.c + cost, true\n  return fw_admitted(s.start, s.c, limit, now, w)',
+    replace: '  s.c, s.dirty = s.c + cost, false\n  return fw_admitted(s.start, s.c, limit, now, w)',
+    tests: ['test/rate-limit/batch.test.ts']
+  },
+  {
+    id: 'rl-deny-fails-open',
+    guarantee: "onRedisError 'deny' refuses requests while Redis is unavailable (fail closed)",
+    file: 'lib/rate-limit/rate-limiter.ts',
+    find: 'return { allowed: false, limit, remaining: 0, resetMs: 1000, retryAfterMs: 1000, policy: p, degraded: true }',
+    replace: 'return { allowed: true, limit, remaining: 0, resetMs: 1000, retryAfterMs: 1000, policy: p, degraded: true }',
+    tests: ['test/rate-limit/redis-failure.test.ts']
+  },
+
+  // --- session -----------------------------------------------------------------------------------
+  {
+    id: 'session-update-no-destroyed-check',
+    guarantee: 'a write never resurrects a destroyed, expired or regenerated session (hot path)',
+    file: 'lib/session/update-1.lua',
+    find: "if redis.call('HEXISTS', key, '#x') == 0 then return -1 end",
+    replace: '',
+    tests: ['test/session/write-path.test.ts', 'test/session/races.test.ts']
+  },
+  {
+    id: 'session-absolute-ttl-not-capped',
+    guarantee: 'activity never extends a session past its absolute deadline',
+    file: 'lib/session/save-2.lua',
+    find: "  local ttl = math.min(idle, deadline - now)\n  redis.call('PEXPIRE', key, ttl)\n  index(meta[2], now + ttl, ttl)",
+    replace: "  local ttl = idle\n  redis.call('PEXPIRE', key, ttl)\n  index(meta[2], now + ttl, ttl)",
+    tests: ['test/session/write-path.test.ts', 'test/session/expiry.test.ts']
+  },
+  {
+    id: 'session-login-keeps-id',
+    guarantee: 'session fixation: logging in issues a new session id',
+    file: 'lib/session/session.ts',
+    find: 'const newId = newSessionId(userTag(uid))',
+    replace: 'const newId = oldId ?? newSessionId(userTag(uid))',
+    tests: ['test/session/fixation.test.ts']
+  },
+  {
+    id: 'session-regenerate-keeps-old',
+    guarantee: 'session fixation: regenerate() kills the old id',
+    file: 'lib/session/session.ts',
+    find: '      if (this.#persisted && oldId !== null) await this.#store.destroy(oldId)\n',
+    replace: '',
+    tests: ['test/session/fixation.test.ts']
+  },
+  {
+    id: 'session-regenerate-copies',
+    guarantee: 'regenerate with keepData moves the data: the old id dies in the same step',
+    file: 'lib/session/regenerate-3.lua',
+    find: "redis.call('RENAME', KEYS[1], KEYS[2])",
+    replace: "redis.call('COPY', KEYS[1], KEYS[2])",
+    tests: ['test/session/store.test.ts', 'test/session/fixation.test.ts']
+  },
+  {
+    id: 'session-tampered-cookie-accepted',
+    guarantee: 'a cookie whose signature does not verify is never accepted',
+    file: 'plugins/session.ts',
+    find: 'const unsigned = signer.unsign(raw)',
+    replace: "const unsigned = { valid: true, renew: false, value: raw.slice(0, raw.lastIndexOf('.')) }",
+    tests: ['test/session/tamper.test.ts']
+  },
+
+  // --- queue -------------------------------------------------------------------------------------
+  {
+    id: 'queue-complete-no-owner-token',
+    guarantee: 'only the worker holding the lease token can complete a job',
+    file: 'lib/queue/take-9.lua',
+    find: "if v[1] ~= ARGV[b + 2] or not redis.call('ZSCORE', KEYS[3], id) then",
+    replace: "if not redis.call('ZSCORE', KEYS[3], id) then",
+    tests: ['test/queue/owner-token.test.ts']
+  },
+  {
+    id: 'queue-fail-no-owner-token',
+    guarantee: 'only the worker holding the lease token can fail (or retry) a job',
+    file: 'lib/queue/fail-7.lua',
+    find: "if v[1] ~= ARGV[4] or not redis.call('ZSCORE', KEYS[1], id) then return 0 end",
+    replace: "if not redis.call('ZSCORE', KEYS[1], id) then return 0 end",
+    tests: ['test/queue/owner-token.test.ts']
+  },
+  {
+    id: 'queue-retry-ignores-attempts',
+    guarantee: 'a job is retried at most attempts - 1 times, then dead-lettered',
+    // Two guards enforce it (the worker asks for no retry, the script checks the count again):
+    // either alone is an equivalent mutant, so this one removes both.
+    edits: [
+      {
+        file: 'lib/queue/fail-7.lua',
+        find: "if delay >= 0 and made < tonumber(v[2] or '1') then",
+        replace: 'if delay >= 0 then'
+      },
+      {
+        file: 'lib/queue/worker.ts',
+        find: 'const retry = made < job.attempts ? backoffDelay(job.backoff, made) : -1',
+        replace: 'const retry = backoffDelay(job.backoff, made)'
+      }
+    ],
+    tests: ['test/queue/retries.test.ts']
+  },
+  {
+    id: 'queue-delayed-promoted-early',
+    guarantee: 'a delayed job does not run before its due time',
+    file: 'lib/queue/take-9.lua',
+    find: "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 1000)",
+    replace: "local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '+inf', 'LIMIT', 0, 1000)",
+    tests: ['test/queue/delayed.test.ts']
+  },
+  {
+    id: 'queue-stalled-recovery-disabled',
+    guarantee: 'a job whose worker died goes back to waiting when its lease expires (no job lost)',
+    file: 'lib/queue/take-9.lua',
+    find: "local expired = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. now, 'LIMIT', 0, 1000)",
+    replace: 'local expired = {}',
+    tests: ['test/queue/lifecycle.test.ts']
+  },
+  {
+    id: 'queue-priority-ignored',
+    guarantee: 'jobs run by priority (lower first), FIFO within a priority',
+    file: 'lib/queue/add-6.lua',
+    find: 'local score = prio * 8589934592 + (seq % 8589934592)',
+    replace: 'local score = seq % 8589934592',
+    tests: ['test/queue/priority.test.ts']
+  },
+  {
+    id: 'queue-global-concurrency-ignored',
+    guarantee: 'global concurrency caps active jobs across all workers',
+    file: 'lib/queue/take-9.lua',
+    find: '    if free <= 0 then return reply(3, -1) end\n    if free < max then max = free end\n',
+    replace: '',
+    tests: ['test/queue/limits.test.ts']
+  },
+  {
+    id: 'queue-job-id-not-deduplicated',
+    guarantee: 'adding the same jobId twice creates one job',
+    file: 'lib/queue/add-6.lua',
+    find: "elseif redis.call('EXISTS', prefix .. 'job:' .. jobId) == 1 then",
+    replace: 'elseif false then',
+    tests: ['test/queue/job-id-while-job-exists.test.ts', 'test/queue/idempotent.test.ts']
+  },
+
+  // --- cache -------------------------------------------------------------------------------------
+  {
+    id: 'cache-stale-set-not-guarded',
+    guarantee: 'a fetch that an invalidation overtook never stores its stale result',
+    file: 'lib/cache/store-3.lua',
+    find: "if ARGV[1] ~= '' and g == ARGV[1] and ttl > 0 then",
+    replace: "if ARGV[1] ~= '' and ttl > 0 then",
+    tests: ['test/cache/stale-set.test.ts']
+  },
+  {
+    id: 'cache-invalidate-generation-not-bumped',
+    guarantee: 'an invalidation bumps the generation, so a fetch in flight cannot store',
+    file: 'lib/cache/invalidate-3.lua',
+    find: "if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCR', KEYS[2]) end",
+    replace: '',
+    tests: ['test/cache/stale-set.test.ts']
+  },
+  {
+    id: 'cache-tag-version-not-bumped',
+    guarantee: 'invalidating a tag invalidates every entry carrying it',
+    file: 'lib/cache/tag-invalidate-1.lua',
+    find: "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('INCR', KEYS[1]) end",
+    replace: '',
+    tests: ['test/cache/core.test.ts']
+  },
+  {
+    id: 'cache-invalidation-not-broadcast',
+    guarantee: 'an invalidation on one instance drops the L1 copy of every other instance',
+    file: 'lib/cache/invalidate-3.lua',
+    find: "if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end",
+    replace: '',
+    tests: ['test/cache/invalidation-broadcast.test.ts', 'test/cache/coherence.test.ts']
+  },
+  {
+    id: 'cache-l1-not-flushed-on-reconnect',
+    guarantee: 'L1 is flushed when the bus comes back up (messages may have been missed while down)',
+    file: 'lib/cache/invalidation-bus.ts',
+    find: "private readonly onUp = (): void => this.flush('up', true)",
+    replace: 'private readonly onUp = (): void => { if (this.l1 !== null) this.l1.live = true }',
+    tests: ['test/cache/coherence.test.ts']
+  },
+  {
+    id: 'cache-stampede-lease-kept-on-failure',
+    guarantee: 'a failing fetcher releases the fill lease, so a waiter retries at once',
+    file: 'lib/cache/cache.ts',
+    find: '      this.abandon(lease, false).catch(() => {})\n',
+    replace: '',
+    tests: ['test/cache/lease-release-on-failure.test.ts', 'test/cache/stampede.test.ts']
+  },
+  {
+    id: 'cache-write-behind-requeue-drops',
+    guarantee: 'write-behind: a batch whose flush failed is put back, not dropped',
+    file: 'lib/cache/wb-settle-4.lua',
+    find: "if v and redis.call('HSETNX', KEYS[1], k, v) == 1 then redis.call('RPUSH', KEYS[2], k) end",
+    replace: '',
+    tests: ['test/cache/write-behind.test.ts']
+  },
+
+  // --- leaderboard -------------------------------------------------------------------------------
+  {
+    id: 'lb-rank-off-by-one',
+    guarantee: 'ranks are 1-based',
+    file: 'lib/leaderboard/leaderboard.ts',
+    find: 'return r === null ? null : r + 1',
+    replace: 'return r === null ? null : r',
+    tests: ['test/leaderboard/ranks.test.ts']
+  },
+  {
+    id: 'lb-tie-order-reversed',
+    guarantee: 'among equal scores the earlier submission ranks higher (desc boards)',
+    file: 'lib/leaderboard/submit-2.lua',
+    find: 'if desc then tie = M - 1 - ticks else tie = ticks end',
+    replace: 'tie = ticks',
+    tests: ['test/leaderboard/ordering.test.ts']
+  },
+  {
+    id: 'lb-competition-rank-counts-ties',
+    guarantee: 'competition rank is 1 + the members with a strictly better score',
+    file: 'lib/leaderboard/member-2.lua',
+    find: "better = redis.call('ZCOUNT', key, '(' .. fmt(hi), '+inf')",
+    replace: "better = redis.call('ZCOUNT', key, fmt(hi), '+inf')",
+    tests: ['test/leaderboard/ranks.test.ts']
+  },
+  {
+    id: 'lb-page-cursor-repeats',
+    guarantee: 'cursor pages never repeat the last entry of the previous page',
+    file: 'lib/leaderboard/page-1.lua',
+    find: '  start = start + 1\n',
+    replace: '',
+    tests: ['test/leaderboard/ranks.test.ts', 'test/leaderboard/routes.test.ts']
+  },
+
+  // --- shared ------------------------------------------------------------------------------------
+  {
+    id: 'codec-bigint-as-number',
+    guarantee: 'codec: a BigInt comes back a BigInt',
+    file: 'lib/shared/codec.ts',
+    find: "case 'BigInt': return BigInt(v)",
+    replace: "case 'BigInt': return Number(v)",
+    tests: ['test/shared/codec.test.ts']
+  },
+  {
+    id: 'codec-buffer-as-uint8array',
+    guarantee: 'codec: a Buffer comes back a Buffer',
+    file: 'lib/shared/codec.ts',
+    find: "case 'Buffer': return Buffer.from(v, 'base64')",
+    replace: "case 'Buffer': return new Uint8Array(Buffer.from(v, 'base64'))",
+    tests: ['test/shared/codec.test.ts']
+  },
+  {
+    id: 'scripts-no-noscript-fallback',
+    guarantee: 'an empty script cache (NOSCRIPT: restart, failover) is invisible to callers',
+    file: 'lib/shared/scripts.ts',
+    find: 'recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, numkeys, ...a) as Promise<T> : Promise.reject(err)',
+    replace: 'recover: (err) => Promise.reject(err)',
+    tests: ['test/shared/scripts.test.ts']
+  },
+  {
+    id: 'notifier-early-wake-lost',
+    guarantee: 'notifier: a message arriving between waiter() and wait() is not lost',
+    file: 'lib/shared/notifier.ts',
+    find: 'const entry = (r: WakeReason): void => { if (settle !== null) settle(r); else early ??= r }',
+    replace: 'const entry = (r: WakeReason): void => { if (settle !== null) settle(r) }',
+    tests: ['test/shared/notifier-early-message.test.ts', 'test/shared/notifier.test.ts']
+  },
+  {
+    id: 'notifier-no-reset-on-disconnect',
+    guarantee: 'notifier: waiters wake (reset) when the subscriber connection drops',
+    file: 'lib/shared/notifier.ts',
+    find: "      this.emit('down')\n      this.wakeAll('reset')\n",
+    replace: "      this.emit('down')\n",
+    tests: ['test/shared/notifier.test.ts']
+  },
+  {
+    id: 'keys-tag-not-escaped',
+    guarantee: 'a user string with braces cannot move a key out of its hash tag',
+    file: 'lib/shared/keys.ts',
+    find: "return /[{}%]/.test(tag) ? tag.replace(/[{}%]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase()) : tag",
+    replace: 'return tag',
+    tests: ['test/shared/keys.test.ts']
+  }
+]
