@@ -304,6 +304,64 @@ export const mutants = [
     tests: ['test/cache/write-behind.test.ts']
   },
 
+  // --- route cache and input limits (issue 15's attack findings) ------------------------------
+  {
+    id: 'route-cache-stores-private',
+    guarantee: 'a response with Cache-Control private / no-store / no-cache is never stored by the route cache',
+    file: 'plugins/cache/storable.ts',
+    find: "if (REFUSING_DIRECTIVES.includes(name)) return { store: false, reason: `cache-control: ${name}` }",
+    replace: '',
+    tests: ['test/cache/route-privacy.test.ts']
+  },
+  {
+    id: 'route-cache-ignores-vary',
+    guarantee: "a response's Vary headers must be in the route cache key before it is stored",
+    file: 'plugins/cache/storable.ts',
+    find: 'if (missing.length > 0) return',
+    replace: 'if (missing.length < 0) return',
+    tests: ['test/cache/route-privacy.test.ts']
+  },
+  {
+    id: 'route-cache-replays-ratelimit',
+    guarantee: 'per-request headers (RateLimit*) are never stored, so a hit shows the current quota',
+    file: 'lib/cache/response.ts',
+    find: "name.startsWith('ratelimit') || name.startsWith('x-ratelimit') || ",
+    replace: '',
+    tests: ['test/cache/route-privacy.test.ts']
+  },
+  {
+    id: 'route-cache-tags-before-coercion',
+    guarantee: 'route-cache key/tags functions see the validated, coerced request (every id spelling invalidated together)',
+    file: 'plugins/cache.ts',
+    find: 'if (p.afterValidation) route.preHandler',
+    replace: 'if (p.afterValidation && false) route.preHandler',
+    tests: ['test/cache/route-privacy.test.ts']
+  },
+  {
+    id: 'route-cache-no-host-in-key',
+    guarantee: 'Host is part of the route cache key by default (host-based tenants never share entries)',
+    file: 'plugins/cache/route-key.ts',
+    find: "if (varyHost && !this.#headers.includes('host'))",
+    replace: "if (false && varyHost && !this.#headers.includes('host'))",
+    tests: ['test/cache/route-privacy.test.ts']
+  },
+  {
+    id: 'codec-inflate-unbounded',
+    guarantee: 'decoding never inflates a compressed entry past maxBytes (no decompression bomb)',
+    file: 'lib/shared/codec.ts',
+    find: ', { maxOutputLength: maxBytes })',
+    replace: ')',
+    tests: ['test/shared/codec-limits.test.ts']
+  },
+  {
+    id: 'codec-size-checked-after-compression',
+    guarantee: 'maxBytes bounds the encoding before compression (a 30 MB compressible value is refused)',
+    edits: [
+      { file: 'lib/shared/codec.ts', find: 'if (value.length >= maxBytes) tooLarge(', replace: 'if (value.length >= maxBytes * 1e6) tooLarge(' },
+      { file: 'lib/shared/codec.ts', find: 'if (out.length * 3 > maxBytes) {', replace: 'if (false) {' }
+    ],
+    tests: ['test/shared/codec-limits.test.ts']
+  },
   // --- leaderboard -------------------------------------------------------------------------------
   {
     id: 'lb-rank-off-by-one',
