@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { boundFor, escapeGlob, masters, withTimeout, type Bound } from '../shared/connection.js'
+import { FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
 import { escapeTag } from '../shared/keys.js'
 import { invalid } from '../shared/options.js'
 import { Notifier } from '../shared/notifier.js'
@@ -576,7 +577,7 @@ export class Cache extends EventEmitter {
     checkKey(key)
     const o = opts === undefined ? this.defaults : this.effective(opts)
     const [, gen] = this.keys.triple(key)
-    const seen = await withTimeout(scripts.run<string>(this.redis, 'get-or-init', [gen], [randomVersion(), this.ctx.genTtl]), this.options.commandTimeout)
+    const seen = await withTimeout(scripts.run<string>(this.redis, 'get-or-init', [gen], [randomVersion(), this.ctx.genTtl]), this.options.commandTimeout).catch(coded)
     const value = await writer()
     if (value !== undefined) await this.write(key, value, o, seen)
     else await this.invalidate(key)
@@ -587,13 +588,13 @@ export class Cache extends EventEmitter {
     const payload = this.options.codec.encode(value)
     let ttl = o.ttl
     if (o.jitter > 0) ttl -= Math.floor(ttl * o.jitter * Math.random())
-    const versions = o.tags.length > 0 ? await initVersions(this.redis, this.keys, o.tags, this.options.commandTimeout) : []
+    const versions = o.tags.length > 0 ? await initVersions(this.redis, this.keys, o.tags, this.options.commandTimeout).catch(coded) : []
     this.l1?.delete(key)
     const epoch = this.l1 === null ? 0 : this.l1.epoch
     const r = await withTimeout(scripts.run<[number, number]>(this.redis, 'write', this.keys.triple(key), [
       seen, payload, ttl, Math.max(o.staleWhileRevalidate, o.staleIfError), tagsBlob(o.tags, versions),
       this.keys.busChannel, this.bus.message('k', key), randomVersion(), GEN_SLACK, this.keys.fillChannel, key
-    ]), this.options.commandTimeout)
+    ]), this.options.commandTimeout).catch(coded)
     if (r[0] === 1) this.fillL1(key, value, r[1], r[1] + ttl, o, payload.length, epoch)
   }
 
@@ -613,7 +614,7 @@ export class Cache extends EventEmitter {
     this.l1?.delete(key)
     this.local('k', key)
     await withTimeout(scripts.run(this.redis, 'invalidate', this.keys.triple(key),
-      [this.keys.busChannel, this.bus.message('k', key), this.keys.fillChannel, key]), this.options.commandTimeout)
+      [this.keys.busChannel, this.bus.message('k', key), this.keys.fillChannel, key]), this.options.commandTimeout).catch(coded)
   }
 
   del (key: string): Promise<void> { return this.invalidate(key) }
@@ -622,7 +623,7 @@ export class Cache extends EventEmitter {
   async invalidateTags (tags: readonly string[]): Promise<void> {
     checkTags(tags)
     for (const t of tags) { this.l1?.deleteTag(t); this.local('t', t) }
-    await bumpTags(this.redis, this.keys, tags, t => this.bus.message('t', t), this.options.commandTimeout)
+    await bumpTags(this.redis, this.keys, tags, t => this.bus.message('t', t), this.options.commandTimeout).catch(coded)
   }
 
   /**
@@ -723,4 +724,17 @@ export class Cache extends EventEmitter {
     this.bus.stop()
     await this.notifier.release()
   }
+}
+
+/**
+ * The rejection of a write path (set, writeThrough, invalidate, invalidateTags) on a Redis failure:
+ * coded errors (FRP_REDIS_TIMEOUT) pass through; anything else from Redis or ioredis (a closed
+ * connection, "Too many Cluster redirections" from a dead Cluster master) becomes
+ * FRP_REDIS_UNAVAILABLE (503) with the original as `cause`, like every other pattern's.
+ */
+function coded (err: unknown): never {
+  if (isFrpError(err)) throw err
+  const e = new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err))
+  e.cause = err
+  throw e
 }

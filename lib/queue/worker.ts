@@ -218,7 +218,12 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       ? this.#report(r, () => this.#complete(r.job.id, r.job.token, ret)).then(ok => { if (ok) this.emit('completed', r.job, result) })
       : this.#report(r, () => this.#fail(r.job, err)).then(ok => { if (ok) this.emit('failed', r.job, err) })
     this.#reporting.add(p)
-    p.finally(() => { this.#reporting.delete(p); this.#running.delete(r.job.id) }).catch(() => {})
+    // Only this run's entry: a job this worker lost may already be running here again (taken
+    // anew after its stall), and that run must keep its heartbeat and its hand-back on close.
+    p.finally(() => {
+      this.#reporting.delete(p)
+      if (this.#running.get(r.job.id) === r) this.#running.delete(r.job.id)
+    }).catch(() => {})
   }
 
   /**

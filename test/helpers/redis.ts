@@ -172,3 +172,65 @@ export async function eventually<T> (check: () => T | Promise<T>, { ms = 5000, e
     await new Promise(resolve => setTimeout(resolve, every))
   }
 }
+
+export interface ClusterNodes {
+  /** Runs a command on node `i` (index into cluster.servers) over an admin connection. */
+  admin (i: number, ...cmd: Array<string | number>): Promise<unknown>
+  /** The same command on every live node; resolves with their replies. */
+  adminAll (...cmd: Array<string | number>): Promise<unknown[]>
+  /** SIGKILLs node `i`'s redis-server and waits until it has exited. */
+  kill (i: number): Promise<void>
+  /** Index of the node serving `key`'s slot. */
+  nodeOf (key: string): Promise<number>
+  /** CLIENT KILL of every connection on every live node except the admin ones; how many. */
+  killClients (): Promise<number>
+}
+
+/** Per-node admin of a TestCluster (admin connections closed at teardown). */
+export function clusterNodes (t: Teardown, cluster: TestCluster): ClusterNodes {
+  const conns = new Map<number, Redis>()
+  const conn = (i: number): Redis => {
+    let c = conns.get(i)
+    if (c === undefined) {
+      const s = cluster.servers[i]
+      c = new Redis({ host: s.host, port: s.port, maxRetriesPerRequest: 1, connectionName: 'frp-test-admin', retryStrategy: () => null })
+      c.on('error', () => {})
+      conns.set(i, c)
+    }
+    return c
+  }
+  const live = (): number[] => cluster.servers.flatMap((s, i) => s.running ? [i] : [])
+  t.teardown(() => { for (const c of conns.values()) c.disconnect() })
+  const nodes: ClusterNodes = {
+    admin: async (i, ...cmd) => await conn(i).call(String(cmd[0]), ...cmd.slice(1).map(String)),
+    adminAll: async (...cmd) => await Promise.all(live().map(i => nodes.admin(i, ...cmd))),
+    async kill (i) {
+      conns.get(i)?.disconnect(); conns.delete(i)
+      await cluster.servers[i].kill('SIGKILL')
+    },
+    async nodeOf (key) {
+      const any = live()[0]
+      const slot = Number(await nodes.admin(any, 'CLUSTER', 'KEYSLOT', key))
+      const ranges = await nodes.admin(any, 'CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>
+      const range = ranges.find(([from, to]) => slot >= from && slot <= to)
+      const i = cluster.servers.findIndex(s => s.port === Number(range?.[2][1]))
+      if (i < 0) throw new Error(`no node serves slot ${slot}`)
+      return i
+    },
+    async killClients () {
+      let killed = 0
+      for (const i of live()) {
+        const list = String(await nodes.admin(i, 'CLIENT', 'LIST'))
+        for (const line of list.split('\n')) {
+          const id = /\bid=(\d+)/.exec(line)?.[1]
+          const name = /\bname=(\S*)/.exec(line)?.[1] ?? ''
+          // Cluster bus links are not clients; admin connections are ours.
+          if (id === undefined || name === 'frp-test-admin') continue
+          killed += Number(await nodes.admin(i, 'CLIENT', 'KILL', 'ID', id).catch(() => 0))
+        }
+      }
+      return killed
+    }
+  }
+  return nodes
+}
