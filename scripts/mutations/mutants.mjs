@@ -324,7 +324,7 @@ export const mutants = [
   {
     id: 'route-cache-replays-ratelimit',
     guarantee: 'per-request headers (RateLimit*) are never stored, so a hit shows the current quota',
-    file: 'lib/cache/response.ts',
+    file: 'plugins/cache/response.ts',
     find: "name.startsWith('ratelimit') || name.startsWith('x-ratelimit') || ",
     replace: '',
     tests: ['test/cache/route-privacy.test.ts']
