@@ -11,7 +11,7 @@ import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
 import { storability } from './cache/storable.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
+import type { RedisClient } from '../lib/shared/connection.js'
 
 export interface RedisCacheOptions extends CacheOptions {
   /** The @fastify/redis namespace to use (default: the unnamed client). */

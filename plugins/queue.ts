@@ -9,7 +9,7 @@ import { addJobBody, jobParams, listQuery, queueParams } from './queue/route-sch
 import { checkServer } from '../lib/shared/server-guard.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
 import { invalid, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
+import type { RedisClient } from '../lib/shared/connection.js'
 
 export interface QueueRoutesOptions {
   /** URL prefix of the routes (default '/queues'). */
