@@ -6,12 +6,12 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify'
 import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
 import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
-import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from '../lib/cache/response.js'
+import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from './cache/response.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
 import { storability } from './cache/storable.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
+import type { RedisClient } from '../lib/shared/connection.js'
 
 export interface RedisCacheOptions extends CacheOptions {
   /** The @fastify/redis namespace to use (default: the unnamed client). */

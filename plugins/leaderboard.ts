@@ -8,8 +8,8 @@ import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { checkServer } from '../lib/shared/server-guard.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
-import { leaderboardSchemas } from '../lib/leaderboard/route-schemas.js'
+import type { RedisClient } from '../lib/shared/connection.js'
+import { leaderboardSchemas } from './leaderboard/route-schemas.js'
 
 export interface LeaderboardRoutesOptions {
   /** URL prefix of the routes (default '/leaderboards'). */

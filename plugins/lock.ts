@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, 
 import { Locker } from '../lib/lock/locker.js'
 import type { Lease } from '../lib/lock/lease.js'
 import type { LockerOptions } from '../lib/lock/options.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
+import type { RedisClient } from '../lib/shared/connection.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 // fastify.redis's type: the package build holds no example app to bring @fastify/redis's declarations in.

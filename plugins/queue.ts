@@ -5,11 +5,11 @@ import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 
 import { Queue } from '../lib/queue/queue.js'
 import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
-import { addJobBody, jobParams, listQuery, queueParams } from '../lib/queue/route-schemas.js'
+import { addJobBody, jobParams, listQuery, queueParams } from './queue/route-schemas.js'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
 import { invalid, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
+import type { RedisClient } from '../lib/shared/connection.js'
 
 export interface QueueRoutesOptions {
   /** URL prefix of the routes (default '/queues'). */

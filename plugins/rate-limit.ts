@@ -7,12 +7,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { checkServer } from '../lib/shared/server-guard.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
 import { invalid, optBool, optEnum, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
-import type { RedisClient } from '../lib/shared/scripts.js'
+import type { RedisClient } from '../lib/shared/connection.js'
 import { RateLimiter, type PolicyInput } from '../lib/rate-limit/rate-limiter.js'
 import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
 import type { RateLimitResult } from '../lib/rate-limit/result.js'
 import { ipKey } from '../lib/rate-limit/ip.js'
-import { normaliseAllowList, normaliseRoute, type AllowList, type CostFunction, type KeyGenerator, type Route, type RouteRateLimit } from '../lib/rate-limit/route-rule.js'
+import { normaliseAllowList, normaliseRoute, type AllowList, type CostFunction, type KeyGenerator, type Route, type RouteRateLimit } from './rate-limit/route-rule.js'
 
 export interface RedisRateLimitOptions {
   /** Default policy shorthand: `limit` units per `window` ms with `algorithm` (and `burst` for gcra). */

@@ -3,12 +3,11 @@
 // fail-open policy (Redis down or slow: `wrap` serves from the fetcher). Framework-free.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { boundFor, escapeGlob, masters, withTimeout, type Bound } from '../shared/connection.js'
+import { boundFor, escapeGlob, masters, withTimeout, type Bound, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
 import { escapeTag } from '../shared/keys.js'
 import { invalid } from '../shared/options.js'
 import { Notifier } from '../shared/notifier.js'
-import type { RedisClient } from '../shared/scripts.js'
 import { RedisClock } from './clock.js'
 import { parseEntry, tagsBlob, type Entry } from './entry.js'
 import { InvalidationBus, type BusKind } from './invalidation-bus.js'

@@ -1,8 +1,7 @@
 // An estimate of the Redis clock. Entries carry Redis times (written by scripts with TIME, so all
 // app instances agree); a reader compares them with local time plus this offset, measured with
 // one TIME round trip (error: half the round trip) and refreshed now and then.
-import type { RedisClient } from '../shared/scripts.js'
-import { withTimeout } from '../shared/connection.js'
+import { withTimeout, type RedisClient } from '../shared/connection.js'
 
 export class RedisClock {
   /** Redis time minus local time, in ms. */

@@ -5,10 +5,9 @@
 // when the lease would expire, so a dead holder is replaced by one waiter after the lease TTL
 // (no fixed polling loop). The whole wait is bounded by `maxWait`.
 import { randomBytes } from 'node:crypto'
-import { withTimeout } from '../shared/connection.js'
+import { withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_CACHE_WAIT_TIMEOUT } from '../shared/errors.js'
 import type { Notifier } from '../shared/notifier.js'
-import type { RedisClient } from '../shared/scripts.js'
 import { randomVersion, type CacheKeys } from './keys.js'
 import { scripts, ENTRY, LEASED, BUSY, PASS } from './scripts.js'
 

@@ -6,8 +6,7 @@
 // compares them with the current versions (plain GETs issued in the same tick as the entry GET
 // when the caller names the tags, so the L2 hit stays one round trip). A tag invalidated during
 // the fetch therefore makes the stored entry invalid on its first read: the stale set never wins.
-import { withTimeout } from '../shared/connection.js'
-import type { RedisClient } from '../shared/scripts.js'
+import { withTimeout, type RedisClient } from '../shared/connection.js'
 import type { CacheKeys } from './keys.js'
 import { randomVersion } from './keys.js'
 import { scripts } from './scripts.js'

@@ -9,12 +9,30 @@
 // A flusher that dies leaves its batch in :flight; the next claim after its lease expired puts
 // the batch back (unless a newer write of the key is pending). Delivery is at least once.
 import { EventEmitter } from 'node:events'
-import { withTimeout } from '../shared/connection.js'
+import type { Codec } from '../shared/codec.js'
+import { withTimeout, type RedisClient } from '../shared/connection.js'
 import { invalid, optFunction, optInt, rejectUnknown } from '../shared/options.js'
-import type { Cache } from './cache.js'
+import type { CacheKeys } from './keys.js'
 import type { CallOptions } from './options.js'
 import { scripts } from './scripts.js'
 import { newToken } from './stampede.js'
+
+/**
+ * What a buffer needs of the Cache that owns it. Declared here rather than importing Cache:
+ * Cache creates the buffers (`cache.writeBehind()`), so importing it back would make the two
+ * modules depend on each other.
+ */
+export interface BufferOwner {
+  readonly redis: RedisClient
+  readonly keys: Pick<CacheKeys, 'bufferSpace'>
+  readonly options: { readonly commandTimeout: number }
+  readonly codec: Codec
+  set (key: string, value: unknown, opts?: CallOptions): Promise<void>
+  /** Validates per-call options (throws on bad ones); the result is not used here. */
+  effective (opts: CallOptions): unknown
+  /** Counts, logs and emits a Redis error (the cache's error path). */
+  fail (err: unknown, key: string): void
+}
 
 export interface BufferedWrite<T> { key: string, value: T }
 
@@ -44,7 +62,7 @@ export class WriteBehind<T = unknown> extends EventEmitter {
   private flushing: Promise<number> | null = null
   private closed = false
 
-  constructor (private readonly cache: Cache, name: string, options: WriteBehindOptions<T>) {
+  constructor (private readonly cache: BufferOwner, name: string, options: WriteBehindOptions<T>) {
     super()
     if (typeof name !== 'string' || name.length === 0) throw invalid('writeBehind.name', 'must be a non-empty string')
     rejectUnknown('writeBehind', options, ['flush', 'batchSize', 'interval', 'maxAttempts', 'retryDelay', 'leaseTtl', 'cache'])

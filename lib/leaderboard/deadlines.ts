@@ -3,8 +3,7 @@
 // arrive in order: a FIFO queue scanned by one coarse, unref'd interval timer is enough. A call is
 // rejected with FRP_REDIS_TIMEOUT between `ms` and `ms + ms / 8` (at least 5 ms) after it started.
 import { FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
-import { clientCommandTimeout } from '../shared/connection.js'
-import type { RedisClient } from '../shared/scripts.js'
+import { clientCommandTimeout, type RedisClient } from '../shared/connection.js'
 
 interface Pending {
   deadline: number

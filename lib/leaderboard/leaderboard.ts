@@ -7,7 +7,8 @@ import {
   FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_CURSOR, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE
 } from '../shared/errors.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
-import { loadScripts, type RedisClient } from '../shared/scripts.js'
+import { loadScripts } from '../shared/scripts.js'
+import type { RedisClient } from '../shared/connection.js'
 import { deadlines, type Bound } from './deadlines.js'
 import { normaliseOptions, type BoardConfig, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'

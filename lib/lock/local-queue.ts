@@ -2,11 +2,19 @@
 // and only the head of the line competes in Redis. Without it, every release wakes every local
 // waiter, all but one fail their retry, and a caller that releases and re-acquires in a loop
 // starves the others; with it, local hand-offs are first come, first served and cost one attempt.
-import type { Lease } from './lease.js'
+
+/**
+ * What the line needs of its holder's lease: to hand over at the lease's deadline even if it is
+ * never released. Declared here rather than importing Lease, which itself leaves this line on
+ * release: the two modules would otherwise import each other.
+ */
+export interface LineHolder {
+  watchDeadline (): void
+}
 
 interface Line {
   /** The local holder's lease, once acquired (null while the head is still acquiring). */
-  holder: Lease | null
+  holder: LineHolder | null
   /** Callers waiting for their turn (allocated on first use: most lines never have any). */
   queue: Array<(entered: boolean) => void> | null
 }
@@ -48,7 +56,7 @@ export class LocalQueue {
   }
 
   /** Records the lease of the head of the line. */
-  hold (key: string, lease: Lease): void {
+  hold (key: string, lease: LineHolder): void {
     const line = this.lines.get(key)
     if (line === undefined) return
     line.holder = lease

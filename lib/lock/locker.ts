@@ -1,7 +1,7 @@
 // Distributed locks on Redis: SET NX PX with a 128-bit owner token, a fencing token issued in the
 // same script, a validity check on the local monotonic clock, and waiters woken by the release
 // itself (pub/sub through the shared Notifier) instead of polling.
-import type { RedisClient } from '../shared/scripts.js'
+import type { RedisClient } from '../shared/connection.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { invalid } from '../shared/options.js'
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'

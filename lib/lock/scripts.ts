@@ -1,7 +1,7 @@
 // The lock's Lua scripts, and the one place where their replies and Redis failures are
 // translated into what the core understands.
-import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { withTimeout } from '../shared/connection.js'
+import { loadScripts } from '../shared/scripts.js'
+import { withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
 
 export type LockScript = 'acquire' | 'release' | 'extend' | 'raise-fence'

@@ -1,10 +1,9 @@
 // Where locks live: one Redis (or Cluster) client, or several independent masters (Redlock
 // quorum). Both answer the same small interface, so the Locker's logic (validity, waiting,
 // leases) is written once.
-import type { RedisClient } from '../shared/scripts.js'
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { boundFor, type Bound } from '../shared/connection.js'
+import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
 import { run, scripts, translate } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */

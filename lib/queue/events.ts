@@ -2,12 +2,12 @@
 // after a disconnect (or a Redis restart with persistence) it resumes where it stopped instead of
 // missing what happened meanwhile: the stream keeps the last `maxEvents` events.
 import { EventEmitter } from 'node:events'
-import { duplicateConnection, withTimeout } from '../shared/connection.js'
+import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import { optInt, optString, rejectUnknown } from '../shared/options.js'
-import type { RedisClient } from '../shared/scripts.js'
 import { decodeValue } from './job.js'
-import type { Queue } from './queue.js'
+import type { QueueKeys } from './keys.js'
+import type { Codec } from '../shared/codec.js'
 
 export interface QueueEventsOptions {
   /** Stream id to start after: '$' (default) = only new events, '0' = everything still in the stream. */
@@ -33,8 +33,20 @@ export interface QueueEvent {
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
+/**
+ * What an event listener needs of its queue (a Queue is one). Declared here rather than importing
+ * Queue: Queue builds listeners (`queue.events()`), so importing it back would make the two
+ * modules depend on each other.
+ */
+export interface EventsQueue {
+  readonly name: string
+  readonly redis: RedisClient
+  readonly keys: QueueKeys
+  readonly codec: Codec
+}
+
 export class QueueEvents extends EventEmitter {
-  readonly queue: Queue<any, any>
+  readonly queue: EventsQueue
   #conn: RedisClient | null = null
   #last: string
   #block: number
@@ -42,7 +54,7 @@ export class QueueEvents extends EventEmitter {
   #loop: Promise<void>
   #ready: Promise<void>
 
-  constructor (queue: Queue<any, any>, opts: QueueEventsOptions = {}) {
+  constructor (queue: EventsQueue, opts: QueueEventsOptions = {}) {
     super()
     rejectUnknown('events', opts, ['from', 'blockTimeout'])
     this.queue = queue

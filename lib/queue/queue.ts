@@ -1,9 +1,8 @@
 // The producer and admin side of a queue: add jobs, inspect them, move them by hand.
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
-import { boundFor, type Bound } from '../shared/connection.js'
+import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
 import { invalid } from '../shared/options.js'
-import type { RedisClient } from '../shared/scripts.js'
 import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import { scripts, checkReturn } from './scripts.js'

@@ -7,16 +7,15 @@
 // job runnable re-arm the marker, so no wake-up is lost and nothing polls.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { duplicateConnection, withTimeout } from '../shared/connection.js'
+import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
-import type { RedisClient } from '../shared/scripts.js'
 import { scripts, TAKE_OK, TAKE_RATE_LIMITED } from './scripts.js'
-import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
+import { normalizeWorkerOptions, type NormalizedQueueOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
 import { activeJob, TAKE_FIELDS, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
-import type { Queue } from './queue.js'
+import type { QueueKeys } from './keys.js'
 import { boundFor, type Bound } from '../shared/connection.js'
-import { toJson } from '../shared/codec.js'
+import { toJson, type Codec } from '../shared/codec.js'
 
 export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R
 
@@ -44,8 +43,23 @@ interface PendingTake {
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
 
+/**
+ * What a worker needs of its queue (a Queue is one). Declared here rather than importing Queue:
+ * Queue builds workers (`queue.process()`), so importing it back would make the two modules
+ * depend on each other.
+ */
+export interface WorkerQueue<T = unknown, R = unknown> {
+  readonly name: string
+  readonly redis: RedisClient
+  readonly keys: QueueKeys
+  readonly options: NormalizedQueueOptions
+  readonly codec: Codec
+  /** Never called by the worker: it carries the job types, so `new Worker(queue, handler)` infers them from the queue. */
+  process (handler: Processor<T, R>, opts?: WorkerOptions): unknown
+}
+
 export class Worker<T = unknown, R = unknown> extends EventEmitter {
-  readonly queue: Queue<T, R>
+  readonly queue: WorkerQueue<T, R>
   readonly id: string
   readonly options: NormalizedWorkerOptions
   #handler: Processor<T, R>
@@ -68,7 +82,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #takeArgs: Array<string | number>
   #bound: Bound
 
-  constructor (queue: Queue<T, R>, handler: Processor<T, R>, opts: WorkerOptions = {}) {
+  constructor (queue: WorkerQueue<T, R>, handler: Processor<T, R>, opts: WorkerOptions = {}) {
     super()
     this.queue = queue
     this.#handler = handler

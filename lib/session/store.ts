@@ -6,8 +6,8 @@
 // share the user's hash tag with the user's index (a sorted set of session ids scored by expiry),
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
-import { loadScripts, type RedisClient } from '../shared/scripts.js'
-import { boundFor, type Bound } from '../shared/connection.js'
+import { loadScripts } from '../shared/scripts.js'
+import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import { toJson, type Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'

@@ -3,7 +3,10 @@
 import { Cluster } from 'ioredis'
 import type { Redis, RedisOptions } from 'ioredis'
 import { FRP_REDIS_TIMEOUT } from './errors.js'
-import type { RedisClient } from './scripts.js'
+
+/** A connection every pattern accepts: a standalone client or a Cluster. Declared here, with the
+ * connection policy, so that the script loader depends on this module and not the other way round. */
+export type RedisClient = Redis | Cluster
 
 /**
  * ioredis options we recommend for the client handed to @fastify/redis. Without them ioredis

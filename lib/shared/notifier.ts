@@ -12,8 +12,7 @@
 // the connection is back and the channels are subscribed again, 'up' is emitted. Users that cache
 // anything on the strength of messages (an L1) must flush on 'down' and again on 'up'.
 import { EventEmitter } from 'node:events'
-import { createSubscriber } from './connection.js'
-import type { RedisClient } from './scripts.js'
+import { createSubscriber, type RedisClient } from './connection.js'
 
 export type WakeReason = 'notified' | 'timeout' | 'reset' | 'aborted'
 

@@ -15,10 +15,11 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { Command, type Redis, type Cluster } from 'ioredis'
-import { isCluster } from './connection.js'
+import { Command, type Redis } from 'ioredis'
+import { isCluster, type RedisClient } from './connection.js'
 
-export type RedisClient = Redis | Cluster
+/** @deprecated Import `RedisClient` from connection.js (kept for importers not yet moved). */
+export type { RedisClient }
 
 type Arg = string | number | Buffer
 

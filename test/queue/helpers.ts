@@ -1,7 +1,7 @@
 // Shared bits of the queue tests: a Queue per test on a fresh key prefix, closed at teardown.
 import { Queue } from '../../lib/queue/queue.js'
 import type { QueueOptions } from '../../lib/queue/options.js'
-import type { RedisClient } from '../../lib/shared/scripts.js'
+import type { RedisClient } from '../../lib/shared/connection.js'
 
 let n = 0
 

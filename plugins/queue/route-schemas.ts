@@ -1,7 +1,7 @@
 // JSON schemas of the queue's HTTP routes (framework-free: plain objects the adapter hands to
 // Fastify). Validation happens before any handler runs, so a bad request writes nothing.
-import { MAX_ATTEMPTS, MAX_BACKOFF, MAX_DELAY, MAX_PRIORITY, MAX_TIMEOUT } from './options.js'
-import { JOB_STATES } from './job.js'
+import { MAX_ATTEMPTS, MAX_BACKOFF, MAX_DELAY, MAX_PRIORITY, MAX_TIMEOUT } from '../../lib/queue/options.js'
+import { JOB_STATES } from '../../lib/queue/job.js'
 
 // Every number has both bounds: Ajv coerces '1e300' and '2^63' to integers that Redis refuses (a
 // 500); with a maximum of at most 2^53 - 1 they are a 400 naming the field. Ajv's coercion also

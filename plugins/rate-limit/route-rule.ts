@@ -1,8 +1,8 @@
 // Route-level configuration (`config.rateLimit`) normalised into what the hook needs per
 // request: the rule, the counter scope (global, group or route) and the key/cost functions.
 // Framework-free: the request is opaque here.
-import { invalid, optFunction, optInt, optString, describe } from '../shared/options.js'
-import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
+import { invalid, optFunction, optInt, optString, describe } from '../../lib/shared/options.js'
+import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule } from '../../lib/rate-limit/policy.js'
 
 export type KeyGenerator<Req> = (request: Req) => string
 export type CostFunction<Req> = (request: Req) => number
