@@ -322,11 +322,14 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     if (this.#running.size === 0) return
     const k = this.queue.keys
     const args: Array<string | number> = [k.prefix, this.options.lease, this.#running.size]
-    for (const r of this.#running.values()) args.push(r.job.id, r.job.token)
+    // The runs this call speaks for: by the time the reply comes, a lost job may be running here
+    // again under a new token, and that run must not be taken for the lost one.
+    const sent = new Map<string, Running<T>>()
+    for (const r of this.#running.values()) { sent.set(r.job.id, r); args.push(r.job.id, r.job.token) }
     try {
       const lost = await this.#bound(scripts.run<string[]>(this.#redis, 'extend', [k.active], args))
       for (const id of lost) {
-        const r = this.#running.get(id)
+        const r = sent.get(id)
         if (r === undefined || r.lost) continue
         r.lost = true
         r.ac.abort(new FRP_JOB_NOT_OWNER(id))

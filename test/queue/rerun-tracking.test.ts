@@ -52,3 +52,48 @@ test('close() hands back a job the worker took again after losing it', async t =
   t.equal(job?.state, 'waiting', 'handed back at once, not left active until its 60 s lease ends')
   t.equal(job?.stalls, 1)
 })
+
+// Regression (worker.ts #heartbeat): a heartbeat sent for the old run (old token) whose "lost" reply
+// was handled after the worker had taken the job again was applied to the NEW run (looked up by job
+// id): that run's signal was aborted and a second `lost` emitted although its lease was valid (seen
+// once as `lost` twice in event-catalogue.test.ts). Repeated stalls with 10 ms heartbeats, each
+// aborted run stalling Redis briefly so heartbeats for the old token queue behind the re-take, give
+// the race its chances; it is timing-dependent, so this test cannot catch it every run.
+test('a heartbeat reply about an old run never aborts the job\'s new run', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  const q = makeQueue<number>(t, client)
+  const STALLS = 3
+  let runs = 0
+  let aborted = 0
+  let finish = (): void => {}
+  const lost: string[] = []
+  const w = q.process(async (_job, signal) => {
+    runs++
+    await new Promise<void>(resolve => {
+      signal.addEventListener('abort', () => { aborted++; redis.pause(300).then(resolve, resolve) })
+      finish = resolve
+    })
+    return `run ${runs}`
+  }, { lease: 60_000, heartbeat: 10, maxStalls: 100 })
+  w.on('lost', job => lost.push(job.id))
+  await q.add('j', 1)
+  for (let i = 1; i <= STALLS; i++) {
+    await eventually(() => runs === i, { ms: 10_000, what: `run ${i}` })
+    const expire = client.zadd(q.keys.active, 0, '1')
+    await q.checkStalled({ maxStalls: 100 })
+    await expire
+    await eventually(() => lost.length >= i, { ms: 10_000, what: `stall ${i} to be noticed` })
+  }
+  await eventually(() => runs === STALLS + 1, { ms: 10_000, what: 'the run after the last stall' })
+  // Several heartbeats later the new run is still ours.
+  const until = Date.now() + 300
+  await eventually(() => Date.now() > until || aborted > STALLS, { ms: 5000 })
+  t.equal(aborted, STALLS, 'only the stalled runs were aborted')
+  t.strictSame(lost, Array(STALLS).fill('1'), 'one lost event per stall')
+  finish()
+  await eventually(async () => (await q.getJob('1'))?.state === 'completed', { ms: 10_000, what: 'the last run to complete' })
+  const job = await q.getJob('1')
+  t.equal(job?.returnValue, `run ${STALLS + 1}`, 'the last run completed it')
+  t.equal(job?.stalls, STALLS)
+})
