@@ -4,9 +4,10 @@
 // route's config object, so a request costs one property read, one key, one script call.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
-import { invalid, optBool, optEnum, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/scripts.js'
 import { RateLimiter, type PolicyInput } from '../lib/rate-limit/rate-limiter.js'
 import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
@@ -138,7 +139,6 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   const jsonBody = errorResponse === defaultResponse
   const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('onExceeded', opts.onExceeded)
   const onRedisError = optEnum('onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
-  const namespace = opts.namespace === undefined ? undefined : optString('namespace', opts.namespace, '')
   const defaults = {
     rule: globalRule,
     keyGenerator: optFunction('keyGenerator', opts.keyGenerator, defaultKey),
@@ -150,21 +150,14 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   // normaliseRoute gives a route scope to explicit policies; the default policies count across every route.
   if (globalRoute !== null) (globalRoute as { scope: string }).scope = 'global|'
 
-  let client = opts.client
-  if (client === undefined) {
-    const redis = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
-    client = namespace === undefined ? redis : redis?.[namespace]
-    if (client === undefined) throw invalid(namespace === undefined ? 'client' : 'namespace', 'no Redis client: register @fastify/redis first or pass { client }')
-  }
+  const client = resolveClient(fastify, 'redisRateLimit', opts)
   const limiter = new RateLimiter(client, {
     prefix: opts.prefix, timeout: opts.timeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })
-  try {
-    await checkServer(client, { pattern: 'rate-limit', needsNoEviction: false, log: fastify.log, timeout: Math.max(limiter.timeout, 2000) })
-  } catch (err) {
-    // The hook has a failure policy for exactly this case: start, and apply it until Redis answers.
-    fastify.log.warn({ err }, `rate-limit: Redis unavailable at startup; onRedisError '${onRedisError}' applies until it answers`)
-  }
+  // The hook has a failure policy for exactly this case: start, and apply it until Redis answers.
+  await checkAtStartup(fastify, [client], {
+    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.timeout, 2000), whileDown: `onRedisError '${onRedisError}' applies`
+  })
 
   function resolve (config: RouteConfig, method: unknown, url: unknown): Route<FastifyRequest> | null {
     if (config.rateLimit === undefined) return globalRoute
@@ -301,8 +294,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
 
 export const redisRateLimit = fp(rateLimitPlugin, {
   name: 'fastify-redis-patterns-rate-limit',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export default redisRateLimit

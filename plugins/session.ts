@@ -11,11 +11,10 @@ import { STORE_OPTIONS, type SessionStoreOptions } from '../lib/session/options.
 import { parseSessionId } from '../lib/session/ids.js'
 import type { SessionMetadata } from '../lib/session/store.js'
 import type { RedisClient } from '../lib/shared/scripts.js'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import { invalid, optBool, optEnum, optString, rejectUnknown } from '../lib/shared/options.js'
 import { FRP_SESSION_DISABLED } from '../lib/shared/errors.js'
-// fastify.redis's type: the package build holds no example app to bring @fastify/redis's declarations in.
-import type {} from '@fastify/redis'
 
 export interface SessionCookieOptions {
   /** Cookie name (default 'sid'). */
@@ -129,12 +128,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   else if (typeof opts.metadata === 'function') metadataOf = opts.metadata
   else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('metadata', 'must be a boolean or a function')
 
-  let client = opts.client
-  if (client === undefined) {
-    const redis = fastify.redis as unknown as RedisClient & Record<string, RedisClient>
-    client = opts.namespace === undefined ? redis : redis?.[opts.namespace]
-    if (client === undefined) throw invalid('namespace', `no @fastify/redis client under namespace "${opts.namespace}"`)
-  }
+  const client = resolveClient(fastify, 'redisSession', opts)
   const storeOpts: SessionStoreOptions = {}
   for (const k of STORE_OPTIONS) if (opts[k] !== undefined) (storeOpts as Record<string, unknown>)[k] = opts[k]
   const store = new SessionStore(client, storeOpts)
@@ -142,12 +136,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   // Built on @fastify/cookie: registered here when the application has not registered it.
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
 
-  try {
-    await checkServer(client, { pattern: 'session', needsNoEviction: true, log: fastify.log, timeout: store.options.commandTimeout * 2 })
-  } catch (err) {
-    // A Redis that is down at boot must not keep the app from starting: requests answer 503.
-    fastify.log.warn(`session: could not inspect Redis at startup: ${(err as Error).message}`)
-  }
+  await checkAtStartup(fastify, [client], { pattern: 'session', needsNoEviction: true, timeout: store.options.commandTimeout * 2, whileDown: 'requests that use the session answer 503' })
 
   // Cookies whose signature was verified, by their exact text: a returning visitor's cookie costs
   // one Map lookup instead of an HMAC per request. Only verified cookies are kept (so only cookies
@@ -266,8 +255,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
 
 export const redisSession = fp(redisSessionPlugin, {
   name: 'fastify-redis-patterns-session',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export default redisSession
