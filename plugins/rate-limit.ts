@@ -118,7 +118,7 @@ const STORE_DOWN_BODY = JSON.stringify({
 
 function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
   const shorthand = o.limit !== undefined || o.window !== undefined || o.algorithm !== undefined || o.burst !== undefined || o.name !== undefined
-  if (shorthand && o.policies !== undefined) throw invalid('policies', 'give either policies or limit/window, not both')
+  if (shorthand && o.policies !== undefined) throw invalid('redisRateLimit.policies', 'give either policies or limit/window, not both')
   if (o.policies !== undefined) return o.policies
   if (!shorthand) return undefined
   const p: Record<string, unknown> = {}
@@ -129,21 +129,21 @@ function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
 async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOptions): Promise<void> {
   rejectUnknown('redisRateLimit', opts, OPTION_KEYS)
   const policies = defaultPolicies(opts)
-  const globalRule = policies === undefined ? null : normaliseRule(opts.policies !== undefined ? 'policies' : 'limit', policies)
-  const global = optBool('global', opts.global, true)
-  const hook = optEnum('hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
-  const headers = optBool('headers', opts.headers, true)
-  const legacyHeaders = optBool('legacyHeaders', opts.legacyHeaders, false)
-  const statusCode = optInt('statusCode', opts.statusCode, 429, 400, 599)
-  const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('errorResponse', opts.errorResponse, defaultResponse)
+  const globalRule = policies === undefined ? null : normaliseRule(opts.policies !== undefined ? 'redisRateLimit.policies' : 'redisRateLimit', policies)
+  const global = optBool('redisRateLimit.global', opts.global, true)
+  const hook = optEnum('redisRateLimit.hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
+  const headers = optBool('redisRateLimit.headers', opts.headers, true)
+  const legacyHeaders = optBool('redisRateLimit.legacyHeaders', opts.legacyHeaders, false)
+  const statusCode = optInt('redisRateLimit.statusCode', opts.statusCode, 429, 400, 599)
+  const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('redisRateLimit.errorResponse', opts.errorResponse, defaultResponse)
   const jsonBody = errorResponse === defaultResponse
-  const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('onExceeded', opts.onExceeded)
-  const onRedisError = optEnum('onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
+  const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('redisRateLimit.onExceeded', opts.onExceeded)
+  const onRedisError = optEnum('redisRateLimit.onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
   const defaults = {
     rule: globalRule,
-    keyGenerator: optFunction('keyGenerator', opts.keyGenerator, defaultKey),
+    keyGenerator: optFunction('redisRateLimit.keyGenerator', opts.keyGenerator, defaultKey),
     cost: opts.cost,
-    allowList: normaliseAllowList<FastifyRequest>('allowList', opts.allowList)
+    allowList: normaliseAllowList<FastifyRequest>('redisRateLimit.allowList', opts.allowList)
   }
   const groups = new Map<string, string>()
   const globalRoute = global && globalRule !== null ? normaliseRoute<FastifyRequest>('redisRateLimit', { policies: policies as RateLimitPolicyOptions[] }, 'global', defaults, groups) : null

@@ -93,10 +93,10 @@ const COOKIE_OPTIONS = ['name', 'secure', 'sameSite', 'httpOnly', 'path', 'domai
 
 function checkSecrets (secret: unknown): Array<string | Buffer> {
   const list = Array.isArray(secret) ? secret : [secret]
-  if (list.length === 0) throw invalid('secret', 'must not be an empty array')
+  if (list.length === 0) throw invalid('redisSession.secret', 'must not be an empty array')
   for (const s of list) {
-    if (typeof s !== 'string' && !Buffer.isBuffer(s)) throw invalid('secret', 'must be a string, a Buffer or an array of them')
-    if (Buffer.byteLength(s) < 32) throw invalid('secret', 'each secret must be at least 32 bytes')
+    if (typeof s !== 'string' && !Buffer.isBuffer(s)) throw invalid('redisSession.secret', 'must be a string, a Buffer or an array of them')
+    if (Buffer.byteLength(s) < 32) throw invalid('redisSession.secret', 'each secret must be at least 32 bytes')
   }
   return list
 }
@@ -111,22 +111,22 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   const signer = new Signer(checkSecrets(opts.secret) as string[])
   const c = opts.cookie ?? {}
   rejectUnknown('redisSession.cookie', c, COOKIE_OPTIONS)
-  const cookieName = optString('cookie.name', c.name, 'sid')
-  const secure: boolean | 'auto' = c.secure === 'auto' ? 'auto' : optBool('cookie.secure', c.secure, true)
+  const cookieName = optString('redisSession.cookie.name', c.name, 'sid')
+  const secure: boolean | 'auto' = c.secure === 'auto' ? 'auto' : optBool('redisSession.cookie.secure', c.secure, true)
   const cookieOpts = {
-    path: optString('cookie.path', c.path, '/'),
-    domain: c.domain === undefined ? undefined : optString('cookie.domain', c.domain, ''),
-    httpOnly: optBool('cookie.httpOnly', c.httpOnly, true),
-    sameSite: optEnum('cookie.sameSite', c.sameSite, ['lax', 'strict', 'none'] as const, 'lax'),
+    path: optString('redisSession.cookie.path', c.path, '/'),
+    domain: c.domain === undefined ? undefined : optString('redisSession.cookie.domain', c.domain, ''),
+    httpOnly: optBool('redisSession.cookie.httpOnly', c.httpOnly, true),
+    sameSite: optEnum('redisSession.cookie.sameSite', c.sameSite, ['lax', 'strict', 'none'] as const, 'lax'),
     secure
   }
   const clearOpts = { path: cookieOpts.path, domain: cookieOpts.domain }
-  const persistent = optBool('cookie.persistent', c.persistent, false)
-  const hook = optEnum('hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
+  const persistent = optBool('redisSession.cookie.persistent', c.persistent, false)
+  const hook = optEnum('redisSession.hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
   let metadataOf: ((request: FastifyRequest) => SessionMetadata) | null = defaultMetadata
   if (opts.metadata === false) metadataOf = null
   else if (typeof opts.metadata === 'function') metadataOf = opts.metadata
-  else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('metadata', 'must be a boolean or a function')
+  else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('redisSession.metadata', 'must be a boolean or a function')
 
   const client = resolveClient(fastify, 'redisSession', opts)
   const storeOpts: SessionStoreOptions = {}
