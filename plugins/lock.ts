@@ -95,7 +95,7 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   fastify.decorate('locker', locker)
   // `fastify.lock` is the documented name. Fastify's types declare a WebDAV `lock` route
   // shorthand that Fastify 5 does not define at run time; if a version ever does, keep it.
-  if ((fastify as unknown as { lock?: unknown }).lock === undefined) fastify.decorate('lock' as 'locker', locker)
+  if (Reflect.get(fastify, 'lock') === undefined) fastify.decorate('lock' as 'locker', locker)
   else fastify.log.warn('lock: fastify.lock is taken; use fastify.locker')
   fastify.decorateRequest('lockLease', null)
   fastify.addHook('onClose', async () => {

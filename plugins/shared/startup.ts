@@ -37,7 +37,9 @@ export async function checkAtStartup (fastify: FastifyInstance, clients: readonl
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') return
     failed.push(clients[i])
-    reasons.push((r.reason as Error).message)
+    // The connection's own words (checkServer's coded error wraps them, prefixed with the pattern).
+    const reason = r.reason as Error
+    reasons.push(reason.cause instanceof Error ? reason.cause.message : reason.message)
   })
   if (failed.length === 0) return true
 

@@ -37,6 +37,17 @@ test('Redis down at startup: the app starts, answers from the origin, then cache
   t.equal(calls, hit?.json().n, 'the handler ran no more once cached')
 })
 
+test('Redis down at startup with L1: the invalidation bus goes live once Redis is up, so L1 serves again', async t => {
+  const down = await downRedis(t)
+  const { app } = loggedApp(t)
+  await app.register(redisCache, { client: down.client, ttl: 60_000, commandTimeout: 500 })
+  await app.ready()
+  t.equal(app.cache.stats().busLive, false, 'L1 is bypassed while the subscriber is down')
+  await down.up()
+  await eventually(() => app.cache.stats().busLive, { ms: 10_000, what: 'the invalidation bus to go live after Redis came up' })
+  t.equal(app.cache.stats().busLive, true)
+})
+
 test('a missing client names the option', async t => {
   const { app } = loggedApp(t)
   app.register(redisCache, {})
