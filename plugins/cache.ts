@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
 import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
 import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from './cache/response.js'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
 import { storability } from './cache/storable.js'
@@ -129,20 +130,14 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   rejectUnknown('redisCache', opts, [...CACHE_OPTION_NAMES, 'namespace', 'client', 'uncachedHeaders'])
   if (uncachedHeaders !== undefined && !Array.isArray(uncachedHeaders)) throw invalid('redisCache.uncachedHeaders', 'must be an array of header names')
   const uncached = new Set((uncachedHeaders ?? []).map((h, i) => optString(`redisCache.uncachedHeaders[${i}]`, h, '').toLowerCase()))
-  let redis: RedisClient | undefined = client
-  if (redis === undefined) {
-    const r = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
-    redis = namespace === undefined ? r : r?.[namespace]
-  }
-  if (redis === undefined || typeof (redis as { get?: unknown }).get !== 'function') {
-    throw invalid(namespace === undefined ? 'redisCache.client' : 'redisCache.namespace', 'no Redis client found: register @fastify/redis first or pass `client`')
-  }
+  const redis = resolveClient(fastify, 'redisCache', { client, namespace })
   const cache = new Cache(redis, { logger: fastify.log, ...cacheOpts })
   fastify.addHook('onClose', async () => {
     await cache.close().catch((err: unknown) => fastify.log.warn({ err }, 'cache: close failed'))
   })
-  await checkServer(redis, { pattern: 'cache', needsNoEviction: false, log: fastify.log })
-  await cache.ready
+  // Redis down at boot: the cache starts anyway and falls back to the origin (fail-open); its
+  // subscriber connects when Redis does, so ready is not awaited then.
+  if (await checkAtStartup(fastify, [redis], { pattern: 'cache', needsNoEviction: false, whileDown: 'calls fall back to the origin (handler or fetcher)' })) await cache.ready
   fastify.decorate('cache', cache)
 
   // A background refresh (stale-while-revalidate) replays the request through inject() with this
@@ -257,11 +252,10 @@ function toArray<T> (v: T | T[] | undefined): T[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v]
 }
 
-/** The cache plugin: `app.register(redisCache, { ttl, l1, ... })` after @fastify/redis. */
+/** The cache plugin: `app.register(redisCache, { client, ttl, l1, ... })` (or after @fastify/redis, without `client`). */
 export const redisCache = fp(redisCachePlugin, {
   name: 'fastify-redis-patterns-cache',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export default redisCache

@@ -7,7 +7,8 @@ import { normaliseOptions, type LeaderboardOptions } from '../lib/leaderboard/op
 import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { leaderboardSchemas } from './leaderboard/route-schemas.js'
 
@@ -53,14 +54,7 @@ const MAX_ADHOC_BOARDS = 1000
 
 async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLeaderboardOptions): Promise<void> {
   rejectUnknown('redisLeaderboard', opts, ['client', 'namespace', 'defaults', 'boards', 'routes'])
-  const namespace = opts.namespace === undefined ? undefined : optString('redisLeaderboard.namespace', opts.namespace, '')
-  const fromFastify = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
-  const redis = opts.client ?? (namespace === undefined ? fromFastify : fromFastify?.[namespace])
-  if (redis === undefined || redis === null) {
-    throw invalid('redisLeaderboard.client', namespace === undefined
-      ? 'no client: register @fastify/redis first or pass `client`'
-      : `@fastify/redis has no namespace ${JSON.stringify(namespace)}`)
-  }
+  const redis = resolveClient(fastify, 'redisLeaderboard', opts)
   const defaults = opts.defaults ?? {}
   normaliseOptions(defaults, 'redisLeaderboard.defaults')
 
@@ -79,13 +73,13 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
     const known = boards.get(name)
     if (known !== undefined) return known
     if (typeof name !== 'string' || !BOARD_NAME.test(name)) throw new FRP_LEADERBOARD_ARGUMENT('name', `board names must match ${BOARD_NAME}`)
-    const board = new Leaderboard(redis!, name, defaults)
+    const board = new Leaderboard(redis, name, defaults)
     // Boards made on the fly are cached up to a bound, so names from requests cannot grow memory.
     if (boards.size < configured.size + MAX_ADHOC_BOARDS) boards.set(name, board)
     return board
   }
 
-  await checkServer(redis, { pattern: 'leaderboard', needsNoEviction: true, log: fastify.log })
+  await checkAtStartup(fastify, [redis], { pattern: 'leaderboard', needsNoEviction: true, whileDown: 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT' })
   fastify.decorate('leaderboard', leaderboard)
 
   if (opts.routes === undefined || opts.routes === false) return
@@ -174,7 +168,6 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
 export type { RankStyle }
 export const redisLeaderboard = fp(redisLeaderboardPlugin, {
   name: 'fastify-redis-patterns-leaderboard',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 export default redisLeaderboard

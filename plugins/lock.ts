@@ -8,10 +8,9 @@ import { Locker } from '../lib/lock/locker.js'
 import type { Lease } from '../lib/lock/lease.js'
 import type { LockerOptions } from '../lib/lock/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
-import { checkServer } from '../lib/shared/server-guard.js'
-import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
-// fastify.redis's type: the package build holds no example app to bring @fastify/redis's declarations in.
-import type {} from '@fastify/redis'
+import { invalid, optBool, optFunction, optInt, rejectUnknown } from '../lib/shared/options.js'
+import { resolveClients } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 
 export interface RouteLockConfig {
   /** The resource to lock for this request (e.g. `req => 'order:' + req.params.id`). */
@@ -80,39 +79,23 @@ function routeLock (config: unknown, where: string, defaults: { ttl: number, wai
   }
 }
 
-function pickClient (fastify: FastifyInstance, opts: RedisLockOptions): RedisClient | RedisClient[] {
-  if (opts.client !== undefined) {
-    const list = Array.isArray(opts.client) ? opts.client : [opts.client]
-    if (list.length === 0 || list.some(c => c === null || typeof c !== 'object' || typeof (c as { defineCommand?: unknown }).defineCommand !== 'function')) {
-      throw invalid('lock.client', 'must be an ioredis Redis or Cluster client, or an array of them')
-    }
-    return opts.client
-  }
-  const ns = opts.namespace === undefined ? undefined : optString('lock.namespace', opts.namespace, '')
-  const redis = ns === undefined ? fastify.redis : fastify.redis?.[ns]
-  if (redis === undefined || redis === null) {
-    throw invalid(ns === undefined ? 'lock.client' : 'lock.namespace', ns === undefined ? 'no fastify.redis: register @fastify/redis first' : `fastify.redis has no namespace "${ns}"`)
-  }
-  return redis
-}
-
 async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Promise<void> {
   const { namespace: _ns, client: _client, routeWait, ...lockerOptions } = opts
-  const redis = pickClient(fastify, opts)
+  const redis = resolveClients(fastify, 'redisLock', opts)
   const locker = new Locker(redis, lockerOptions)
   const defaults = {
     ttl: locker.settings.ttl,
     waitTimeout: locker.settings.waitTimeout,
-    wait: optInt('lock.routeWait', routeWait, locker.settings.waitTimeout, 0, 2 ** 31 - 1)
+    wait: optInt('redisLock.routeWait', routeWait, locker.settings.waitTimeout, 0, 2 ** 31 - 1)
   }
-  for (const client of Array.isArray(redis) ? redis : [redis]) {
-    await checkServer(client, { pattern: 'lock', needsNoEviction: true, log: fastify.log })
-  }
+  await checkAtStartup(fastify, Array.isArray(redis) ? redis : [redis], {
+    pattern: 'lock', needsNoEviction: true, whileDown: 'acquiring a lock fails with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'
+  })
 
   fastify.decorate('locker', locker)
   // `fastify.lock` is the documented name. Fastify's types declare a WebDAV `lock` route
   // shorthand that Fastify 5 does not define at run time; if a version ever does, keep it.
-  if ((fastify as unknown as { lock?: unknown }).lock === undefined) fastify.decorate('lock' as 'locker', locker)
+  if (Reflect.get(fastify, 'lock') === undefined) fastify.decorate('lock' as 'locker', locker)
   else fastify.log.warn('lock: fastify.lock is taken; use fastify.locker')
   fastify.decorateRequest('lockLease', null)
   fastify.addHook('onClose', async () => {
@@ -162,8 +145,7 @@ function toArray<T> (v: T | T[] | undefined): T[] {
 
 export const redisLockPlugin = fp(redisLock, {
   name: 'fastify-redis-patterns-lock',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export { redisLockPlugin as redisLock }

@@ -6,7 +6,8 @@ import { Queue } from '../lib/queue/queue.js'
 import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
 import { addJobBody, jobParams, listQuery, queueParams } from './queue/route-schemas.js'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
 import { invalid, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
@@ -42,7 +43,7 @@ declare module 'fastify' {
 
 const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts) => {
   rejectUnknown('redisQueue', opts, ['client', 'namespace', 'queueOptions', 'queues', 'routes'])
-  const client = resolveClient(fastify, opts)
+  const client = resolveClient(fastify, 'redisQueue', opts)
   const base = opts.queueOptions ?? {}
   const declared: Record<string, QueueOptions> = Array.isArray(opts.queues)
     ? Object.fromEntries(opts.queues.map(n => [n, {}]))
@@ -60,7 +61,8 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
   // Build declared queues now, so an invalid option fails at registration.
   for (const name of Object.keys(declared)) get(name)
 
-  await checkServer(client, { pattern: 'queue', needsNoEviction: true, log: fastify.log })
+  // Workers started while Redis is down retry their take loop (with backoff) until it answers.
+  await checkAtStartup(fastify, [client], { pattern: 'queue', needsNoEviction: true, whileDown: 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT' })
 
   fastify.decorate('queue', get)
   // Closing never fails the app's shutdown: with Redis gone, a queue that cannot hand its jobs
@@ -72,11 +74,11 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
 
   if (opts.routes !== undefined && opts.routes !== false) {
     const r = opts.routes === true ? {} : opts.routes
-    rejectUnknown('routes', r, ['prefix', 'bodyLimit', 'preHandler'])
-    const prefix = optString('routes.prefix', r.prefix, '/queues')
-    const bodyLimit = optInt('routes.bodyLimit', r.bodyLimit, 1024 * 1024, 1)
+    rejectUnknown('redisQueue.routes', r, ['prefix', 'bodyLimit', 'preHandler'])
+    const prefix = optString('redisQueue.routes.prefix', r.prefix, '/queues')
+    const bodyLimit = optInt('redisQueue.routes.bodyLimit', r.bodyLimit, 1024 * 1024, 1)
     if (r.preHandler !== undefined && typeof r.preHandler !== 'function' && !Array.isArray(r.preHandler)) {
-      throw invalid('routes.preHandler', 'must be a function or an array of functions')
+      throw invalid('redisQueue.routes.preHandler', 'must be a function or an array of functions')
     }
     await fastify.register(async scope => routes(scope, name => {
       const q = queues.get(name)
@@ -84,16 +86,6 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
       return q
     }, bodyLimit, r.preHandler), { prefix })
   }
-}
-
-function resolveClient (fastify: FastifyInstance, opts: RedisQueuePluginOptions): RedisClient {
-  if (opts.client !== undefined) return opts.client
-  const redis = (fastify as unknown as { redis?: Record<string, RedisClient> & RedisClient }).redis
-  if (redis === undefined) throw invalid('client', 'no client given and fastify.redis is missing (register @fastify/redis first)')
-  if (opts.namespace === undefined) return redis
-  const c = redis[opts.namespace]
-  if (c === undefined) throw invalid('namespace', `@fastify/redis has no namespace "${opts.namespace}"`)
-  return c
 }
 
 interface QP { queue: string }
@@ -138,8 +130,7 @@ async function routes (scope: FastifyInstance, find: (name: string) => Queue, bo
 
 export const redisQueue = fp(plugin, {
   name: 'fastify-redis-patterns-queue',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export default redisQueue

@@ -4,9 +4,10 @@
 // route's config object, so a request costs one property read, one key, one script call.
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
-import { invalid, optBool, optEnum, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { RateLimiter, type PolicyInput } from '../lib/rate-limit/rate-limiter.js'
 import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
@@ -117,7 +118,7 @@ const STORE_DOWN_BODY = JSON.stringify({
 
 function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
   const shorthand = o.limit !== undefined || o.window !== undefined || o.algorithm !== undefined || o.burst !== undefined || o.name !== undefined
-  if (shorthand && o.policies !== undefined) throw invalid('policies', 'give either policies or limit/window, not both')
+  if (shorthand && o.policies !== undefined) throw invalid('redisRateLimit.policies', 'give either policies or limit/window, not both')
   if (o.policies !== undefined) return o.policies
   if (!shorthand) return undefined
   const p: Record<string, unknown> = {}
@@ -128,43 +129,35 @@ function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
 async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOptions): Promise<void> {
   rejectUnknown('redisRateLimit', opts, OPTION_KEYS)
   const policies = defaultPolicies(opts)
-  const globalRule = policies === undefined ? null : normaliseRule(opts.policies !== undefined ? 'policies' : 'limit', policies)
-  const global = optBool('global', opts.global, true)
-  const hook = optEnum('hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
-  const headers = optBool('headers', opts.headers, true)
-  const legacyHeaders = optBool('legacyHeaders', opts.legacyHeaders, false)
-  const statusCode = optInt('statusCode', opts.statusCode, 429, 400, 599)
-  const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('errorResponse', opts.errorResponse, defaultResponse)
+  const globalRule = policies === undefined ? null : normaliseRule(opts.policies !== undefined ? 'redisRateLimit.policies' : 'redisRateLimit', policies)
+  const global = optBool('redisRateLimit.global', opts.global, true)
+  const hook = optEnum('redisRateLimit.hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
+  const headers = optBool('redisRateLimit.headers', opts.headers, true)
+  const legacyHeaders = optBool('redisRateLimit.legacyHeaders', opts.legacyHeaders, false)
+  const statusCode = optInt('redisRateLimit.statusCode', opts.statusCode, 429, 400, 599)
+  const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('redisRateLimit.errorResponse', opts.errorResponse, defaultResponse)
   const jsonBody = errorResponse === defaultResponse
-  const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('onExceeded', opts.onExceeded)
-  const onRedisError = optEnum('onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
-  const namespace = opts.namespace === undefined ? undefined : optString('namespace', opts.namespace, '')
+  const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('redisRateLimit.onExceeded', opts.onExceeded)
+  const onRedisError = optEnum('redisRateLimit.onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
   const defaults = {
     rule: globalRule,
-    keyGenerator: optFunction('keyGenerator', opts.keyGenerator, defaultKey),
+    keyGenerator: optFunction('redisRateLimit.keyGenerator', opts.keyGenerator, defaultKey),
     cost: opts.cost,
-    allowList: normaliseAllowList<FastifyRequest>('allowList', opts.allowList)
+    allowList: normaliseAllowList<FastifyRequest>('redisRateLimit.allowList', opts.allowList)
   }
   const groups = new Map<string, string>()
   const globalRoute = global && globalRule !== null ? normaliseRoute<FastifyRequest>('redisRateLimit', { policies: policies as RateLimitPolicyOptions[] }, 'global', defaults, groups) : null
   // normaliseRoute gives a route scope to explicit policies; the default policies count across every route.
   if (globalRoute !== null) (globalRoute as { scope: string }).scope = 'global|'
 
-  let client = opts.client
-  if (client === undefined) {
-    const redis = (fastify as unknown as { redis?: RedisClient & Record<string, RedisClient> }).redis
-    client = namespace === undefined ? redis : redis?.[namespace]
-    if (client === undefined) throw invalid(namespace === undefined ? 'client' : 'namespace', 'no Redis client: register @fastify/redis first or pass { client }')
-  }
+  const client = resolveClient(fastify, 'redisRateLimit', opts)
   const limiter = new RateLimiter(client, {
     prefix: opts.prefix, timeout: opts.timeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })
-  try {
-    await checkServer(client, { pattern: 'rate-limit', needsNoEviction: false, log: fastify.log, timeout: Math.max(limiter.timeout, 2000) })
-  } catch (err) {
-    // The hook has a failure policy for exactly this case: start, and apply it until Redis answers.
-    fastify.log.warn({ err }, `rate-limit: Redis unavailable at startup; onRedisError '${onRedisError}' applies until it answers`)
-  }
+  // The hook has a failure policy for exactly this case: start, and apply it until Redis answers.
+  await checkAtStartup(fastify, [client], {
+    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.timeout, 2000), whileDown: `onRedisError '${onRedisError}' applies`
+  })
 
   function resolve (config: RouteConfig, method: unknown, url: unknown): Route<FastifyRequest> | null {
     if (config.rateLimit === undefined) return globalRoute
@@ -301,8 +294,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
 
 export const redisRateLimit = fp(rateLimitPlugin, {
   name: 'fastify-redis-patterns-rate-limit',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export default redisRateLimit

@@ -11,11 +11,10 @@ import { STORE_OPTIONS, type SessionStoreOptions } from '../lib/session/options.
 import { parseSessionId } from '../lib/session/ids.js'
 import type { SessionMetadata } from '../lib/session/store.js'
 import type { RedisClient } from '../lib/shared/connection.js'
-import { checkServer } from '../lib/shared/server-guard.js'
+import { resolveClient } from './shared/redis-client.js'
+import { checkAtStartup } from './shared/startup.js'
 import { invalid, optBool, optEnum, optString, rejectUnknown } from '../lib/shared/options.js'
 import { FRP_SESSION_DISABLED } from '../lib/shared/errors.js'
-// fastify.redis's type: the package build holds no example app to bring @fastify/redis's declarations in.
-import type {} from '@fastify/redis'
 
 export interface SessionCookieOptions {
   /** Cookie name (default 'sid'). */
@@ -94,10 +93,10 @@ const COOKIE_OPTIONS = ['name', 'secure', 'sameSite', 'httpOnly', 'path', 'domai
 
 function checkSecrets (secret: unknown): Array<string | Buffer> {
   const list = Array.isArray(secret) ? secret : [secret]
-  if (list.length === 0) throw invalid('secret', 'must not be an empty array')
+  if (list.length === 0) throw invalid('redisSession.secret', 'must not be an empty array')
   for (const s of list) {
-    if (typeof s !== 'string' && !Buffer.isBuffer(s)) throw invalid('secret', 'must be a string, a Buffer or an array of them')
-    if (Buffer.byteLength(s) < 32) throw invalid('secret', 'each secret must be at least 32 bytes')
+    if (typeof s !== 'string' && !Buffer.isBuffer(s)) throw invalid('redisSession.secret', 'must be a string, a Buffer or an array of them')
+    if (Buffer.byteLength(s) < 32) throw invalid('redisSession.secret', 'each secret must be at least 32 bytes')
   }
   return list
 }
@@ -112,29 +111,24 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   const signer = new Signer(checkSecrets(opts.secret) as string[])
   const c = opts.cookie ?? {}
   rejectUnknown('redisSession.cookie', c, COOKIE_OPTIONS)
-  const cookieName = optString('cookie.name', c.name, 'sid')
-  const secure: boolean | 'auto' = c.secure === 'auto' ? 'auto' : optBool('cookie.secure', c.secure, true)
+  const cookieName = optString('redisSession.cookie.name', c.name, 'sid')
+  const secure: boolean | 'auto' = c.secure === 'auto' ? 'auto' : optBool('redisSession.cookie.secure', c.secure, true)
   const cookieOpts = {
-    path: optString('cookie.path', c.path, '/'),
-    domain: c.domain === undefined ? undefined : optString('cookie.domain', c.domain, ''),
-    httpOnly: optBool('cookie.httpOnly', c.httpOnly, true),
-    sameSite: optEnum('cookie.sameSite', c.sameSite, ['lax', 'strict', 'none'] as const, 'lax'),
+    path: optString('redisSession.cookie.path', c.path, '/'),
+    domain: c.domain === undefined ? undefined : optString('redisSession.cookie.domain', c.domain, ''),
+    httpOnly: optBool('redisSession.cookie.httpOnly', c.httpOnly, true),
+    sameSite: optEnum('redisSession.cookie.sameSite', c.sameSite, ['lax', 'strict', 'none'] as const, 'lax'),
     secure
   }
   const clearOpts = { path: cookieOpts.path, domain: cookieOpts.domain }
-  const persistent = optBool('cookie.persistent', c.persistent, false)
-  const hook = optEnum('hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
+  const persistent = optBool('redisSession.cookie.persistent', c.persistent, false)
+  const hook = optEnum('redisSession.hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
   let metadataOf: ((request: FastifyRequest) => SessionMetadata) | null = defaultMetadata
   if (opts.metadata === false) metadataOf = null
   else if (typeof opts.metadata === 'function') metadataOf = opts.metadata
-  else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('metadata', 'must be a boolean or a function')
+  else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('redisSession.metadata', 'must be a boolean or a function')
 
-  let client = opts.client
-  if (client === undefined) {
-    const redis = fastify.redis as unknown as RedisClient & Record<string, RedisClient>
-    client = opts.namespace === undefined ? redis : redis?.[opts.namespace]
-    if (client === undefined) throw invalid('namespace', `no @fastify/redis client under namespace "${opts.namespace}"`)
-  }
+  const client = resolveClient(fastify, 'redisSession', opts)
   const storeOpts: SessionStoreOptions = {}
   for (const k of STORE_OPTIONS) if (opts[k] !== undefined) (storeOpts as Record<string, unknown>)[k] = opts[k]
   const store = new SessionStore(client, storeOpts)
@@ -142,12 +136,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   // Built on @fastify/cookie: registered here when the application has not registered it.
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
 
-  try {
-    await checkServer(client, { pattern: 'session', needsNoEviction: true, log: fastify.log, timeout: store.options.commandTimeout * 2 })
-  } catch (err) {
-    // A Redis that is down at boot must not keep the app from starting: requests answer 503.
-    fastify.log.warn(`session: could not inspect Redis at startup: ${(err as Error).message}`)
-  }
+  await checkAtStartup(fastify, [client], { pattern: 'session', needsNoEviction: true, timeout: store.options.commandTimeout * 2, whileDown: 'requests that use the session answer 503' })
 
   // Cookies whose signature was verified, by their exact text: a returning visitor's cookie costs
   // one Map lookup instead of an HMAC per request. Only verified cookies are kept (so only cookies
@@ -266,8 +255,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
 
 export const redisSession = fp(redisSessionPlugin, {
   name: 'fastify-redis-patterns-session',
-  fastify: '5.x',
-  dependencies: ['@fastify/redis']
+  fastify: '5.x'
 })
 
 export default redisSession

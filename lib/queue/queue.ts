@@ -1,7 +1,7 @@
 // The producer and admin side of a queue: add jobs, inspect them, move them by hand.
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
 import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
-import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
+import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED, FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
 import { invalid } from '../shared/options.js'
 import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
@@ -32,6 +32,17 @@ export interface JobCounts {
   paused: boolean
 }
 
+/**
+ * A connection failure (Redis down, retries exhausted, connection closed) becomes the coded 503
+ * FRP_REDIS_UNAVAILABLE, as the docs promise and the routes answer; before, a Redis that was
+ * unreachable (not slow) surfaced raw ioredis errors, and the queue routes answered 500. Coded
+ * errors and Redis's own replies (ReplyError: a script or command error) pass through.
+ */
+function unavailable (err: unknown): never {
+  if (isFrpError(err) || (err as Error)?.name === 'ReplyError') throw err
+  throw new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err), { cause: err })
+}
+
 /** addBulk sends jobs in chunks of this size: one script call each, bounded work per call. */
 const BULK_CHUNK = 500
 
@@ -54,7 +65,8 @@ export class Queue<T = unknown, R = unknown> {
     this.keys = queueKeys(this.options.prefix, name)
     const k = this.keys
     this.#addKeys = [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta]
-    this.#bound = boundFor(redis, this.options.commandTimeout)
+    const bound = boundFor(redis, this.options.commandTimeout)
+    this.#bound = p => bound(p).then(undefined, unavailable)
   }
 
   #check (): void {

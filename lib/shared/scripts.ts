@@ -18,8 +18,6 @@ import { fileURLToPath } from 'node:url'
 import { Command, type Redis } from 'ioredis'
 import { isCluster, type RedisClient } from './connection.js'
 
-/** @deprecated Import `RedisClient` from connection.js (kept for importers not yet moved). */
-export type { RedisClient }
 
 type Arg = string | number | Buffer
 

@@ -50,7 +50,7 @@ export async function checkServer (redis: RedisClient, opts: GuardOptions): Prom
   try {
     results = await withTimeout(Promise.all(masters(redis).map(inspect)), timeout)
   } catch (err) {
-    throw new FRP_REDIS_UNAVAILABLE(`${opts.pattern}: ${(err as Error).message}`)
+    throw new FRP_REDIS_UNAVAILABLE(`${opts.pattern}: ${(err as Error).message}`, { cause: err })
   }
   const warnings: string[] = []
   const { version, policy } = results[0] ?? { version: null, policy: null }

@@ -148,9 +148,9 @@ test('decorators, client selection and validation', async t => {
       }
     }
     await t.rejects(bad({ ttl: 'long' }), { code: 'FRP_INVALID_OPTION', message: /lock\.ttl/ })
-    await t.rejects(bad({ namespace: 'missing' }), { message: /lock\.namespace/ })
-    await t.rejects(bad({ client: {} }), { message: /lock\.client/ })
-    await t.rejects(bad({ routeWait: -1 }), { message: /lock\.routeWait/ })
+    await t.rejects(bad({ namespace: 'missing' }), { message: /redisLock\.namespace/ })
+    await t.rejects(bad({ client: {} }), { message: /redisLock\.client/ })
+    await t.rejects(bad({ routeWait: -1 }), { message: /redisLock\.routeWait/ })
 
     const app = await build(redis.client())
     t.teardown(() => app.close())
@@ -159,10 +159,19 @@ test('decorators, client selection and validation', async t => {
     t.throws(() => app.get('/c', { config: { lock: { key: () => 'k', tll: 5 } as never } }, async () => 'x'), { message: /config\.lock\.tll.*unknown/ })
   })
 
-  await t.test('the plugin requires @fastify/redis', async t => {
+  // Issue 16: the plugin used to declare @fastify/redis as a hard dependency, so `client` could not
+  // replace it. Now `client` is enough, and with neither the error names the option.
+  await t.test('the plugin needs a client: `client` without @fastify/redis, or @fastify/redis', async t => {
     const app = Fastify()
     t.teardown(() => app.close())
     app.register(redisLock, { client: redis.client() })
-    await t.rejects(async () => { await app.ready() }, /@fastify\/redis/)
+    await app.ready()
+    const lease = await app.locker.acquire('no-fastify-redis')
+    t.equal(lease.held, true, 'locks through the given client')
+    await lease.release()
+    const none = Fastify()
+    t.teardown(() => none.close())
+    none.register(redisLock, {})
+    await t.rejects(async () => { await none.ready() }, { code: 'FRP_INVALID_OPTION', message: /^Invalid option "redisLock\.client": .*@fastify\/redis/ })
   })
 })

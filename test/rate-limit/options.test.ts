@@ -19,20 +19,20 @@ t.test('options', async t => {
   }
 
   const bad: Array<[string, unknown, RegExp]> = [
-    ['limit <= 0', { limit: 0, window: 1000 }, /"limit.limit": must be between 1/],
-    ['window <= 0', { limit: 5, window: -1 }, /"limit.window": must be between 1/],
-    ['non-integer limit', { limit: 1.5, window: 1000 }, /"limit.limit": must be an integer/],
-    ['missing window', { limit: 5 }, /"limit.window": is required/],
-    ['unknown algorithm', { limit: 5, window: 1000, algorithm: 'leaky' }, /"limit.algorithm": must be one of 'sliding-window', 'sliding-counter', 'gcra', 'fixed-window'/],
+    ['limit <= 0', { limit: 0, window: 1000 }, /"redisRateLimit.limit": must be between 1/],
+    ['window <= 0', { limit: 5, window: -1 }, /"redisRateLimit.window": must be between 1/],
+    ['non-integer limit', { limit: 1.5, window: 1000 }, /"redisRateLimit.limit": must be an integer/],
+    ['missing window', { limit: 5 }, /"redisRateLimit.window": is required/],
+    ['unknown algorithm', { limit: 5, window: 1000, algorithm: 'leaky' }, /"redisRateLimit.algorithm": must be one of 'sliding-window', 'sliding-counter', 'gcra', 'fixed-window'/],
     ['cost > limit', { limit: 5, window: 1000, cost: 6 }, /"redisRateLimit.cost": 6 exceeds the smallest limit/],
-    ['burst on a non-gcra algorithm', { limit: 5, window: 1000, burst: 9 }, /"limit.burst": applies to the 'gcra' algorithm only/],
-    ['mixed algorithms in one rule', { policies: [{ limit: 5, window: 1000 }, { limit: 9, window: 60_000, algorithm: 'gcra' }] }, /"policies\[1\].algorithm": every policy of one rule must use the same algorithm/],
+    ['burst on a non-gcra algorithm', { limit: 5, window: 1000, burst: 9 }, /"redisRateLimit.burst": applies to the 'gcra' algorithm only/],
+    ['mixed algorithms in one rule', { policies: [{ limit: 5, window: 1000 }, { limit: 9, window: 60_000, algorithm: 'gcra' }] }, /"redisRateLimit.policies\[1\].algorithm": every policy of one rule must use the same algorithm/],
     ['unknown option', { limit: 5, window: 1000, windowMs: 1000 }, /"redisRateLimit.windowMs": unknown option/],
-    ['unknown hook', { limit: 5, window: 1000, hook: 'onSend' }, /"hook": must be one of/],
-    ['bad onRedisError', { limit: 5, window: 1000, onRedisError: 'ignore' }, /"onRedisError": must be one of 'allow', 'deny'/],
-    ['bad allowList', { limit: 5, window: 1000, allowList: 'me' }, /"allowList": must be an array of keys or a function/],
+    ['unknown hook', { limit: 5, window: 1000, hook: 'onSend' }, /"redisRateLimit.hook": must be one of/],
+    ['bad onRedisError', { limit: 5, window: 1000, onRedisError: 'ignore' }, /"redisRateLimit.onRedisError": must be one of 'allow', 'deny'/],
+    ['bad allowList', { limit: 5, window: 1000, allowList: 'me' }, /"redisRateLimit.allowList": must be an array of keys or a function/],
     ['bad insurance', { limit: 5, window: 1000, insurance: { instances: 0 } }, /"insurance.instances": must be between 1/],
-    ['bad keyGenerator', { limit: 5, window: 1000, keyGenerator: 'ip' }, /"keyGenerator": must be a function/],
+    ['bad keyGenerator', { limit: 5, window: 1000, keyGenerator: 'ip' }, /"redisRateLimit.keyGenerator": must be a function/],
     ['bad batch', { limit: 5, window: 1000, batch: 'on' }, /"batch": must be a boolean or \{ maxChecks \}/],
     ['bad batch.maxChecks', { limit: 5, window: 1000, batch: { maxChecks: 0 } }, /"batch.maxChecks": must be between 1/]
   ]

@@ -14,17 +14,17 @@ test('invalid options fail at registration and name the option', async t => {
   const redis = await startRedis(t)
   const client = redis.client()
   const bad: Array<[string, Record<string, unknown>]> = [
-    ['secret', {}],
-    ['secret', { secret: 'short' }],
-    ['secret', { secret: [] }],
+    ['redisSession.secret', {}],
+    ['redisSession.secret', { secret: 'short' }],
+    ['redisSession.secret', { secret: [] }],
     ['redisSession.colour', { secret: SECRET, colour: 'red' }],
     ['session.ttl', { secret: SECRET, ttl: -1 }],
     ['session.touchInterval', { secret: SECRET, ttl: 1000, touchInterval: 1000 }],
-    ['cookie.sameSite', { secret: SECRET, cookie: { sameSite: 'sometimes' } }],
+    ['redisSession.cookie.sameSite', { secret: SECRET, cookie: { sameSite: 'sometimes' } }],
     ['redisSession.cookie.maxAge', { secret: SECRET, cookie: { maxAge: 1 } }],
-    ['hook', { secret: SECRET, hook: 'onSend' }],
-    ['metadata', { secret: SECRET, metadata: 'yes' }],
-    ['namespace', { secret: SECRET, namespace: 'missing' }],
+    ['redisSession.hook', { secret: SECRET, hook: 'onSend' }],
+    ['redisSession.metadata', { secret: SECRET, metadata: 'yes' }],
+    ['redisSession.namespace', { secret: SECRET, namespace: 'missing' }],
     ['session.codec', { secret: SECRET, codec: 'json' }]
   ]
   for (const [name, opts] of bad) {
