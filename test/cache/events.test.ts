@@ -109,6 +109,9 @@ test("invalidate (kind, subject, 'local'|'remote'): on the invalidating instance
 test("flush ('down' | 'up'): L1 flushed when the subscriber drops and again when it is back", async t => {
   const redis = await startRedis(t)
   const cache = await makeCache(t, redis.client({ connectionName: 'flushing' }), { prefix: 'ev-fl' })
+  // L1 serves only while the invalidation bus is live; on a loaded machine the first subscribe can
+  // land after the cache is made (seen in a run under load: the first event was that 'up').
+  await eventually(() => cache.stats().busLive, { what: 'the invalidation bus live', ms: 10_000 })
   const flush = record(cache, 'flush')
   await cache.wrap('k', async () => 1)
   t.ok(cache.peek('k'), 'in L1')
