@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url'
 import { Command, type Redis } from 'ioredis'
 import { isCluster, type RedisClient } from './connection.js'
 
-
 type Arg = string | number | Buffer
 
 export interface ScriptSet<Name extends string> {

@@ -65,8 +65,10 @@ test('TTL jitter shortens TTLs by up to the given share', async t => {
 
 test('an L1 entry never outlives the fresh life of its L2 entry', async t => {
   const redis = await startRedis(t)
-  // The L1 would keep the entry for a minute; the L2 entry is fresh for one second.
-  const cache = await makeCache(t, redis.client(), { prefix: 'l1ttl', ttl: 1000, l1: { ttl: 60_000 }, earlyRefresh: 0 })
+  // The L1 would keep the entry for a minute; the L2 entry is fresh for three seconds (one second
+  // was shorter than a fill on a loaded 2-core run: the entry was past its fresh life before L1
+  // could hold it).
+  const cache = await makeCache(t, redis.client(), { prefix: 'l1ttl', ttl: 3000, l1: { ttl: 60_000 }, earlyRefresh: 0 })
   let calls = 0
   t.equal(await cache.wrap('k', async () => ++calls), 1)
   t.equal(cache.stats().l1Entries, 1, 'the value is held in L1 (so the refetch below is not for want of an L1)')
