@@ -330,7 +330,10 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       const lost = await this.#bound(scripts.run<string[]>(this.#redis, 'extend', [k.active], args))
       for (const id of lost) {
         const r = sent.get(id)
-        if (r === undefined || r.lost) continue
+        // A settled run is being reported: its own report decides (and emits 'lost' if refused).
+        // A heartbeat sent before its outcome reached Redis answers "not active" once the outcome
+        // is in, which is no loss (seen under load: a job that failed for good reported as lost).
+        if (r === undefined || r.lost || r.settled) continue
         r.lost = true
         r.ac.abort(new FRP_JOB_NOT_OWNER(id))
         this.emit('lost', r.job)
