@@ -3,8 +3,7 @@
 // fail-open policy (Redis down or slow: `wrap` serves from the fetcher). Framework-free.
 import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { boundFor, escapeGlob, masters, withTimeout, type Bound, type RedisClient } from '../shared/connection.js'
-import { FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
+import { asUnavailable, boundFor, escapeGlob, masters, withTimeout, type Bound, type RedisClient } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
 import { invalid } from '../shared/options.js'
 import { Notifier } from '../shared/notifier.js'
@@ -725,15 +724,7 @@ export class Cache extends EventEmitter {
   }
 }
 
-/**
- * The rejection of a write path (set, writeThrough, invalidate, invalidateTags) on a Redis failure:
- * coded errors (FRP_REDIS_TIMEOUT) pass through; anything else from Redis or ioredis (a closed
- * connection, "Too many Cluster redirections" from a dead Cluster master) becomes
- * FRP_REDIS_UNAVAILABLE (503) with the original as `cause`, like every other pattern's.
- */
+/** The rejection of a write path on a Redis failure: the shared coded translation. */
 function coded (err: unknown): never {
-  if (isFrpError(err)) throw err
-  const e = new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err))
-  e.cause = err
-  throw e
+  throw asUnavailable(err)
 }

@@ -1,8 +1,7 @@
 // The lock's Lua scripts, and the one place where their replies and Redis failures are
 // translated into what the core understands.
 import { loadScripts } from '../shared/scripts.js'
-import { withTimeout, type RedisClient } from '../shared/connection.js'
-import { FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
+import { asUnavailable, withTimeout, type RedisClient } from '../shared/connection.js'
 
 export type LockScript = 'acquire' | 'release' | 'extend' | 'raise-fence'
 
@@ -20,12 +19,8 @@ export async function run (redis: RedisClient, name: LockScript, keys: readonly 
   }
 }
 
-export function translate (err: unknown): Error {
-  if (isFrpError(err)) return err
-  const e = new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err))
-  e.cause = err
-  return e
-}
+/** The shared translation (lib/shared/connection.ts), under the name the lock core uses. */
+export const translate = asUnavailable
 
 /**
  * Decodes an acquire reply: a positive number is the fencing token; otherwise the holder's

@@ -1,7 +1,7 @@
 // The producer and admin side of a queue: add jobs, inspect them, move them by hand.
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
-import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
-import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED, FRP_REDIS_UNAVAILABLE, isFrpError } from '../shared/errors.js'
+import { asUnavailable, boundFor, type Bound, type RedisClient } from '../shared/connection.js'
+import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
 import { invalid } from '../shared/options.js'
 import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
@@ -39,8 +39,8 @@ export interface JobCounts {
  * errors and Redis's own replies (ReplyError: a script or command error) pass through.
  */
 function unavailable (err: unknown): never {
-  if (isFrpError(err) || (err as Error)?.name === 'ReplyError') throw err
-  throw new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err), { cause: err })
+  if ((err as Error)?.name === 'ReplyError') throw err
+  throw asUnavailable(err)
 }
 
 /** addBulk sends jobs in chunks of this size: one script call each, bounded work per call. */

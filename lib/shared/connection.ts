@@ -2,7 +2,7 @@
 // connection, bounded waits, and iteration over every master of a Cluster.
 import { Cluster } from 'ioredis'
 import type { Redis, RedisOptions } from 'ioredis'
-import { FRP_REDIS_TIMEOUT } from './errors.js'
+import { FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, isFrpError } from './errors.js'
 
 /** A connection every pattern accepts: a standalone client or a Cluster. Declared here, with the
  * connection policy, so that the script loader depends on this module and not the other way round. */
@@ -144,4 +144,15 @@ export async function waitReady (redis: RedisClient, ms: number): Promise<void> 
     redis.once('ready', onReady)
     redis.once('end', onEnd)
   }), ms)
+}
+
+/**
+ * The one translation of a Redis failure into a coded error: coded errors (FRP_REDIS_TIMEOUT, …)
+ * pass through; anything else from Redis or ioredis (a closed connection, retries exhausted, "Too
+ * many Cluster redirections" from a dead master) becomes FRP_REDIS_UNAVAILABLE (503) with the
+ * original as `cause`.
+ */
+export function asUnavailable (err: unknown): Error {
+  if (isFrpError(err)) return err
+  return new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err), { cause: err })
 }
