@@ -1,6 +1,6 @@
 // The harness is tested itself: faults do what they say, and nothing outlives a test file.
 // (It lives in test/shared, not test/helpers: tap's exclude skips test/helpers/**.)
-import { test } from 'tap'
+import tap, { test } from 'tap'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { startRedis, startCluster, eventually, topologies } from '../helpers/redis.js'
@@ -19,6 +19,10 @@ function alive (pid: number): boolean {
 
 /** Every redis-server PID this file started in-process; the last test checks they are all gone. */
 const started: number[] = []
+
+// This file starts four clusters (one here, three in child processes): more than the suite's
+// 180 s per file on a loaded 2-core run. The root timeout tells the runner too.
+tap.setTimeout(600_000)
 
 test('startRedis spawns a private server with fault controls', async t => {
   const redis = await startRedis(t)
@@ -97,16 +101,26 @@ test('the topology switch selects standalone, cluster or both', async t => {
   t.strictSame(topologies(), ['standalone', 'cluster'])
 })
 
+// Three child processes each start a standalone server and a 3-master cluster: on a loaded 2-core
+// run that took longer than 30 s per child (the test timed out waiting while the child was still
+// creating its cluster), so the deadlines are generous and the child's early exit fails at once.
 test('no redis-server outlives its test process, however the process ends', async t => {
   const fixture = fileURLToPath(new URL('../fixtures/leaky-process.ts', import.meta.url))
   for (const ending of ['exit', 'throw', 'sigkill']) {
     const child = spawn(process.execPath, [...process.execArgv, fixture, ending], { stdio: ['ignore', 'pipe', 'inherit'] })
     let out = ''
     child.stdout.on('data', d => { out += d })
-    const pids: number[] = await eventually(() => /pids:([\d,]+)/.exec(out)?.[1].split(',').map(Number), { ms: 30_000, what: 'fixture to start servers' }) ?? []
+    let exited: number | null | undefined
+    child.once('exit', code => { exited = code })
+    const pids: number[] = await eventually(() => {
+      const m = /pids:([\d,]+)/.exec(out)
+      if (m !== null) return m[1].split(',').map(Number)
+      if (exited !== undefined) throw new Error(`fixture (${ending}) exited with ${exited} before starting its servers`)
+      return undefined
+    }, { ms: 150_000, what: 'fixture to start servers' }) ?? []
     t.equal(pids.length, 4, 'one standalone and three cluster nodes')
     if (ending === 'sigkill') child.kill('SIGKILL')
-    await new Promise(resolve => child.once('exit', resolve))
+    if (exited === undefined) await new Promise(resolve => child.once('exit', resolve))
     await eventually(() => pids.every(p => !alive(p)), { ms: 5000, what: `servers to die after ${ending}` })
     t.pass(`all servers gone after the process ended by ${ending}`)
   }
