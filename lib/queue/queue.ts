@@ -50,6 +50,8 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   #closers = new Set<{ close: () => Promise<void> }>()
   #closed = false
   #ctx: calls.QueueContext
+  /** Rejection handlers of the plain reads, made once: they code failures like the scripts'. */
+  #readFailed: Record<'HGETALL' | 'ZRANGE' | 'PIPELINE' | 'HEXISTS', (err: unknown) => never>
 
   constructor (redis: RedisClient, name: string, options: QueueOptions = {}) {
     super()
@@ -58,12 +60,9 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     this.redis = redis
     this.codec = this.options.codec
     this.keys = queueKeys(this.options.prefix, name)
-    this.#ctx = calls.queueContext(redis, this.keys, this.options)
-  }
-
-  /** A rejection handler coding a failed plain read like the scripts' failures (redis-errors.ts). */
-  #failed (command: string): (err: unknown) => never {
-    return err => { throw commandFailure(command, err, this.#ctx.timeoutMs) }
+    const ctx = this.#ctx = calls.queueContext(redis, this.keys, this.options)
+    const failed = (command: string) => (err: unknown): never => { throw commandFailure(command, err, ctx.timeoutMs) }
+    this.#readFailed = { HGETALL: failed('HGETALL'), ZRANGE: failed('ZRANGE'), PIPELINE: failed('PIPELINE'), HEXISTS: failed('HEXISTS') }
   }
 
   #check (): void {
@@ -109,7 +108,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
 
   async getJob (id: string): Promise<JobRecord<T, R> | null> {
     if (typeof id !== 'string' || id.length === 0) return null
-    const h = await this.#ctx.bound(this.redis.hgetall(this.keys.job(id))).then(undefined, this.#failed('HGETALL'))
+    const h = await this.#ctx.bound(this.redis.hgetall(this.keys.job(id))).then(undefined, this.#readFailed.HGETALL)
     if (h.st === undefined) return null
     return decodeJob<T, R>(id, h, this.codec)
   }
@@ -126,11 +125,11 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     const newestFirst = state === 'completed' || state === 'failed'
     const ids = await this.#ctx.bound(newestFirst
       ? this.redis.zrevrange(key, String(offset), String(offset + limit - 1))
-      : this.redis.zrange(key, String(offset), String(offset + limit - 1))).then(undefined, this.#failed('ZRANGE'))
+      : this.redis.zrange(key, String(offset), String(offset + limit - 1))).then(undefined, this.#readFailed.ZRANGE)
     if (ids.length === 0) return []
     const p = this.redis.pipeline()
     for (const id of ids) p.hgetall(this.keys.job(id))
-    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#failed('PIPELINE')) ?? []
+    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
     const jobs: Array<JobRecord<T, R>> = []
     for (let i = 0; i < ids.length; i++) {
       const h = res[i]?.[1] as Record<string, string> | undefined
@@ -145,7 +144,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     const k = this.keys
     const p = this.redis.pipeline()
     p.zcard(k.waiting).zcard(k.delayed).zcard(k.active).zcard(k.completed).zcard(k.failed).hexists(k.meta, 'paused')
-    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#failed('PIPELINE')) ?? []
+    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
     for (const [err] of res) if (err !== null) throw commandFailure('ZCARD', err, this.#ctx.timeoutMs)
     const n = (i: number): number => Number(res[i][1])
     return { waiting: n(0), delayed: n(1), active: n(2), completed: n(3), failed: n(4), paused: n(5) === 1 }
@@ -161,7 +160,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   }
 
   async isPaused (): Promise<boolean> {
-    return await this.#ctx.bound(this.redis.hexists(this.keys.meta, 'paused')).then(undefined, this.#failed('HEXISTS')) === 1
+    return await this.#ctx.bound(this.redis.hexists(this.keys.meta, 'paused')).then(undefined, this.#readFailed.HEXISTS) === 1
   }
 
   /** Moves a failed (or completed) job back to waiting with a fresh attempt budget. */
