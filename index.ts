@@ -19,14 +19,13 @@ export { Leaderboard, type Entry as LeaderboardEntry, type SubmitResult as Leade
 export type { LeaderboardOptions, Order as LeaderboardOrder, UpdatePolicy as LeaderboardUpdatePolicy, TieBreak as LeaderboardTieBreak } from './lib/leaderboard/options.js'
 export type { PeriodUnit as LeaderboardPeriod } from './lib/leaderboard/periods.js'
 export { redisQueue, type RedisQueuePluginOptions, type QueueRoutesOptions } from './plugins/queue.js'
-export { Queue, type AddResult, type BulkJob, type JobCounts } from './lib/queue/queue.js'
-export { Worker, type Processor } from './lib/queue/worker.js'
-export { QueueEvents, type QueueEvent, type QueueEventsOptions } from './lib/queue/events.js'
-export type { ActiveJob } from './lib/queue/active-job.js'
-export type { JobRecord, JobState, AttemptRecord } from './lib/queue/job.js'
-export type { JobOptions, QueueOptions, WorkerOptions, Retention } from './lib/queue/options.js'
-export type { Backoff } from './lib/queue/backoff.js'
-export { MAX_PRIORITY } from './lib/queue/options.js'
+export {
+  Queue, Worker, QueueEvents, MAX_PRIORITY,
+  type AddResult, type BulkJob, type JobCounts, type QueueEventMap, type Processor, type WorkerEvents, type WorkerQueue,
+  type QueueEvent, type QueueEventName, type QueueEventsEvents, type QueueEventsOptions, type ActiveJob,
+  type JobRecord, type JobState, type AttemptRecord, type JobOptions, type QueueOptions, type WorkerOptions,
+  type Retention, type Backoff
+} from './lib/queue/index.js'
 
 // cache
 export { redisCache, type RedisCacheOptions, type RouteCacheConfig } from './plugins/cache.js'

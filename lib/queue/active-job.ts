@@ -2,6 +2,7 @@
 import type { Codec } from '../shared/codec.js'
 import { decodeValue } from './job.js'
 import type { Backoff } from './backoff.js'
+import type { TakenJob } from './calls.js'
 
 export interface ActiveJob<T = unknown> {
   readonly id: string
@@ -24,27 +25,23 @@ export interface ActiveJob<T = unknown> {
   updateProgress (progress: unknown): Promise<boolean>
 }
 
-/** Number of values per job in a take reply (take-9.lua). */
-export const TAKE_FIELDS = 10
-
+/** The job a handler gets for a run taken by its worker (`taken`, decoded from take-9.lua). */
 export function activeJob<T> (
-  reply: ReadonlyArray<string | number>, at: number, codec: Codec, signal: AbortSignal,
+  taken: TakenJob, codec: Codec, signal: AbortSignal,
   progress: (id: string, token: string, p: unknown) => Promise<boolean>
 ): ActiveJob<T> {
-  const id = String(reply[at])
-  const token = String(reply[at + 1])
-  const bo = String(reply[at + 6])
+  const { id, token } = taken
   return {
     id,
     token,
-    name: String(reply[at + 2]),
-    data: decodeValue(codec, String(reply[at + 3])) as T,
-    attempts: Number(reply[at + 4]),
-    attemptsMade: Number(reply[at + 5]),
-    backoff: bo === '' ? null : JSON.parse(bo),
-    timeout: Number(reply[at + 7]),
-    createdAt: Number(reply[at + 8]),
-    stalls: Number(reply[at + 9]),
+    name: taken.name,
+    data: decodeValue(codec, taken.data) as T,
+    attempts: taken.attempts,
+    attemptsMade: taken.attemptsMade,
+    backoff: taken.backoff,
+    timeout: taken.timeout,
+    createdAt: taken.createdAt,
+    stalls: taken.stalls,
     signal,
     updateProgress: (p: unknown) => progress(id, token, p)
   }

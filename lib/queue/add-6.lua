@@ -10,6 +10,7 @@
           timeout ms, removeOnComplete "count:age", removeOnFail "count:age"
   Returns a flat array: id, created (1, or 0 for a duplicate jobId) per job.
   Waiting score = priority * 2^33 + (seq mod 2^33): FIFO within a priority, < 2^53.
+  Built and decoded by lib/queue/calls.ts: add() / addMany() (with addArgs, addJobArgs).
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

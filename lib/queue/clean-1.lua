@@ -4,6 +4,7 @@
           checked against the job's creation time)
   ARGV[1] key prefix   ARGV[2] age ms   ARGV[3] limit   ARGV[4] 'finished' or 'created'
   Returns the removed ids.
+  Built and decoded by lib/queue/calls.ts: clean().
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -3,6 +3,7 @@
   KEYS[1] waiting   KEYS[2] delayed
   ARGV[1] key prefix   ARGV[2] 1: delayed too   ARGV[3] batch size
   Returns the number of jobs removed by this call.
+  Built and decoded by lib/queue/calls.ts: drain().
 ]]
 local removed = 0
 local sets = { KEYS[1] }

@@ -1,13 +1,14 @@
 // Listener of a queue's capped event stream. It remembers the last stream id it delivered, so
 // after a disconnect (or a Redis restart with persistence) it resumes where it stopped instead of
 // missing what happened meanwhile: the stream keeps the last `maxEvents` events.
-import { EventEmitter } from 'node:events'
 import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import { optInt, optString, rejectUnknown } from '../shared/options.js'
 import { decodeValue } from './job.js'
 import type { QueueKeys } from './keys.js'
 import type { Codec } from '../shared/codec.js'
+import { commandFailure } from './redis-errors.js'
+import { TypedEmitter } from './typed-emitter.js'
 
 export interface QueueEventsOptions {
   /** Stream id to start after: '$' (default) = only new events, '0' = everything still in the stream. */
@@ -16,9 +17,13 @@ export interface QueueEventsOptions {
   blockTimeout?: number
 }
 
-/** One event: `event` is added, waiting, active, completed, failed, progress, stalled, released, removed, paused, resumed. */
+/** The events the queue's stream carries (QueueEvent.event). */
+export type QueueEventName = 'added' | 'waiting' | 'active' | 'progress' | 'completed' | 'failed' |
+'stalled' | 'released' | 'removed' | 'paused' | 'resumed'
+
+/** One event of the queue's stream. */
 export interface QueueEvent {
-  event: string
+  event: QueueEventName
   /** The stream entry id (pass it as `from` to resume from here). */
   streamId: string
   jobId?: string
@@ -45,7 +50,17 @@ export interface EventsQueue {
   readonly codec: Codec
 }
 
-export class QueueEvents extends EventEmitter {
+/** The events of a QueueEvents listener: event name → listener arguments. */
+export type QueueEventsEvents = { [E in QueueEventName]: [event: QueueEvent] } & {
+  /** Every stream event, after its own. */
+  event: [event: QueueEvent]
+  /** Reading the stream failed (coded: FRP_REDIS_UNAVAILABLE, FRP_REDIS_TIMEOUT, …); it retries. Only emitted when someone listens. */
+  error: [err: Error]
+  /** close() finished. */
+  closed: []
+}
+
+export class QueueEvents extends TypedEmitter<QueueEventsEvents> {
   readonly queue: EventsQueue
   #conn: RedisClient | null = null
   #last: string
@@ -104,7 +119,7 @@ export class QueueEvents extends EventEmitter {
       } catch (err) {
         if (this.#closing) break
         if (err instanceof FRP_REDIS_TIMEOUT) { this.#conn?.disconnect(); this.#conn = null }
-        if (this.listenerCount('error') > 0) this.emit('error', err)
+        if (this.listenerCount('error') > 0) this.emit('error', commandFailure('XREAD', err, this.#block + 2000))
         await sleep(Math.min(50 * 2 ** Math.min(failures++, 6), 2000))
       }
     }
@@ -113,7 +128,7 @@ export class QueueEvents extends EventEmitter {
   #deliver (streamId: string, fields: string[]): void {
     const f: Record<string, string> = {}
     for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1]
-    const e: QueueEvent = { event: f.ev, streamId }
+    const e: QueueEvent = { event: f.ev as QueueEventName, streamId }
     if (f.id !== undefined) e.jobId = f.id
     if (f.name !== undefined) e.name = f.name
     if (f.ret !== undefined) {

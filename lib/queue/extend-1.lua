@@ -3,6 +3,7 @@
   KEYS[1] active
   ARGV[1] key prefix   ARGV[2] lease ms   ARGV[3] n, then per job: id, token
   Returns the ids whose lease is lost (token changed or no longer active).
+  Built and decoded by lib/queue/calls.ts: extend().
 ]]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

@@ -6,6 +6,7 @@
   ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] id   ARGV[4] token   ARGV[5] error message
   ARGV[6] stack   ARGV[7] retry delay ms (-1: do not retry)   ARGV[8] history entry (JSON object)
   Returns 0 not the owner, 1 will retry, 2 failed for good.
+  Built and decoded by lib/queue/calls.ts: fail().
 ]]
 --@include "_trim-finished.lua"
 local t = redis.call('TIME')

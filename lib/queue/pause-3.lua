@@ -3,6 +3,7 @@
   KEYS[1] meta   KEYS[2] marker   KEYS[3] events
   ARGV[1] 1 pause, 0 resume   ARGV[2] events MAXLEN
   Returns 1.
+  Built and decoded by lib/queue/calls.ts: pause().
 ]]
 if ARGV[1] == '1' then
   redis.call('HSET', KEYS[1], 'paused', '1')

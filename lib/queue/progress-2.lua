@@ -3,6 +3,7 @@
   KEYS[1] active   KEYS[2] events
   ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] id   ARGV[4] token   ARGV[5] progress (JSON)
   Returns 1, or 0 when the worker no longer owns the job.
+  Built and decoded by lib/queue/calls.ts: progress().
 ]]
 local jk = ARGV[1] .. 'job:' .. ARGV[3]
 if redis.call('HGET', jk, 'tok') ~= ARGV[4] or not redis.call('ZSCORE', KEYS[1], ARGV[3]) then return 0 end

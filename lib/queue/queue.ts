@@ -1,21 +1,19 @@
 // The producer and admin side of a queue: add jobs, inspect them, move them by hand.
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
-import { asUnavailable, boundFor, type Bound, type RedisClient } from '../shared/connection.js'
+import type { RedisClient } from '../shared/connection.js'
 import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
 import { invalid } from '../shared/options.js'
 import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
-import { scripts, checkReturn } from './scripts.js'
+import * as calls from './calls.js'
+import { commandFailure } from './redis-errors.js'
+import { TypedEmitter } from './typed-emitter.js'
 import { decodeJob, JOB_STATES, type JobRecord, type JobState } from './job.js'
 import { encodeJobOptions, int, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
 import { Worker, type Processor } from './worker.js'
 import { QueueEvents, type QueueEventsOptions } from './events.js'
 
-export interface AddResult {
-  id: string
-  /** false when a job with this jobId exists or was added within the dedup window. */
-  created: boolean
-}
+export type { AddResult } from './calls.js'
 
 export interface BulkJob<T = unknown> {
   name: string
@@ -32,21 +30,18 @@ export interface JobCounts {
   paused: boolean
 }
 
-/**
- * A connection failure (Redis down, retries exhausted, connection closed) becomes the coded 503
- * FRP_REDIS_UNAVAILABLE, as the docs promise and the routes answer; before, a Redis that was
- * unreachable (not slow) surfaced raw ioredis errors, and the queue routes answered 500. Coded
- * errors and Redis's own replies (ReplyError: a script or command error) pass through.
- */
-function unavailable (err: unknown): never {
-  if ((err as Error)?.name === 'ReplyError') throw err
-  throw asUnavailable(err)
-}
-
 /** addBulk sends jobs in chunks of this size: one script call each, bounded work per call. */
 const BULK_CHUNK = 500
+/** drain removes jobs in batches of this size: one script call each. */
+const DRAIN_BATCH = 1000
 
-export class Queue<T = unknown, R = unknown> {
+/** The events of a Queue: event name → listener arguments. */
+export interface QueueEventMap {
+  /** A job was created by add or addBulk (not emitted for a jobId that was already used). */
+  added: [id: string, name: string]
+}
+
+export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap> {
   readonly name: string
   readonly redis: RedisClient
   readonly keys: QueueKeys
@@ -54,19 +49,20 @@ export class Queue<T = unknown, R = unknown> {
   readonly codec: Codec
   #closers = new Set<{ close: () => Promise<void> }>()
   #closed = false
-  #addKeys: string[]
-  #bound: Bound
+  #ctx: calls.QueueContext
+  /** Rejection handlers of the plain reads, made once: they code failures like the scripts'. */
+  #readFailed: Record<'HGETALL' | 'ZRANGE' | 'PIPELINE' | 'HEXISTS', (err: unknown) => never>
 
   constructor (redis: RedisClient, name: string, options: QueueOptions = {}) {
+    super()
     this.options = normalizeQueueOptions(name, options)
     this.name = name
     this.redis = redis
     this.codec = this.options.codec
     this.keys = queueKeys(this.options.prefix, name)
-    const k = this.keys
-    this.#addKeys = [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta]
-    const bound = boundFor(redis, this.options.commandTimeout)
-    this.#bound = p => bound(p).then(undefined, unavailable)
+    const ctx = this.#ctx = calls.queueContext(redis, this.keys, this.options)
+    const failed = (command: string) => (err: unknown): never => { throw commandFailure(command, err, ctx.timeoutMs) }
+    this.#readFailed = { HGETALL: failed('HGETALL'), ZRANGE: failed('ZRANGE'), PIPELINE: failed('PIPELINE'), HEXISTS: failed('HEXISTS') }
   }
 
   #check (): void {
@@ -78,42 +74,41 @@ export class Queue<T = unknown, R = unknown> {
       throw new FRP_JOB_INVALID('name must be a non-empty string of at most 200 characters')
     }
     const o = encodeJobOptions(opts, this.options.defaults)
-    const encoded = data === undefined ? '' : this.codec.encode(data)
-    args.push(o.jobId, name, encoded, o.priority, o.delay, o.attempts, o.backoff, o.timeout, o.roc, o.rof)
+    calls.addJobArgs(args, name, data === undefined ? '' : this.codec.encode(data), o)
   }
 
   /** Adds a job. Validation errors (FRP_JOB_INVALID, FRP_VALUE_TOO_LARGE) are thrown before Redis is touched. */
-  async add (name: string, data: T, opts?: JobOptions): Promise<AddResult> {
+  async add (name: string, data: T, opts?: JobOptions): Promise<calls.AddResult> {
     this.#check()
-    const args: Array<string | number> = [this.keys.prefix, this.options.maxEvents, this.options.dedupWindow, 1]
+    const args = calls.addArgs(this.#ctx, 1)
     this.#encode(name, data, opts, args)
-    const res = await this.#bound(scripts.run<Array<string | number>>(this.redis, 'add', this.#addKeys, args))
-    return { id: String(res[0]), created: res[1] === 1 }
+    const res = await calls.add(this.#ctx, args)
+    if (res.created && this.listenerCount('added') !== 0) this.emit('added', res.id, name)
+    return res
   }
 
   /** Adds many jobs: all are validated first (nothing is added if one is invalid), then sent in chunks. */
-  async addBulk (jobs: ReadonlyArray<BulkJob<T>>): Promise<AddResult[]> {
+  async addBulk (jobs: ReadonlyArray<BulkJob<T>>): Promise<calls.AddResult[]> {
     this.#check()
     if (!Array.isArray(jobs)) throw new FRP_JOB_INVALID('addBulk expects an array')
     const chunks: Array<Array<string | number>> = []
     for (let i = 0; i < jobs.length; i += BULK_CHUNK) {
       const slice = jobs.slice(i, i + BULK_CHUNK)
-      const args: Array<string | number> = [this.keys.prefix, this.options.maxEvents, this.options.dedupWindow, slice.length]
+      const args = calls.addArgs(this.#ctx, slice.length)
       for (const j of slice) this.#encode(j?.name, j?.data, j?.opts, args)
       chunks.push(args)
     }
-    const out: AddResult[] = []
-    const replies = await Promise.all(chunks.map(args =>
-      this.#bound(scripts.run<Array<string | number>>(this.redis, 'add', this.#addKeys, args))))
-    for (const res of replies) {
-      for (let i = 0; i < res.length; i += 2) out.push({ id: String(res[i]), created: res[i + 1] === 1 })
+    const replies = await Promise.all(chunks.map(args => calls.addMany(this.#ctx, args)))
+    const out = replies.flat()
+    if (this.listenerCount('added') !== 0) {
+      for (let i = 0; i < out.length; i++) if (out[i].created) this.emit('added', out[i].id, jobs[i].name)
     }
     return out
   }
 
   async getJob (id: string): Promise<JobRecord<T, R> | null> {
     if (typeof id !== 'string' || id.length === 0) return null
-    const h = await this.#bound(this.redis.hgetall(this.keys.job(id)))
+    const h = await this.#ctx.bound(this.redis.hgetall(this.keys.job(id))).then(undefined, this.#readFailed.HGETALL)
     if (h.st === undefined) return null
     return decodeJob<T, R>(id, h, this.codec)
   }
@@ -128,13 +123,13 @@ export class Queue<T = unknown, R = unknown> {
     int('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER)
     const key = this.keys[state]
     const newestFirst = state === 'completed' || state === 'failed'
-    const ids = await this.#bound(newestFirst
+    const ids = await this.#ctx.bound(newestFirst
       ? this.redis.zrevrange(key, String(offset), String(offset + limit - 1))
-      : this.redis.zrange(key, String(offset), String(offset + limit - 1)))
+      : this.redis.zrange(key, String(offset), String(offset + limit - 1))).then(undefined, this.#readFailed.ZRANGE)
     if (ids.length === 0) return []
     const p = this.redis.pipeline()
     for (const id of ids) p.hgetall(this.keys.job(id))
-    const res = await this.#bound(p.exec()) ?? []
+    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
     const jobs: Array<JobRecord<T, R>> = []
     for (let i = 0; i < ids.length; i++) {
       const h = res[i]?.[1] as Record<string, string> | undefined
@@ -149,42 +144,33 @@ export class Queue<T = unknown, R = unknown> {
     const k = this.keys
     const p = this.redis.pipeline()
     p.zcard(k.waiting).zcard(k.delayed).zcard(k.active).zcard(k.completed).zcard(k.failed).hexists(k.meta, 'paused')
-    const res = await this.#bound(p.exec()) ?? []
-    for (const [err] of res) if (err !== null) throw err
+    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
+    for (const [err] of res) if (err !== null) throw commandFailure('ZCARD', err, this.#ctx.timeoutMs)
     const n = (i: number): number => Number(res[i][1])
     return { waiting: n(0), delayed: n(1), active: n(2), completed: n(3), failed: n(4), paused: n(5) === 1 }
   }
 
   /** Stops every worker of the queue from taking jobs (running jobs finish). */
   async pause (): Promise<void> {
-    await this.#bound(scripts.run(this.redis, 'pause', [this.keys.meta, this.keys.marker, this.keys.events], [1, this.options.maxEvents]))
+    await calls.pause(this.#ctx, true)
   }
 
   async resume (): Promise<void> {
-    await this.#bound(scripts.run(this.redis, 'pause', [this.keys.meta, this.keys.marker, this.keys.events], [0, this.options.maxEvents]))
+    await calls.pause(this.#ctx, false)
   }
 
   async isPaused (): Promise<boolean> {
-    return await this.#bound(this.redis.hexists(this.keys.meta, 'paused')) === 1
+    return await this.#ctx.bound(this.redis.hexists(this.keys.meta, 'paused')).then(undefined, this.#readFailed.HEXISTS) === 1
   }
 
   /** Moves a failed (or completed) job back to waiting with a fresh attempt budget. */
   async retry (id: string): Promise<void> {
-    const k = this.keys
-    const code = await this.#bound(scripts.run<number>(this.redis, 'retry',
-      [k.failed, k.completed, k.waiting, k.meta, k.marker, k.events], [k.prefix, this.options.maxEvents, id]))
-    if (code < 0) {
-      const state = code === -2 ? (await this.redis.hget(k.job(id), 'st')) ?? 'gone' : undefined
-      checkReturn(code, id, state)
-    }
+    await calls.retry(this.#ctx, id)
   }
 
   /** Removes a job that is not active (FRP_JOB_ACTIVE otherwise, FRP_JOB_NOT_FOUND if absent). */
   async remove (id: string): Promise<void> {
-    const k = this.keys
-    const code = await this.#bound(scripts.run<number>(this.redis, 'remove',
-      [k.waiting, k.delayed, k.active, k.completed, k.failed, k.events], [k.prefix, this.options.maxEvents, id]))
-    checkReturn(code, id)
+    await calls.remove(this.#ctx, id)
   }
 
   /**
@@ -195,15 +181,14 @@ export class Queue<T = unknown, R = unknown> {
     if (!['completed', 'failed', 'waiting', 'delayed'].includes(state)) throw new FRP_JOB_INVALID(`cannot clean state "${String(state)}"`)
     int('age', age, 0, 0, Number.MAX_SAFE_INTEGER)
     int('limit', limit, 1000, 1, 100_000)
-    const mode = state === 'completed' || state === 'failed' ? 'finished' : 'created'
-    return await this.#bound(scripts.run<string[]>(this.redis, 'clean', [this.keys[state]], [this.keys.prefix, age, limit, mode]))
+    return await calls.clean(this.#ctx, state, age, limit)
   }
 
   /** Removes every waiting job (and delayed ones unless `delayed: false`). Returns how many. */
   async drain ({ delayed = true }: { delayed?: boolean } = {}): Promise<number> {
     let total = 0
     for (;;) {
-      const n = await this.#bound(scripts.run<number>(this.redis, 'drain', [this.keys.waiting, this.keys.delayed], [this.keys.prefix, delayed ? 1 : 0, 1000]))
+      const n = await calls.drain(this.#ctx, delayed, DRAIN_BATCH)
       total += n
       if (n === 0) return total
     }
@@ -216,9 +201,7 @@ export class Queue<T = unknown, R = unknown> {
    */
   async checkStalled ({ maxStalls = 3 }: { maxStalls?: number } = {}): Promise<void> {
     int('maxStalls', maxStalls, 3, 0, Number.MAX_SAFE_INTEGER)
-    const k = this.keys
-    await this.#bound(scripts.run(this.redis, 'take', [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed],
-      [k.prefix, '', 0, 0, 0, 0, 0, maxStalls, this.options.maxEvents, 0]))
+    await calls.take(this.#ctx, calls.reclaimer(maxStalls), 0, [])
   }
 
   /** Starts a worker on this queue; it is closed by `queue.close()`. */
@@ -238,9 +221,9 @@ export class Queue<T = unknown, R = unknown> {
     return e
   }
 
-  #own (c: { close: () => Promise<void>, once?: (ev: string, fn: () => void) => unknown }): void {
+  #own (c: { close: () => Promise<void>, once: (event: 'closed', listener: () => void) => unknown }): void {
     this.#closers.add(c)
-    c.once?.('closed', () => this.#closers.delete(c))
+    c.once('closed', () => this.#closers.delete(c))
   }
 
   /** Closes the workers and listeners made by this queue (gracefully), then refuses new calls. */

@@ -3,6 +3,7 @@
   KEYS[1] active   KEYS[2] waiting   KEYS[3] marker   KEYS[4] events
   ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] n, then per job: id, token
   Returns the number of jobs released.
+  Built and decoded by lib/queue/calls.ts: release().
 ]]
 local released = 0
 for i = 0, tonumber(ARGV[3]) - 1 do

@@ -3,6 +3,7 @@
   KEYS[1] waiting   KEYS[2] delayed   KEYS[3] active   KEYS[4] completed   KEYS[5] failed   KEYS[6] events
   ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] id
   Returns 1 removed, -1 no such job, -2 the job is active.
+  Built and decoded by lib/queue/calls.ts: remove().
 ]]
 local id = ARGV[3]
 local jk = ARGV[1] .. 'job:' .. id

@@ -3,6 +3,7 @@
   KEYS[1] failed   KEYS[2] completed   KEYS[3] waiting   KEYS[4] meta   KEYS[5] marker   KEYS[6] events
   ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] id
   Returns 1 ok, -1 no such job, -2 not in a retryable state (waiting, delayed or active).
+  Built and decoded by lib/queue/calls.ts: retry().
 ]]
 local id = ARGV[3]
 local jk = ARGV[1] .. 'job:' .. id

@@ -18,6 +18,7 @@
   stalls (10 values).
   Retention "count:age" of a completed job (count -1 = keep all, 0 = delete now; age -1 = no age
   limit) trims the completed set, at most 100 jobs per completion.
+  Built and decoded by lib/queue/calls.ts: take().
 ]]
 --@include "_trim-finished.lua"
 local t = redis.call('TIME')

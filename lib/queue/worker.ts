@@ -5,39 +5,57 @@
 // Idle workers block on the queue's marker (BZPOPMIN on a dedicated connection, bounded by
 // blockTimeout and by the next delayed job's due time); add() and every state move that makes a
 // job runnable re-arm the marker, so no wake-up is lost and nothing polls.
-import { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
 import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
-import { scripts, TAKE_OK, TAKE_RATE_LIMITED } from './scripts.js'
+import * as calls from './calls.js'
+import { commandFailure } from './redis-errors.js'
 import { normalizeWorkerOptions, type NormalizedQueueOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
-import { activeJob, TAKE_FIELDS, type ActiveJob } from './active-job.js'
+import { activeJob, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
 import type { QueueKeys } from './keys.js'
-import { boundFor, type Bound } from '../shared/connection.js'
+import { TypedEmitter } from './typed-emitter.js'
 import { toJson, type Codec } from '../shared/codec.js'
 
 export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R
 
+/**
+ * The events of a Worker: event name → listener arguments. `durationMs` is how long the handler
+ * ran (ms, monotonic clock), measured for runs that started while the worker had a `completed` or
+ * `failed` listener (-1 otherwise: attach listeners before jobs run).
+ */
+export interface WorkerEvents<T = unknown, R = unknown> {
+  /** A run's result was recorded. */
+  completed: [job: ActiveJob<T>, result: R, durationMs: number]
+  /** A failed attempt was recorded; `final`: no attempt follows (the job is in failed). */
+  failed: [job: ActiveJob<T>, err: Error, durationMs: number, final: boolean]
+  /** The run's lease was lost (its outcome is not recorded; the job runs again elsewhere). */
+  lost: [job: ActiveJob<T>]
+  /** A Redis call failed (coded: FRP_REDIS_UNAVAILABLE, FRP_REDIS_TIMEOUT, …); only emitted when someone listens. */
+  error: [err: Error]
+  /** close() finished. */
+  closed: []
+}
+
 interface Running<T> {
   job: ActiveJob<T>
   ac: AbortController
+  /** performance.now() when the handler started, or -1 when no one listened for durations. */
+  started: number
   /** The handler has settled (or timed out) and the outcome is being reported. */
   settled: boolean
   lost: boolean
 }
 
-interface PendingComplete {
-  id: string
-  token: string
-  ret: string
+interface PendingComplete extends calls.Completion {
   resolve: (ok: boolean) => void
   reject: (err: Error) => void
 }
 
 interface PendingTake {
   max: number
-  resolve: (reply: Array<string | number>) => void
+  resolve: (reply: calls.TakeReply) => void
   reject: (err: Error) => void
 }
 
@@ -58,7 +76,7 @@ export interface WorkerQueue<T = unknown, R = unknown> {
   process (handler: Processor<T, R>, opts?: WorkerOptions): unknown
 }
 
-export class Worker<T = unknown, R = unknown> extends EventEmitter {
+export class Worker<T = unknown, R = unknown> extends TypedEmitter<WorkerEvents<T, R>> {
   readonly queue: WorkerQueue<T, R>
   readonly id: string
   readonly options: NormalizedWorkerOptions
@@ -78,9 +96,8 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   #take: PendingTake | null = null
   #flushScheduled = false
   #reporting = new Set<Promise<unknown>>()
-  #takeKeys: string[]
-  #takeArgs: Array<string | number>
-  #bound: Bound
+  #ctx: calls.QueueContext
+  #taker: calls.Taker
 
   constructor (queue: WorkerQueue<T, R>, handler: Processor<T, R>, opts: WorkerOptions = {}) {
     super()
@@ -89,12 +106,9 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     this.#redis = queue.redis
     this.options = normalizeWorkerOptions(opts)
     this.id = randomBytes(6).toString('hex')
-    const k = queue.keys
     const o = this.options
-    this.#bound = boundFor(this.#redis, queue.options.commandTimeout)
-    this.#takeKeys = [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed]
-    // index 2 is `max`, set per call; completions follow
-    this.#takeArgs = [k.prefix, this.id, 0, o.lease, o.limitMax, o.limitDuration, o.globalConcurrency, o.maxStalls, queue.options.maxEvents]
+    this.#ctx = calls.queueContext(this.#redis, queue.keys, queue.options)
+    this.#taker = { id: this.id, lease: o.lease, limitMax: o.limitMax, limitDuration: o.limitDuration, globalConcurrency: o.globalConcurrency, maxStalls: o.maxStalls }
     if (o.autorun) this.run()
   }
 
@@ -109,9 +123,11 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
 
   get running (): number { return this.#busy }
 
-  #error (err: unknown): void {
-    if (this.#closing && (err as Error)?.message === 'Connection is closed.') return
-    if (this.listenerCount('error') > 0) this.emit('error', err)
+  /** Reports a failed Redis call (already coded by calls.ts, or coded here as `command`'s). */
+  #error (err: unknown, command = 'EVALSHA'): void {
+    const cause = (err as { cause?: unknown })?.cause ?? err
+    if (this.#closing && (cause as Error)?.message === 'Connection is closed.') return
+    if (this.listenerCount('error') > 0) this.emit('error', commandFailure(command, err, this.#ctx.timeoutMs))
   }
 
   async #runLoop (): Promise<void> {
@@ -123,9 +139,9 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
         this.#wake = null
         continue
       }
-      let reply: Array<string | number>
+      let reply: calls.TakeReply
       try {
-        reply = await new Promise<Array<string | number>>((resolve, reject) => {
+        reply = await new Promise<calls.TakeReply>((resolve, reject) => {
           this.#take = { max: free, resolve, reject }
           this.#schedule()
         })
@@ -136,19 +152,18 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
         await this.#pause(Math.min(50 * 2 ** Math.min(failures++, 6), 2000))
         continue
       }
-      const first = 3 + Number(reply[2])
-      if (reply.length > first) {
-        for (let at = first; at < reply.length; at += TAKE_FIELDS) this.#start(reply, at)
+      if (reply.jobs.length > 0) {
+        for (const taken of reply.jobs) this.#start(taken)
         continue
       }
-      const code = Number(reply[0])
-      const hint = Number(reply[1])
-      if (code === TAKE_RATE_LIMITED) {
-        await this.#pause(Math.max(hint, 1))
+      const { status, wait } = reply
+      if (status === 'rate-limited') {
+        await this.#pause(Math.max(wait, 1))
         continue
       }
-      if (code === TAKE_OK && hint === 0) continue
-      await this.#block(code === TAKE_OK && hint > 0 ? Math.min(hint, this.options.blockTimeout) : this.options.blockTimeout)
+      // A delayed job is due now: take again at once; due later: block until then at most.
+      if (status === 'ok' && wait === 0) continue
+      await this.#block(status === 'ok' && wait > 0 ? Math.min(wait, this.options.blockTimeout) : this.options.blockTimeout)
     }
   }
 
@@ -184,16 +199,18 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
         conn.disconnect()
         if (this.#blocking === conn) this.#blocking = null
       } else {
-        this.#error(err)
+        this.#error(err, 'BZPOPMIN')
         await this.#pause(100)
       }
     }
   }
 
-  #start (reply: ReadonlyArray<string | number>, at: number): void {
+  #start (taken: calls.TakenJob): void {
     const ac = new AbortController()
-    const job = activeJob<T>(reply, at, this.queue.codec, ac.signal, this.#progress)
-    const r: Running<T> = { job, ac, settled: false, lost: false }
+    const job = activeJob<T>(taken, this.queue.codec, ac.signal, this.#progress)
+    // Timed only for listeners: a number field that varies per run costs an allocation.
+    const started = this.listenerCount('completed') + this.listenerCount('failed') > 0 ? performance.now() : -1
+    const r: Running<T> = { job, ac, started, settled: false, lost: false }
     this.#running.set(job.id, r)
     this.#busy++
     let timer: NodeJS.Timeout | undefined
@@ -229,8 +246,12 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     if (w !== null) { this.#wake = null; w() }
     if (this.#busy === 0 && this.#idle !== null) this.#idle()
     const p = err === null
-      ? this.#report(r, () => this.#complete(r.job.id, r.job.token, ret)).then(ok => { if (ok) this.emit('completed', r.job, result) })
-      : this.#report(r, () => this.#fail(r.job, err)).then(ok => { if (ok) this.emit('failed', r.job, err) })
+      ? this.#report(r, () => this.#complete(r.job.id, r.job.token, ret)).then(ok => {
+        if (ok && this.listenerCount('completed') !== 0) this.emit('completed', r.job, result, this.#duration(r))
+      })
+      : this.#report(r, () => this.#fail(r.job, err)).then(outcome => {
+        if (outcome !== false && this.listenerCount('failed') !== 0) this.emit('failed', r.job, err, this.#duration(r), outcome === 'failed')
+      })
     this.#reporting.add(p)
     // Only this run's entry: a job this worker lost may already be running here again (taken
     // anew after its stall), and that run must keep its heartbeat and its hand-back on close.
@@ -240,16 +261,22 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     }).catch(() => {})
   }
 
+  #duration (r: Running<T>): number {
+    return r.started < 0 ? -1 : performance.now() - r.started
+  }
+
   /**
    * Sends an outcome, retrying while Redis is unreachable (the heartbeat keeps the lease meanwhile).
-   * Resolves true when recorded, false when the job was no longer ours.
+   * Resolves with what `send` resolved when it was recorded; false when the job was no longer ours
+   * (send resolved false or 'not-owner'), or Redis stayed unreachable.
    */
-  async #report (r: Running<T>, send: () => Promise<boolean>): Promise<boolean> {
+  async #report<O> (r: Running<T>, send: () => Promise<O | false | 'not-owner'>): Promise<O | false> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const ok = await send()
-        if (!ok && !r.lost) { r.lost = true; this.emit('lost', r.job) }
-        return ok
+        const outcome = await send()
+        if (outcome !== false && outcome !== 'not-owner') return outcome
+        if (!r.lost) { r.lost = true; this.emit('lost', r.job) }
+        return false
       } catch (err) {
         this.#error(err)
         if (r.lost || attempt >= 20) return false
@@ -283,13 +310,9 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     this.#completes = []
     this.#take = null
     if (batch.length === 0 && take === null) return
-    const args = this.#takeArgs.slice()
-    args[2] = take === null ? -1 : take.max
-    args.push(batch.length)
-    for (const c of batch) args.push(c.id, c.token, c.ret)
-    this.#bound(scripts.run<Array<string | number>>(this.#redis, 'take', this.#takeKeys, args)).then(
+    calls.take(this.#ctx, this.#taker, take === null ? -1 : take.max, batch).then(
       res => {
-        for (let i = 0; i < batch.length; i++) batch[i].resolve(res[3 + i] === 1)
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(res.completed[i])
         take?.resolve(res)
       },
       err => {
@@ -299,35 +322,26 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
     )
   }
 
-  async #fail (job: ActiveJob<T>, err: Error): Promise<boolean> {
+  #fail (job: ActiveJob<T>, err: Error): Promise<calls.FailOutcome> {
     const made = job.attemptsMade + 1
     const retry = made < job.attempts ? backoffDelay(job.backoff, made) : -1
-    const k = this.queue.keys
-    const entry = JSON.stringify({ attempt: made, error: err.message, stack: err.stack ?? '' })
-    const code = await this.#bound(scripts.run<number>(this.#redis, 'fail',
-      [k.active, k.failed, k.delayed, k.waiting, k.events, k.meta, k.marker],
-      [k.prefix, this.queue.options.maxEvents, job.id, job.token, err.message, err.stack ?? '', retry, entry]))
-    return code !== 0
+    return calls.fail(this.#ctx, job, made, err, retry)
   }
 
   #progress = async (id: string, token: string, p: unknown): Promise<boolean> => {
-    const k = this.queue.keys
-    const json = toJson(p ?? null, 'progress')
-    return await this.#bound(scripts.run<number>(this.#redis, 'progress', [k.active, k.events],
-      [k.prefix, this.queue.options.maxEvents, id, token, json])) === 1
+    return await calls.progress(this.#ctx, { id, token }, toJson(p ?? null, 'progress'))
   }
 
   /** Renews every lease this worker holds in one call; aborts the jobs it lost. */
   async #heartbeat (): Promise<void> {
     if (this.#running.size === 0) return
-    const k = this.queue.keys
-    const args: Array<string | number> = [k.prefix, this.options.lease, this.#running.size]
     // The runs this call speaks for: by the time the reply comes, a lost job may be running here
     // again under a new token, and that run must not be taken for the lost one.
     const sent = new Map<string, Running<T>>()
-    for (const r of this.#running.values()) { sent.set(r.job.id, r); args.push(r.job.id, r.job.token) }
+    const jobs: Array<ActiveJob<T>> = []
+    for (const r of this.#running.values()) { sent.set(r.job.id, r); jobs.push(r.job) }
     try {
-      const lost = await this.#bound(scripts.run<string[]>(this.#redis, 'extend', [k.active], args))
+      const lost = await calls.extend(this.#ctx, this.options.lease, jobs)
       for (const id of lost) {
         const r = sent.get(id)
         // A settled run is being reported: its own report decides (and emits 'lost' if refused).
@@ -346,10 +360,7 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
   /** Returns expired leases of crashed workers and promotes due delayed jobs (take with max 0). */
   async #checkStalled (): Promise<void> {
     try {
-      const args = this.#takeArgs.slice()
-      args[2] = 0
-      args.push(0)
-      await this.#bound(scripts.run(this.#redis, 'take', this.#takeKeys, args))
+      await calls.take(this.#ctx, this.#taker, 0, [])
     } catch (err) {
       this.#error(err)
     }
@@ -384,11 +395,8 @@ export class Worker<T = unknown, R = unknown> extends EventEmitter {
       clearInterval(this.#heartbeatTimer)
       const unfinished = [...this.#running.values()].filter(r => !r.settled && !r.lost)
       if (unfinished.length > 0) {
-        const k = this.queue.keys
-        const args: Array<string | number> = [k.prefix, this.queue.options.maxEvents, unfinished.length]
-        for (const r of unfinished) args.push(r.job.id, r.job.token)
         try {
-          await this.#bound(scripts.run(this.#redis, 'release', [k.active, k.waiting, k.marker, k.events], args))
+          await calls.release(this.#ctx, unfinished.map(r => r.job))
         } catch (err) {
           this.#error(err) // the leases expire on their own
         }

@@ -12,6 +12,9 @@ export const FRP_UNSUPPORTED_VALUE = createError('FRP_UNSUPPORTED_VALUE', 'Value
 export const FRP_REDIS_UNAVAILABLE = createError('FRP_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)
 export const FRP_REDIS_TIMEOUT = createError('FRP_REDIS_TIMEOUT', 'Redis did not answer within %s ms', 503)
 export const FRP_SCRIPT_ERROR = createError('FRP_SCRIPT_ERROR', 'Redis script "%s" failed: %s', 500)
+// A command Redis answered with an error that is not a refusal (a wrong-type key: a bug or a
+// corrupted key), as FRP_SCRIPT_ERROR is for a script.
+export const FRP_REDIS_ERROR = createError('FRP_REDIS_ERROR', 'Redis command "%s" failed: %s', 500)
 
 // --- cache --------------------------------------------------------------------------------
 export const FRP_CACHE_WAIT_TIMEOUT = createError('FRP_CACHE_WAIT_TIMEOUT', 'Waited %s ms for another instance to fill key "%s"', 503)

@@ -7,10 +7,10 @@ import type { Redis } from 'ioredis'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { makeQueue } from './helpers.js'
 import type { Queue } from '../../lib/queue/queue.js'
-import type { QueueEvent } from '../../lib/queue/events.js'
+import type { QueueEvent, QueueEventName } from '../../lib/queue/events.js'
 import type { ActiveJob } from '../../lib/queue/active-job.js'
 
-const STREAM_EVENTS = ['added', 'waiting', 'active', 'progress', 'completed', 'failed', 'stalled', 'released', 'removed', 'paused', 'resumed']
+const STREAM_EVENTS: QueueEventName[] = ['added', 'waiting', 'active', 'progress', 'completed', 'failed', 'stalled', 'released', 'removed', 'paused', 'resumed']
 
 type Handler = (job: ActiveJob<number>, signal: AbortSignal) => Promise<unknown>
 
