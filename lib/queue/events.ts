@@ -8,7 +8,7 @@ import { decodeValue } from './job.js'
 import type { QueueKeys } from './keys.js'
 import type { Codec } from '../shared/codec.js'
 import { commandFailure } from './redis-errors.js'
-import { TypedEmitter } from './typed-emitter.js'
+import { TypedEmitter } from '../shared/events.js'
 
 export interface QueueEventsOptions {
   /** Stream id to start after: '$' (default) = only new events, '0' = everything still in the stream. */

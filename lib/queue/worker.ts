@@ -15,7 +15,7 @@ import { normalizeWorkerOptions, type NormalizedQueueOptions, type NormalizedWor
 import { activeJob, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
 import type { QueueKeys } from './keys.js'
-import { TypedEmitter } from './typed-emitter.js'
+import { TypedEmitter } from '../shared/events.js'
 import { toJson, type Codec } from '../shared/codec.js'
 
 export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R

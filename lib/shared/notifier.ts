@@ -9,7 +9,9 @@
 //
 // Disconnects: pub/sub drops messages for absent subscribers. When the subscriber connection
 // drops, 'down' is emitted and every waiter wakes with 'reset' (re-check, then wait again); once
-// the connection is back and the channels are subscribed again, 'up' is emitted. Users that cache
+// the connection is back and the channels are subscribed again, 'up' is emitted. 'up' is emitted
+// exactly once per transition to live: when the first subscription is confirmed, and after each
+// 'down' once every channel is resubscribed. Users that cache
 // anything on the strength of messages (an L1) must flush on 'down' and again on 'up'.
 import { EventEmitter } from 'node:events'
 import { createSubscriber, type RedisClient } from './connection.js'
@@ -34,6 +36,8 @@ export class Notifier extends EventEmitter {
   private readonly waiters = new Map<string, Map<string, Set<(r: WakeReason) => void>>>()
   private readonly subscribed = new Map<string, Promise<void>>()
   private live = false
+  // Set by a drop after the connection was live, until the 'up' that follows the resubscription.
+  private recovering = false
   private closed = false
   private users = 0
 
@@ -72,6 +76,7 @@ export class Notifier extends EventEmitter {
     sub.on('close', () => {
       if (!this.live) return
       this.live = false
+      this.recovering = true
       this.subscribed.clear()
       this.emit('down')
       this.wakeAll('reset')
@@ -84,7 +89,10 @@ export class Notifier extends EventEmitter {
       const unique = [...new Set(channels)]
       for (const c of unique) this.subscribed.set(c, this.doSubscribe(c))
       Promise.all(unique.map(c => this.subscribed.get(c))).then(() => {
-        if (this.closed || sub.status !== 'ready') return
+        // A first `ready(channel)` may already have declared the connection live: a second 'up'
+        // now would make an L1 flush entries it has filled since.
+        if (this.closed || sub.status !== 'ready' || this.live) return
+        this.recovering = false
         this.live = true
         this.emit('up')
       }, () => {})
@@ -106,7 +114,13 @@ export class Notifier extends EventEmitter {
     let p = this.subscribed.get(channel)
     if (p === undefined) {
       p = this.doSubscribe(channel).then(() => {
-        if (sub.status === 'ready' && !this.live) { this.live = true }
+        // The first subscription confirmed on the first connection makes it live ('up' once, so
+        // a listener that gave up waiting learns it). After a 'down', only the 'ready' handler
+        // declares it live again, once every channel is resubscribed.
+        if (sub.status === 'ready' && !this.live && !this.recovering) {
+          this.live = true
+          this.emit('up')
+        }
       })
       p.catch(() => this.subscribed.delete(channel))
       this.subscribed.set(channel, p)

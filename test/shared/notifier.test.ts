@@ -78,3 +78,26 @@ test('works on a Redis Cluster', async t => {
   await n.notify('wake', 'k')
   t.equal(await w.wait(5000), 'notified')
 })
+
+// Regression (a loaded run: test/cache/core 'stats() and events' on the cluster saw hit:l2 where L1
+// was expected): on a fresh connection the 'ready' handler's resubscription settled after `ready()`
+// had already declared the connection live, and emitted an 'up' with no 'down' before it; the
+// cache's L1 treats 'up' as "messages may have been missed" and dropped the entry it had just filled.
+for (const topology of ['standalone', 'cluster'] as const) {
+  test(`a fresh connection emits 'up' once, never a second without a 'down' (${topology})`, async t => {
+    const server = topology === 'cluster' ? await startCluster(t) : await startRedis(t)
+    const n = new Notifier(server.client())
+    t.teardown(() => n.close())
+    const events: string[] = []
+    n.on('up', () => events.push('up'))
+    n.on('down', () => events.push('down'))
+    await n.subscribe('first', () => {})
+    t.ok(n.isLive)
+    t.strictSame(events, ['up'], "'up' once, when the first subscription is confirmed")
+    // Later subscriptions go after the 'ready' handler's on the same connection: once they are
+    // confirmed, its resubscription has settled too.
+    await n.subscribe('second', () => {})
+    await n.ready('third')
+    t.strictSame(events, ['up'], 'no second up (and no down) while the first connection was never lost')
+  })
+}
