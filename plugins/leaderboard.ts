@@ -3,7 +3,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import { Leaderboard, type RankStyle } from '../lib/leaderboard/leaderboard.js'
-import { normaliseOptions, type LeaderboardOptions } from '../lib/leaderboard/options.js'
+import { normalizeLeaderboardOptions, type LeaderboardOptions } from '../lib/leaderboard/options.js'
 import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
 import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
@@ -56,14 +56,14 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
   rejectUnknown('redisLeaderboard', opts, ['client', 'namespace', 'defaults', 'boards', 'routes'])
   const redis = resolveClient(fastify, 'redisLeaderboard', opts)
   const defaults = opts.defaults ?? {}
-  normaliseOptions(defaults, 'redisLeaderboard.defaults')
+  normalizeLeaderboardOptions(defaults, 'redisLeaderboard.defaults')
 
   const boards = new Map<string, Leaderboard>()
   if (opts.boards !== undefined) {
     if (typeof opts.boards !== 'object' || opts.boards === null) throw invalid('redisLeaderboard.boards', 'must be an object')
     for (const [name, o] of Object.entries(opts.boards)) {
       if (!BOARD_NAME.test(name)) throw invalid(`redisLeaderboard.boards.${name}`, `board names must match ${BOARD_NAME}`)
-      normaliseOptions(o, `redisLeaderboard.boards.${name}`)
+      normalizeLeaderboardOptions(o, `redisLeaderboard.boards.${name}`)
       boards.set(name, new Leaderboard(redis, name, { ...defaults, ...o }))
     }
   }
@@ -95,7 +95,7 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
     ? r.preHandler.map((h, i) => optFunction<preHandlerHookHandler>(`redisLeaderboard.routes.preHandler[${i}]`, h, h))
     : optFunction<preHandlerHookHandler>('redisLeaderboard.routes.preHandler', r.preHandler)
   const writeHooks = preHandler === undefined ? {} : { preHandler }
-  const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normaliseOptions(defaults).maxMemberLength })
+  const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normalizeLeaderboardOptions(defaults).maxMemberLength })
 
   // Checked before capping: Ajv's coercion turns '?limit=Infinity' (or 1e309) into Infinity and
   // then skips minimum/maximum for non-finite numbers, so the schema alone lets it through, and

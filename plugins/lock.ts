@@ -84,9 +84,9 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   const redis = resolveClients(fastify, 'redisLock', opts)
   const locker = new Locker(redis, lockerOptions)
   const defaults = {
-    ttl: locker.settings.ttl,
-    waitTimeout: locker.settings.waitTimeout,
-    wait: optInt('redisLock.routeWait', routeWait, locker.settings.waitTimeout, 0, 2 ** 31 - 1)
+    ttl: locker.options.ttl,
+    waitTimeout: locker.options.waitTimeout,
+    wait: optInt('redisLock.routeWait', routeWait, locker.options.waitTimeout, 0, 2 ** 31 - 1)
   }
   await checkAtStartup(fastify, Array.isArray(redis) ? redis : [redis], {
     pattern: 'lock', needsNoEviction: true, whileDown: 'acquiring a lock fails with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'

@@ -1,5 +1,5 @@
 // redisRateLimit: a Fastify adapter over RateLimiter. One hook for the whole app (so routes
-// declared before or after registration are both limited); each route's config is normalised
+// declared before or after registration are both limited); each route's config is normalized
 // once (at onRoute, or at its first request for routes declared earlier) and cached on the
 // route's config object, so a request costs one property read, one key, one script call.
 import fp from 'fastify-plugin'
@@ -9,11 +9,12 @@ import { checkAtStartup } from './shared/startup.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
 import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
-import { RateLimiter, type PolicyInput } from '../lib/rate-limit/rate-limiter.js'
-import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
+import { RateLimiter } from '../lib/rate-limit/rate-limiter.js'
+import { normalizeCommandTimeout, type PolicyInput } from '../lib/rate-limit/options.js'
+import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
 import type { RateLimitResult } from '../lib/rate-limit/result.js'
 import { ipKey } from '../lib/rate-limit/ip.js'
-import { normaliseAllowList, normaliseRoute, type AllowList, type CostFunction, type KeyGenerator, type Route, type RouteRateLimit } from './rate-limit/route-rule.js'
+import { normalizeAllowList, normalizeRoute, type AllowList, type CostFunction, type KeyGenerator, type Route, type RouteRateLimit } from './rate-limit/route-rule.js'
 
 export interface RedisRateLimitOptions {
   /** Default policy shorthand: `limit` units per `window` ms with `algorithm` (and `burst` for gcra). */
@@ -51,6 +52,8 @@ export interface RedisRateLimitOptions {
   /** One script call for the checks of an event-loop turn (default true; per key on a Cluster). See RateLimiterOptions.batch. */
   batch?: boolean | { maxChecks?: number }
   /** Longest wait for Redis per request, in ms (default 1000). */
+  commandTimeout?: number
+  /** @deprecated since 0.2: use `commandTimeout` (warns once, FRP_DEP001). */
   timeout?: number
   prefix?: string
   /** @fastify/redis namespace of the client to use. */
@@ -66,7 +69,7 @@ export interface RateLimitDecorator {
   peek (key: string, policy?: PolicyInput, options?: { cost?: number }): Promise<RateLimitResult>
   /** Forgets `key`. Hook keys are `global|<key>`, `g:<group>|<key>` or `r:<METHOD> <url>|<key>`. */
   reset (key: string): Promise<void>
-  /** Normalises policies once, for repeated check() calls. */
+  /** Normalizes policies once, for repeated check() calls. */
   rule (policy: PolicyInput): RateLimitRule
 }
 
@@ -76,7 +79,7 @@ declare module 'fastify' {
 }
 
 const OPTION_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name', 'policies', 'global', 'hook', 'keyGenerator', 'allowList', 'cost',
-  'headers', 'legacyHeaders', 'statusCode', 'errorResponse', 'onExceeded', 'onRedisError', 'insurance', 'blockCache', 'batch', 'timeout',
+  'headers', 'legacyHeaders', 'statusCode', 'errorResponse', 'onExceeded', 'onRedisError', 'insurance', 'blockCache', 'batch', 'commandTimeout', 'timeout',
   'prefix', 'namespace', 'client'] as const
 
 const kRoute = Symbol('frp.rateLimit.route')
@@ -129,7 +132,7 @@ function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
 async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOptions): Promise<void> {
   rejectUnknown('redisRateLimit', opts, OPTION_KEYS)
   const policies = defaultPolicies(opts)
-  const globalRule = policies === undefined ? null : normaliseRule(opts.policies !== undefined ? 'redisRateLimit.policies' : 'redisRateLimit', policies)
+  const globalRule = policies === undefined ? null : normalizeRule(opts.policies !== undefined ? 'redisRateLimit.policies' : 'redisRateLimit', policies)
   const global = optBool('redisRateLimit.global', opts.global, true)
   const hook = optEnum('redisRateLimit.hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
   const headers = optBool('redisRateLimit.headers', opts.headers, true)
@@ -139,30 +142,31 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   const jsonBody = errorResponse === defaultResponse
   const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('redisRateLimit.onExceeded', opts.onExceeded)
   const onRedisError = optEnum('redisRateLimit.onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
+  const commandTimeout = normalizeCommandTimeout(opts, 'redisRateLimit')
   const defaults = {
     rule: globalRule,
     keyGenerator: optFunction('redisRateLimit.keyGenerator', opts.keyGenerator, defaultKey),
     cost: opts.cost,
-    allowList: normaliseAllowList<FastifyRequest>('redisRateLimit.allowList', opts.allowList)
+    allowList: normalizeAllowList<FastifyRequest>('redisRateLimit.allowList', opts.allowList)
   }
   const groups = new Map<string, string>()
-  const globalRoute = global && globalRule !== null ? normaliseRoute<FastifyRequest>('redisRateLimit', { policies: policies as RateLimitPolicyOptions[] }, 'global', defaults, groups) : null
-  // normaliseRoute gives a route scope to explicit policies; the default policies count across every route.
+  const globalRoute = global && globalRule !== null ? normalizeRoute<FastifyRequest>('redisRateLimit', { policies: policies as RateLimitPolicyOptions[] }, 'global', defaults, groups) : null
+  // normalizeRoute gives a route scope to explicit policies; the default policies count across every route.
   if (globalRoute !== null) (globalRoute as { scope: string }).scope = 'global|'
 
   const client = resolveClient(fastify, 'redisRateLimit', opts)
   const limiter = new RateLimiter(client, {
-    prefix: opts.prefix, timeout: opts.timeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
+    prefix: opts.prefix, commandTimeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })
   // The hook has a failure policy for exactly this case: start, and apply it until Redis answers.
   await checkAtStartup(fastify, [client], {
-    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.timeout, 2000), whileDown: `onRedisError '${onRedisError}' applies`
+    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.commandTimeout, 2000), whileDown: `onRedisError '${onRedisError}' applies`
   })
 
   function resolve (config: RouteConfig, method: unknown, url: unknown): Route<FastifyRequest> | null {
     if (config.rateLimit === undefined) return globalRoute
     const routeId = `${method === 'HEAD' ? 'GET' : String(method)} ${String(url)}`
-    return normaliseRoute<FastifyRequest>(`config.rateLimit of ${routeId}`, config.rateLimit, routeId, defaults, groups)
+    return normalizeRoute<FastifyRequest>(`config.rateLimit of ${routeId}`, config.rateLimit, routeId, defaults, groups)
   }
 
   // Routes declared after registration: validate at declaration, so a bad policy fails at startup.
@@ -262,7 +266,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
       const config = configOf(request)
       route = config[kRoute]
       if (route === undefined) {
-        // A route declared before registration (or the 404 handler): normalise on first use.
+        // A route declared before registration (or the 404 handler): normalize on first use.
         route = resolve(config, config.method, config.url)
         config[kRoute] = route
       }

@@ -4,9 +4,9 @@ import {
   FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_MEMBER, FRP_LEADERBOARD_METADATA, FRP_LEADERBOARD_SCORE_RANGE
 } from '../shared/errors.js'
 import { describe } from '../shared/options.js'
-import type { BoardConfig } from './options.js'
+import type { NormalizedLeaderboardOptions } from './options.js'
 
-export function checkMember (member: unknown, cfg: BoardConfig): string {
+export function checkMember (member: unknown, cfg: NormalizedLeaderboardOptions): string {
   if (typeof member !== 'string') throw new FRP_LEADERBOARD_MEMBER(`must be a string, got ${describe(member)}`)
   if (member.length === 0) throw new FRP_LEADERBOARD_MEMBER('must not be empty')
   // A UTF-16 unit is at most 3 UTF-8 bytes: short ids skip the exact count.
@@ -16,12 +16,12 @@ export function checkMember (member: unknown, cfg: BoardConfig): string {
   return member
 }
 
-export function rangeText (cfg: BoardConfig): string {
+export function rangeText (cfg: NormalizedLeaderboardOptions): string {
   return `[${cfg.minScore}, ${cfg.maxScore}]${cfg.M > 1 ? ' (integers: tieBreak \'first\')' : ''}`
 }
 
 /** A score to store: finite, inside [minScore, maxScore], an integer with tie-breaking. */
-export function checkScore (score: unknown, cfg: BoardConfig): number {
+export function checkScore (score: unknown, cfg: NormalizedLeaderboardOptions): number {
   if (typeof score !== 'number' || !Number.isFinite(score) || score < cfg.minScore || score > cfg.maxScore ||
     (cfg.M > 1 && !Number.isInteger(score))) {
     throw new FRP_LEADERBOARD_SCORE_RANGE(describe(score), rangeText(cfg))
@@ -30,7 +30,7 @@ export function checkScore (score: unknown, cfg: BoardConfig): number {
 }
 
 /** An increment: finite, an integer with tie-breaking; the script checks the resulting score. */
-export function checkIncrement (by: unknown, cfg: BoardConfig): number {
+export function checkIncrement (by: unknown, cfg: NormalizedLeaderboardOptions): number {
   if (typeof by !== 'number' || !Number.isFinite(by) || Math.abs(by) > cfg.maxScore - cfg.minScore ||
     (cfg.M > 1 && !Number.isInteger(by))) {
     throw new FRP_LEADERBOARD_SCORE_RANGE(`increment ${describe(by)}`, rangeText(cfg))
@@ -38,7 +38,7 @@ export function checkIncrement (by: unknown, cfg: BoardConfig): number {
   return by
 }
 
-export function encodeMetadata (value: unknown, cfg: BoardConfig): string {
+export function encodeMetadata (value: unknown, cfg: NormalizedLeaderboardOptions): string {
   if (value === undefined) return ''
   try {
     return cfg.codec.encode(value)

@@ -4,70 +4,23 @@
 import { randomUUID } from 'node:crypto'
 import type { Redis } from 'ioredis'
 import {
-  FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_CURSOR, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE
+  FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE
 } from '../shared/errors.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts } from '../shared/scripts.js'
-import type { RedisClient } from '../shared/connection.js'
-import { deadlines, type Bound } from './deadlines.js'
-import { normaliseOptions, type BoardConfig, type LeaderboardOptions } from './options.js'
+import type { RedisClient } from '../shared/client.js'
+import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { TypedEmitter } from '../shared/events.js'
+import { normalizeLeaderboardOptions, type NormalizedLeaderboardOptions, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'
 import { checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
+import { decodeCursor, encodeCursor } from './cursor.js'
+import type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
+
+export type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
 type ScriptName = 'submit' | 'best' | 'member' | 'around' | 'range' | 'page' | 'remove' | 'rollup-add'
 const scripts = loadScripts<ScriptName>('leaderboard', new URL('.', import.meta.url))
-
-export type RankStyle = 'ordinal' | 'competition' | 'dense'
-
-export interface Entry {
-  member: string
-  score: number
-  /** 1-based ordinal rank (position on the board). */
-  rank: number
-  /** Present when metadata was asked for: the member's metadata, or null. */
-  meta?: unknown
-}
-
-export interface SubmitResult {
-  member: string
-  /** The member's score after the call (with update 'best', possibly the older, better one). */
-  score: number
-  /** False when the stored score stayed as it was. */
-  changed: boolean
-}
-
-export interface MemberInfo {
-  member: string
-  score: number
-  /** 1-based ordinal rank. */
-  rank: number
-  /** 1 + members with a strictly better score ("1224" ranking). */
-  competitionRank: number
-  /** 1 + distinct better scores ("1223" ranking); present when asked for. */
-  denseRank?: number
-  /** Percentile rank: 100 * (members below + half the members tied, itself included) / size. */
-  percentile: number
-  /** Board size. */
-  count: number
-  /** With tieBreak 'first': when (Redis time, ms) the member reached this score, at tick resolution. */
-  reachedAt?: number
-  meta?: unknown
-}
-
-export interface Page {
-  entries: Entry[]
-  /** Cursor of the next page, or null after the last one. */
-  next: string | null
-}
-
-export interface RollupOptions {
-  /** How many periods, the current one included (default: `keep`). */
-  periods?: number
-  /** 'sum' (default) adds the scores; 'best' keeps each member's best score. */
-  aggregate?: 'sum' | 'best'
-  /** TTL of the roll-up in ms (default: none). */
-  ttl?: number
-}
 
 interface Target { key: string, ttl: number }
 interface View { key: string, expireAt: number, periodId: string | null, ownsMetadata: boolean }
@@ -76,19 +29,22 @@ const DESC = 'desc'
 const NO_METAS: Array<string | false> = []
 let bindView: (board: Leaderboard, view: View) => Leaderboard
 
-export class Leaderboard {
+export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   readonly name: string
   readonly #redis: RedisClient
   /** The same client, typed for direct commands (Redis and Cluster share them). */
   readonly #r: Redis
-  readonly #cfg: BoardConfig
+  readonly #cfg: NormalizedLeaderboardOptions
   readonly #ks: KeySpace
   readonly #metaKey: string
   readonly #calendar: PeriodCalendar | null
   #view: View | null = null
   #current: { start: number, end: number, key: string, id: string, expireAt: number } | null = null
   readonly #options: LeaderboardOptions
+  /** Bounds each Redis wait by commandTimeout (no timer when the client's own is as tight). */
   readonly #bound: Bound
+  /** Every failure as a coded error (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...); 'error' if listened to. */
+  readonly #fail: (err: unknown) => never
   readonly #best: (key: string, op: string, score: number, member: string) => Promise<number | string>
   readonly #submitScript: (...keysThenArgs: Array<string | number | ReadonlyArray<string | number>>) => Promise<Array<string | number>>
   readonly #range: (key: string, metaKey: string, start: number, stop: number, order: string) => Promise<[string[], Array<string | false>?]>
@@ -98,6 +54,7 @@ export class Leaderboard {
   }
 
   constructor (redis: RedisClient, name: string, options: LeaderboardOptions = {}) {
+    super()
     if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
       throw new FRP_LEADERBOARD_ARGUMENT('name', 'must be a string of 1 to 200 characters')
     }
@@ -105,18 +62,24 @@ export class Leaderboard {
     this.#redis = redis
     this.#r = redis as Redis
     this.#options = options
-    this.#cfg = normaliseOptions(options)
+    this.#cfg = normalizeLeaderboardOptions(options)
     this.#ks = keySpace(this.#cfg.prefix, 'leaderboard')
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
-    this.#bound = deadlines(this.#cfg.commandTimeout, redis)
+    this.#bound = boundFor(redis, this.#cfg.commandTimeout)
+    const ms = effectiveTimeout(redis, this.#cfg.commandTimeout)
+    this.#fail = err => {
+      const e = redisError(err, ms)
+      if (this.listenerCount('error') > 0) this.emit('error', e)
+      throw e
+    }
     this.#best = scripts.bind(redis, 'best')
     this.#submitScript = scripts.bind(redis, 'submit')
     this.#range = scripts.bind(redis, 'range')
   }
 
-  /** The normalised configuration, including the tie-break budget (M, horizon). */
-  get config (): Readonly<BoardConfig> { return this.#cfg }
+  /** The normalized configuration, including the tie-break budget (M, horizon). */
+  get config (): Readonly<NormalizedLeaderboardOptions> { return this.#cfg }
 
   /** The sorted set the board reads and writes now (changes when a period rolls over). */
   get key (): string { return this.#target().key }
@@ -170,7 +133,12 @@ export class Leaderboard {
   }
 
   #call<T> (p: Promise<T>): Promise<T> {
-    return this.#bound(p)
+    return this.#bound(p).then(undefined, this.#fail)
+  }
+
+  #submitted (result: SubmitResult): SubmitResult {
+    this.emit('submit', result, this.name)
+    return result
   }
 
   #decode (stored: string | number): number {
@@ -210,13 +178,16 @@ export class Leaderboard {
       // is ZADD GT/LT (Redis 6.2) in a two-line script that also reads back the kept score: one
       // command for the client instead of ZADD + ZSCORE, far less than the general submit script.
       const key = this.#key()
+      let result: SubmitResult
       if (c.update === 'replace') {
         const changed = await this.#call(this.#r.zadd(key, 'CH', s, m))
-        return { member: m, score: s, changed: changed === 1 }
+        result = { member: m, score: s, changed: changed === 1 }
+      } else {
+        // 1 when the new score was stored, else the older, better score that stayed.
+        const kept = await this.#call(this.#best(key, c.order === DESC ? 'GT' : 'LT', s, m))
+        result = typeof kept === 'number' ? { member: m, score: s, changed: true } : { member: m, score: Number(kept), changed: false }
       }
-      // 1 when the new score was stored, else the older, better score that stayed.
-      const kept = await this.#call(this.#best(key, c.order === DESC ? 'GT' : 'LT', s, m))
-      return typeof kept === 'number' ? { member: m, score: s, changed: true } : { member: m, score: Number(kept), changed: false }
+      return this.listenerCount('submit') > 0 ? this.#submitted(result) : result
     }
     return (await this.#submit(c.update, [m, s, meta]))[0]
   }
@@ -254,6 +225,7 @@ export class Leaderboard {
     for (let i = 0; i < reply.length; i += 2) {
       out.push({ member: triples[(i >> 1) * 3] as string, score: this.#decode(reply[i]), changed: reply[i + 1] === 1 })
     }
+    if (this.listenerCount('submit') > 0) for (const r of out) this.#submitted(r)
     return out
   }
 
@@ -469,22 +441,5 @@ export class Leaderboard {
 
   #derive (view: View): Leaderboard {
     return bindView(new Leaderboard(this.#redis, this.name, this.#options), view)
-  }
-}
-
-function encodeCursor (member: string, stored: string): string {
-  return Buffer.from(JSON.stringify([member, stored])).toString('base64url')
-}
-
-function decodeCursor (cursor: unknown): [string, string] {
-  try {
-    if (typeof cursor !== 'string' || cursor.length > 4096) throw new Error('not a cursor string')
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && Number.isFinite(Number(v[1]))) {
-      return [v[0], v[1]]
-    }
-    throw new Error('malformed')
-  } catch (err) {
-    throw new FRP_LEADERBOARD_CURSOR((err as Error).message)
   }
 }

@@ -1,4 +1,4 @@
-// Board options, validated and normalised once at construction. The tie-break bit budget is
+// Board options, validated and normalized once at construction. The tie-break bit budget is
 // decided here: a stored score is (score - minScore) * M + tie, with M = 2^bits the number of
 // time ticks, and (maxScore - minScore + 1) * M <= 2^53 so every stored value is an exact integer.
 import { createCodec, type Codec } from '../shared/codec.js'
@@ -50,7 +50,7 @@ export interface LeaderboardOptions {
   now?: () => number
 }
 
-export interface BoardConfig {
+export interface NormalizedLeaderboardOptions {
   order: Order
   update: UpdatePolicy
   tieBreak: TieBreak
@@ -82,7 +82,7 @@ const TWO_53 = 2 ** 53
 const DEFAULT_EPOCH = Date.UTC(2025, 0, 1)
 const YEAR = 365 * 86_400_000
 
-export function normaliseOptions (opts: LeaderboardOptions = {}, where = 'leaderboard'): BoardConfig {
+export function normalizeLeaderboardOptions (opts: LeaderboardOptions = {}, where = 'leaderboard'): NormalizedLeaderboardOptions {
   rejectUnknown(where, opts, KNOWN)
   const o = opts as Record<string, unknown>
   const tieBreak = optEnum(`${where}.tieBreak`, o.tieBreak, ['first', 'none'] as const, 'none')

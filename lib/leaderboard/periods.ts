@@ -61,7 +61,7 @@ function offsetAt (ms: number, timeZone: string): number {
   return Date.UTC(w.y, w.m - 1, w.d, w.h, w.mi, w.s) - Math.floor(ms / 1000) * 1000
 }
 
-/** The instant of local midnight starting `date` (normalised: month 13 or day 0 are fine). */
+/** The instant of local midnight starting `date` (normalized: month 13 or day 0 are fine). */
 function localMidnight (date: LocalDate, timeZone: string): number {
   const guess = Date.UTC(date.y, date.m - 1, date.d)
   const first = guess - offsetAt(guess, timeZone)
@@ -69,7 +69,7 @@ function localMidnight (date: LocalDate, timeZone: string): number {
   return guess - offsetAt(first, timeZone)
 }
 
-function normalise (y: number, m: number, d: number): LocalDate {
+function normalize (y: number, m: number, d: number): LocalDate {
   const t = new Date(Date.UTC(y, m - 1, d))
   return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate() }
 }
@@ -81,21 +81,21 @@ function anchorOf (unit: PeriodUnit, date: LocalDate): LocalDate {
   if (unit === 'day') return date
   if (unit === 'month') return { y: date.y, m: date.m, d: 1 }
   const dow = (new Date(Date.UTC(date.y, date.m - 1, date.d)).getUTCDay() + 6) % 7 // Monday = 0
-  return normalise(date.y, date.m, date.d - dow)
+  return normalize(date.y, date.m, date.d - dow)
 }
 
 /** The anchor `n` periods after (or before, n < 0) `anchor`. */
 function shift (unit: PeriodUnit, anchor: LocalDate, n: number): LocalDate {
-  if (unit === 'day') return normalise(anchor.y, anchor.m, anchor.d + n)
-  if (unit === 'week') return normalise(anchor.y, anchor.m, anchor.d + 7 * n)
-  return normalise(anchor.y, anchor.m + n, 1)
+  if (unit === 'day') return normalize(anchor.y, anchor.m, anchor.d + n)
+  if (unit === 'week') return normalize(anchor.y, anchor.m, anchor.d + 7 * n)
+  return normalize(anchor.y, anchor.m + n, 1)
 }
 
 function idOf (unit: PeriodUnit, a: LocalDate): string {
   if (unit === 'day') return `${a.y}-${pad(a.m)}-${pad(a.d)}`
   if (unit === 'month') return `${a.y}-${pad(a.m)}`
   // ISO 8601 week: the week belongs to the year of its Thursday.
-  const thursday = normalise(a.y, a.m, a.d + 3)
+  const thursday = normalize(a.y, a.m, a.d + 3)
   const jan1 = Date.UTC(thursday.y, 0, 1)
   const week = Math.floor((Date.UTC(thursday.y, thursday.m - 1, thursday.d) - jan1) / (7 * 86_400_000)) + 1
   return `${thursday.y}-W${pad(week)}`

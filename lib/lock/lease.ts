@@ -7,11 +7,16 @@ import { MAX_TTL } from './options.js'
 import type { Store } from './store.js'
 import type { LocalQueue } from './local-queue.js'
 
+/** What a lease reports to its Locker (which emits it to its listeners). */
+export type LeaseEvent = 'extended' | 'released' | 'lost'
+
 /** What a lease needs from its Locker. */
 export interface LeaseContext {
   readonly store: Store
   /** The safety margin (ms) taken off a TTL for clock drift between this process and Redis. */
   drift (ttl: number): number
+  /** Reports a lease event (`ttl`: the new TTL of an extension). */
+  event (event: LeaseEvent, lease: Lease, ttl: number): void
 }
 
 type State = 'held' | 'lost' | 'released'
@@ -29,29 +34,29 @@ export class Lease {
   /** The TTL (ms) used by `extend()` without an argument and by auto-extension. */
   readonly ttl: number
 
-  private readonly ctx: LeaseContext
-  private readonly redisKey: string
-  private deadline: number
-  private state: State = 'held'
-  private controller: AbortController | null = null
-  private timer: NodeJS.Timeout | null = null
+  readonly #ctx: LeaseContext
+  readonly #redisKey: string
+  #deadline: number
+  #state: State = 'held'
+  #controller: AbortController | null = null
+  #timer: NodeJS.Timeout | null = null
   /** The Locker's local line for this lock, left once when the lease ends. */
-  private line: LocalQueue | null
+  #line: LocalQueue | null
 
   constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number, line: LocalQueue | null = null) {
-    this.ctx = ctx
-    this.line = line
+    this.#ctx = ctx
+    this.#line = line
     this.key = key
-    this.redisKey = redisKey
+    this.#redisKey = redisKey
     this.token = token
     this.fencingToken = fencingToken
     this.ttl = ttl
-    this.deadline = deadline
+    this.#deadline = deadline
   }
 
   /** Wall-clock time (epoch ms) at which the lease counts as lost; moves with `extend`. */
   get expiresAt (): number {
-    return Date.now() + (this.deadline - performance.now())
+    return Date.now() + (this.#deadline - performance.now())
   }
 
   /**
@@ -65,20 +70,20 @@ export class Lease {
 
   /** True while the lease is neither released nor lost nor past its deadline. */
   get held (): boolean {
-    if (this.state !== 'held') return false
-    if (performance.now() < this.deadline) return true
-    this.lose()
+    if (this.#state !== 'held') return false
+    if (performance.now() < this.#deadline) return true
+    this.#lose()
     return false
   }
 
   /** True once the lock was lost (extension refused or deadline passed), false if released. */
   get lost (): boolean {
-    return this.state === 'lost' || (this.state === 'held' && !this.held)
+    return this.#state === 'lost' || (this.#state === 'held' && !this.held)
   }
 
   /** Milliseconds of validity left (0 once lost or released). */
   remaining (): number {
-    return this.state === 'held' ? Math.max(0, this.deadline - performance.now()) : 0
+    return this.#state === 'held' ? Math.max(0, this.#deadline - performance.now()) : 0
   }
 
   /**
@@ -89,19 +94,20 @@ export class Lease {
   async extend (ttl: number = this.ttl): Promise<void> {
     optInt('lease.extend.ttl', ttl, this.ttl, 10, MAX_TTL)
     if (!this.held) {
-      if (this.state === 'released') throw new FRP_LOCK_NOT_OWNER(this.key)
+      if (this.#state === 'released') throw new FRP_LOCK_NOT_OWNER(this.key)
       throw new FRP_LOCK_LOST(this.key)
     }
     const started = performance.now()
-    const ok = await this.ctx.store.extend(this.redisKey, this.token, ttl)
+    const ok = await this.#ctx.store.extend(this.#redisKey, this.token, ttl)
     if (!ok) {
-      this.lose()
+      this.#lose()
       throw new FRP_LOCK_LOST(this.key)
     }
-    if (this.state !== 'held') throw new FRP_LOCK_LOST(this.key)
+    if (this.#state !== 'held') throw new FRP_LOCK_LOST(this.key)
     // Counted from before the request was sent: the key's new TTL started later than that.
-    this.deadline = started + ttl - this.ctx.drift(ttl)
-    if (this.controller !== null) this.arm()
+    this.#deadline = started + ttl - this.#ctx.drift(ttl)
+    if (this.#controller !== null) this.#arm()
+    this.#ctx.event('extended', this, ttl)
   }
 
   /**
@@ -110,16 +116,17 @@ export class Lease {
    * Redis fails (then the lease stays as it was, and the lock expires at its TTL).
    */
   release (): Promise<void> {
-    if (this.state === 'released') return Promise.resolve()
-    const before = this.state
-    this.state = 'released'
-    this.disarm()
-    return this.ctx.store.release(this.redisKey, this.token).then(ok => {
-      this.ended()
+    if (this.#state === 'released') return Promise.resolve()
+    const before = this.#state
+    this.#state = 'released'
+    this.#disarm()
+    return this.#ctx.store.release(this.#redisKey, this.token).then(ok => {
+      this.#ended()
       if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
+      this.#ctx.event('released', this, this.ttl)
     }, err => {
-      this.state = before
-      if (before === 'held' && this.controller !== null) this.arm()
+      this.#state = before
+      if (before === 'held' && this.#controller !== null) this.#arm()
       throw err
     })
   }
@@ -133,7 +140,7 @@ export class Lease {
     let stopped = false
     let timer: NodeJS.Timeout | null = null
     const schedule = (delay: number): void => {
-      if (stopped || this.state !== 'held') return
+      if (stopped || this.#state !== 'held') return
       timer = setTimeout(tick, Math.max(1, delay))
       timer.unref()
     }
@@ -159,35 +166,37 @@ export class Lease {
 
   /** @internal Arms the deadline timer (the signal's source); idempotent. */
   watchDeadline (): AbortController {
-    if (this.controller === null) {
-      this.controller = new AbortController()
-      if (this.state === 'lost' || (this.state === 'held' && performance.now() >= this.deadline)) this.lose()
-      else if (this.state === 'held') this.arm()
+    if (this.#controller === null) {
+      this.#controller = new AbortController()
+      if (this.#state === 'lost' || (this.#state === 'held' && performance.now() >= this.#deadline)) this.#lose()
+      else if (this.#state === 'held') this.#arm()
     }
-    return this.controller
+    return this.#controller
   }
 
-  private arm (): void {
-    this.disarm()
-    this.timer = setTimeout(() => { this.timer = null; if (this.state === 'held') this.lose() }, Math.max(0, this.deadline - performance.now()))
-    this.timer.unref()
+  #arm (): void {
+    this.#disarm()
+    this.#timer = setTimeout(() => { this.#timer = null; if (this.#state === 'held') this.#lose() }, Math.max(0, this.#deadline - performance.now()))
+    this.#timer.unref()
   }
 
-  private disarm (): void {
-    if (this.timer !== null) { clearTimeout(this.timer); this.timer = null }
+  #disarm (): void {
+    if (this.#timer !== null) { clearTimeout(this.#timer); this.#timer = null }
   }
 
-  private lose (): void {
-    if (this.state === 'held') this.state = 'lost'
-    this.disarm()
-    this.ended()
-    if (this.controller !== null && !this.controller.signal.aborted) this.controller.abort(new FRP_LOCK_LOST(this.key))
+  #lose (): void {
+    const was = this.#state
+    if (was === 'held') this.#state = 'lost'
+    this.#disarm()
+    this.#ended()
+    if (this.#controller !== null && !this.#controller.signal.aborted) this.#controller.abort(new FRP_LOCK_LOST(this.key))
+    if (was === 'held') this.#ctx.event('lost', this, this.ttl)
   }
 
-  private ended (): void {
-    const line = this.line
+  #ended (): void {
+    const line = this.#line
     if (line === null) return
-    this.line = null
-    line.leave(this.redisKey)
+    this.#line = null
+    line.leave(this.#redisKey)
   }
 }

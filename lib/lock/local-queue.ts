@@ -20,12 +20,12 @@ interface Line {
 }
 
 export class LocalQueue {
-  private readonly lines = new Map<string, Line>()
+  readonly #lines = new Map<string, Line>()
 
   /** Takes the head of the line for `key` if nobody in this process has it; true on success. */
   enterNow (key: string): boolean {
-    if (this.lines.has(key)) return false
-    this.lines.set(key, { holder: null, queue: null })
+    if (this.#lines.has(key)) return false
+    this.#lines.set(key, { holder: null, queue: null })
     return true
   }
 
@@ -34,7 +34,7 @@ export class LocalQueue {
    * false when `timeoutMs` passes or `signal` aborts first.
    */
   wait (key: string, timeoutMs: number, signal: AbortSignal | undefined): Promise<boolean> {
-    const line = this.lines.get(key)
+    const line = this.#lines.get(key)
     if (line === undefined) return Promise.resolve(this.enterNow(key))
     // A holder that is never released must still hand over at its deadline.
     line.holder?.watchDeadline()
@@ -57,7 +57,7 @@ export class LocalQueue {
 
   /** Records the lease of the head of the line. */
   hold (key: string, lease: LineHolder): void {
-    const line = this.lines.get(key)
+    const line = this.#lines.get(key)
     if (line === undefined) return
     line.holder = lease
     if (line.queue !== null && line.queue.length > 0) lease.watchDeadline()
@@ -65,11 +65,11 @@ export class LocalQueue {
 
   /** Ends the turn of the head of the line: the next caller in line goes on. */
   leave (key: string): void {
-    const line = this.lines.get(key)
+    const line = this.#lines.get(key)
     if (line === undefined) return
     line.holder = null
     const next = line.queue?.shift()
-    if (next === undefined) this.lines.delete(key)
+    if (next === undefined) this.#lines.delete(key)
     else next(true)
   }
 }

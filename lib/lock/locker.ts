@@ -1,51 +1,81 @@
 // Distributed locks on Redis: SET NX PX with a 128-bit owner token, a fencing token issued in the
 // same script, a validity check on the local monotonic clock, and waiters woken by the release
 // itself (pub/sub through the shared Notifier) instead of polling.
-import type { RedisClient } from '../shared/connection.js'
+import type { RedisClient } from '../shared/client.js'
+import { TypedEmitter } from '../shared/events.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { invalid } from '../shared/options.js'
-import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'
-import { Lease, type LeaseContext } from './lease.js'
+import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER, FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
+import { Lease, type LeaseContext, type LeaseEvent } from './lease.js'
 import { QuorumStore, SingleStore, type Store } from './store.js'
-import { remainingTtl, translate } from './scripts.js'
+import { remainingTtl } from './scripts.js'
 import { newToken } from './token.js'
 import { LocalQueue } from './local-queue.js'
 import {
-  callSettings, lockerSettings,
-  type AcquireOptions, type CallSettings, type LockerOptions, type LockerSettings, type UsingOptions
+  normalizeAcquireOptions, normalizeLockerOptions,
+  type AcquireOptions, type NormalizedAcquireOptions, type LockerOptions, type NormalizedLockerOptions, type UsingOptions
 } from './options.js'
 
 const noop = (): void => {}
 
-export class Locker implements LeaseContext {
-  readonly store: Store
-  readonly settings: Readonly<LockerSettings>
-  private readonly space: KeySpace
-  private readonly local = new LocalQueue()
-  private closed = false
+/** A Locker's events (emitted only while someone listens). */
+export interface LockerEvents {
+  /** A lease was taken, after `waitedMs` ms (time spent in acquire, the Redis round trips included). */
+  acquired: [lease: Lease, waitedMs: number]
+  /** An acquire gave up: the lock stayed held for `waitTimeout` ms (FRP_LOCK_NOT_ACQUIRED). */
+  acquireTimeout: [key: string, waitTimeout: number]
+  /** A lease was extended to `ttl` ms from now (by extend() or keep-alive). */
+  extended: [lease: Lease, ttl: number]
+  /** A lease was released while it still owned its lock. */
+  released: [lease: Lease]
+  /** A lease was lost: an extension was refused, or its deadline passed before a release. */
+  lost: [lease: Lease]
+}
+
+export class Locker extends TypedEmitter<LockerEvents> {
+  /** The Locker's options, normalized. */
+  readonly options: Readonly<NormalizedLockerOptions>
+  readonly #store: Store
+  readonly #space: KeySpace
+  readonly #local = new LocalQueue()
+  /** What a Lease needs of its Locker (kept off the public surface). */
+  readonly #leases: LeaseContext
+  #closed = false
 
   /**
    * `redis`: one client (standalone, Sentinel or Cluster), or an array of clients of independent
    * masters for the Redlock quorum mode.
    */
   constructor (redis: RedisClient | RedisClient[], options: LockerOptions = {}) {
+    super()
     const clients = Array.isArray(redis) ? redis : [redis]
     if (clients.length === 0) throw invalid('lock.redis', 'needs at least one client')
-    this.settings = lockerSettings(options, clients.length)
-    this.space = keySpace(this.settings.prefix, 'lock')
-    const channel = `${this.space.base}:released`
-    this.store = clients.length === 1
-      ? new SingleStore(clients[0], channel, this.settings.commandTimeout)
-      : new QuorumStore(clients, channel, this.settings.commandTimeout, this.settings.quorum)
+    this.options = normalizeLockerOptions(options, clients.length)
+    this.#space = keySpace(this.options.prefix, 'lock')
+    const channel = `${this.#space.base}:released`
+    this.#store = clients.length === 1
+      ? new SingleStore(clients[0], channel, this.options.commandTimeout)
+      : new QuorumStore(clients, channel, this.options.commandTimeout, this.options.quorum)
+    this.#leases = {
+      store: this.#store,
+      drift: ttl => this.drift(ttl),
+      event: (event, lease, ttl) => { this.#leaseEvent(event, lease, ttl) }
+    }
+  }
+
+  /** @deprecated since 0.2: use `options`. */
+  get settings (): Readonly<NormalizedLockerOptions> {
+    return this.options
   }
 
   /** The Redis key holding lock `key` (its fencing counter is this key + ':fence'). */
   redisKey (key: string): string {
-    return this.space.key(key)
+    return this.#space.key(key)
   }
 
+  /** The safety margin (ms) taken off a TTL for clock drift between this process and Redis. */
   drift (ttl: number): number {
-    return Math.round(ttl * this.settings.driftFactor) + 2
+    return Math.round(ttl * this.options.driftFactor) + 2
   }
 
   /**
@@ -53,48 +83,49 @@ export class Locker implements LeaseContext {
    * FRP_LOCK_NOT_ACQUIRED when the wait ends, FRP_REDIS_* when Redis fails, or the signal's reason.
    */
   acquire (key: string, options?: AcquireOptions): Promise<Lease> {
-    let o: CallSettings
+    let o: NormalizedAcquireOptions
     try {
-      o = options === undefined ? this.settings : callSettings(options, this.settings)
+      o = options === undefined ? this.options : normalizeAcquireOptions(options, this.options)
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.acquireWith(key, o)
+    return this.#acquireWith(key, o)
   }
 
-  private acquireWith (key: string, o: CallSettings): Promise<Lease> {
+  #acquireWith (key: string, o: NormalizedAcquireOptions): Promise<Lease> {
     let rkey: string
     try {
-      rkey = this.space.key(key)
+      rkey = this.#space.key(key)
     } catch (err) {
       return Promise.reject(err)
     }
-    if (!this.local.enterNow(rkey)) return this.acquireQueued(key, rkey, o, performance.now())
+    if (!this.#local.enterNow(rkey)) return this.#acquireQueued(key, rkey, o, performance.now())
     // Fast path (nobody in this process wants this lock): one script call, no extra await layers.
     const started = performance.now()
-    return this.attempt(key, rkey, o.ttl).then(reply => {
-      if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
-      return this.acquireSlow(key, rkey, o, started)
+    return this.#attempt(key, rkey, o.ttl).then(reply => {
+      if (typeof reply !== 'number') return this.#took(rkey, reply, started)
+      return this.#acquireSlow(key, rkey, o, started)
     }, err => {
-      this.local.leave(rkey)
+      this.#local.leave(rkey)
       throw err
     })
   }
 
   /** Takes lock `key` if it is free; resolves null if another owner holds it. */
   async tryAcquire (key: string, options?: Omit<AcquireOptions, 'waitTimeout' | 'retry' | 'signal'>): Promise<Lease | null> {
-    const ttl = options === undefined ? this.settings.ttl : callSettings(options, this.settings).ttl
-    const rkey = this.space.key(key)
+    const ttl = options === undefined ? this.options.ttl : normalizeAcquireOptions(options, this.options).ttl
+    const rkey = this.#space.key(key)
     // Somebody in this process holds (or is acquiring) it: no need to ask Redis.
-    if (!this.local.enterNow(rkey)) return null
+    if (!this.#local.enterNow(rkey)) return null
+    const started = performance.now()
     try {
-      const reply = await this.attempt(key, rkey, ttl)
-      if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
+      const reply = await this.#attempt(key, rkey, ttl)
+      if (typeof reply !== 'number') return this.#took(rkey, reply, started)
     } catch (err) {
-      this.local.leave(rkey)
+      this.#local.leave(rkey)
       throw err
     }
-    this.local.leave(rkey)
+    this.#local.leave(rkey)
     return null
   }
 
@@ -106,7 +137,7 @@ export class Locker implements LeaseContext {
    */
   async using<T> (key: string, fn: (signal: AbortSignal, lease: Lease) => T | Promise<T>, options?: UsingOptions): Promise<T> {
     if (typeof fn !== 'function') throw invalid('lock.using', 'fn must be a function')
-    const lease = await this.acquireWith(key, options === undefined ? this.settings : callSettings(options, this.settings, true))
+    const lease = await this.#acquireWith(key, options === undefined ? this.options : normalizeAcquireOptions(options, this.options, true))
     const stop = options?.autoExtend === false ? noop : lease.keepAlive()
     let result: T
     try {
@@ -130,82 +161,99 @@ export class Locker implements LeaseContext {
   }
 
   /** Extends the lock `key` held under `token` (from another process, say) by `ttl` ms. */
-  async extend (key: string, token: string, ttl: number = this.settings.ttl): Promise<void> {
+  async extend (key: string, token: string, ttl: number = this.options.ttl): Promise<void> {
     if (!isToken(token)) throw new FRP_LOCK_NOT_OWNER(key)
-    if (!await this.store.extend(this.space.key(key), token, ttl)) throw new FRP_LOCK_NOT_OWNER(key)
+    if (!await this.#store.extend(this.#space.key(key), token, ttl)) throw new FRP_LOCK_NOT_OWNER(key)
   }
 
   /** Releases the lock `key` held under `token`; FRP_LOCK_NOT_OWNER if `token` does not own it. */
   async release (key: string, token: string): Promise<void> {
     if (!isToken(token)) throw new FRP_LOCK_NOT_OWNER(key)
-    if (!await this.store.release(this.space.key(key), token)) throw new FRP_LOCK_NOT_OWNER(key)
+    if (!await this.#store.release(this.#space.key(key), token)) throw new FRP_LOCK_NOT_OWNER(key)
   }
 
   /** Stops the release subscriber (shared with other users of the same client). */
   async close (): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    await this.store.close()
+    if (this.#closed) return
+    this.#closed = true
+    await this.#store.close()
   }
 
   /** Another caller of this Locker holds or is acquiring this lock: queue behind it locally. */
-  private async acquireQueued (key: string, rkey: string, o: CallSettings, started: number): Promise<Lease> {
-    if (!await this.local.wait(rkey, o.waitTimeout, o.signal)) {
+  async #acquireQueued (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease> {
+    if (!await this.#local.wait(rkey, o.waitTimeout, o.signal)) {
       if (o.signal?.aborted === true) throw o.signal.reason
-      throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
+      throw this.#notAcquired(key, o.waitTimeout)
     }
     let reply: Lease | number
     try {
-      reply = await this.attempt(key, rkey, o.ttl)
+      reply = await this.#attempt(key, rkey, o.ttl)
     } catch (err) {
-      this.local.leave(rkey)
+      this.#local.leave(rkey)
       throw err
     }
-    if (typeof reply !== 'number') { this.local.hold(rkey, reply); return reply }
-    return await this.acquireSlow(key, rkey, o, started)
+    if (typeof reply !== 'number') return this.#took(rkey, reply, started)
+    return await this.#acquireSlow(key, rkey, o, started)
   }
 
   /** The first attempt failed: wait for the release (we are at the head of the local line). */
-  private async acquireSlow (key: string, rkey: string, o: CallSettings, started: number): Promise<Lease> {
+  async #acquireSlow (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease> {
     try {
-      if (o.waitTimeout === 0) throw new FRP_LOCK_NOT_ACQUIRED(key, 0)
-      const lease = await this.wait(key, rkey, o, started + o.waitTimeout)
-      this.local.hold(rkey, lease)
-      return lease
+      if (o.waitTimeout === 0) throw this.#notAcquired(key, 0)
+      return this.#took(rkey, await this.#wait(key, rkey, o, started + o.waitTimeout), started)
     } catch (err) {
-      this.local.leave(rkey)
+      this.#local.leave(rkey)
       throw err
     }
   }
 
+  /** Records `lease` as the holder of the local line of `rkey`; 'acquired' if listened to. */
+  #took (rkey: string, lease: Lease, started: number): Lease {
+    this.#local.hold(rkey, lease)
+    if (this.listenerCount('acquired') > 0) this.emit('acquired', lease, performance.now() - started)
+    return lease
+  }
+
+  /** The error of an acquire that waited `waitTimeout` ms in vain; 'acquireTimeout' if listened to. */
+  #notAcquired (key: string, waitTimeout: number): Error {
+    if (this.listenerCount('acquireTimeout') > 0) this.emit('acquireTimeout', key, waitTimeout)
+    return new FRP_LOCK_NOT_ACQUIRED(key, waitTimeout)
+  }
+
+  #leaseEvent (event: LeaseEvent, lease: Lease, ttl: number): void {
+    if (this.listenerCount(event) === 0) return
+    if (event === 'extended') this.emit(event, lease, ttl)
+    else this.emit(event, lease)
+  }
+
   /** One acquisition attempt: a Lease, or the holder's remaining TTL in ms (0 = unknown). */
-  private attempt (key: string, rkey: string, ttl: number): Promise<Lease | number> {
-    if (this.closed) return Promise.reject(translate(new Error('locker closed')))
+  #attempt (key: string, rkey: string, ttl: number): Promise<Lease | number> {
+    if (this.#closed) return Promise.reject(new FRP_REDIS_UNAVAILABLE('locker closed'))
     const token = newToken()
     const started = performance.now()
-    return this.store.acquire(rkey, rkey + ':fence', token, ttl).then(reply => {
+    return this.#store.acquire(rkey, rkey + ':fence', token, ttl).then(reply => {
       if (reply < 1) return remainingTtl(reply)
       const deadline = started + ttl - this.drift(ttl)
       // Validity: a slow acquisition (paused process, slow Redis, a quorum that took long) leaves
       // too little of the TTL to be useful or safe. Give the lock back and count it as not taken.
-      if (deadline - performance.now() < ttl * this.settings.minValidity) {
-        return this.store.release(rkey, token).then(() => 1, () => 1)
+      if (deadline - performance.now() < ttl * this.options.minValidity) {
+        return this.#store.release(rkey, token).then(() => 1, () => 1)
       }
-      return new Lease(this, key, rkey, token, reply, ttl, deadline, this.local)
+      return new Lease(this.#leases, key, rkey, token, reply, ttl, deadline, this.#local)
     })
   }
 
-  private async wait (key: string, rkey: string, o: CallSettings, deadline: number): Promise<Lease> {
+  async #wait (key: string, rkey: string, o: NormalizedAcquireOptions, deadline: number): Promise<Lease> {
     const signal = o.signal
     for (;;) {
       let remaining = deadline - performance.now()
-      if (remaining <= 0) throw new FRP_LOCK_NOT_ACQUIRED(key, o.waitTimeout)
+      if (remaining <= 0) throw this.#notAcquired(key, o.waitTimeout)
       if (signal?.aborted === true) throw signal.reason
       // Register before the re-check: a release between the re-check and the wait still wakes us.
-      const wake = this.store.wake(rkey)
+      const wake = this.#store.wake(rkey)
       try {
-        const live = await wake.ready(Math.min(remaining, this.settings.commandTimeout))
-        const reply = await this.attempt(key, rkey, o.ttl)
+        const live = await wake.ready(Math.min(remaining, this.options.commandTimeout))
+        const reply = await this.#attempt(key, rkey, o.ttl)
         if (typeof reply !== 'number') return reply
         // Wake at the holder's expiry if no release comes; without a live subscriber, or when the
         // holder's TTL is unknown, re-check at least every maxDelay.

@@ -1,4 +1,4 @@
-// Options of the lock core, checked and normalised once (per Locker, and per call when a call
+// Options of the lock core, checked and normalized once (per Locker, and per call when a call
 // passes its own), so the hot path reads plain numbers.
 import { invalid, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
 
@@ -51,7 +51,8 @@ export interface UsingOptions extends AcquireOptions {
   autoExtend?: boolean
 }
 
-export interface CallSettings {
+/** An acquire call's options, normalized (the Locker's own defaults where the call gives none). */
+export interface NormalizedAcquireOptions {
   ttl: number
   waitTimeout: number
   jitter: number
@@ -59,7 +60,7 @@ export interface CallSettings {
   signal: AbortSignal | undefined
 }
 
-export interface LockerSettings extends CallSettings {
+export interface NormalizedLockerOptions extends NormalizedAcquireOptions {
   prefix: string
   minValidity: number
   driftFactor: number
@@ -69,7 +70,7 @@ export interface LockerSettings extends CallSettings {
 
 export const MAX_TTL = 2 ** 31 - 1 // setTimeout's limit; leases are re-armed on timers
 
-function retrySettings (where: string, retry: RetryOptions | undefined, base: { jitter: number, maxDelay: number }): { jitter: number, maxDelay: number } {
+function normalizeRetry (where: string, retry: RetryOptions | undefined, base: { jitter: number, maxDelay: number }): { jitter: number, maxDelay: number } {
   if (retry === undefined) return { jitter: base.jitter, maxDelay: base.maxDelay }
   rejectUnknown(where, retry, ['jitter', 'maxDelay'])
   return {
@@ -78,7 +79,7 @@ function retrySettings (where: string, retry: RetryOptions | undefined, base: { 
   }
 }
 
-export function lockerSettings (opts: LockerOptions, clients: number): LockerSettings {
+export function normalizeLockerOptions (opts: LockerOptions, clients: number): NormalizedLockerOptions {
   rejectUnknown('lock', opts, ['prefix', 'ttl', 'waitTimeout', 'minValidity', 'driftFactor', 'commandTimeout', 'quorum', 'retry'])
   const quorum = optInt('lock.quorum', opts.quorum, Math.floor(clients / 2) + 1, 1, clients)
   if (clients > 1 && quorum <= clients / 2) throw invalid('lock.quorum', `must be a majority of the ${clients} clients, got ${quorum}`)
@@ -90,7 +91,7 @@ export function lockerSettings (opts: LockerOptions, clients: number): LockerSet
     driftFactor: optNumber('lock.driftFactor', opts.driftFactor, 0.01, 0, 0.5),
     commandTimeout: optInt('lock.commandTimeout', opts.commandTimeout, 1000, 1, MAX_TTL),
     quorum,
-    ...retrySettings('lock.retry', opts.retry, { jitter: 25, maxDelay: 1000 }),
+    ...normalizeRetry('lock.retry', opts.retry, { jitter: 25, maxDelay: 1000 }),
     signal: undefined
   }
 }
@@ -98,14 +99,14 @@ export function lockerSettings (opts: LockerOptions, clients: number): LockerSet
 const callKeys = ['ttl', 'waitTimeout', 'retry', 'signal']
 const usingKeys = [...callKeys, 'autoExtend']
 
-export function callSettings (opts: AcquireOptions | UsingOptions, base: CallSettings, using = false): CallSettings {
+export function normalizeAcquireOptions (opts: AcquireOptions | UsingOptions, base: NormalizedAcquireOptions, using = false): NormalizedAcquireOptions {
   rejectUnknown('lock.acquire', opts, using ? usingKeys : callKeys)
   const signal = opts.signal
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('lock.acquire.signal', 'must be an AbortSignal')
   return {
     ttl: optInt('lock.acquire.ttl', opts.ttl, base.ttl, 10, MAX_TTL),
     waitTimeout: optInt('lock.acquire.waitTimeout', opts.waitTimeout, base.waitTimeout, 0, MAX_TTL),
-    ...retrySettings('lock.acquire.retry', opts.retry, base),
+    ...normalizeRetry('lock.acquire.retry', opts.retry, base),
     signal
   }
 }

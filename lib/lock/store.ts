@@ -3,8 +3,9 @@
 // leases) is written once.
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
-import { run, scripts, translate } from './scripts.js'
+import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
+import { scripts } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
 export interface Wake {
@@ -25,52 +26,58 @@ export interface Store {
 
 const noop = (): void => {}
 const isOne = (reply: number): boolean => reply === 1
-const rethrow = (err: unknown): never => { throw translate(err) }
 
 type Command = (...args: Array<string | number>) => Promise<number>
 
 export class SingleStore implements Store {
-  private readonly redis: RedisClient
-  private readonly notifier: Notifier
-  private readonly channel: string
-  private readonly timeout: number
-  /** Bounds each hot-path call by `timeout` (no timer when the client's commandTimeout is as tight). */
-  private readonly bound: Bound
-  private readonly acquireCmd: Command
-  private readonly releaseCmd: Command
+  readonly #redis: RedisClient
+  readonly #notifier: Notifier
+  readonly #channel: string
+  /** Bounds each call by the Locker's commandTimeout (no timer when the client's own is as tight). */
+  readonly #bound: Bound
+  /** Every failure as a coded error (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...). */
+  readonly #fail: (err: unknown) => never
+  readonly #acquireCmd: Command
+  readonly #releaseCmd: Command
 
   constructor (redis: RedisClient, channel: string, timeout: number) {
-    this.redis = redis
-    this.channel = channel
-    this.timeout = timeout
-    this.bound = boundFor(redis, timeout)
-    this.notifier = Notifier.for(redis).retain()
+    this.#redis = redis
+    this.#channel = channel
+    this.#bound = boundFor(redis, timeout)
+    const ms = effectiveTimeout(redis, timeout)
+    this.#fail = err => { throw redisError(err, ms) }
+    this.#notifier = Notifier.for(redis).retain()
     // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups).
-    this.acquireCmd = scripts.bind<number>(redis, 'acquire')
-    this.releaseCmd = scripts.bind<number>(redis, 'release')
+    this.#acquireCmd = scripts.bind<number>(redis, 'acquire')
+    this.#releaseCmd = scripts.bind<number>(redis, 'release')
   }
 
   acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
-    const p = this.acquireCmd(key, fence, token, ttl)
-    return this.bound(p).then(undefined, err => {
+    const p = this.#acquireCmd(key, fence, token, ttl)
+    return this.#bound(p).then(undefined, err => {
       // A timed-out SET may still have landed: free it now rather than at its TTL.
       this.release(key, token).catch(noop)
-      throw translate(err)
+      return this.#fail(err)
     })
   }
 
-  async extend (key: string, token: string, ttl: number): Promise<boolean> {
-    return await run(this.redis, 'extend', [key], [token, ttl], this.timeout) === 1
+  extend (key: string, token: string, ttl: number): Promise<boolean> {
+    return this.#bound(scripts.run<number>(this.#redis, 'extend', [key], [token, ttl])).then(isOne, this.#fail)
   }
 
   release (key: string, token: string): Promise<boolean> {
-    const p = this.releaseCmd(key, token, this.channel)
-    return this.bound(p).then(isOne, rethrow)
+    const p = this.#releaseCmd(key, token, this.#channel)
+    return this.#bound(p).then(isOne, this.#fail)
+  }
+
+  /** Raises the fencing counter `fence` to `to` while `token` holds `key`; true when it did. */
+  raiseFence (key: string, fence: string, token: string, to: number): Promise<boolean> {
+    return this.#bound(scripts.run<number>(this.#redis, 'raise-fence', [key, fence], [token, to])).then(isOne, this.#fail)
   }
 
   wake (key: string): Wake {
-    const notifier = this.notifier
-    const channel = this.channel
+    const notifier = this.#notifier
+    const channel = this.#channel
     const waiter = notifier.waiter(channel, key)
     return {
       ready: async ms => { try { await notifier.ready(channel, ms); return true } catch { return false } },
@@ -80,7 +87,7 @@ export class SingleStore implements Store {
   }
 
   async close (): Promise<void> {
-    await this.notifier.release()
+    await this.#notifier.release()
   }
 }
 
@@ -93,20 +100,16 @@ export class SingleStore implements Store {
  * no extra round trip.
  */
 export class QuorumStore implements Store {
-  private readonly nodes: SingleStore[]
-  private readonly clients: RedisClient[]
-  private readonly quorum: number
-  private readonly timeout: number
+  readonly #nodes: SingleStore[]
+  readonly #quorum: number
 
   constructor (clients: RedisClient[], channel: string, timeout: number, quorum: number) {
-    this.clients = clients
-    this.nodes = clients.map(c => new SingleStore(c, channel, timeout))
-    this.quorum = quorum
-    this.timeout = timeout
+    this.#nodes = clients.map(c => new SingleStore(c, channel, timeout))
+    this.#quorum = quorum
   }
 
   async acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
-    const replies = await Promise.allSettled(this.nodes.map(n => n.acquire(key, fence, token, ttl)))
+    const replies = await Promise.allSettled(this.#nodes.map(n => n.acquire(key, fence, token, ttl)))
     let answered = 0
     let max = 0
     let wait = Infinity
@@ -119,45 +122,44 @@ export class QuorumStore implements Store {
         if (pttl > 0 && pttl < wait) wait = pttl
       }
     })
-    if (won.length >= this.quorum) {
+    if (won.length >= this.#quorum) {
       let confirmed = 0
       await Promise.all(won.map(async i => {
         const v = (replies[i] as PromiseFulfilledResult<number>).value
         if (v === max) { confirmed++; return }
-        const ok = await run(this.clients[i], 'raise-fence', [key, fence], [token, max], this.timeout).catch(() => 0)
-        if (ok === 1) confirmed++
+        if (await this.#nodes[i].raiseFence(key, fence, token, max).catch(() => false)) confirmed++
       }))
-      if (confirmed >= this.quorum) return max
+      if (confirmed >= this.#quorum) return max
     }
     // No quorum: give back what we took, so others need not wait for our TTL.
-    await Promise.all(won.map(i => this.nodes[i].release(key, token).catch(() => false)))
-    if (answered < this.quorum) throw new FRP_REDIS_UNAVAILABLE(`only ${answered} of ${this.nodes.length} lock servers answered, ${this.quorum} needed`)
+    await Promise.all(won.map(i => this.#nodes[i].release(key, token).catch(() => false)))
+    if (answered < this.#quorum) throw new FRP_REDIS_UNAVAILABLE(`only ${answered} of ${this.#nodes.length} lock servers answered, ${this.#quorum} needed`)
     return wait === Infinity ? -1 : -wait - 1
   }
 
   async extend (key: string, token: string, ttl: number): Promise<boolean> {
-    return await this.count(n => n.extend(key, token, ttl)) >= this.quorum
+    return await this.#count(n => n.extend(key, token, ttl)) >= this.#quorum
   }
 
   async release (key: string, token: string): Promise<boolean> {
     // Released everywhere it was held; "owned" when a quorum still held it.
-    return await this.count(n => n.release(key, token)) >= this.quorum
+    return await this.#count(n => n.release(key, token)) >= this.#quorum
   }
 
-  private async count (op: (n: SingleStore) => Promise<boolean>): Promise<number> {
-    const replies = await Promise.allSettled(this.nodes.map(op))
+  async #count (op: (n: SingleStore) => Promise<boolean>): Promise<number> {
+    const replies = await Promise.allSettled(this.#nodes.map(op))
     let yes = 0
     let answered = 0
     for (const r of replies) {
       if (r.status === 'fulfilled') { answered++; if (r.value) yes++ }
     }
-    if (answered < this.quorum) throw new FRP_REDIS_UNAVAILABLE(`only ${answered} of ${this.nodes.length} lock servers answered, ${this.quorum} needed`)
+    if (answered < this.#quorum) throw new FRP_REDIS_UNAVAILABLE(`only ${answered} of ${this.#nodes.length} lock servers answered, ${this.#quorum} needed`)
     return yes
   }
 
   wake (key: string): Wake {
     // A release publishes on every node; the first notification to arrive is enough.
-    const wakes = this.nodes.map(n => n.wake(key))
+    const wakes = this.#nodes.map(n => n.wake(key))
     return {
       ready: async ms => (await Promise.all(wakes.map(w => w.ready(ms)))).some(Boolean),
       wait: async (ms, signal) => {
@@ -178,6 +180,6 @@ export class QuorumStore implements Store {
   }
 
   async close (): Promise<void> {
-    await Promise.all(this.nodes.map(n => n.close()))
+    await Promise.all(this.#nodes.map(n => n.close()))
   }
 }

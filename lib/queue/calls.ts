@@ -1,12 +1,12 @@
 // Every call of the queue's Lua scripts (lib/queue/*.lua) in one place: one function per script
 // builds its KEYS and ARGV from a queue context, exactly as the script's header comment lists
 // them, and decodes its reply into named values, so no caller indexes a reply by position.
-// Failures come out coded (redis-errors.ts).
-import { boundFor, clientCommandTimeout, type Bound, type RedisClient } from '../shared/connection.js'
+// Failures come out coded (lib/shared/call-policy.ts, redisError).
+import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
 import type { RawScript } from '../shared/scripts.js'
 import { FRP_JOB_ACTIVE, FRP_JOB_NOT_FOUND, FRP_JOB_STATE } from '../shared/errors.js'
 import { scripts, type QueueScript } from './scripts.js'
-import { commandFailure, scriptFailure } from './redis-errors.js'
 import type { QueueKeys } from './keys.js'
 import type { EncodedJobOptions, NormalizedQueueOptions } from './options.js'
 import type { Backoff } from './backoff.js'
@@ -39,7 +39,7 @@ export function queueContext (redis: RedisClient, keys: QueueKeys, options: Norm
     keys,
     options,
     bound: boundFor(redis, options.commandTimeout),
-    timeoutMs: Math.min(clientCommandTimeout(redis) ?? Infinity, options.commandTimeout),
+    timeoutMs: effectiveTimeout(redis, options.commandTimeout),
     scripts: bound as Record<QueueScript, RawScript<unknown>>,
     addKeys: [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta],
     takeKeys: [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed]
@@ -54,7 +54,7 @@ export function queueContext (redis: RedisClient, keys: QueueKeys, options: Norm
 function evalScript<R> (ctx: QueueContext, name: QueueScript, keys: readonly string[], args: readonly Arg[], decode: (reply: any) => R): Promise<R> {
   const s = ctx.scripts[name]
   return ctx.bound(s.call(keys, args)).then(decode, (err: unknown) =>
-    ctx.bound(s.recover(err, keys, args)).then(decode, (e: unknown) => { throw scriptFailure(name, e, ctx.timeoutMs) }))
+    ctx.bound(s.recover(err, keys, args)).then(decode, (e: unknown) => { throw redisError(e, ctx.timeoutMs, { script: name }) }))
 }
 
 const ignore = (): void => {}
@@ -113,7 +113,7 @@ export async function retry (ctx: QueueContext, id: string): Promise<void> {
   const code = await evalScript(ctx, 'retry', [k.failed, k.completed, k.waiting, k.meta, k.marker, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
   if (code === -1) throw new FRP_JOB_NOT_FOUND(id)
   if (code === -2) {
-    const state = await ctx.bound(ctx.redis.hget(k.job(id), 'st')).then(undefined, (err: unknown) => { throw commandFailure('HGET', err, ctx.timeoutMs) })
+    const state = await ctx.bound(ctx.redis.hget(k.job(id), 'st')).then(undefined, (err: unknown) => { throw redisError(err, ctx.timeoutMs, { command: 'HGET' }) })
     throw new FRP_JOB_STATE(id, state ?? 'gone')
   }
 }

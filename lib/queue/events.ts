@@ -7,7 +7,7 @@ import { optInt, optString, rejectUnknown } from '../shared/options.js'
 import { decodeValue } from './job.js'
 import type { QueueKeys } from './keys.js'
 import type { Codec } from '../shared/codec.js'
-import { commandFailure } from './redis-errors.js'
+import { redisError } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 
 export interface QueueEventsOptions {
@@ -119,7 +119,7 @@ export class QueueEvents extends TypedEmitter<QueueEventsEvents> {
       } catch (err) {
         if (this.#closing) break
         if (err instanceof FRP_REDIS_TIMEOUT) { this.#conn?.disconnect(); this.#conn = null }
-        if (this.listenerCount('error') > 0) this.emit('error', commandFailure('XREAD', err, this.#block + 2000))
+        if (this.listenerCount('error') > 0) this.emit('error', redisError(err, this.#block + 2000, { command: 'XREAD' }))
         await sleep(Math.min(50 * 2 ** Math.min(failures++, 6), 2000))
       }
     }

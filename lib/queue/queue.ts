@@ -6,7 +6,7 @@ import { invalid } from '../shared/options.js'
 import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import * as calls from './calls.js'
-import { commandFailure } from './redis-errors.js'
+import { redisError } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 import { decodeJob, JOB_STATES, type JobRecord, type JobState } from './job.js'
 import { encodeJobOptions, int, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
@@ -61,7 +61,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     this.codec = this.options.codec
     this.keys = queueKeys(this.options.prefix, name)
     const ctx = this.#ctx = calls.queueContext(redis, this.keys, this.options)
-    const failed = (command: string) => (err: unknown): never => { throw commandFailure(command, err, ctx.timeoutMs) }
+    const failed = (command: string) => (err: unknown): never => { throw redisError(err, ctx.timeoutMs, { command }) }
     this.#readFailed = { HGETALL: failed('HGETALL'), ZRANGE: failed('ZRANGE'), PIPELINE: failed('PIPELINE'), HEXISTS: failed('HEXISTS') }
   }
 
@@ -145,7 +145,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     const p = this.redis.pipeline()
     p.zcard(k.waiting).zcard(k.delayed).zcard(k.active).zcard(k.completed).zcard(k.failed).hexists(k.meta, 'paused')
     const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
-    for (const [err] of res) if (err !== null) throw commandFailure('ZCARD', err, this.#ctx.timeoutMs)
+    for (const [err] of res) if (err !== null) throw redisError(err, this.#ctx.timeoutMs, { command: 'ZCARD' })
     const n = (i: number): number => Number(res[i][1])
     return { waiting: n(0), delayed: n(1), active: n(2), completed: n(3), failed: n(4), paused: n(5) === 1 }
   }

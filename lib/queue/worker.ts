@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks'
 import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import * as calls from './calls.js'
-import { commandFailure } from './redis-errors.js'
+import { redisError } from '../shared/call-policy.js'
 import { normalizeWorkerOptions, type NormalizedQueueOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
 import { activeJob, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
@@ -127,7 +127,7 @@ export class Worker<T = unknown, R = unknown> extends TypedEmitter<WorkerEvents<
   #error (err: unknown, command = 'EVALSHA'): void {
     const cause = (err as { cause?: unknown })?.cause ?? err
     if (this.#closing && (cause as Error)?.message === 'Connection is closed.') return
-    if (this.listenerCount('error') > 0) this.emit('error', commandFailure(command, err, this.#ctx.timeoutMs))
+    if (this.listenerCount('error') > 0) this.emit('error', redisError(err, this.#ctx.timeoutMs, { command }))
   }
 
   async #runLoop (): Promise<void> {

@@ -1,4 +1,4 @@
-// Policies are validated and normalised once, when a limiter rule or a route is set up, so the
+// Policies are validated and normalized once, when a limiter rule or a route is set up, so the
 // hot path only reads precomputed fields (script arguments, header strings).
 import { invalid, optEnum, optInt, optString, rejectUnknown, describe } from '../shared/options.js'
 
@@ -34,7 +34,7 @@ export interface RateLimitPolicy {
   readonly headerPrefix: string
 }
 
-/** A normalised set of policies checked together, atomically, in one script call. */
+/** A normalized set of policies checked together, atomically, in one script call. */
 export interface RateLimitRule {
   readonly algorithm: Algorithm
   readonly policies: readonly RateLimitPolicy[]
@@ -59,7 +59,7 @@ function windowLabel (ms: number): string {
   return `${ms}ms`
 }
 
-export function normalisePolicy (where: string, input: unknown, defaults: { algorithm?: Algorithm } = {}): RateLimitPolicy {
+export function normalizePolicy (where: string, input: unknown, defaults: { algorithm?: Algorithm } = {}): RateLimitPolicy {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalid(where, `must be a policy object { limit, window }, got ${describe(input)}`)
   rejectUnknown(where, input, POLICY_KEYS)
   const o = input as Record<string, unknown>
@@ -91,12 +91,12 @@ export function isRule (value: unknown): value is RateLimitRule {
   return typeof value === 'object' && value !== null && (value as { [kRule]?: true })[kRule] === true
 }
 
-/** Normalises one policy or a list of policies (checked together) into a rule. */
-export function normaliseRule (where: string, input: unknown, defaults: { algorithm?: Algorithm } = {}): RateLimitRule {
+/** Normalizes one policy or a list of policies (checked together) into a rule. */
+export function normalizeRule (where: string, input: unknown, defaults: { algorithm?: Algorithm } = {}): RateLimitRule {
   if (isRule(input)) return input
   const list = Array.isArray(input) ? input : [input]
   if (list.length === 0) throw invalid(where, 'must list at least one policy')
-  const policies = list.map((p, i) => normalisePolicy(Array.isArray(input) ? `${where}[${i}]` : where, p, defaults))
+  const policies = list.map((p, i) => normalizePolicy(Array.isArray(input) ? `${where}[${i}]` : where, p, defaults))
   const algorithm = policies[0].algorithm
   const fields = new Set<string>()
   for (let i = 0; i < policies.length; i++) {

@@ -6,14 +6,22 @@
 import { randomBytes } from 'node:crypto'
 import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
-import { boundFor, downError, isCluster, withTimeout, type Bound, type RedisClient } from '../shared/connection.js'
+import { downError } from '../shared/connection.js'
+import { isCluster, type RedisClient } from '../shared/client.js'
+import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { TypedEmitter } from '../shared/events.js'
 import { loadScripts, type RawScript } from '../shared/scripts.js'
-import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
-import { isRule, normaliseRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
+import { invalid } from '../shared/options.js'
+import { isRule, normalizeRule, type Algorithm, type RateLimitRule } from './policy.js'
 import type { RateLimitResult } from './result.js'
 import { BlockCache } from './block-cache.js'
 import { InsuranceLimiter } from './insurance.js'
 import { CheckBatch, MAX_BATCH_COST, type Reply, type ReplyCallback } from './check-batch.js'
+import type { DecisionSource, RateLimitDecision, RateLimiterEvents } from './events.js'
+import { normalizeRateLimiterOptions, type NormalizedRateLimiterOptions, type PolicyInput, type RateLimiterOptions } from './options.js'
+
+export type { PolicyInput, RateLimiterOptions } from './options.js'
+export type { DecisionSource, RateLimitDecision, RateLimiterEvents } from './events.js'
 
 const scripts = loadScripts<Algorithm | 'batch'>('rate-limit', new URL('.', import.meta.url))
 
@@ -21,40 +29,18 @@ const scripts = loadScripts<Algorithm | 'batch'>('rate-limit', new URL('.', impo
 const SUFFIX: Record<Algorithm, string> = { 'sliding-window': 'sw', 'sliding-counter': 'sc', gcra: 'gcra', 'fixed-window': 'fw' }
 const ALL_SUFFIXES = Object.values(SUFFIX)
 
-export type PolicyInput = RateLimitPolicyOptions | RateLimitPolicyOptions[] | RateLimitRule
-
-export interface RateLimiterOptions {
-  /** Global key prefix (default 'frp'). Keys: `<prefix>:rate-limit:{<key>}:<algorithm>`. */
-  prefix?: string
-  /** Longest wait for Redis per check, in ms (default 1000). */
-  timeout?: number
-  /** What a check returns when Redis fails or times out: 'throw' FRP_RATE_LIMIT_STORE (default), 'allow' (through the insurance limiter) or 'deny'. */
-  onRedisError?: 'throw' | 'allow' | 'deny'
-  /** In-memory limiter used by onRedisError 'allow': each process allows limit / instances. `false` allows everything. */
-  insurance?: false | { instances?: number, maxKeys?: number }
-  /** Reject keys Redis has just rejected without a round trip until their retry time (default true). */
-  blockCache?: boolean | { maxKeys?: number }
-  /** The default policies of hit()/peek() when none is given. */
-  policies?: PolicyInput
-  /**
-   * Send the counted checks of one-policy rules of one event-loop turn as one script call, at
-   * most `maxChecks` (default 64) per call (default true). Same results as one call per check.
-   * On a Redis Cluster client, one call per key and turn (a script's keys must share a slot).
-   */
-  batch?: boolean | { maxChecks?: number }
-}
-
-const OPTION_KEYS = ['prefix', 'timeout', 'onRedisError', 'insurance', 'blockCache', 'policies', 'batch'] as const
-
 /** Callback of hitFast's callback form. */
 export type HitCallback = (err: Error | null, result?: RateLimitResult) => void
 /** 2^23: the packed reply of the scripts' hot path is remaining * PACK + resetMs. */
 const PACK = 8388608
 
-export class RateLimiter {
+export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
   readonly redis: RedisClient
   readonly base: string
-  readonly timeout: number
+  /** The options, normalized. */
+  readonly options: Readonly<NormalizedRateLimiterOptions>
+  /** Longest wait for Redis per check, ms. */
+  readonly commandTimeout: number
   readonly onRedisError: 'throw' | 'allow' | 'deny'
   readonly #insurance: InsuranceLimiter | null
   readonly #blocks: BlockCache | null
@@ -68,30 +54,34 @@ export class RateLimiter {
   readonly #calls: Record<Algorithm, RawScript<Reply>>
   /** Batches hot-path checks; null when batching is off. */
   readonly #batch: CheckBatch | null
-  /** Bounds each script call by `timeout` (no timer when the client's commandTimeout is as tight). */
+  /** Bounds each script call by commandTimeout (no timer when the client's own is as tight). */
   readonly #bound: Bound
+  /** What a call waits at most, ms (for FRP_REDIS_TIMEOUT made from ioredis's own timeout). */
+  readonly #timeoutMs: number
   readonly #uniq = randomBytes(6).toString('base64url') + '.'
   #seq = 0
 
   constructor (redis: RedisClient, options: RateLimiterOptions = {}) {
-    rejectUnknown('rateLimiter', options, OPTION_KEYS)
+    super()
+    const o = normalizeRateLimiterOptions(options)
     if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
       throw invalid('redis', 'must be an ioredis Redis or Cluster client')
     }
     this.redis = redis
-    this.base = keySpace(optString('prefix', options.prefix, 'frp'), 'rate-limit').base
-    this.timeout = optInt('timeout', options.timeout, 1000, 1, 600_000)
-    this.onRedisError = optEnum('onRedisError', options.onRedisError, ['throw', 'allow', 'deny'] as const, 'throw')
-    this.#insurance = normaliseInsurance(options.insurance)
-    this.#blocks = normaliseBlockCache(options.blockCache)
-    this.#defaultRule = options.policies === undefined ? null : normaliseRule('policies', options.policies)
+    this.options = Object.freeze(o)
+    this.base = keySpace(o.prefix, 'rate-limit').base
+    this.commandTimeout = o.commandTimeout
+    this.onRedisError = o.onRedisError
+    this.#insurance = o.insurance === null ? null : new InsuranceLimiter(o.insurance.instances, o.insurance.maxKeys)
+    this.#blocks = o.blockCache === null ? null : new BlockCache(o.blockCache.maxKeys)
+    this.#defaultRule = o.policies
     this.#calls = singleScripts(redis)
-    this.#bound = boundFor(redis, this.timeout)
-    const maxChecks = normaliseBatch(options.batch)
-    this.#batch = maxChecks === 0
+    this.#bound = boundFor(redis, this.commandTimeout)
+    this.#timeoutMs = effectiveTimeout(redis, this.commandTimeout)
+    this.#batch = o.batch === 0
       ? null
       : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), {
-        max: maxChecks,
+        max: o.batch,
         bound: this.#bound,
         perKey: isCluster(redis),
         uniquePrefix: () => this.#member() + '.',
@@ -99,14 +89,19 @@ export class RateLimiter {
       })
   }
 
+  /** @deprecated since 0.2: use `commandTimeout`. */
+  get timeout (): number {
+    return this.commandTimeout
+  }
+
   /** Whether hot-path checks are batched (the `batch` option). */
   get batching (): boolean {
     return this.#batch !== null
   }
 
-  /** Normalises policies once; pass the rule to hit()/peek() to skip validation on every call. */
+  /** Normalizes policies once; pass the rule to hit()/peek() to skip validation on every call. */
   rule (policies: PolicyInput): RateLimitRule {
-    return normaliseRule('policies', policies)
+    return normalizeRule('policies', policies)
   }
 
   /** Counts a request of `cost` against every policy of `rule` for `key`, if all of them allow it. */
@@ -127,9 +122,9 @@ export class RateLimiter {
       this.#insurance?.clear(tagged + s)
     }
     try {
-      await withTimeout(this.redis.del(...ALL_SUFFIXES.map(s => tagged + s)), this.timeout)
+      await this.#bound(this.redis.del(...ALL_SUFFIXES.map(s => tagged + s)))
     } catch (err) {
-      throw storeError(err)
+      throw this.#storeError(err)
     }
   }
 
@@ -163,6 +158,7 @@ export class RateLimiter {
     if (this.#blocks !== null && this.#blocks.size > 0) {
       const blocked = this.#blocks.get(redisKey, cost)
       if (blocked !== undefined) {
+        if (this.listenerCount('decision') > 0) this.#decided(key, blocked, true, 'block-cache')
         if (done === undefined) return blocked
         done(null, blocked)
         return
@@ -175,20 +171,53 @@ export class RateLimiter {
       return
     }
     // Not through the async #check: one promise layer (the script call's .then) instead of three.
-    if (done === undefined) return this.#send(redisKey, rule, cost, true)
+    // Observed (a 'decision' listener): one more layer, only then.
+    const observed = this.listenerCount('decision') > 0
+    if (done === undefined) {
+      const p = this.#send(redisKey, rule, cost, true)
+      return observed ? p.then(r => this.#decided(key, r, true)) : p
+    }
+    if (observed) {
+      const inner = done
+      done = (err, result) => {
+        if (err === null) this.#decided(key, result as RateLimitResult, true)
+        inner(err, result)
+      }
+    }
     this.#sendTo(redisKey, rule, cost, done)
   }
 
+  /** Emits 'decision' for `result` (`source`: derived from the result unless given); returns `result`. */
+  #decided (key: string, result: RateLimitResult, counted: boolean, source?: DecisionSource): RateLimitResult {
+    const from = source ?? (!result.degraded
+      ? 'redis'
+      : this.onRedisError === 'deny' ? 'fail-closed' : this.#insurance !== null ? 'insurance' : 'fail-open')
+    this.emit('decision', { key, allowed: result.allowed, counted, source: from, policy: result.policy, result } satisfies RateLimitDecision)
+    return result
+  }
+
+  /**
+   * A failed Redis call as FRP_RATE_LIMIT_STORE (503), its `cause` the coded error of the call
+   * policy (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...); 'error' if listened to.
+   */
+  #storeError (err: unknown): Error {
+    const coded = redisError(err, this.#timeoutMs)
+    const e = new FRP_RATE_LIMIT_STORE(coded.message, { cause: coded })
+    if (this.listenerCount('error') > 0) this.emit('error', e)
+    return e
+  }
+
   async #check (key: string, ruleInput: PolicyInput | undefined, cost: number, consume: boolean): Promise<RateLimitResult> {
-    const rule = ruleInput === undefined ? this.#defaultRule : isRule(ruleInput) ? ruleInput : normaliseRule('policies', ruleInput)
+    const rule = ruleInput === undefined ? this.#defaultRule : isRule(ruleInput) ? ruleInput : normalizeRule('policies', ruleInput)
     if (rule === null) throw invalid('policies', 'no policies given and no default policies configured')
     if (!Number.isInteger(cost) || cost < 1) throw invalid('cost', `must be a positive integer, got ${String(cost)}`)
     const redisKey = this.#tagged(key) + SUFFIX[rule.algorithm]
     if (consume && this.#blocks !== null) {
       const blocked = this.#blocks.get(redisKey, cost)
-      if (blocked !== undefined) return blocked
+      if (blocked !== undefined) return this.listenerCount('decision') > 0 ? this.#decided(key, blocked, true, 'block-cache') : blocked
     }
-    return await this.#send(redisKey, rule, cost, consume)
+    const result = await this.#send(redisKey, rule, cost, consume)
+    return this.listenerCount('decision') > 0 ? this.#decided(key, result, consume) : result
   }
 
   /** The script call for `redisKey`, its reply turned into a result; failures go to the failure policy. */
@@ -325,7 +354,8 @@ export class RateLimiter {
   }
 
   #degrade (redisKey: string, rule: RateLimitRule, cost: number, consume: boolean, err: unknown): RateLimitResult {
-    if (this.onRedisError === 'throw') throw storeError(err)
+    const e = this.#storeError(err)
+    if (this.onRedisError === 'throw') throw e
     const p = rule.policies[0]
     const limit = rule.algorithm === 'gcra' ? p.burst : p.limit
     if (this.onRedisError === 'deny') {
@@ -347,37 +377,7 @@ function singleScripts (redis: RedisClient): Record<Algorithm, RawScript<Reply>>
   }
 }
 
-function storeError (err: unknown): Error {
-  const e = new FRP_RATE_LIMIT_STORE((err as Error)?.message ?? String(err))
-  ;(e as { cause?: unknown }).cause = err
-  return e
-}
-
-function normaliseInsurance (v: RateLimiterOptions['insurance']): InsuranceLimiter | null {
-  if (v === false) return null
-  if (v !== undefined && (v === null || typeof v !== 'object')) throw invalid('insurance', 'must be false or { instances, maxKeys }')
-  rejectUnknown('insurance', v, ['instances', 'maxKeys'])
-  return new InsuranceLimiter(optInt('insurance.instances', v?.instances, 1, 1, 100_000), optInt('insurance.maxKeys', v?.maxKeys, 10_000, 1))
-}
-
 /** The script argument carrying both cost and mode: a negative cost peeks. */
 function signedCost (cost: number, consume: boolean): string {
   return consume ? (cost === 1 ? '1' : String(cost)) : String(-cost)
-}
-
-/** The batch size cap, 0 when batching is off. */
-function normaliseBatch (v: RateLimiterOptions['batch']): number {
-  if (v === false) return 0
-  if (v === undefined || v === true) return 64
-  if (v === null || typeof v !== 'object') throw invalid('batch', 'must be a boolean or { maxChecks }')
-  rejectUnknown('batch', v, ['maxChecks'])
-  return optInt('batch.maxChecks', v.maxChecks, 64, 1, 10_000)
-}
-
-function normaliseBlockCache (v: RateLimiterOptions['blockCache']): BlockCache | null {
-  if (v === false) return null
-  if (v === undefined || v === true) return new BlockCache(10_000)
-  if (v === null || typeof v !== 'object') throw invalid('blockCache', 'must be a boolean or { maxKeys }')
-  rejectUnknown('blockCache', v, ['maxKeys'])
-  return new BlockCache(optInt('blockCache.maxKeys', v.maxKeys, 10_000, 1))
 }

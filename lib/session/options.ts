@@ -1,4 +1,4 @@
-// Options of the session core, validated and normalised once at construction.
+// Options of the session core, validated and normalized once at construction.
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
 import { invalid, optBool, optInt, optString, rejectUnknown } from '../shared/options.js'
 

@@ -7,7 +7,9 @@
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts } from '../shared/scripts.js'
-import { boundFor, type Bound, type RedisClient } from '../shared/connection.js'
+import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
+import { TypedEmitter } from '../shared/events.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
 import { toJson, type Codec } from '../shared/codec.js'
 import { normalizeStoreOptions, type NormalizedStoreOptions, type SessionStoreOptions } from './options.js'
@@ -101,7 +103,24 @@ function parseMetadata (raw: string | null): SessionMetadata | null {
   }
 }
 
-export class SessionStore {
+/** A SessionStore's events (emitted only while someone listens). */
+export interface SessionStoreEvents {
+  /** A session was stored for the first time (`userId`: null for an anonymous one). */
+  created: [id: string, userId: string | null]
+  /** A live session was destroyed (destroy, logout, the old id of a login or a regenerate without data). */
+  destroyed: [id: string]
+  /** A session moved to a new id with its data (regenerate with keepData). */
+  regenerated: [oldId: string, newId: string]
+  /**
+   * A write was refused: the session is gone (FRP_SESSION_DESTROYED: destroyed, regenerated or
+   * expired meanwhile) or a new id is taken (FRP_SESSION_ID_TAKEN).
+   */
+  conflict: [id: string, code: 'FRP_SESSION_DESTROYED' | 'FRP_SESSION_ID_TAKEN']
+  /** Redis failed or timed out: the FRP_SESSION_UNAVAILABLE the caller gets too. */
+  error: [err: Error]
+}
+
+export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   readonly options: Readonly<NormalizedStoreOptions>
   readonly codec: Codec
   readonly #redis: RedisClient
@@ -109,8 +128,11 @@ export class SessionStore {
   /** Bounds each call by commandTimeout (no timer when the client's own is as tight). */
   readonly #bounded: Bound
   readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
+  /** What a call waits at most, ms (for FRP_REDIS_TIMEOUT made from ioredis's own timeout). */
+  readonly #timeoutMs: number
 
   constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
+    super()
     if (redis === null || typeof redis !== 'object' || typeof (redis as { defineCommand?: unknown }).defineCommand !== 'function') {
       throw new FRP_INVALID_OPTION('redis', 'must be an ioredis Redis or Cluster client')
     }
@@ -119,6 +141,7 @@ export class SessionStore {
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
     this.#bounded = boundFor(redis, this.options.commandTimeout)
+    this.#timeoutMs = effectiveTimeout(redis, this.options.commandTimeout)
     this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
 
@@ -168,7 +191,9 @@ export class SessionStore {
     const o = this.options
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],
       ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
-    return check(r)
+    const now = this.#check(id, r)
+    if (this.listenerCount('created') > 0) this.emit('created', id, userId === '' ? null : userId)
+    return now
   }
 
   /**
@@ -190,8 +215,9 @@ export class SessionStore {
       args[i + 1] = '=' + set[i]
       args[i + 2] = set[i + 1]
     }
-    const p = this.#updateCmd(args)
-    return this.#bounded(p).then(check, rethrowUnavailable)
+    const p = this.#bounded(this.#updateCmd(args)).then(check, this.#fail)
+    // A refused write is an event only while someone listens: no extra promise on the hot path.
+    return this.listenerCount('conflict') === 0 ? p : p.then(undefined, err => this.#conflict(id, err))
   }
 
   /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
@@ -200,7 +226,7 @@ export class SessionStore {
     const o = this.options
     const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', '', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
-    return check(await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
+    return this.#check(id, await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
   }
 
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
@@ -219,7 +245,8 @@ export class SessionStore {
     }
     const r = await this.#run<Array<string | number> | number>('regenerate',
       [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], [oldId, newId])
-    if (typeof r === 'number') check(r)
+    if (typeof r === 'number') this.#check(oldId, r)
+    if (this.listenerCount('regenerated') > 0) this.emit('regenerated', oldId, newId)
     return parseFlat(newId, r as Array<string | number>, 1)
   }
 
@@ -227,6 +254,7 @@ export class SessionStore {
   async destroy (id: string): Promise<boolean> {
     if (!isSessionId(id)) return false
     const r = await this.#run<number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '0'])
+    if (r === 1 && this.listenerCount('destroyed') > 0) this.emit('destroyed', id)
     return r === 1
   }
 
@@ -234,7 +262,9 @@ export class SessionStore {
   async take (id: string): Promise<StoredSession | null> {
     if (!isSessionId(id)) return null
     const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '1'])
-    return typeof r === 'number' ? null : parseFlat(id, r, 0)
+    if (typeof r === 'number') return null
+    if (this.listenerCount('destroyed') > 0) this.emit('destroyed', id)
+    return parseFlat(id, r, 0)
   }
 
   /**
@@ -252,7 +282,7 @@ export class SessionStore {
     const out: SessionInfo[] = []
     for (let i = 0; i < flat.length; i += 2) {
       const [err, m] = replies?.[i / 2] ?? [null, null]
-      if (err != null) throw unavailable(err)
+      if (err != null) this.#fail(err)
       const [c, s, u, meta, x] = m as Array<string | null>
       // A missing hash is a session that ended after the index was read; another user's id
       // sharing the tag would only be possible through a SHA-256 prefix collision.
@@ -282,10 +312,37 @@ export class SessionStore {
     return results.filter(Boolean).length
   }
 
-  // Bounded (by our timer, or by the client's own commandTimeout when it is as tight: one timer
-  // and one promise less per call), with Redis errors as FRP_SESSION_UNAVAILABLE.
+  // Bounded (by our deadline queue, or by the client's own commandTimeout when it is as tight: no
+  // timer and one promise less per call), with Redis errors as FRP_SESSION_UNAVAILABLE.
   #bound<T> (p: Promise<T>): Promise<T> {
-    return this.#bounded(p).then(undefined, rethrowUnavailable)
+    return this.#bounded(p).then(undefined, this.#fail)
+  }
+
+  /**
+   * A failed Redis call as FRP_SESSION_UNAVAILABLE (503), its `cause` the coded error of the call
+   * policy (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...); 'error' if listened to.
+   */
+  readonly #fail = (err: unknown): never => {
+    const e = (err as { code?: string })?.code === 'FRP_SESSION_UNAVAILABLE'
+      ? err as Error
+      : unavailable(redisError(err, this.#timeoutMs))
+    if (this.listenerCount('error') > 0) this.emit('error', e)
+    throw e
+  }
+
+  /** A script's reply code as a result, or its error ('conflict' if listened to). */
+  #check (id: string, code: number): number {
+    try {
+      return check(code)
+    } catch (err) {
+      return this.#conflict(id, err)
+    }
+  }
+
+  #conflict (id: string, err: unknown): never {
+    const code = (err as { code?: string })?.code
+    if ((code === 'FRP_SESSION_DESTROYED' || code === 'FRP_SESSION_ID_TAKEN') && this.listenerCount('conflict') > 0) this.emit('conflict', id, code)
+    throw err
   }
 
   #run<T> (name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
@@ -310,11 +367,6 @@ function check (code: number): number {
   throw new FRP_SESSION_UNAVAILABLE(`unexpected script reply ${code}`)
 }
 
-function rethrowUnavailable (err: unknown): never {
-  throw unavailable(err)
-}
-
-function unavailable (err: unknown): Error {
-  if ((err as { code?: string }).code === 'FRP_SESSION_UNAVAILABLE') return err as Error
-  return new FRP_SESSION_UNAVAILABLE((err as Error).message, { cause: err })
+function unavailable (coded: Error): Error {
+  return new FRP_SESSION_UNAVAILABLE(coded.message, { cause: coded })
 }

@@ -1,12 +1,13 @@
 // Connection policy shared by every pattern: recommended ioredis options, a dedicated subscriber
-// connection, bounded waits, and iteration over every master of a Cluster.
-import { Cluster } from 'ioredis'
+// connection, and iteration over every master of a Cluster. How each call is bounded and how its
+// failure is translated is the call policy (call-policy.ts); its names are re-exported here for
+// the modules that import them from this one.
 import type { Redis, RedisOptions } from 'ioredis'
-import { FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, isFrpError } from './errors.js'
+import { isCluster, type RedisClient } from './client.js'
+import { withTimeout } from './call-policy.js'
 
-/** A connection every pattern accepts: a standalone client or a Cluster. Declared here, with the
- * connection policy, so that the script loader depends on this module and not the other way round. */
-export type RedisClient = Redis | Cluster
+export { isCluster, type RedisClient } from './client.js'
+export { asUnavailable, boundFor, clientCommandTimeout, ownTimeout, withTimeout, type Bound } from './call-policy.js'
 
 /**
  * ioredis options we recommend for the client handed to @fastify/redis. Without them ioredis
@@ -30,10 +31,6 @@ export function recommendedRedisOptions (overrides: Partial<RedisOptions> = {}):
   }
 }
 
-export function isCluster (redis: RedisClient): redis is Cluster {
-  return redis instanceof Cluster || (redis as { isCluster?: boolean }).isCluster === true
-}
-
 /**
  * Opens a new connection with the same settings as `redis` (a Redis or a Cluster), for pub/sub or
  * blocking commands, which must never share the connection that serves normal commands.
@@ -53,60 +50,12 @@ export function createSubscriber (redis: RedisClient): RedisClient {
   return duplicateConnection(redis, { blocking: true })
 }
 
-/**
- * Resolves or rejects with `promise`, but rejects with FRP_REDIS_TIMEOUT after `ms` if it has not
- * settled: the bound that keeps a request from waiting on a slow or reconnecting Redis even when
- * the user's client has no `commandTimeout`.
- */
-export function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
-  if (!(ms > 0) || ms === Infinity) return promise
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new FRP_REDIS_TIMEOUT(ms)), ms)
-    promise.then(v => { clearTimeout(timer); resolve(v) }, e => { clearTimeout(timer); reject(e) })
-  })
-}
-
 // Connection states in which a command cannot be answered now (it would wait for a reconnect).
 const DOWN = new Set(['reconnecting', 'close', 'end'])
 
 /** An error saying why `redis` cannot answer now, or null when it can take a command. */
 export function downError (redis: RedisClient): Error | null {
   return DOWN.has(redis.status) ? new Error(`Redis connection is ${redis.status}`) : null
-}
-
-/**
- * The per-command timeout the client itself enforces on every command, or undefined. Only a
- * standalone client counts: ioredis arms `commandTimeout` in Redis#sendCommand, which covers
- * commands queued while offline, but a Cluster queues commands in its own offline queue (while
- * it connects or refreshes slots) before any node sees them, so they wait with no timer at all.
- */
-export function clientCommandTimeout (redis: RedisClient): number | undefined {
-  if (isCluster(redis)) return undefined
-  const ms = (redis as { options?: { commandTimeout?: number } }).options?.commandTimeout
-  return typeof ms === 'number' && ms > 0 ? ms : undefined
-}
-
-/**
- * The timer a caller bounding each Redis wait by `ms` must still arm itself: `ms`, or 0 when the
- * client's own commandTimeout already fails every command within `ms` (one timer and one promise
- * less per call on hot paths).
- */
-export function ownTimeout (redis: RedisClient, ms: number): number {
-  const own = clientCommandTimeout(redis)
-  return own !== undefined && own <= ms ? 0 : ms
-}
-
-/** Bounds one Redis wait (see boundFor). */
-export type Bound = <V>(p: Promise<V>) => Promise<V>
-
-/**
- * How a pattern bounds each Redis wait by `ms`: withTimeout, or nothing at all when the client's
- * own commandTimeout already fails every command within `ms` (see ownTimeout) — a timer and a
- * promise less per call, which hot paths measure.
- */
-export function boundFor (redis: RedisClient, ms: number): Bound {
-  if (ownTimeout(redis, ms) === 0) return p => p
-  return p => withTimeout(p, ms)
 }
 
 /** The clients to run a per-node command on: every master of a Cluster, or the client itself. */
@@ -144,15 +93,4 @@ export async function waitReady (redis: RedisClient, ms: number): Promise<void> 
     redis.once('ready', onReady)
     redis.once('end', onEnd)
   }), ms)
-}
-
-/**
- * The one translation of a Redis failure into a coded error: coded errors (FRP_REDIS_TIMEOUT, …)
- * pass through; anything else from Redis or ioredis (a closed connection, retries exhausted, "Too
- * many Cluster redirections" from a dead master) becomes FRP_REDIS_UNAVAILABLE (503) with the
- * original as `cause`.
- */
-export function asUnavailable (err: unknown): Error {
-  if (isFrpError(err)) return err
-  return new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err), { cause: err })
 }

@@ -1,4 +1,4 @@
-// Small validators used when options are normalised once, at construction. Each throws
+// Small validators used when options are normalized once, at construction. Each throws
 // FRP_INVALID_OPTION naming the option, so a typo fails at startup with a message that says where.
 import { FRP_INVALID_OPTION } from './errors.js'
 

@@ -1,8 +1,8 @@
-// Route-level configuration (`config.rateLimit`) normalised into what the hook needs per
+// Route-level configuration (`config.rateLimit`) normalized into what the hook needs per
 // request: the rule, the counter scope (global, group or route) and the key/cost functions.
 // Framework-free: the request is opaque here.
 import { invalid, optFunction, optInt, optString, describe } from '../../lib/shared/options.js'
-import { normaliseRule, type RateLimitPolicyOptions, type RateLimitRule } from '../../lib/rate-limit/policy.js'
+import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule } from '../../lib/rate-limit/policy.js'
 
 export type KeyGenerator<Req> = (request: Req) => string
 export type CostFunction<Req> = (request: Req) => number
@@ -35,7 +35,7 @@ export interface Route<Req> {
 const EXTRA_KEYS = ['group', 'keyGenerator', 'cost', 'allowList'] as const
 const POLICY_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name']
 
-export function normaliseAllowList<Req> (where: string, v: unknown): ((request: Req, key: string) => boolean) | null {
+export function normalizeAllowList<Req> (where: string, v: unknown): ((request: Req, key: string) => boolean) | null {
   if (v === undefined) return null
   if (typeof v === 'function') return v as (request: Req, key: string) => boolean
   if (!Array.isArray(v) || v.some(k => typeof k !== 'string')) throw invalid(where, `must be an array of keys or a function (request, key) => boolean, got ${describe(v)}`)
@@ -44,7 +44,7 @@ export function normaliseAllowList<Req> (where: string, v: unknown): ((request: 
   return (_request, key) => set.has(key)
 }
 
-export function normaliseCost<Req> (where: string, v: unknown, rule: RateLimitRule): number | CostFunction<Req> {
+export function normalizeCost<Req> (where: string, v: unknown, rule: RateLimitRule): number | CostFunction<Req> {
   if (typeof v === 'function') return v as CostFunction<Req>
   const cost = optInt(where, v, 1, 1)
   if (cost > rule.maxCost) throw invalid(where, `${cost} exceeds the smallest limit of the policies (${rule.maxCost}): no request could ever pass`)
@@ -59,10 +59,10 @@ export interface RouteDefaults<Req> {
 }
 
 /**
- * Normalises a route's `config.rateLimit`. Returns null when the route is not limited.
+ * Normalizes a route's `config.rateLimit`. Returns null when the route is not limited.
  * `groups` remembers each group's policies so routes of one group cannot disagree.
  */
-export function normaliseRoute<Req> (where: string, input: unknown, routeId: string, defaults: RouteDefaults<Req>, groups: Map<string, string>): Route<Req> | null {
+export function normalizeRoute<Req> (where: string, input: unknown, routeId: string, defaults: RouteDefaults<Req>, groups: Map<string, string>): Route<Req> | null {
   if (input === false) return null
   if (input === null || typeof input !== 'object') throw invalid(where, `must be false, a policy, a list of policies or { policies, group, keyGenerator, cost, allowList }, got ${describe(input)}`)
   let policiesInput: unknown
@@ -83,7 +83,7 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
       policiesInput = policy
     }
   }
-  const rule = policiesInput === undefined ? defaults.rule : normaliseRule(policiesWhere, policiesInput)
+  const rule = policiesInput === undefined ? defaults.rule : normalizeRule(policiesWhere, policiesInput)
   if (rule === null) throw invalid(where, 'declares no policies and the plugin has no default policies (limit/window or policies)')
   let scope = policiesInput === undefined ? 'global|' : `r:${routeId}|`
   if (extras.group !== undefined) {
@@ -98,7 +98,7 @@ export function normaliseRoute<Req> (where: string, input: unknown, routeId: str
     rule,
     scope,
     keyGenerator: optFunction(`${where}.keyGenerator`, extras.keyGenerator, defaults.keyGenerator),
-    cost: extras.cost === undefined ? normaliseCost(`${where}.cost`, defaults.cost, rule) : normaliseCost(`${where}.cost`, extras.cost, rule),
-    allowList: extras.allowList === undefined ? defaults.allowList : normaliseAllowList(`${where}.allowList`, extras.allowList)
+    cost: extras.cost === undefined ? normalizeCost(`${where}.cost`, defaults.cost, rule) : normalizeCost(`${where}.cost`, extras.cost, rule),
+    allowList: extras.allowList === undefined ? defaults.allowList : normalizeAllowList(`${where}.allowList`, extras.allowList)
   }
 }

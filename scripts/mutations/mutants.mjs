@@ -55,8 +55,8 @@ export const mutants = [
     // Counted twice (the nodes that granted it, then those confirmed at the lease's fencing
     // token): breaking one count alone changes nothing.
     edits: [
-      { file: 'lib/lock/store.ts', find: 'if (won.length >= this.quorum) {', replace: 'if (won.length >= 1) {' },
-      { file: 'lib/lock/store.ts', find: 'if (confirmed >= this.quorum) return max', replace: 'if (confirmed >= 1) return max' }
+      { file: 'lib/lock/store.ts', find: 'if (won.length >= this.#quorum) {', replace: 'if (won.length >= 1) {' },
+      { file: 'lib/lock/store.ts', find: 'if (confirmed >= this.#quorum) return max', replace: 'if (confirmed >= 1) return max' }
     ],
     tests: ['test/lock/quorum.test.ts']
   },
@@ -64,7 +64,7 @@ export const mutants = [
     id: 'lock-lease-ignores-deadline',
     guarantee: 'a lease counts as lost once its deadline passes on the local monotonic clock',
     file: 'lib/lock/lease.ts',
-    find: 'if (performance.now() < this.deadline) return true',
+    find: 'if (performance.now() < this.#deadline) return true',
     replace: 'return true',
     tests: ['test/lock/lease-local-deadline.test.ts']
   },

@@ -41,7 +41,7 @@ test('cluster faults', async t => {
   const client = cluster.client()
   const cache = new Cache(client, { prefix: 'cf', l1: false, commandTimeout: 1000 })
   const locker = new Locker(client, { prefix: 'cf', commandTimeout: 1000 })
-  const rl = new RateLimiter(client, { prefix: 'cf', blockCache: false, onRedisError: 'throw', timeout: 1000 })
+  const rl = new RateLimiter(client, { prefix: 'cf', blockCache: false, onRedisError: 'throw', commandTimeout: 1000 })
   // One board per key, so a board lives in its key's slot (its name is the hash tag).
   const boards = new Map<string, Leaderboard>()
   const board = (k: string): Leaderboard => {

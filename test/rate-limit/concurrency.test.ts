@@ -32,7 +32,7 @@ for (const topology of topologies()) {
 
     for (const c of cases) {
       t.test(`${c.name}: 3 instances × 200 concurrent requests at limit 50 → exactly 50 allowed`, async t => {
-        const apps = await Promise.all([0, 1, 2].map(() => buildApp(handle.client(), { ...c.opts, keyGenerator: () => `crowd-${c.name}`, onRedisError: 'deny', timeout: 30_000 })))
+        const apps = await Promise.all([0, 1, 2].map(() => buildApp(handle.client(), { ...c.opts, keyGenerator: () => `crowd-${c.name}`, onRedisError: 'deny', commandTimeout: 30_000 })))
         t.teardown(() => Promise.all(apps.map(a => a.close())))
         const responses = await Promise.all(Array.from({ length: 600 }, (_, i) => apps[i % 3].inject({ method: 'GET', url: '/' })))
         const ok = responses.filter(r => r.statusCode === 200).length
@@ -45,7 +45,7 @@ for (const topology of topologies()) {
 
     t.test('every algorithm is exact under 300 concurrent core hits from 3 clients', async t => {
       for (const algorithm of ALGORITHMS) {
-        const limiters = [0, 1, 2].map(() => new RateLimiter(handle.client(), { blockCache: false, timeout: 30_000 }))
+        const limiters = [0, 1, 2].map(() => new RateLimiter(handle.client(), { blockCache: false, commandTimeout: 30_000 }))
         const rule = limiters[0].rule({ limit: 20, window: 3_600_000, algorithm })
         const results = await Promise.all(Array.from({ length: 300 }, (_, i) => limiters[i % 3].hit(`core-crowd-${algorithm}`, rule)))
         t.equal(results.filter(r => r.allowed).length, 20, algorithm)

@@ -74,7 +74,7 @@ t.test('options', async t => {
   })
 
   t.test('the core rejects bad constructor options and bad calls', async t => {
-    t.throws(() => new RateLimiter(redis, { timeout: 0 }), /"timeout": must be between 1/)
+    t.throws(() => new RateLimiter(redis, { commandTimeout: 0 }), /"commandTimeout": must be between 1/)
     t.throws(() => new RateLimiter({} as never), /"redis": must be an ioredis/)
     const rl = new RateLimiter(redis)
     await t.rejects(rl.hit('k'), /no policies given/)

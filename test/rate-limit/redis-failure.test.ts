@@ -7,7 +7,7 @@ import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 
 t.test('onRedisError deny: Redis killed → 503 with a coded body, then back to normal after restart', async t => {
   const r = await startRedis(t)
-  const app = await buildApp(r.client(), { limit: 5, window: 60_000, onRedisError: 'deny', timeout: 200 })
+  const app = await buildApp(r.client(), { limit: 5, window: 60_000, onRedisError: 'deny', commandTimeout: 200 })
   t.teardown(() => app.close())
   t.equal((await app.inject('/')).statusCode, 200)
   await r.kill()
@@ -23,7 +23,7 @@ t.test('onRedisError deny: Redis killed → 503 with a coded body, then back to 
 
 t.test('onRedisError allow: Redis killed → the in-memory insurance limiter enforces limit per process', async t => {
   const r = await startRedis(t)
-  const app = await buildApp(r.client(), { limit: 3, window: 60_000, timeout: 200, keyGenerator: () => 'insured' })
+  const app = await buildApp(r.client(), { limit: 3, window: 60_000, commandTimeout: 200, keyGenerator: () => 'insured' })
   t.teardown(() => app.close())
   t.equal((await app.inject('/')).statusCode, 200)
   await r.kill()
@@ -34,7 +34,7 @@ t.test('onRedisError allow: Redis killed → the in-memory insurance limiter enf
 
 t.test('onRedisError allow with insurance divided by instances', async t => {
   const r = await startRedis(t)
-  const app = await buildApp(r.client(), { limit: 6, window: 60_000, timeout: 200, insurance: { instances: 3 }, keyGenerator: () => 'insured-3' })
+  const app = await buildApp(r.client(), { limit: 6, window: 60_000, commandTimeout: 200, insurance: { instances: 3 }, keyGenerator: () => 'insured-3' })
   t.teardown(() => app.close())
   await r.kill()
   const codes = []
@@ -44,7 +44,7 @@ t.test('onRedisError allow with insurance divided by instances', async t => {
 
 t.test('onRedisError allow without insurance lets every request through while Redis is down', async t => {
   const r = await startRedis(t)
-  const app = await buildApp(r.client(), { limit: 1, window: 60_000, timeout: 200, insurance: false })
+  const app = await buildApp(r.client(), { limit: 1, window: 60_000, commandTimeout: 200, insurance: false })
   t.teardown(() => app.close())
   await r.kill()
   for (let i = 0; i < 3; i++) t.equal((await app.inject('/')).statusCode, 200)
@@ -53,7 +53,7 @@ t.test('onRedisError allow without insurance lets every request through while Re
 t.test('a stalled Redis (CLIENT PAUSE) cannot hold a request past the timeout', async t => {
   const r = await startRedis(t)
   // commandTimeout 2000 on the test client: the limiter's own 150 ms bound must cut in.
-  const app = await buildApp(r.client(), { limit: 5, window: 60_000, onRedisError: 'deny', timeout: 150 })
+  const app = await buildApp(r.client(), { limit: 5, window: 60_000, onRedisError: 'deny', commandTimeout: 150 })
   t.teardown(() => app.close())
   t.equal((await app.inject('/')).statusCode, 200)
   // CLIENT PAUSE ALL also stalls CLIENT UNPAUSE on Redis 7.0, so the pause is short and runs out.
@@ -67,7 +67,7 @@ t.test('the core throws a coded FRP_RATE_LIMIT_STORE error by default, distinct 
   const r = await startRedis(t)
   const redis = r.client({ commandTimeout: 400 })
   await redis.ping()
-  const rl = new RateLimiter(redis, { timeout: 5000 })
+  const rl = new RateLimiter(redis, { commandTimeout: 5000 })
   const rule = rl.rule({ limit: 1, window: 60_000 })
   t.equal((await rl.hit('core', rule)).allowed, true)
   t.equal((await rl.hit('core', rule)).allowed, false)
@@ -83,7 +83,7 @@ t.test('the plugin starts while Redis is down and applies its failure policy', a
   const client = r.client()
   await r.kill()
   // @fastify/redis itself waits for its client, so it gets a live one; the limiter gets the dead one.
-  const app = await buildApp(live.client(), { limit: 1, window: 60_000, onRedisError: 'deny', timeout: 200, client })
+  const app = await buildApp(live.client(), { limit: 1, window: 60_000, onRedisError: 'deny', commandTimeout: 200, client })
   t.teardown(() => app.close())
   t.equal((await app.inject('/')).statusCode, 503)
 })

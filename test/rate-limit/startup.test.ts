@@ -10,7 +10,7 @@ test('Redis down at startup, onRedisError deny: the app starts, answers 503, the
   const down = await downRedis(t)
   const logged = loggedApp(t)
   const { app } = logged
-  await app.register(redisRateLimit, { client: down.client, limit: 5, window: 60_000, onRedisError: 'deny', timeout: 300 })
+  await app.register(redisRateLimit, { client: down.client, limit: 5, window: 60_000, onRedisError: 'deny', commandTimeout: 300 })
   app.get('/', async () => ({ ok: true }))
   await app.ready()
 
@@ -34,7 +34,7 @@ test('Redis down at startup, onRedisError deny: the app starts, answers 503, the
 test('Redis down at startup, onRedisError allow: the insurance limiter serves and limits', async t => {
   const down = await downRedis(t)
   const { app } = loggedApp(t)
-  await app.register(redisRateLimit, { client: down.client, limit: 2, window: 60_000, timeout: 300, keyGenerator: () => 'k' })
+  await app.register(redisRateLimit, { client: down.client, limit: 2, window: 60_000, commandTimeout: 300, keyGenerator: () => 'k' })
   app.get('/', async () => ({ ok: true }))
   await app.ready()
   const codes = []
