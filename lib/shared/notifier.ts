@@ -13,8 +13,9 @@
 // exactly once per transition to live: when the first subscription is confirmed, and after each
 // 'down' once every channel is resubscribed. Users that cache
 // anything on the strength of messages (an L1) must flush on 'down' and again on 'up'.
-import { EventEmitter } from 'node:events'
-import { createSubscriber, type RedisClient } from './connection.js'
+import { createSubscriber } from './connection.js'
+import type { RedisClient } from './client.js'
+import { TypedEmitter } from './events.js'
 
 export type WakeReason = 'notified' | 'timeout' | 'reset' | 'aborted'
 
@@ -29,22 +30,28 @@ type Handler = (message: string) => void
 
 const shared = new WeakMap<object, Notifier>()
 
-export class Notifier extends EventEmitter {
-  private readonly source: RedisClient
-  private sub: RedisClient | null = null
-  private readonly handlers = new Map<string, Set<Handler>>()
-  private readonly waiters = new Map<string, Map<string, Set<(r: WakeReason) => void>>>()
-  private readonly subscribed = new Map<string, Promise<void>>()
-  private live = false
+/** A Notifier's events: the subscriber connection dropped ('down'), or is live again ('up'). */
+export interface NotifierEvents {
+  down: []
+  up: []
+}
+
+export class Notifier extends TypedEmitter<NotifierEvents> {
+  readonly #source: RedisClient
+  #sub: RedisClient | null = null
+  readonly #handlers = new Map<string, Set<Handler>>()
+  readonly #waiters = new Map<string, Map<string, Set<(r: WakeReason) => void>>>()
+  readonly #subscribed = new Map<string, Promise<void>>()
+  #live = false
   // Set by a drop after the connection was live, until the 'up' that follows the resubscription.
-  private recovering = false
-  private closed = false
-  private users = 0
+  #recovering = false
+  #closed = false
+  #users = 0
 
   /** The notifier shared by every pattern using `redis` (one subscriber connection per client). */
   static for (redis: RedisClient): Notifier {
     let n = shared.get(redis)
-    if (n === undefined || n.closed) {
+    if (n === undefined || n.#closed) {
       n = new Notifier(redis)
       shared.set(redis, n)
     }
@@ -53,55 +60,55 @@ export class Notifier extends EventEmitter {
 
   constructor (redis: RedisClient) {
     super()
-    this.source = redis
+    this.#source = redis
     this.setMaxListeners(0)
   }
 
   /** True while the subscriber is connected and every channel is subscribed. */
-  get isLive (): boolean { return this.live }
+  get isLive (): boolean { return this.#live }
 
   /** Counts a user of a shared notifier; `release()` closes it when the last user is done. */
-  retain (): this { this.users++; return this }
+  retain (): this { this.#users++; return this }
 
   async release (): Promise<void> {
-    if (--this.users <= 0) await this.close()
+    if (--this.#users <= 0) await this.close()
   }
 
-  private connection (): RedisClient {
-    if (this.sub !== null) return this.sub
-    const sub = createSubscriber(this.source)
-    this.sub = sub
+  #connection (): RedisClient {
+    if (this.#sub !== null) return this.#sub
+    const sub = createSubscriber(this.#source)
+    this.#sub = sub
     sub.on('error', () => {}) // reconnection is ioredis's job; we react to close/ready below
-    sub.on('message', (channel: string, message: string) => this.dispatch(channel, message))
+    sub.on('message', (channel: string, message: string) => this.#dispatch(channel, message))
     sub.on('close', () => {
-      if (!this.live) return
-      this.live = false
-      this.recovering = true
-      this.subscribed.clear()
+      if (!this.#live) return
+      this.#live = false
+      this.#recovering = true
+      this.#subscribed.clear()
       this.emit('down')
-      this.wakeAll('reset')
+      this.#wakeAll('reset')
     })
     sub.on('ready', () => {
-      if (this.closed || this.live) return
+      if (this.#closed || this.#live) return
       // ioredis resubscribes by itself, but we confirm every channel before declaring 'up', so an
       // 'up' listener knows that from now on no message is missed.
-      const channels = [...this.handlers.keys(), ...this.waiters.keys()]
+      const channels = [...this.#handlers.keys(), ...this.#waiters.keys()]
       const unique = [...new Set(channels)]
-      for (const c of unique) this.subscribed.set(c, this.doSubscribe(c))
-      Promise.all(unique.map(c => this.subscribed.get(c))).then(() => {
+      for (const c of unique) this.#subscribed.set(c, this.#doSubscribe(c))
+      Promise.all(unique.map(c => this.#subscribed.get(c))).then(() => {
         // A first `ready(channel)` may already have declared the connection live: a second 'up'
         // now would make an L1 flush entries it has filled since.
-        if (this.closed || sub.status !== 'ready' || this.live) return
-        this.recovering = false
-        this.live = true
+        if (this.#closed || sub.status !== 'ready' || this.#live) return
+        this.#recovering = false
+        this.#live = true
         this.emit('up')
       }, () => {})
     })
     return sub
   }
 
-  private async doSubscribe (channel: string): Promise<void> {
-    await this.connection().subscribe(channel)
+  async #doSubscribe (channel: string): Promise<void> {
+    await this.#connection().subscribe(channel)
   }
 
   /**
@@ -109,21 +116,21 @@ export class Notifier extends EventEmitter {
    * Subscribes on first use.
    */
   async ready (channel: string, timeoutMs = 2000): Promise<void> {
-    if (this.closed) throw new Error('notifier closed')
-    const sub = this.connection()
-    let p = this.subscribed.get(channel)
+    if (this.#closed) throw new Error('notifier closed')
+    const sub = this.#connection()
+    let p = this.#subscribed.get(channel)
     if (p === undefined) {
-      p = this.doSubscribe(channel).then(() => {
+      p = this.#doSubscribe(channel).then(() => {
         // The first subscription confirmed on the first connection makes it live ('up' once, so
         // a listener that gave up waiting learns it). After a 'down', only the 'ready' handler
         // declares it live again, once every channel is resubscribed.
-        if (sub.status === 'ready' && !this.live && !this.recovering) {
-          this.live = true
+        if (sub.status === 'ready' && !this.#live && !this.#recovering) {
+          this.#live = true
           this.emit('up')
         }
       })
-      p.catch(() => this.subscribed.delete(channel))
-      this.subscribed.set(channel, p)
+      p.catch(() => this.#subscribed.delete(channel))
+      this.#subscribed.set(channel, p)
     }
     let timer: NodeJS.Timeout | undefined
     try {
@@ -137,8 +144,8 @@ export class Notifier extends EventEmitter {
 
   /** Calls `handler` for every message on `channel`; returns an unsubscribe function. */
   async subscribe (channel: string, handler: Handler, timeoutMs?: number): Promise<() => void> {
-    let set = this.handlers.get(channel)
-    if (set === undefined) this.handlers.set(channel, (set = new Set()))
+    let set = this.#handlers.get(channel)
+    if (set === undefined) this.#handlers.set(channel, (set = new Set()))
     set.add(handler)
     await this.ready(channel, timeoutMs)
     return () => { set.delete(handler) }
@@ -146,8 +153,8 @@ export class Notifier extends EventEmitter {
 
   /** Registers a waiter for `key` on `channel` now (synchronously), before any re-check. */
   waiter (channel: string, key: string): Waiter {
-    let byKey = this.waiters.get(channel)
-    if (byKey === undefined) this.waiters.set(channel, (byKey = new Map()))
+    let byKey = this.#waiters.get(channel)
+    if (byKey === undefined) this.#waiters.set(channel, (byKey = new Map()))
     let set = byKey.get(key)
     if (set === undefined) byKey.set(key, (set = new Set()))
     let settle: ((r: WakeReason) => void) | null = null
@@ -182,31 +189,31 @@ export class Notifier extends EventEmitter {
 
   /** Publishes `key` on `channel` through the normal (non-subscriber) connection. */
   async notify (channel: string, key: string): Promise<number> {
-    return await this.source.publish(channel, key)
+    return await this.#source.publish(channel, key)
   }
 
-  private dispatch (channel: string, message: string): void {
-    const hs = this.handlers.get(channel)
+  #dispatch (channel: string, message: string): void {
+    const hs = this.#handlers.get(channel)
     if (hs !== undefined) for (const h of hs) h(message)
-    const set = this.waiters.get(channel)?.get(message)
+    const set = this.#waiters.get(channel)?.get(message)
     if (set !== undefined) for (const w of [...set]) w('notified')
   }
 
-  private wakeAll (reason: WakeReason): void {
-    for (const byKey of this.waiters.values()) {
+  #wakeAll (reason: WakeReason): void {
+    for (const byKey of this.#waiters.values()) {
       for (const set of byKey.values()) for (const w of [...set]) w(reason)
     }
   }
 
   async close (): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.live = false
-    this.wakeAll('reset')
-    this.handlers.clear()
-    const sub = this.sub
-    this.sub = null
-    if (shared.get(this.source) === this) shared.delete(this.source)
+    if (this.#closed) return
+    this.#closed = true
+    this.#live = false
+    this.#wakeAll('reset')
+    this.#handlers.clear()
+    const sub = this.#sub
+    this.#sub = null
+    if (shared.get(this.#source) === this) shared.delete(this.#source)
     if (sub !== null) {
       sub.removeAllListeners('close')
       await sub.quit().catch(() => sub.disconnect())

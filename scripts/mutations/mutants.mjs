@@ -435,7 +435,7 @@ export const mutants = [
     id: 'notifier-no-reset-on-disconnect',
     guarantee: 'notifier: waiters wake (reset) when the subscriber connection drops',
     file: 'lib/shared/notifier.ts',
-    find: "      this.emit('down')\n      this.wakeAll('reset')\n",
+    find: "      this.emit('down')\n      this.#wakeAll('reset')\n",
     replace: "      this.emit('down')\n",
     tests: ['test/shared/notifier.test.ts']
   },

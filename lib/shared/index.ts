@@ -1,0 +1,11 @@
+// The shared layer's public surface: what every pattern is built from, for users who build their own.
+export * from './errors.js'
+export { keySpace, escapeTag, type KeySpace } from './keys.js'
+export { createCodec, defaultCodec, type Codec, type CodecOptions } from './codec.js'
+export { loadScripts, type ScriptSet } from './scripts.js'
+export { isCluster, type RedisClient } from './client.js'
+export { recommendedRedisOptions, createSubscriber, duplicateConnection, scanKeys } from './connection.js'
+export { boundFor, redisError, withTimeout, isRefusal, type Bound, type FailedCall } from './call-policy.js'
+export { checkServer, type ServerFacts, type GuardOptions } from './server-guard.js'
+export { Notifier, type NotifierEvents, type Waiter, type WakeReason } from './notifier.js'
+export { TypedEmitter, type EventMap } from './events.js'
