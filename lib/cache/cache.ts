@@ -46,14 +46,15 @@ export class Cache extends TypedEmitter<CacheEvents> {
 
   /** The cached value of `key`, or undefined (also when Redis fails: the error is counted). */
   get<T = unknown> (key: string, opts?: CallOptions): Promise<T | undefined> {
+    const ctx = this.#ctx
     let o: Effective
     try {
       checkKey(key)
-      o = this.#effective(opts)
+      o = opts === undefined ? ctx.defaults : effective(ctx.defaults, opts)
     } catch (err) {
       return Promise.reject(err)
     }
-    return get(this.#ctx, key, o) as Promise<T | undefined>
+    return get(ctx, key, o) as Promise<T | undefined>
   }
 
   async has (key: string): Promise<boolean> {

@@ -104,12 +104,17 @@ async function readL2 (ctx: CacheContext, key: string, tags: readonly string[]):
 }
 
 /** The cached value of `key`, or undefined (also when Redis fails: the error is recorded). */
-export async function get (ctx: CacheContext, key: string, o: Effective): Promise<unknown> {
+export function get (ctx: CacheContext, key: string, o: Effective): Promise<unknown> {
+  // The L1 hit stays synchronous and small (inlined into Cache#get): one settled promise.
   const e = ctx.l1?.get(key)
   if (e !== undefined) {
     ctx.telemetry.record('hit', key, 'l1')
-    return out(ctx, e.value)
+    return Promise.resolve(out(ctx, e.value))
   }
+  return getL2(ctx, key, o)
+}
+
+async function getL2 (ctx: CacheContext, key: string, o: Effective): Promise<unknown> {
   const epoch = epochOf(ctx)
   try {
     const read = await readL2(ctx, key, o.tags)
