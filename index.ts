@@ -37,10 +37,10 @@ export {
 
 // cache
 export { redisCache, type RedisCacheOptions, type RouteCacheConfig } from './plugins/cache.js'
-export { Cache, type Fetcher, type Lookup, type Lease as CacheLease, type Served, type Effective } from './lib/cache/cache.js'
-export type { CacheOptions, CallOptions, L1Options, Logger as CacheLogger } from './lib/cache/options.js'
-export type { CacheStats, CacheEvent } from './lib/cache/stats.js'
-export { WriteBehind, type WriteBehindOptions, type BufferedWrite } from './lib/cache/write-behind.js'
-export type { StoredResponse } from './plugins/cache/response.js'
+export {
+  Cache, WriteBehind,
+  type Fetcher, type CacheOptions, type CallOptions, type L1Options, type Logger as CacheLogger,
+  type CacheStats, type CacheEvents, type CacheEvent, type WriteBehindOptions, type WriteBehindEvents, type BufferedWrite
+} from './lib/cache/index.js'
 export { Locker, Lease, type LockerEvents, type LockerOptions, type AcquireOptions, type UsingOptions, type RetryOptions } from './lib/lock/index.js'
 export { redisLock, type RedisLockOptions, type RouteLockConfig } from './plugins/lock.js'

@@ -4,8 +4,8 @@
 import fp from 'fastify-plugin'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, onSendHookHandler, preHandlerHookHandler, RouteOptions } from 'fastify'
-import { Cache, type Effective, type Lease } from '../lib/cache/cache.js'
-import { CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/options.js'
+import { Cache, CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/index.js'
+import { cacheInternals, type CacheInternals, type Effective, type Lease } from '../lib/cache/internals.js'
 import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from './cache/response.js'
 import { resolveClient } from './shared/redis-client.js'
 import { checkAtStartup } from './shared/startup.js'
@@ -73,7 +73,7 @@ const kWired = Symbol('frp.cache.wired')
 const REFRESH_HEADER = 'x-frp-cache-refresh'
 type Req = FastifyRequest & { [kLease]?: Lease | null }
 
-function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): Prepared {
+function prepare (internals: CacheInternals, config: RouteCacheConfig | true, url: string): Prepared {
   const c: RouteCacheConfig = config === true ? {} : config
   const where = `route ${url} config.cache`
   rejectUnknown(where, c, ['ttl', 'key', 'vary', 'varyHost', 'tags', 'staleWhileRevalidate', 'l1Ttl'])
@@ -87,8 +87,8 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
   if (typeof c.tags === 'function') tags = c.tags
   else if (c.tags !== undefined) staticTags = c.tags
   const opts: Effective = {
-    ...cache.effective({
-      ttl: optInt(`${where}.ttl`, c.ttl, cache.options.ttl, 1),
+    ...internals.effective({
+      ttl: optInt(`${where}.ttl`, c.ttl, internals.options.ttl, 1),
       staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
       l1Ttl: c.l1Ttl,
       tags: staticTags
@@ -108,21 +108,21 @@ function prepare (cache: Cache, config: RouteCacheConfig | true, url: string): P
   }
 }
 
-function age (cache: Cache, createdAt: number): string {
-  const s = Math.floor((cache.redisNow() - createdAt) / 1000)
+function age (internals: CacheInternals, createdAt: number): string {
+  const s = Math.floor((internals.redisNow() - createdAt) / 1000)
   return s > 0 ? String(s) : '0'
 }
 
-function sendStored (cache: Cache, request: FastifyRequest, reply: FastifyReply, r: StoredResponse, createdAt: number, xcache: string): void {
+function sendStored (internals: CacheInternals, request: FastifyRequest, reply: FastifyReply, r: StoredResponse, createdAt: number, xcache: string): void {
   const inm = request.headers['if-none-match']
   if (inm !== undefined && etagMatches(inm, r.e)) {
-    reply.code(304).header('etag', r.e).header('x-cache', xcache).header('age', age(cache, createdAt))
+    reply.code(304).header('etag', r.e).header('x-cache', xcache).header('age', age(internals, createdAt))
     const cc = r.h['cache-control']
     if (cc !== undefined) reply.header('cache-control', cc)
     reply.send()
     return
   }
-  reply.code(r.s).headers(r.h).header('etag', r.e).header('x-cache', xcache).header('age', age(cache, createdAt)).send(bodyOf(r))
+  reply.code(r.s).headers(r.h).header('etag', r.e).header('x-cache', xcache).header('age', age(internals, createdAt)).send(bodyOf(r))
 }
 
 async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptions): Promise<void> {
@@ -139,6 +139,8 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   // subscriber connects when Redis does, so ready is not awaited then.
   if (await checkAtStartup(fastify, [redis], { pattern: 'cache', needsNoEviction: false, whileDown: 'calls fall back to the origin (handler or fetcher)' })) await cache.ready
   fastify.decorate('cache', cache)
+  // The route cache works at the lease level (it fills from the reply in onSend, not a fetcher).
+  const internals = cacheInternals(cache)
 
   // A background refresh (stale-while-revalidate) replays the request through inject() with this
   // header; the per-process secret keeps clients from forcing refreshes.
@@ -147,7 +149,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   function refreshInBackground (request: FastifyRequest): void {
     const headers = { ...request.headers, [REFRESH_HEADER]: secret }
     delete headers['if-none-match']
-    fastify.inject({ method: 'GET', url: request.url, headers }).catch(err => cache.fail(err, request.url))
+    fastify.inject({ method: 'GET', url: request.url, headers }).catch(err => internals.fail(err, request.url))
   }
 
   function wire (route: RouteOptions): void {
@@ -156,7 +158,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (!methods.some(m => m === 'GET' || m === 'HEAD')) return
     if ((route as unknown as Record<symbol, boolean>)[kWired]) return
-    const p = prepare(cache, config as RouteCacheConfig | true, route.url)
+    const p = prepare(internals, config as RouteCacheConfig | true, route.url)
     const optsFor = (request: FastifyRequest): Effective => p.tags === null ? p.opts : { ...p.opts, tags: p.tags(request) }
 
     const onRequest: onRequestHookHandler & preHandlerHookHandler = function (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
@@ -172,23 +174,23 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       // A forged refresh header is treated as an ordinary request: it neither refreshes nor
       // skips the cache (it used to run the handler uncached, letting clients load the origin).
       if (h[REFRESH_HEADER] === secret) {
-        cache.refreshLease(key, optsFor(request)).then(lease => {
+        internals.refreshLease(key, optsFor(request)).then(lease => {
           if (lease === null) { reply.code(204).send(); return }
           (request as Req)[kLease] = lease
           done()
         }, done)
         return
       }
-      const hit = cache.peek(key)
+      const hit = internals.peek(key)
       if (hit !== undefined && isStoredResponse(hit.value)) {
-        sendStored(cache, request, reply, hit.value, hit.createdAt, 'HIT')
+        sendStored(internals, request, reply, hit.value, hit.createdAt, 'HIT')
         return
       }
       // Concurrent requests for one key share one Redis read (per-request tags: each its own).
-      const lookup = p.tags === null ? cache.lookupShared(key, p.opts) : cache.lookup(key, optsFor(request))
+      const lookup = p.tags === null ? internals.lookupShared(key, p.opts) : internals.lookup(key, optsFor(request))
       lookup.then(r => {
         if (r.status === 'lease') {
-          if (method === 'HEAD') { cache.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
+          if (method === 'HEAD') { internals.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
           const lease = r.lease
           ;(request as Req)[kLease] = lease
           if (p.vary !== '') reply.header('vary', p.vary) // stored with the response, replayed on hits
@@ -196,7 +198,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
           reply.raw.once('close', () => {
             if ((request as Req)[kLease] === lease) {
               (request as Req)[kLease] = null
-              cache.abandon(lease, true).catch(() => {})
+              internals.abandon(lease, true).catch(() => {})
             }
           })
           reply.header('x-cache', 'MISS')
@@ -204,7 +206,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
           return
         }
         if (r.status === 'bypass' || !isStoredResponse(r.served.value)) { reply.header('x-cache', 'MISS'); done(); return }
-        sendStored(cache, request, reply, r.served.value, r.served.createdAt, r.status === 'hit' ? 'HIT' : 'STALE')
+        sendStored(internals, request, reply, r.served.value, r.served.createdAt, r.status === 'hit' ? 'HIT' : 'STALE')
         if (r.served.refresh) refreshInBackground(request)
       }, () => {
         // Waited maxWait for another instance's fill: answer from the handler (fail-open).
@@ -227,12 +229,12 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
         }
         // Uncacheable (not 2xx, Set-Cookie, private or no-store, varies on headers outside the
         // key, a stream): waiters stop waiting and run the handler.
-        cache.abandon(lease, true).then(() => done(null, payload), () => done(null, payload))
+        internals.abandon(lease, true).then(() => done(null, payload), () => done(null, payload))
         return
       }
       if (!reply.hasHeader('etag')) reply.header('etag', stored.e)
       reply.header('age', '0')
-      cache.fulfil(lease, encodeResponse(stored), { passOnRefusal: true, l1Value: stored }).then(() => done(null, payload), () => done(null, payload))
+      internals.fulfil(lease, encodeResponse(stored), { passOnRefusal: true, l1Value: stored }).then(() => done(null, payload), () => done(null, payload))
     }
 
     // After the route's own onRequest hooks (authentication there still runs for hits). Routes

@@ -90,8 +90,10 @@ async function inProcess (redisUrl) {
   // Every contender gets the same ioredis settings (auto-pipelining, command timeout): with a hot
   // key, each fill is one round trip and the client's per-command cost decides the rate.
   const connection = { host: u.hostname, port: Number(u.port), ...recommendedRedisOptions() }
-  const ours = new Cache(new Redis(redisUrl, recommendedRedisOptions()), { prefix: 'b1', ttl: 600_000, l1: { ttl: 600_000 }, earlyRefresh: 0 })
-  const oursL2 = new Cache(new Redis(redisUrl, recommendedRedisOptions()), { prefix: 'b2', ttl: 600_000, l1: false, earlyRefresh: 0 })
+  const oursRedis = new Redis(redisUrl, recommendedRedisOptions())
+  const oursL2Redis = new Redis(redisUrl, recommendedRedisOptions())
+  const ours = new Cache(oursRedis, { prefix: 'b1', ttl: 600_000, l1: { ttl: 600_000 }, earlyRefresh: 0 })
+  const oursL2 = new Cache(oursL2Redis, { prefix: 'b2', ttl: 600_000, l1: false, earlyRefresh: 0 })
   await Promise.all([ours.ready, oursL2.ready])
   const bento = new BentoCache({
     default: 'c',
@@ -112,8 +114,8 @@ async function inProcess (redisUrl) {
     { name: 'Cache.wrap (l1: false)', run: () => opsPerSec(() => oursL2.wrap('hot', fetch)) }
   ])
   await Promise.all([ours.close(), oursL2.close(), bento.disconnectAll(), bentoL2.disconnectAll()])
-  ours.redis.disconnect()
-  oursL2.redis.disconnect()
+  oursRedis.disconnect()
+  oursL2Redis.disconnect()
   dedupeClient.disconnect()
   return [table(l1, 'bentocache getOrSet (memory L1 + Redis L2 + bus)'), table(l2, 'bentocache getOrSet (Redis L2 only)')]
 }

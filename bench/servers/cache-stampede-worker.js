@@ -17,10 +17,11 @@ let close
 if (lib === 'ours') {
   const { Cache } = await import('../../dist/lib/cache/cache.js')
   const { recommendedRedisOptions } = await import('../../dist/lib/shared/connection.js')
-  const cache = new Cache(new Redis(url, recommendedRedisOptions()), { prefix: 'stampede' })
+  const redis = new Redis(url, recommendedRedisOptions())
+  const cache = new Cache(redis, { prefix: 'stampede' })
   await cache.ready
   read = (key) => cache.wrap(key, fetcher(key), { ttl: 60_000 })
-  close = async () => { await cache.close(); cache.redis.disconnect() }
+  close = async () => { await cache.close(); redis.disconnect() }
 } else if (lib === 'bentocache') {
   const { BentoCache, bentostore } = await import('bentocache')
   const { memoryDriver } = await import('bentocache/drivers/memory')

@@ -6,9 +6,14 @@ import { withTimeout, type RedisClient } from '../shared/connection.js'
 export class RedisClock {
   /** Redis time minus local time, in ms. */
   offset = 0
-  private timer: NodeJS.Timeout | null = null
+  readonly #redis: RedisClient
+  readonly #timeout: number
+  #timer: NodeJS.Timeout | null = null
 
-  constructor (private readonly redis: RedisClient, private readonly timeout: number) {}
+  constructor (redis: RedisClient, timeout: number) {
+    this.#redis = redis
+    this.#timeout = timeout
+  }
 
   now (): number { return Date.now() + this.offset }
 
@@ -16,7 +21,7 @@ export class RedisClock {
   async sync (): Promise<void> {
     try {
       const before = Date.now()
-      const [s, us] = await withTimeout(this.redis.time(), this.timeout)
+      const [s, us] = await withTimeout(this.#redis.time(), this.#timeout)
       const after = Date.now()
       this.offset = Number(s) * 1000 + Math.floor(Number(us) / 1000) - (before + after) / 2
     } catch {
@@ -34,12 +39,12 @@ export class RedisClock {
 
   start (everyMs: number): void {
     this.sync().catch(() => {})
-    this.timer = setInterval(() => { this.sync().catch(() => {}) }, everyMs)
-    this.timer.unref()
+    this.#timer = setInterval(() => { this.sync().catch(() => {}) }, everyMs)
+    this.#timer.unref()
   }
 
   stop (): void {
-    if (this.timer !== null) clearInterval(this.timer)
-    this.timer = null
+    if (this.#timer !== null) clearInterval(this.#timer)
+    this.#timer = null
   }
 }

@@ -17,65 +17,70 @@ export interface BusHooks {
 }
 
 export class InvalidationBus {
-  private off: (() => void) | null = null
-  private readonly onDown = (): void => this.flush('down', false)
-  private readonly onUp = (): void => this.flush('up', true)
+  readonly channel: string
+  readonly #notifier: Notifier
+  readonly #l1: L1 | null
+  /** This instance's id: its own messages are skipped (it already updated its L1). */
+  readonly #id: string
+  readonly #hooks: BusHooks
+  #off: (() => void) | null = null
+  readonly #onDown = (): void => this.#flush('down', false)
+  readonly #onUp = (): void => this.#flush('up', true)
 
-  constructor (
-    private readonly notifier: Notifier,
-    readonly channel: string,
-    private readonly l1: L1 | null,
-    /** This instance's id: its own messages are skipped (it already updated its L1). */
-    private readonly id: string,
-    private readonly hooks: BusHooks
-  ) {}
+  constructor (notifier: Notifier, channel: string, l1: L1 | null, id: string, hooks: BusHooks) {
+    this.#notifier = notifier
+    this.channel = channel
+    this.#l1 = l1
+    this.#id = id
+    this.#hooks = hooks
+  }
 
   /** A message: `<sender id>|<kind><subject>`. */
   message (kind: BusKind, subject = ''): string {
-    return `${this.id}|${kind}${subject}`
+    return `${this.#id}|${kind}${subject}`
   }
 
   /** Subscribes; resolves when the bus is live (rejects after `timeoutMs`, L1 then stays off until 'up'). */
   async start (timeoutMs: number): Promise<void> {
-    this.notifier.on('down', this.onDown)
-    this.notifier.on('up', this.onUp)
-    this.off = await this.notifier.subscribe(this.channel, m => this.receive(m), timeoutMs)
-    if (this.l1 !== null && this.notifier.isLive) {
-      this.l1.clear()
-      this.l1.live = true
+    this.#notifier.on('down', this.#onDown)
+    this.#notifier.on('up', this.#onUp)
+    this.#off = await this.#notifier.subscribe(this.channel, m => this.#receive(m), timeoutMs)
+    if (this.#l1 !== null && this.#notifier.isLive) {
+      this.#l1.clear()
+      this.#l1.live = true
     }
   }
 
-  private flush (reason: 'down' | 'up', live: boolean): void {
-    if (this.l1 === null) return
-    this.l1.live = false
-    this.l1.clear()
-    this.l1.live = live
-    this.hooks.onFlush(reason)
+  #flush (reason: 'down' | 'up', live: boolean): void {
+    if (this.#l1 === null) return
+    this.#l1.live = false
+    this.#l1.clear()
+    this.#l1.live = live
+    this.#hooks.onFlush(reason)
   }
 
-  private receive (m: string): void {
+  #receive (m: string): void {
     const bar = m.indexOf('|')
-    if (bar < 0 || m.slice(0, bar) === this.id) return
+    if (bar < 0 || m.slice(0, bar) === this.#id) return
     const kind = m[bar + 1] as BusKind
     const subject = m.slice(bar + 2)
-    if (this.l1 !== null) {
+    if (this.#l1 !== null) {
       switch (kind) {
-        case 'k': this.l1.delete(subject); break
-        case 't': this.l1.deleteTag(subject); break
-        case 'p': this.l1.deletePrefix(subject); break
-        case 'c': this.l1.clear(); break
-        default: this.l1.clear() // unknown message: the safe reaction
+        case 'k': this.#l1.delete(subject); break
+        case 't': this.#l1.deleteTag(subject); break
+        case 'p': this.#l1.deletePrefix(subject); break
+        case 'c': this.#l1.clear(); break
+        default: this.#l1.clear() // unknown message: the safe reaction
       }
     }
-    this.hooks.onMessage(kind, subject)
+    this.#hooks.onMessage(kind, subject)
   }
 
   stop (): void {
-    this.notifier.off('down', this.onDown)
-    this.notifier.off('up', this.onUp)
-    this.off?.()
-    this.off = null
-    if (this.l1 !== null) { this.l1.live = false; this.l1.clear() }
+    this.#notifier.off('down', this.#onDown)
+    this.#notifier.off('up', this.#onUp)
+    this.#off?.()
+    this.#off = null
+    if (this.#l1 !== null) { this.#l1.live = false; this.#l1.clear() }
   }
 }

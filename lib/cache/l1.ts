@@ -22,38 +22,38 @@ export class L1 {
   epoch = 0
   /** False while the bus is not live: reads miss and fills are ignored. */
   live = false
-  private readonly lru: LRUCache<string, L1Entry>
-  private readonly byTag = new Map<string, Set<string>>()
+  readonly #lru: LRUCache<string, L1Entry>
+  readonly #byTag = new Map<string, Set<string>>()
 
   constructor (settings: L1Settings) {
-    this.lru = new LRUCache<string, L1Entry>({
+    this.#lru = new LRUCache<string, L1Entry>({
       max: settings.maxEntries,
       maxSize: settings.maxBytes,
-      dispose: (entry, key) => this.untag(key, entry)
+      dispose: (entry, key) => this.#untag(key, entry)
     })
   }
 
-  get size (): number { return this.lru.size }
-  get bytes (): number { return this.lru.calculatedSize }
+  get size (): number { return this.#lru.size }
+  get bytes (): number { return this.#lru.calculatedSize }
 
   /** The fresh entry for `key`, or undefined. */
   get (key: string): L1Entry | undefined {
     if (!this.live) return undefined
-    const e = this.lru.get(key)
+    const e = this.#lru.get(key)
     if (e === undefined) return undefined
     if (e.expires > Date.now()) return e
-    this.lru.delete(key)
+    this.#lru.delete(key)
     return undefined
   }
 
   /** Stores `entry` unless an invalidation happened since `epoch` was read. */
   set (key: string, entry: L1Entry, size: number, epoch: number): void {
     if (!this.live || epoch !== this.epoch || entry.expires <= Date.now()) return
-    this.lru.set(key, entry, { size: size > 0 ? size : 1 })
-    if (entry.tags !== null && this.lru.peek(key) === entry) {
+    this.#lru.set(key, entry, { size: size > 0 ? size : 1 })
+    if (entry.tags !== null && this.#lru.peek(key) === entry) {
       for (const t of entry.tags) {
-        let set = this.byTag.get(t)
-        if (set === undefined) this.byTag.set(t, (set = new Set()))
+        let set = this.#byTag.get(t)
+        if (set === undefined) this.#byTag.set(t, (set = new Set()))
         set.add(key)
       }
     }
@@ -61,35 +61,35 @@ export class L1 {
 
   delete (key: string): void {
     this.epoch++
-    this.lru.delete(key)
+    this.#lru.delete(key)
   }
 
   deleteTag (tag: string): void {
     this.epoch++
-    const keys = this.byTag.get(tag)
+    const keys = this.#byTag.get(tag)
     if (keys === undefined) return
-    for (const k of [...keys]) this.lru.delete(k)
-    this.byTag.delete(tag)
+    for (const k of [...keys]) this.#lru.delete(k)
+    this.#byTag.delete(tag)
   }
 
   deletePrefix (prefix: string): void {
     this.epoch++
-    for (const k of [...this.lru.keys()]) if (k.startsWith(prefix)) this.lru.delete(k)
+    for (const k of [...this.#lru.keys()]) if (k.startsWith(prefix)) this.#lru.delete(k)
   }
 
   clear (): void {
     this.epoch++
-    this.lru.clear()
-    this.byTag.clear()
+    this.#lru.clear()
+    this.#byTag.clear()
   }
 
-  private untag (key: string, entry: L1Entry): void {
+  #untag (key: string, entry: L1Entry): void {
     if (entry.tags === null) return
     for (const t of entry.tags) {
-      const set = this.byTag.get(t)
+      const set = this.#byTag.get(t)
       if (set === undefined) continue
       set.delete(key)
-      if (set.size === 0) this.byTag.delete(t)
+      if (set.size === 0) this.#byTag.delete(t)
     }
   }
 }

@@ -1,7 +1,7 @@
-// Cache options, validated and normalised once at construction; per-call options are merged
-// onto the defaults with no validation on the hot path beyond cheap type checks.
+// Cache options, validated and normalized once at construction; per-call options are merged
+// onto the defaults (`Effective`) with no validation on the hot path beyond cheap type checks.
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
-import { invalid, optBool, optFunction, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
+import { invalid, optBool, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
 
 export interface Logger {
   warn: (obj: unknown, msg?: string) => void
@@ -58,7 +58,8 @@ export interface CallOptions {
   jitter?: number
 }
 
-export interface Resolved {
+/** Cache options after validation and defaults (`normalizeCacheOptions`). */
+export interface NormalizedCacheOptions {
   prefix: string
   ttl: number
   staleWhileRevalidate: number
@@ -79,9 +80,9 @@ const KNOWN = ['prefix', 'ttl', 'staleWhileRevalidate', 'staleIfError', 'jitter'
 
 export const CACHE_OPTION_NAMES: readonly string[] = KNOWN
 
-export function resolveOptions (o: CacheOptions = {}, where = 'cache'): Resolved {
+export function normalizeCacheOptions (o: CacheOptions = {}, where = 'cache'): NormalizedCacheOptions {
   rejectUnknown(where, o, KNOWN)
-  const l1 = resolveL1(o.l1, `${where}.l1`)
+  const l1 = normalizeL1(o.l1, `${where}.l1`)
   let codec: Codec
   if (o.codec === undefined) codec = defaultCodec
   else if (typeof (o.codec as Codec).encode === 'function') codec = o.codec as Codec
@@ -105,7 +106,7 @@ export function resolveOptions (o: CacheOptions = {}, where = 'cache'): Resolved
   }
 }
 
-function resolveL1 (l1: unknown, where: string): Required<L1Options> | false {
+function normalizeL1 (l1: unknown, where: string): Required<L1Options> | false {
   if (l1 === false) return false
   const o = (l1 ?? {}) as L1Options
   rejectUnknown(where, o, ['maxEntries', 'maxBytes', 'ttl', 'clone'])
@@ -140,4 +141,43 @@ export function checkKey (key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) throw invalid('key', 'must be a non-empty string')
 }
 
-export { optFunction }
+/** Per-call options after defaults are applied. Internal: the route cache builds its own. */
+export interface Effective {
+  ttl: number
+  tags: readonly string[]
+  staleWhileRevalidate: number
+  staleIfError: number
+  l1Ttl: number
+  jitter: number
+  /**
+   * Turns a decoded stored value into what callers (and L1) get; undefined reads as a miss.
+   * Lets a caller store a compact form and keep the parsed form in L1 (the route cache does).
+   */
+  revive?: (stored: unknown) => unknown
+}
+
+/** The per-call defaults of a cache: what a call without options runs under. */
+export function defaultEffective (o: NormalizedCacheOptions): Effective {
+  return {
+    ttl: o.ttl,
+    tags: [],
+    staleWhileRevalidate: o.staleWhileRevalidate,
+    staleIfError: o.staleIfError,
+    l1Ttl: o.l1 === false ? 0 : o.l1.ttl,
+    jitter: o.jitter
+  }
+}
+
+/** Per-call options merged onto the defaults `d` (validated). */
+export function effective (d: Effective, opts: CallOptions): Effective {
+  checkCallOptions(opts)
+  return {
+    ttl: opts.ttl ?? d.ttl,
+    tags: opts.tags ?? d.tags,
+    staleWhileRevalidate: opts.staleWhileRevalidate ?? d.staleWhileRevalidate,
+    staleIfError: opts.staleIfError ?? d.staleIfError,
+    l1Ttl: opts.l1Ttl ?? d.l1Ttl,
+    jitter: opts.jitter ?? d.jitter,
+    revive: d.revive
+  }
+}

@@ -8,11 +8,11 @@
 //   {wb:name}:lease   the flusher's lease (one flusher per buffer across all instances)
 // A flusher that dies leaves its batch in :flight; the next claim after its lease expired puts
 // the batch back (unless a newer write of the key is pending). Delivery is at least once.
-import { EventEmitter } from 'node:events'
 import type { Codec } from '../shared/codec.js'
-import { withTimeout, type RedisClient } from '../shared/connection.js'
+import { asUnavailable, withTimeout, type RedisClient } from '../shared/connection.js'
+import { TypedEmitter } from '../shared/events.js'
+import type { KeySpace } from '../shared/keys.js'
 import { invalid, optFunction, optInt, rejectUnknown } from '../shared/options.js'
-import type { CacheKeys } from './keys.js'
 import type { CallOptions } from './options.js'
 import { scripts } from './scripts.js'
 import { newToken } from './stampede.js'
@@ -24,17 +24,33 @@ import { newToken } from './stampede.js'
  */
 export interface BufferOwner {
   readonly redis: RedisClient
-  readonly keys: Pick<CacheKeys, 'bufferSpace'>
-  readonly options: { readonly commandTimeout: number }
+  /** Where buffers keep their keys. */
+  readonly space: KeySpace
+  readonly commandTimeout: number
   readonly codec: Codec
   set (key: string, value: unknown, opts?: CallOptions): Promise<void>
-  /** Validates per-call options (throws on bad ones); the result is not used here. */
-  effective (opts: CallOptions): unknown
-  /** Counts, logs and emits a Redis error (the cache's error path). */
+  /** Validates per-call options (throws on bad ones). */
+  checkCallOptions (opts: CallOptions): void
+  /** Counts, logs and emits a failure on the cache (its 'error' event). */
   fail (err: unknown, key: string): void
+  /** Logs through the cache's logger. */
+  warn (obj: unknown, msg: string): void
 }
 
 export interface BufferedWrite<T> { key: string, value: T }
+
+/** A buffer's events: name → the listener's arguments (docs/cache.md, "Write-behind"). */
+export interface WriteBehindEvents {
+  /** A batch reached the origin: how many writes it held. */
+  flushed: [count: number]
+  /**
+   * Writes that did not reach the origin: a batch whose last attempt failed (put back for a later
+   * flush), or a buffered value that could not be decoded (dropped). Never thrown: without a
+   * listener the failure is logged through the cache's logger.
+   */
+  error: [err: unknown, keys: string[]]
+  close: []
+}
 
 export interface WriteBehindOptions<T> {
   /** Writes a batch to the origin; throw to have it retried. Must be idempotent (at-least-once). */
@@ -53,21 +69,30 @@ export interface WriteBehindOptions<T> {
   cache?: CallOptions
 }
 
-export class WriteBehind<T = unknown> extends EventEmitter {
-  readonly name: string
-  private readonly keys: [string, string, string, string]
-  private readonly o: Required<Omit<WriteBehindOptions<T>, 'cache'>> & { cache: CallOptions | undefined }
-  private readonly token = newToken()
-  private timer: NodeJS.Timeout | null = null
-  private flushing: Promise<number> | null = null
-  private closed = false
+type NormalizedWriteBehindOptions<T> = Required<Omit<WriteBehindOptions<T>, 'cache'>> & { cache: CallOptions | undefined }
 
-  constructor (private readonly cache: BufferOwner, name: string, options: WriteBehindOptions<T>) {
+/** A Redis failure of a buffer call, as the shared coded error (never a raw ioredis error). */
+function coded (err: unknown): never {
+  throw asUnavailable(err)
+}
+
+export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
+  readonly name: string
+  readonly #cache: BufferOwner
+  readonly #keys: [string, string, string, string]
+  readonly #o: NormalizedWriteBehindOptions<T>
+  readonly #token = newToken()
+  #timer: NodeJS.Timeout | null = null
+  #flushing: Promise<number> | null = null
+  #closed = false
+
+  constructor (cache: BufferOwner, name: string, options: WriteBehindOptions<T>) {
     super()
     if (typeof name !== 'string' || name.length === 0) throw invalid('writeBehind.name', 'must be a non-empty string')
     rejectUnknown('writeBehind', options, ['flush', 'batchSize', 'interval', 'maxAttempts', 'retryDelay', 'leaseTtl', 'cache'])
+    this.#cache = cache
     this.name = name
-    this.o = {
+    this.#o = {
       flush: optFunction('writeBehind.flush', options?.flush) ?? (() => { throw invalid('writeBehind.flush', 'is required') })(),
       batchSize: optInt('writeBehind.batchSize', options.batchSize, 100, 1, 10_000),
       interval: optInt('writeBehind.interval', options.interval, 1000, 0),
@@ -76,12 +101,12 @@ export class WriteBehind<T = unknown> extends EventEmitter {
       leaseTtl: optInt('writeBehind.leaseTtl', options.leaseTtl, 30_000, 100),
       cache: options.cache
     }
-    if (options.cache !== undefined) cache.effective(options.cache)
-    const s = cache.keys.bufferSpace
-    this.keys = [s.key(name, 'data'), s.key(name, 'queue'), s.key(name, 'flight'), s.key(name, 'lease')]
-    if (this.o.interval > 0) {
-      this.timer = setInterval(() => { this.flush().catch(() => {}) }, this.o.interval)
-      this.timer.unref()
+    if (options.cache !== undefined) cache.checkCallOptions(options.cache)
+    const s = cache.space
+    this.#keys = [s.key(name, 'data'), s.key(name, 'queue'), s.key(name, 'flight'), s.key(name, 'lease')]
+    if (this.#o.interval > 0) {
+      this.#timer = setInterval(() => { this.flush().catch(() => {}) }, this.#o.interval)
+      this.#timer.unref()
     }
   }
 
@@ -90,31 +115,33 @@ export class WriteBehind<T = unknown> extends EventEmitter {
    * Redis (it then survives a crash of this process); rejects if Redis does not take it.
    */
   async write (key: string, value: T): Promise<void> {
-    if (this.closed) throw new Error(`write-behind buffer "${this.name}" is closed`)
-    const payload = this.cache.codec.encode(value)
-    await withTimeout(scripts.run(this.cache.redis, 'wb-write', [this.keys[0], this.keys[1]], [key, payload]), this.cache.options.commandTimeout)
-    await this.cache.set(key, value, this.o.cache)
+    if (this.#closed) throw new Error(`write-behind buffer "${this.name}" is closed`)
+    const c = this.#cache
+    const payload = c.codec.encode(value)
+    await withTimeout(scripts.run(c.redis, 'wb-write', [this.#keys[0], this.#keys[1]], [key, payload]), c.commandTimeout).catch(coded)
+    await c.set(key, value, this.#o.cache)
   }
 
   /** Number of writes waiting (not counting a batch being flushed). */
   async pending (): Promise<number> {
-    return await withTimeout(this.cache.redis.llen(this.keys[1]), this.cache.options.commandTimeout)
+    return await withTimeout(this.#cache.redis.llen(this.#keys[1]), this.#cache.commandTimeout).catch(coded)
   }
 
   /** Flushes everything pending now (one flush at a time per instance); returns writes flushed. */
   flush (): Promise<number> {
-    if (this.flushing !== null) return this.flushing
-    const p = this.drain().finally(() => { this.flushing = null })
-    this.flushing = p
+    if (this.#flushing !== null) return this.#flushing
+    const p = this.#drain().finally(() => { this.#flushing = null })
+    this.#flushing = p
     return p
   }
 
-  private async drain (): Promise<number> {
+  async #drain (): Promise<number> {
     let total = 0
-    const t = this.cache.options.commandTimeout
+    const c = this.#cache
+    const t = c.commandTimeout
     for (;;) {
-      const reply = await withTimeout(scripts.run<string[] | [0]>(this.cache.redis, 'wb-claim', this.keys,
-        [this.token, this.o.leaseTtl, this.o.batchSize]), t)
+      const reply = await withTimeout(scripts.run<string[] | [0]>(c.redis, 'wb-claim', this.#keys,
+        [this.#token, this.#o.leaseTtl, this.#o.batchSize]), t).catch(coded)
       if (reply[0] === 0 || reply.length <= 1) return total // another flusher holds the lease, or nothing to do
       const batch: Array<BufferedWrite<T>> = []
       const keys: string[] = []
@@ -122,47 +149,55 @@ export class WriteBehind<T = unknown> extends EventEmitter {
         const key = String(reply[i])
         keys.push(key)
         try {
-          batch.push({ key, value: this.cache.codec.decode(String(reply[i + 1])) as T })
+          batch.push({ key, value: c.codec.decode(String(reply[i + 1])) as T })
         } catch (err) {
-          this.emit('error', err, [key]) // undecodable: dropped, reported
+          // Undecodable: dropped (settled with the batch), reported. Regression: emitted as
+          // 'error' without a listener, which threw out of the drain and left the batch unsettled.
+          this.#report(err, [key])
         }
       }
-      const ok = await this.deliver(batch)
-      await withTimeout(scripts.run(this.cache.redis, 'wb-settle', this.keys, [this.token, ok ? 'ack' : 'requeue', ...keys]), t)
+      const ok = await this.#deliver(batch)
+      await withTimeout(scripts.run(c.redis, 'wb-settle', this.#keys, [this.#token, ok ? 'ack' : 'requeue', ...keys]), t).catch(coded)
       if (!ok) return total
       total += batch.length
-      if (keys.length < this.o.batchSize) return total
+      if (keys.length < this.#o.batchSize) return total
     }
   }
 
-  private async deliver (batch: Array<BufferedWrite<T>>): Promise<boolean> {
+  async #deliver (batch: Array<BufferedWrite<T>>): Promise<boolean> {
     if (batch.length === 0) return true
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.o.flush(batch)
-        this.emit('flushed', batch.length)
+        await this.#o.flush(batch)
+        if (this.listenerCount('flushed') > 0) this.emit('flushed', batch.length)
         return true
       } catch (err) {
-        if (attempt >= this.o.maxAttempts) {
+        if (attempt >= this.#o.maxAttempts) {
           if (this.listenerCount('error') > 0) this.emit('error', err, batch.map(b => b.key))
-          this.cache.fail(err, `write-behind:${this.name}`)
+          this.#cache.fail(err, `write-behind:${this.name}`)
           return false
         }
-        await new Promise(resolve => setTimeout(resolve, this.o.retryDelay * 2 ** (attempt - 1)))
+        await new Promise(resolve => setTimeout(resolve, this.#o.retryDelay * 2 ** (attempt - 1)))
       }
     }
+  }
+
+  /** Emits 'error' when someone listens, else logs it through the cache's logger. */
+  #report (err: unknown, keys: string[]): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err, keys)
+    else this.#cache.warn({ err, keys, buffer: this.name }, 'cache: write-behind dropped a buffered value it could not decode')
   }
 
   /** Stops the timer and flushes what is pending (bounded by `timeoutMs`); idempotent. */
   async close (timeoutMs = 10_000): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    if (this.timer !== null) clearInterval(this.timer)
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#timer !== null) clearInterval(this.#timer)
     try {
       await withTimeout(this.flush(), timeoutMs)
     } catch (err) {
-      this.cache.fail(err, `write-behind:${this.name}`)
+      this.#cache.fail(err, `write-behind:${this.name}`)
     }
-    this.emit('close')
+    if (this.listenerCount('close') > 0) this.emit('close')
   }
 }

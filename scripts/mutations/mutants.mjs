@@ -283,15 +283,15 @@ export const mutants = [
     id: 'cache-l1-not-flushed-on-reconnect',
     guarantee: 'L1 is flushed when the bus comes back up (messages may have been missed while down)',
     file: 'lib/cache/invalidation-bus.ts',
-    find: "private readonly onUp = (): void => this.flush('up', true)",
-    replace: 'private readonly onUp = (): void => { if (this.l1 !== null) this.l1.live = true }',
+    find: "readonly #onUp = (): void => this.#flush('up', true)",
+    replace: 'readonly #onUp = (): void => { if (this.#l1 !== null) this.#l1.live = true }',
     tests: ['test/cache/coherence.test.ts']
   },
   {
     id: 'cache-stampede-lease-kept-on-failure',
     guarantee: 'a failing fetcher releases the fill lease, so a waiter retries at once',
-    file: 'lib/cache/cache.ts',
-    find: '      this.abandon(lease, false).catch(() => {})\n',
+    file: 'lib/cache/wrap.ts',
+    find: '    abandon(ctx, lease, false).catch(() => {})\n',
     replace: '',
     tests: ['test/cache/lease-release-on-failure.test.ts', 'test/cache/stampede.test.ts']
   },

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { test } from 'tap'
 import { startRedis, startCluster, eventually } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
+import { peek } from './fixtures/internals.js'
 
 test('an invalidation on one instance drops the L1 entry of the others', async t => {
   const redis = await startRedis(t)
@@ -11,10 +12,10 @@ test('an invalidation on one instance drops the L1 entry of the others', async t
   const fetch = async (): Promise<number> => version
   t.equal(await a.wrap('k', fetch), 1)
   t.equal(await b.wrap('k', fetch), 1)
-  t.ok(b.peek('k'), 'b holds k in L1')
+  t.ok(peek(b, 'k'), 'b holds k in L1')
   version = 2
   await a.invalidate('k')
-  await eventually(() => b.peek('k') === undefined, { what: 'b L1 drop' })
+  await eventually(() => peek(b, 'k') === undefined, { what: 'b L1 drop' })
   t.equal(await b.wrap('k', fetch), 2)
 
   await a.wrap('t1', fetch, { tags: ['group'] })
@@ -22,12 +23,12 @@ test('an invalidation on one instance drops the L1 entry of the others', async t
   await a.wrap('p:1', fetch)
   await b.wrap('p:1', fetch)
   await a.invalidateTags(['group'])
-  await eventually(() => b.peek('t1') === undefined, { what: 'tag drop' })
+  await eventually(() => peek(b, 't1') === undefined, { what: 'tag drop' })
   await a.invalidatePrefix('p:')
-  await eventually(() => b.peek('p:1') === undefined, { what: 'prefix drop' })
+  await eventually(() => peek(b, 'p:1') === undefined, { what: 'prefix drop' })
   await b.wrap('k', fetch)
   await a.clear()
-  await eventually(() => b.peek('k') === undefined, { what: 'clear drop' })
+  await eventually(() => peek(b, 'k') === undefined, { what: 'clear drop' })
   t.ok(b.stats().busMessages >= 4)
 })
 
@@ -52,13 +53,13 @@ test('regression: an invalidation sent while the subscriber is disconnected is n
   // The set's own broadcast must reach b before b fills its L1, or it drops the fresh entry.
   await eventually(() => b.stats().busMessages > seen, { what: "b received a's broadcast" })
   t.equal(await b.get('k'), 'old')
-  t.ok(b.peek('k'), 'in b L1')
+  t.ok(peek(b, 'k'), 'in b L1')
   const flushes = b.stats().l1Flushes
   t.ok(await redis.killClients({ name: 'b' }) >= 2, 'b command and subscriber connections killed')
   await eventually(() => !b.stats().busLive, { what: 'b notices the subscriber is down' })
   await a.set('k', 'new') // its broadcast reaches nobody on b's side
   const l1Hits = b.stats().l1Hits
-  t.equal(b.peek('k'), undefined, 'L1 is bypassed while the bus is down')
+  t.equal(peek(b, 'k'), undefined, 'L1 is bypassed while the bus is down')
   await eventually(() => b.stats().busLive, { what: 'b resubscribed', ms: 10_000 })
   t.equal(await b.get('k'), 'new', 'no stale read after the reconnect')
   t.equal(b.stats().l1Hits, l1Hits)
@@ -83,7 +84,7 @@ test('L1 is bounded by entry count and bytes', async t => {
   for (let i = 0; i < 10; i++) await cache.wrap(`k${i}`, async () => i)
   t.equal(cache.stats().l1Entries, 3)
   await cache.wrap('big', async () => randomBytes(12_000).toString('hex'))
-  t.ok(cache.peek('big') === undefined, 'an entry larger than maxBytes stays out of L1')
+  t.ok(peek(cache, 'big') === undefined, 'an entry larger than maxBytes stays out of L1')
   t.ok(cache.stats().l1Bytes <= 10_000)
 })
 
@@ -99,8 +100,8 @@ test('on a Redis Cluster, invalidations published from scripts reach the other i
   }
   version = 2
   await a.invalidate('k1')
-  await eventually(() => b.peek('k1') === undefined, { what: 'key drop on b' })
+  await eventually(() => peek(b, 'k1') === undefined, { what: 'key drop on b' })
   await a.invalidateTags(['all'])
-  await eventually(() => b.peek('k2') === undefined && b.peek('k3') === undefined, { what: 'tag drop on b' })
+  await eventually(() => peek(b, 'k2') === undefined && peek(b, 'k3') === undefined, { what: 'tag drop on b' })
   t.equal(await b.wrap('k2', fetch, { tags: ['all'] }), 2)
 })

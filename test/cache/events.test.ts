@@ -3,10 +3,11 @@
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { makeCache, gate } from './fixtures/setup.js'
-import type { Cache } from '../../lib/cache/cache.js'
+import { peek } from './fixtures/internals.js'
+import type { Cache, CacheEvent } from '../../lib/cache/index.js'
 
 /** Every emission of `event` on `cache`, as the list of its arguments. */
-function record (cache: Cache, event: string): unknown[][] {
+function record (cache: Cache, event: CacheEvent): unknown[][] {
   const seen: unknown[][] = []
   cache.on(event, (...args: unknown[]) => { seen.push(args) })
   return seen
@@ -114,7 +115,7 @@ test("flush ('down' | 'up'): L1 flushed when the subscriber drops and again when
   await eventually(() => cache.stats().busLive, { what: 'the invalidation bus live', ms: 10_000 })
   const flush = record(cache, 'flush')
   await cache.wrap('k', async () => 1)
-  t.ok(cache.peek('k'), 'in L1')
+  t.ok(peek(cache, 'k'), 'in L1')
   t.ok(await redis.killClients({ name: 'flushing' }) >= 1)
   await eventually(() => flush.some(e => e[0] === 'up'), { what: 'the subscriber back', ms: 10_000 })
   t.strictSame(flush[0], ['down'], 'first the flush on disconnect')

@@ -5,6 +5,7 @@
 import { test } from 'tap'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
+import { peek } from './fixtures/internals.js'
 
 test('invalidate() on one instance reaches the L1 of the others through the bus', async t => {
   const redis = await startRedis(t)
@@ -15,12 +16,12 @@ test('invalidate() on one instance reaches the L1 of the others through the bus'
   const fetch = async (): Promise<number> => version
   t.equal(await a.wrap('k', fetch), 1)
   t.equal(await b.wrap('k', fetch), 1)
-  t.ok(b.peek('k'), 'b holds k in L1')
+  t.ok(peek(b, 'k'), 'b holds k in L1')
 
   version = 2
   const before = b.stats().busMessages
   await a.invalidate('k')
   await eventually(() => b.stats().busMessages > before, { ms: 10_000, what: 'b to receive the invalidation' })
-  t.equal(b.peek('k'), undefined, 'b dropped its L1 copy')
+  t.equal(peek(b, 'k'), undefined, 'b dropped its L1 copy')
   t.equal(await b.wrap('k', fetch), 2, 'and reads the new value')
 })
