@@ -158,7 +158,7 @@ export class Cache extends TypedEmitter<CacheEvents> {
     this.#owner = {
       redis: ctx.redis,
       space: ctx.keys.bufferSpace,
-      commandTimeout: ctx.options.commandTimeout,
+      bounded: ctx.bounded,
       codec: ctx.options.codec,
       set: (key, value, opts) => this.set(key, value, opts),
       checkCallOptions,

@@ -1,18 +1,19 @@
 // An estimate of the Redis clock. Entries carry Redis times (written by scripts with TIME, so all
 // app instances agree); a reader compares them with local time plus this offset, measured with
 // one TIME round trip (error: half the round trip) and refreshed now and then.
-import { withTimeout, type RedisClient } from '../shared/connection.js'
+import { boundFor, type Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
 
 export class RedisClock {
   /** Redis time minus local time, in ms. */
   offset = 0
   readonly #redis: RedisClient
-  readonly #timeout: number
+  readonly #bounded: Bound
   #timer: NodeJS.Timeout | null = null
 
   constructor (redis: RedisClient, timeout: number) {
     this.#redis = redis
-    this.#timeout = timeout
+    this.#bounded = boundFor(redis, timeout)
   }
 
   now (): number { return Date.now() + this.offset }
@@ -21,7 +22,7 @@ export class RedisClock {
   async sync (): Promise<void> {
     try {
       const before = Date.now()
-      const [s, us] = await withTimeout(this.#redis.time(), this.#timeout)
+      const [s, us] = await this.#bounded(this.#redis.time())
       const after = Date.now()
       this.offset = Number(s) * 1000 + Math.floor(Number(us) / 1000) - (before + after) / 2
     } catch {

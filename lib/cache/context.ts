@@ -3,7 +3,8 @@
 // object keep the hot path free of per-call closures and of a class hierarchy.
 import type { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { asUnavailable, boundFor, type Bound, type RedisClient } from '../shared/connection.js'
+import { boundFor, redisError, type Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
 import { Notifier } from '../shared/notifier.js'
 import { RedisClock } from './clock.js'
 import { InvalidationBus } from './invalidation-bus.js'
@@ -57,6 +58,7 @@ export function createContext (redis: RedisClient, options: CacheOptions, emitte
     onMessage: (kind, subject) => telemetry.record('invalidate', kind, subject, 'remote'),
     onFlush: reason => telemetry.record('flush', reason)
   })
+  const bounded = boundFor(redis, o.commandTimeout)
   return {
     redis,
     options: o,
@@ -70,13 +72,14 @@ export function createContext (redis: RedisClient, options: CacheOptions, emitte
       redis,
       keys,
       notifier,
+      bounded,
       commandTimeout: o.commandTimeout,
       leaseTtl: o.leaseTtl,
       maxWait: o.maxWait,
       genTtl: o.leaseTtl + o.maxWait + GEN_SLACK
     },
     defaults: defaultEffective(o),
-    bounded: boundFor(redis, o.commandTimeout),
+    bounded,
     telemetry,
     inflight: new Map(),
     sharedLookups: new Map(),
@@ -104,7 +107,10 @@ export function fillL1 (ctx: CacheContext, key: string, value: unknown, createdA
   ctx.l1.set(key, { value, expires, createdAt, tags: o.tags.length > 0 ? o.tags : null }, size, epoch)
 }
 
-/** The rejection of a write path on a Redis failure: the shared coded translation. */
-export function coded (err: unknown): never {
-  throw asUnavailable(err)
+/**
+ * The rejection of a write path on a Redis failure: the shared translation (call-policy's
+ * redisError), so the cache rejects with the same codes as every other pattern.
+ */
+export function coded (this: void, err: unknown): never {
+  throw redisError(err)
 }

@@ -2,7 +2,6 @@
 // the instance holding it (stampede protection across instances, stampede.ts); store the result
 // of a fetch made under a lease (the stale-set guard: only if the key's generation is unchanged),
 // or give the lease up; take a lease without waiting for a background refresh.
-import { withTimeout } from '../shared/connection.js'
 import { GEN_SLACK, epochOf, fillL1, type CacheContext } from './context.js'
 import { tagsBlob } from './entry.js'
 import { CORRUPT, checkRaw, judge, type Served } from './freshness.js'
@@ -82,7 +81,7 @@ export async function fill (ctx: CacheContext, key: string, o: Effective, epoch:
     let gen = a.gen
     if (o.tags.length > 0) {
       try {
-        versions = await initVersions(ctx.redis, ctx.keys, o.tags, ctx.options.commandTimeout)
+        versions = await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded)
       } catch (err) {
         ctx.telemetry.record('error', err, key)
         gen = '' // without the tag versions the entry cannot be validated: do not store it
@@ -97,7 +96,7 @@ export async function refreshLease (ctx: CacheContext, key: string, o: Effective
   try {
     const l = await tryLease(ctx.lease, key)
     if (l === null) return null
-    const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.options.commandTimeout) : []
+    const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded) : []
     return { key, token: l.token, gen: l.gen, versions, opts: o, epoch: epochOf(ctx), stale: undefined }
   } catch (err) {
     ctx.telemetry.record('error', err, key)
@@ -127,10 +126,10 @@ export async function fulfil (ctx: CacheContext, lease: Lease, value: unknown, {
   }
   let r: [number, number]
   try {
-    r = await withTimeout(scripts.run<[number, number]>(ctx.redis, 'store', ctx.keys.triple(lease.key), [
+    r = await ctx.bounded(scripts.run<[number, number]>(ctx.redis, 'store', ctx.keys.triple(lease.key), [
       lease.gen, lease.token, payload, ttl, window, Math.round(duration), tagsBlob(o.tags, lease.versions),
       ctx.keys.fillChannel, lease.key, GEN_SLACK, passOnRefusal ? '1' : '0'
-    ]), ctx.options.commandTimeout)
+    ]))
   } catch (err) {
     ctx.telemetry.record('error', err, lease.key)
     return false

@@ -32,7 +32,7 @@ export async function checkRaw (ctx: CacheContext, key: string, raw: string, tag
     return CORRUPT
   }
   if (entry.tags !== null) {
-    const ok = await tagsValid(ctx.redis, ctx.keys, entry.tags, tags, versions, ctx.options.commandTimeout)
+    const ok = await tagsValid(ctx.redis, ctx.keys, entry.tags, tags, versions, ctx.bounded)
     if (!ok) return CORRUPT
   }
   return { entry, raw, versions }

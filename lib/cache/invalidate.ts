@@ -2,7 +2,8 @@
 // by a script that also bumps the generation (a fetch in flight cannot store over it), wakes
 // waiters and broadcasts to every instance's L1; this instance's L1 is updated first. Redis
 // failures reject with coded errors (FRP_REDIS_UNAVAILABLE / FRP_REDIS_TIMEOUT).
-import { escapeGlob, scanKeys, withTimeout } from '../shared/connection.js'
+import { boundFor } from '../shared/call-policy.js'
+import { escapeGlob, scanKeys } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
 import { coded, type CacheContext } from './context.js'
 import type { BusKind } from './invalidation-bus.js'
@@ -14,14 +15,14 @@ import { bumpTags } from './tags.js'
 export async function invalidate (ctx: CacheContext, key: string): Promise<void> {
   ctx.l1?.delete(key)
   local(ctx, 'k', key)
-  await withTimeout(scripts.run(ctx.redis, 'invalidate', ctx.keys.triple(key),
-    [ctx.keys.busChannel, ctx.bus.message('k', key), ctx.keys.fillChannel, key]), ctx.options.commandTimeout).catch(coded)
+  await ctx.bounded(scripts.run(ctx.redis, 'invalidate', ctx.keys.triple(key),
+    [ctx.keys.busChannel, ctx.bus.message('k', key), ctx.keys.fillChannel, key])).catch(coded)
 }
 
 /** Invalidates every entry carrying any of `tags` (one atomic version bump + broadcast per tag). */
 export async function invalidateTags (ctx: CacheContext, tags: readonly string[]): Promise<void> {
   for (const t of tags) { ctx.l1?.deleteTag(t); local(ctx, 't', t) }
-  await bumpTags(ctx.redis, ctx.keys, tags, t => ctx.bus.message('t', t), ctx.options.commandTimeout).catch(coded)
+  await bumpTags(ctx.redis, ctx.keys, tags, t => ctx.bus.message('t', t), ctx.bounded).catch(coded)
 }
 
 /**
@@ -44,9 +45,11 @@ async function sweepKeys (ctx: CacheContext, kind: 'p' | 'c', prefix: string): P
   }
   dropL1()
   local(ctx, kind, prefix)
-  const t = ctx.options.commandTimeout
+  const bounded = ctx.bounded
+  // A batch of invalidations is many calls at once: five times one call's bound for the batch.
+  const batchBound = boundFor(ctx.redis, ctx.options.commandTimeout * 5)
   const message = ctx.bus.message(kind, prefix)
-  await withTimeout(ctx.redis.publish(ctx.keys.busChannel, message), t)
+  await bounded(ctx.redis.publish(ctx.keys.busChannel, message))
   const base = ctx.keys.space.base
   const from = base.length + 2 // past `<base>:{`
   const batches = scanKeys(ctx.redis, `${base}:{${escapeGlob(escapeTag(prefix))}*`, 500)
@@ -54,15 +57,15 @@ async function sweepKeys (ctx: CacheContext, kind: 'p' | 'c', prefix: string): P
   try {
     for (;;) {
       // Each SCAN bounded on its own: a sweep of a large cache may take many of them.
-      const next = await withTimeout(batches.next(), t)
+      const next = await bounded(batches.next())
       if (next.done === true) break
       const keys = new Set<string>()
       for (const k of next.value) {
         const end = k.indexOf('}', from)
         if (end > 0) keys.add(unescapeTag(k.slice(from, end)))
       }
-      await withTimeout(Promise.all([...keys].map(key => scripts.run<number>(ctx.redis, 'invalidate', ctx.keys.triple(key),
-        ['', '', ctx.keys.fillChannel, key]).then(n => { count += n }))), t * 5)
+      await batchBound(Promise.all([...keys].map(key => scripts.run<number>(ctx.redis, 'invalidate', ctx.keys.triple(key),
+        ['', '', ctx.keys.fillChannel, key]).then(n => { count += n }))))
     }
   } finally {
     // After a timeout the generator is still waiting for its SCAN: it stops once that settles.
@@ -70,7 +73,7 @@ async function sweepKeys (ctx: CacheContext, kind: 'p' | 'c', prefix: string): P
   }
   dropL1()
   // Again after the sweep: a peer may have refilled its L1 from an entry the sweep deleted later.
-  await withTimeout(ctx.redis.publish(ctx.keys.busChannel, message), t)
+  await bounded(ctx.redis.publish(ctx.keys.busChannel, message))
   return count
 }
 

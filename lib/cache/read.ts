@@ -1,7 +1,6 @@
 // The read path: L1, then Redis (one GET on the common path, with the tag versions in the same
 // tick when the caller names tags), judged by freshness.ts; a miss goes on to the fill-lease
 // protocol (fill.ts). `lookup` is what `wrap` and the route cache build on; `get` only reads.
-import { withTimeout } from '../shared/connection.js'
 import { epochOf, out, type CacheContext } from './context.js'
 import { parseEntry } from './entry.js'
 import { fill, type Lookup } from './fill.js'
@@ -87,7 +86,6 @@ export function lookupShared (ctx: CacheContext, key: string, o: Effective): Pro
 
 /** Reads the entry (and the versions of `tags`, in the same tick); null when absent. */
 async function readL2 (ctx: CacheContext, key: string, tags: readonly string[]): Promise<Read | null | typeof CORRUPT> {
-  const t = ctx.options.commandTimeout
   if (tags.length === 0) {
     const raw = await ctx.bounded(ctx.redis.get(ctx.keys.entry(key)))
     if (raw === null) return null
@@ -96,10 +94,10 @@ async function readL2 (ctx: CacheContext, key: string, tags: readonly string[]):
     if (entry !== null && entry.tags === null) return { entry, raw, versions: undefined }
     return await checkRaw(ctx, key, raw, tags, undefined)
   }
-  const [raw, versions] = await withTimeout(Promise.all([
+  const [raw, versions] = await ctx.bounded(Promise.all([
     ctx.redis.get(ctx.keys.entry(key)),
-    readVersions(ctx.redis, ctx.keys, tags, t)
-  ]), t)
+    readVersions(ctx.redis, ctx.keys, tags, ctx.bounded)
+  ]))
   return raw === null ? null : await checkRaw(ctx, key, raw, tags, versions)
 }
 

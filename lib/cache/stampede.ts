@@ -5,7 +5,8 @@
 // when the lease would expire, so a dead holder is replaced by one waiter after the lease TTL
 // (no fixed polling loop). The whole wait is bounded by `maxWait`.
 import { randomBytes } from 'node:crypto'
-import { withTimeout, type RedisClient } from '../shared/connection.js'
+import type { Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
 import { FRP_CACHE_WAIT_TIMEOUT } from '../shared/errors.js'
 import type { Notifier } from '../shared/notifier.js'
 import { randomVersion, type CacheKeys } from './keys.js'
@@ -15,6 +16,9 @@ export interface LeaseContext {
   redis: RedisClient
   keys: CacheKeys
   notifier: Notifier
+  /** Bounds each Redis call by the cache's commandTimeout (call-policy's boundFor). */
+  bounded: Bound
+  /** The cache's commandTimeout: how long a waiter waits for the fill channel's subscription. */
   commandTimeout: number
   leaseTtl: number
   maxWait: number
@@ -35,8 +39,8 @@ export function newToken (): string {
 
 /** `skip`: '0' serve any entry, '1' ignore any entry, else ignore the entry with this header. */
 function readOrLease (ctx: LeaseContext, key: string, token: string, skip: string): Promise<Reply> {
-  return withTimeout(scripts.run<Reply>(ctx.redis, 'read-or-lease', ctx.keys.triple(key),
-    [token, ctx.leaseTtl, randomVersion(), ctx.genTtl, skip]), ctx.commandTimeout)
+  return ctx.bounded(scripts.run<Reply>(ctx.redis, 'read-or-lease', ctx.keys.triple(key),
+    [token, ctx.leaseTtl, randomVersion(), ctx.genTtl, skip]))
 }
 
 /** One attempt without waiting (background refresh): the lease, or null when someone holds it. */
@@ -104,6 +108,6 @@ export async function acquire (ctx: LeaseContext, key: string, ignoreEntry: bool
  * the route cache for uncacheable responses, so they do not queue behind each other).
  */
 export async function release (ctx: LeaseContext, key: string, token: string, pass: boolean): Promise<void> {
-  await withTimeout(scripts.run(ctx.redis, 'store', ctx.keys.triple(key),
-    ['', token, '', 0, 0, 0, '', ctx.keys.fillChannel, key, 0, pass ? '1' : '0']), ctx.commandTimeout)
+  await ctx.bounded(scripts.run(ctx.redis, 'store', ctx.keys.triple(key),
+    ['', token, '', 0, 0, 0, '', ctx.keys.fillChannel, key, 0, pass ? '1' : '0']))
 }

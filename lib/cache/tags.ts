@@ -6,19 +6,20 @@
 // compares them with the current versions (plain GETs issued in the same tick as the entry GET
 // when the caller names the tags, so the L2 hit stays one round trip). A tag invalidated during
 // the fetch therefore makes the stored entry invalid on its first read: the stale set never wins.
-import { withTimeout, type RedisClient } from '../shared/connection.js'
+import type { Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
 import type { CacheKeys } from './keys.js'
 import { randomVersion } from './keys.js'
 import { scripts } from './scripts.js'
 
 /** Current versions of `tags` (null for a tag that has none: no entry can be valid for it). */
-export function readVersions (redis: RedisClient, keys: CacheKeys, tags: readonly string[], timeout: number): Promise<Array<string | null>> {
-  return withTimeout(Promise.all(tags.map(t => redis.get(keys.tag(t)))), timeout)
+export function readVersions (redis: RedisClient, keys: CacheKeys, tags: readonly string[], bound: Bound): Promise<Array<string | null>> {
+  return bound(Promise.all(tags.map(t => redis.get(keys.tag(t)))))
 }
 
 /** Versions of `tags` to remember in an entry, creating the missing ones. */
-export function initVersions (redis: RedisClient, keys: CacheKeys, tags: readonly string[], timeout: number): Promise<string[]> {
-  return withTimeout(Promise.all(tags.map(t => scripts.run<string>(redis, 'get-or-init', [keys.tag(t)], [randomVersion(), '']))), timeout)
+export function initVersions (redis: RedisClient, keys: CacheKeys, tags: readonly string[], bound: Bound): Promise<string[]> {
+  return bound(Promise.all(tags.map(t => scripts.run<string>(redis, 'get-or-init', [keys.tag(t)], [randomVersion(), '']))))
 }
 
 /**
@@ -27,7 +28,7 @@ export function initVersions (redis: RedisClient, keys: CacheKeys, tags: readonl
  */
 export async function tagsValid (
   redis: RedisClient, keys: CacheKeys, entryTags: Array<[string, string]>, knownTags: readonly string[] | undefined,
-  known: Array<string | null> | undefined, timeout: number
+  known: Array<string | null> | undefined, bound: Bound
 ): Promise<boolean> {
   let missing: string[] | null = null
   for (const [tag, version] of entryTags) {
@@ -39,7 +40,7 @@ export async function tagsValid (
     }
   }
   if (missing === null) return true
-  const current = await readVersions(redis, keys, missing, timeout)
+  const current = await readVersions(redis, keys, missing, bound)
   for (let i = 0; i < missing.length; i++) {
     const pair = entryTags.find(p => p[0] === missing[i])
     if (pair === undefined || current[i] !== pair[1]) return false
@@ -48,6 +49,6 @@ export async function tagsValid (
 }
 
 /** Bumps every tag's version and broadcasts each bump, one atomic script per tag (tags live in different slots). */
-export async function bumpTags (redis: RedisClient, keys: CacheKeys, tags: readonly string[], message: (tag: string) => string, timeout: number): Promise<void> {
-  await withTimeout(Promise.all(tags.map(t => scripts.run(redis, 'tag-invalidate', [keys.tag(t)], [keys.busChannel, message(t)]))), timeout)
+export async function bumpTags (redis: RedisClient, keys: CacheKeys, tags: readonly string[], message: (tag: string) => string, bound: Bound): Promise<void> {
+  await bound(Promise.all(tags.map(t => scripts.run(redis, 'tag-invalidate', [keys.tag(t)], [keys.busChannel, message(t)]))))
 }

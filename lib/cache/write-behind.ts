@@ -9,7 +9,8 @@
 // A flusher that dies leaves its batch in :flight; the next claim after its lease expired puts
 // the batch back (unless a newer write of the key is pending). Delivery is at least once.
 import type { Codec } from '../shared/codec.js'
-import { asUnavailable, withTimeout, type RedisClient } from '../shared/connection.js'
+import { redisError, withTimeout, type Bound } from '../shared/call-policy.js'
+import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import type { KeySpace } from '../shared/keys.js'
 import { invalid, optFunction, optInt, rejectUnknown } from '../shared/options.js'
@@ -26,7 +27,8 @@ export interface BufferOwner {
   readonly redis: RedisClient
   /** Where buffers keep their keys. */
   readonly space: KeySpace
-  readonly commandTimeout: number
+  /** Bounds each Redis call by the cache's commandTimeout (call-policy's boundFor). */
+  readonly bounded: Bound
   readonly codec: Codec
   set (key: string, value: unknown, opts?: CallOptions): Promise<void>
   /** Validates per-call options (throws on bad ones). */
@@ -73,7 +75,7 @@ type NormalizedWriteBehindOptions<T> = Required<Omit<WriteBehindOptions<T>, 'cac
 
 /** A Redis failure of a buffer call, as the shared coded error (never a raw ioredis error). */
 function coded (err: unknown): never {
-  throw asUnavailable(err)
+  throw redisError(err)
 }
 
 export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
@@ -118,13 +120,13 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
     if (this.#closed) throw new Error(`write-behind buffer "${this.name}" is closed`)
     const c = this.#cache
     const payload = c.codec.encode(value)
-    await withTimeout(scripts.run(c.redis, 'wb-write', [this.#keys[0], this.#keys[1]], [key, payload]), c.commandTimeout).catch(coded)
+    await c.bounded(scripts.run(c.redis, 'wb-write', [this.#keys[0], this.#keys[1]], [key, payload])).catch(coded)
     await c.set(key, value, this.#o.cache)
   }
 
   /** Number of writes waiting (not counting a batch being flushed). */
   async pending (): Promise<number> {
-    return await withTimeout(this.#cache.redis.llen(this.#keys[1]), this.#cache.commandTimeout).catch(coded)
+    return await this.#cache.bounded(this.#cache.redis.llen(this.#keys[1])).catch(coded)
   }
 
   /** Flushes everything pending now (one flush at a time per instance); returns writes flushed. */
@@ -138,10 +140,9 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
   async #drain (): Promise<number> {
     let total = 0
     const c = this.#cache
-    const t = c.commandTimeout
     for (;;) {
-      const reply = await withTimeout(scripts.run<string[] | [0]>(c.redis, 'wb-claim', this.#keys,
-        [this.#token, this.#o.leaseTtl, this.#o.batchSize]), t).catch(coded)
+      const reply = await c.bounded(scripts.run<string[] | [0]>(c.redis, 'wb-claim', this.#keys,
+        [this.#token, this.#o.leaseTtl, this.#o.batchSize])).catch(coded)
       if (reply[0] === 0 || reply.length <= 1) return total // another flusher holds the lease, or nothing to do
       const batch: Array<BufferedWrite<T>> = []
       const keys: string[] = []
@@ -157,7 +158,7 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
         }
       }
       const ok = await this.#deliver(batch)
-      await withTimeout(scripts.run(c.redis, 'wb-settle', this.#keys, [this.#token, ok ? 'ack' : 'requeue', ...keys]), t).catch(coded)
+      await c.bounded(scripts.run(c.redis, 'wb-settle', this.#keys, [this.#token, ok ? 'ack' : 'requeue', ...keys])).catch(coded)
       if (!ok) return total
       total += batch.length
       if (keys.length < this.#o.batchSize) return total

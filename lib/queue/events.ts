@@ -1,7 +1,8 @@
 // Listener of a queue's capped event stream. It remembers the last stream id it delivered, so
 // after a disconnect (or a Redis restart with persistence) it resumes where it stopped instead of
 // missing what happened meanwhile: the stream keeps the last `maxEvents` events.
-import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
+import { withTimeout } from '../shared/call-policy.js'
+import { duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import { optInt, optString, rejectUnknown } from '../shared/options.js'
 import { decodeValue } from './job.js'

@@ -7,7 +7,8 @@
 // job runnable re-arm the marker, so no wake-up is lost and nothing polls.
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { duplicateConnection, withTimeout, type RedisClient } from '../shared/connection.js'
+import { withTimeout } from '../shared/call-policy.js'
+import { duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import * as calls from './calls.js'
 import { redisError } from '../shared/call-policy.js'

@@ -19,7 +19,8 @@
 // fixed cost (its helpers for every algorithm, the rule table, per-key state) is about twice a
 // single script's, so under light load, where turns hold one check, batching would cost Redis
 // more than it saves.
-import { downError, type Bound, type RedisClient } from '../shared/connection.js'
+import type { Bound } from '../shared/call-policy.js'
+import { downError, type RedisClient } from '../shared/connection.js'
 import type { RawScript } from '../shared/scripts.js'
 import type { Algorithm, RateLimitRule } from './policy.js'
 

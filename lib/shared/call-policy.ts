@@ -165,12 +165,3 @@ export function redisError (err: unknown, ms?: number, call?: FailedCall): Error
   const command = call?.command ?? (typeof e.command?.name === 'string' ? e.command.name.toUpperCase() : 'unknown')
   return new FRP_REDIS_ERROR(command, message, { cause: err })
 }
-
-/**
- * The cache's translation: coded errors pass through; anything else from Redis or ioredis becomes
- * FRP_REDIS_UNAVAILABLE (503) with the original as `cause`. New code uses redisError.
- */
-export function asUnavailable (err: unknown): Error {
-  if (isFrpError(err)) return err
-  return new FRP_REDIS_UNAVAILABLE((err as Error)?.message ?? String(err), { cause: err })
-}

@@ -1,13 +1,11 @@
 // Connection policy shared by every pattern: recommended ioredis options, a dedicated subscriber
 // connection, and iteration over every master of a Cluster. How each call is bounded and how its
-// failure is translated is the call policy (call-policy.ts); its names are re-exported here for
-// the modules that import them from this one.
+// failure is translated is the call policy (call-policy.ts).
 import type { Redis, RedisOptions } from 'ioredis'
 import { isCluster, type RedisClient } from './client.js'
 import { withTimeout } from './call-policy.js'
 
 export { isCluster, type RedisClient } from './client.js'
-export { asUnavailable, boundFor, clientCommandTimeout, ownTimeout, withTimeout, type Bound } from './call-policy.js'
 
 /**
  * ioredis options we recommend for the client handed to @fastify/redis. Without them ioredis

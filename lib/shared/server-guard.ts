@@ -2,7 +2,8 @@
 // suit the pattern? Locks, sessions and queued jobs silently vanish under allkeys-lru; a cache is
 // fine there. Managed services often disable CONFIG: then we say we could not tell, and go on.
 import { FRP_REDIS_UNAVAILABLE } from './errors.js'
-import { masters, withTimeout, type RedisClient } from './connection.js'
+import { withTimeout } from './call-policy.js'
+import { masters, type RedisClient } from './connection.js'
 
 export interface ServerFacts {
   version: string | null

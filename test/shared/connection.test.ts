@@ -1,6 +1,7 @@
 import { test } from 'tap'
 import { Redis, Cluster } from 'ioredis'
-import { recommendedRedisOptions, withTimeout, duplicateConnection, createSubscriber, scanKeys, masters, isCluster, escapeGlob, waitReady, ownTimeout } from '../../lib/shared/connection.js'
+import { recommendedRedisOptions, duplicateConnection, createSubscriber, scanKeys, masters, isCluster, escapeGlob, waitReady } from '../../lib/shared/connection.js'
+import { withTimeout, ownTimeout } from '../../lib/shared/call-policy.js'
 import { checkServer } from '../../lib/shared/server-guard.js'
 import { startRedis, startCluster } from '../helpers/redis.js'
 import { SessionStore } from '../../lib/session/store.js'
