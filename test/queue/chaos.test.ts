@@ -48,9 +48,17 @@ test('chaos: SIGKILLed workers and a Redis restart lose no job', async t => {
     const victim = Math.floor(Math.random() * workers.length)
     const w = await workers[victim]
     await topUp()
-    // Kill it while it holds jobs: right after it reports starting one.
+    // Kill it while it holds jobs: right after it reports starting one. The queue is topped up
+    // while we wait. Regression (a loaded CI run): a victim still backing off after the Redis
+    // restart found the queue empty when it came back (the survivors had taken the 1,000 jobs of
+    // the one top-up) and the wait timed out with no job left to start.
     const seen = w.lines.length
-    await eventually(() => w.lines.slice(seen).some(l => l.started !== undefined), { ms: 30_000, every: 1, what: 'the victim to start a job' })
+    let toppedUp = Date.now()
+    await eventually(async () => {
+      if (w.lines.slice(seen).some(l => l.started !== undefined)) return true
+      if (Date.now() - toppedUp > 500) { toppedUp = Date.now(); await topUp() }
+      return false
+    }, { ms: 60_000, every: 1, what: `worker ${victim} (kill ${k + 1}) to start a job` })
     await w.kill('SIGKILL')
     workers[victim] = spawnWorker(t, env)
     if (k === 1) {
