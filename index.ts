@@ -1,8 +1,8 @@
 // fastify-redis-patterns: one Fastify plugin per Redis pattern, over framework-free cores in lib/.
 export {
   keySpace, escapeTag, createCodec, defaultCodec, loadScripts, isCluster, recommendedRedisOptions, createSubscriber,
-  duplicateConnection, scanKeys, boundFor, redisError, withTimeout, checkServer, Notifier, TypedEmitter,
-  type KeySpace, type Codec, type CodecOptions, type ScriptSet, type RedisClient, type Bound, type FailedCall,
+  duplicateConnection, scanKeys, boundFor, callPolicy, redisError, withTimeout, checkServer, Notifier, TypedEmitter,
+  type KeySpace, type Codec, type CodecOptions, type ScriptSet, type RedisClient, type Bound, type CallPolicy, type FailedCall,
   type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap
 } from './lib/shared/index.js'
 export * from './lib/shared/errors.js'

@@ -159,6 +159,7 @@ export class Cache extends TypedEmitter<CacheEvents> {
       redis: ctx.redis,
       space: ctx.keys.bufferSpace,
       bounded: ctx.bounded,
+      rejectCoded: ctx.fail,
       codec: ctx.options.codec,
       set: (key, value, opts) => this.set(key, value, opts),
       checkCallOptions,

@@ -3,7 +3,7 @@
 // object keep the hot path free of per-call closures and of a class hierarchy.
 import type { EventEmitter } from 'node:events'
 import { randomBytes } from 'node:crypto'
-import { boundFor, redisError, type Bound } from '../shared/call-policy.js'
+import { callPolicy, type Bound, type CallPolicy } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import { Notifier } from '../shared/notifier.js'
 import { RedisClock } from './clock.js'
@@ -37,6 +37,11 @@ export interface CacheContext {
    * extra timer is skipped on that hot path.
    */
   readonly bounded: Bound
+  /**
+   * Rejects a write path's Redis failure with the shared coded error (call policy: the same codes
+   * as every other pattern, with the timeout the call really had); `.catch(ctx.fail)`.
+   */
+  readonly fail: CallPolicy['fail']
   readonly telemetry: Telemetry
   /** `wrap`'s single flight: the calls in flight in this process, by key. */
   readonly inflight: Map<string, Promise<unknown>>
@@ -58,7 +63,8 @@ export function createContext (redis: RedisClient, options: CacheOptions, emitte
     onMessage: (kind, subject) => telemetry.record('invalidate', kind, subject, 'remote'),
     onFlush: reason => telemetry.record('flush', reason)
   })
-  const bounded = boundFor(redis, o.commandTimeout)
+  const policy = callPolicy(redis, o.commandTimeout)
+  const bounded = policy.bound
   return {
     redis,
     options: o,
@@ -80,6 +86,7 @@ export function createContext (redis: RedisClient, options: CacheOptions, emitte
     },
     defaults: defaultEffective(o),
     bounded,
+    fail: policy.fail,
     telemetry,
     inflight: new Map(),
     sharedLookups: new Map(),
@@ -105,12 +112,4 @@ export function fillL1 (ctx: CacheContext, key: string, value: unknown, createdA
   // freshUntil is Redis time: converted to local time with the clock's offset.
   const expires = Math.min(now + o.l1Ttl, freshUntil - ctx.clock.offset)
   ctx.l1.set(key, { value, expires, createdAt, tags: o.tags.length > 0 ? o.tags : null }, size, epoch)
-}
-
-/**
- * The rejection of a write path on a Redis failure: the shared translation (call-policy's
- * redisError), so the cache rejects with the same codes as every other pattern.
- */
-export function coded (this: void, err: unknown): never {
-  throw redisError(err)
 }

@@ -5,7 +5,7 @@
 import { boundFor } from '../shared/call-policy.js'
 import { escapeGlob, scanKeys } from '../shared/connection.js'
 import { escapeTag } from '../shared/keys.js'
-import { coded, type CacheContext } from './context.js'
+import type { CacheContext } from './context.js'
 import type { BusKind } from './invalidation-bus.js'
 import { unescapeTag } from './keys.js'
 import { scripts } from './scripts.js'
@@ -16,13 +16,13 @@ export async function invalidate (ctx: CacheContext, key: string): Promise<void>
   ctx.l1?.delete(key)
   local(ctx, 'k', key)
   await ctx.bounded(scripts.run(ctx.redis, 'invalidate', ctx.keys.triple(key),
-    [ctx.keys.busChannel, ctx.bus.message('k', key), ctx.keys.fillChannel, key])).catch(coded)
+    [ctx.keys.busChannel, ctx.bus.message('k', key), ctx.keys.fillChannel, key])).catch(ctx.fail)
 }
 
 /** Invalidates every entry carrying any of `tags` (one atomic version bump + broadcast per tag). */
 export async function invalidateTags (ctx: CacheContext, tags: readonly string[]): Promise<void> {
   for (const t of tags) { ctx.l1?.deleteTag(t); local(ctx, 't', t) }
-  await bumpTags(ctx.redis, ctx.keys, tags, t => ctx.bus.message('t', t), ctx.bounded).catch(coded)
+  await bumpTags(ctx.redis, ctx.keys, tags, t => ctx.bus.message('t', t), ctx.bounded).catch(ctx.fail)
 }
 
 /**
@@ -35,7 +35,7 @@ export async function sweep (ctx: CacheContext, kind: 'p' | 'c', prefix: string)
     return await sweepKeys(ctx, kind, prefix)
   } catch (err) {
     // Regression: a failed PUBLISH or SCAN rejected with ioredis's raw error (only timeouts were coded).
-    return coded(err)
+    return ctx.fail(err)
   }
 }
 

@@ -9,7 +9,7 @@
 // A flusher that dies leaves its batch in :flight; the next claim after its lease expired puts
 // the batch back (unless a newer write of the key is pending). Delivery is at least once.
 import type { Codec } from '../shared/codec.js'
-import { redisError, withTimeout, type Bound } from '../shared/call-policy.js'
+import { withTimeout, type Bound, type CallPolicy } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import type { KeySpace } from '../shared/keys.js'
@@ -29,6 +29,8 @@ export interface BufferOwner {
   readonly space: KeySpace
   /** Bounds each Redis call by the cache's commandTimeout (call-policy's boundFor). */
   readonly bounded: Bound
+  /** Rejects with the cache's coded error for a Redis failure (its call policy). */
+  readonly rejectCoded: CallPolicy['fail']
   readonly codec: Codec
   set (key: string, value: unknown, opts?: CallOptions): Promise<void>
   /** Validates per-call options (throws on bad ones). */
@@ -73,11 +75,6 @@ export interface WriteBehindOptions<T> {
 
 type NormalizedWriteBehindOptions<T> = Required<Omit<WriteBehindOptions<T>, 'cache'>> & { cache: CallOptions | undefined }
 
-/** A Redis failure of a buffer call, as the shared coded error (never a raw ioredis error). */
-function coded (err: unknown): never {
-  throw redisError(err)
-}
-
 export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
   readonly name: string
   readonly #cache: BufferOwner
@@ -120,13 +117,13 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
     if (this.#closed) throw new Error(`write-behind buffer "${this.name}" is closed`)
     const c = this.#cache
     const payload = c.codec.encode(value)
-    await c.bounded(scripts.run(c.redis, 'wb-write', [this.#keys[0], this.#keys[1]], [key, payload])).catch(coded)
+    await c.bounded(scripts.run(c.redis, 'wb-write', [this.#keys[0], this.#keys[1]], [key, payload])).catch(c.rejectCoded)
     await c.set(key, value, this.#o.cache)
   }
 
   /** Number of writes waiting (not counting a batch being flushed). */
   async pending (): Promise<number> {
-    return await this.#cache.bounded(this.#cache.redis.llen(this.#keys[1])).catch(coded)
+    return await this.#cache.bounded(this.#cache.redis.llen(this.#keys[1])).catch(this.#cache.rejectCoded)
   }
 
   /** Flushes everything pending now (one flush at a time per instance); returns writes flushed. */
@@ -142,7 +139,7 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
     const c = this.#cache
     for (;;) {
       const reply = await c.bounded(scripts.run<string[] | [0]>(c.redis, 'wb-claim', this.#keys,
-        [this.#token, this.#o.leaseTtl, this.#o.batchSize])).catch(coded)
+        [this.#token, this.#o.leaseTtl, this.#o.batchSize])).catch(c.rejectCoded)
       if (reply[0] === 0 || reply.length <= 1) return total // another flusher holds the lease, or nothing to do
       const batch: Array<BufferedWrite<T>> = []
       const keys: string[] = []
@@ -158,7 +155,7 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
         }
       }
       const ok = await this.#deliver(batch)
-      await c.bounded(scripts.run(c.redis, 'wb-settle', this.#keys, [this.#token, ok ? 'ack' : 'requeue', ...keys])).catch(coded)
+      await c.bounded(scripts.run(c.redis, 'wb-settle', this.#keys, [this.#token, ok ? 'ack' : 'requeue', ...keys])).catch(c.rejectCoded)
       if (!ok) return total
       total += batch.length
       if (keys.length < this.#o.batchSize) return total

@@ -2,7 +2,7 @@
 // copy) and write-through, whose stale-set guard reads the key's generation before the origin
 // write and stores only if no invalidation bumped it meanwhile. Writes reject on Redis failures
 // with coded errors: the caller must know the cache may be stale.
-import { GEN_SLACK, coded, epochOf, fillL1, type CacheContext } from './context.js'
+import { GEN_SLACK, epochOf, fillL1, type CacheContext } from './context.js'
 import { tagsBlob } from './entry.js'
 import { invalidate } from './invalidate.js'
 import { randomVersion } from './keys.js'
@@ -19,13 +19,13 @@ export async function write (ctx: CacheContext, key: string, value: unknown, o: 
   const payload = ctx.options.codec.encode(value)
   let ttl = o.ttl
   if (o.jitter > 0) ttl -= Math.floor(ttl * o.jitter * Math.random())
-  const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded).catch(coded) : []
+  const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded).catch(ctx.fail) : []
   ctx.l1?.delete(key)
   const epoch = epochOf(ctx)
   const r = await ctx.bounded(scripts.run<[number, number]>(ctx.redis, 'write', ctx.keys.triple(key), [
     seen, payload, ttl, Math.max(o.staleWhileRevalidate, o.staleIfError), tagsBlob(o.tags, versions),
     ctx.keys.busChannel, ctx.bus.message('k', key), randomVersion(), GEN_SLACK, ctx.keys.fillChannel, key
-  ])).catch(coded)
+  ])).catch(ctx.fail)
   if (r[0] === 1) fillL1(ctx, key, value, r[1], r[1] + ttl, o, payload.length, epoch)
 }
 
@@ -36,7 +36,7 @@ export async function write (ctx: CacheContext, key: string, value: unknown, o: 
  */
 export async function writeThrough<T> (ctx: CacheContext, key: string, writer: () => T | Promise<T>, o: Effective): Promise<T> {
   const [, gen] = ctx.keys.triple(key)
-  const seen = await ctx.bounded(scripts.run<string>(ctx.redis, 'get-or-init', [gen], [randomVersion(), ctx.lease.genTtl])).catch(coded)
+  const seen = await ctx.bounded(scripts.run<string>(ctx.redis, 'get-or-init', [gen], [randomVersion(), ctx.lease.genTtl])).catch(ctx.fail)
   const value = await writer()
   if (value !== undefined) await write(ctx, key, value, o, seen)
   else await invalidate(ctx, key)

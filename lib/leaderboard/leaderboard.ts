@@ -9,7 +9,7 @@ import {
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts } from '../shared/scripts.js'
 import type { RedisClient } from '../shared/client.js'
-import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { callPolicy, type Bound } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 import { normalizeLeaderboardOptions, type NormalizedLeaderboardOptions, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'
@@ -66,10 +66,10 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     this.#ks = keySpace(this.#cfg.prefix, 'leaderboard')
     this.#metaKey = this.#ks.key(name, 'meta')
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
-    this.#bound = boundFor(redis, this.#cfg.commandTimeout)
-    const ms = effectiveTimeout(redis, this.#cfg.commandTimeout)
+    const policy = callPolicy(redis, this.#cfg.commandTimeout)
+    this.#bound = policy.bound
     this.#fail = err => {
-      const e = redisError(err, ms)
+      const e = policy.coded(err)
       if (this.listenerCount('error') > 0) this.emit('error', e)
       throw e
     }

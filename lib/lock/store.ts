@@ -3,7 +3,7 @@
 // leases) is written once.
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
-import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { callPolicy, type Bound } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import { scripts } from './scripts.js'
 
@@ -43,9 +43,9 @@ export class SingleStore implements Store {
   constructor (redis: RedisClient, channel: string, timeout: number) {
     this.#redis = redis
     this.#channel = channel
-    this.#bound = boundFor(redis, timeout)
-    const ms = effectiveTimeout(redis, timeout)
-    this.#fail = err => { throw redisError(err, ms) }
+    const policy = callPolicy(redis, timeout)
+    this.#bound = policy.bound
+    this.#fail = policy.fail
     this.#notifier = Notifier.for(redis).retain()
     // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups).
     this.#acquireCmd = scripts.bind<number>(redis, 'acquire')

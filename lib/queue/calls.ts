@@ -2,7 +2,7 @@
 // builds its KEYS and ARGV from a queue context, exactly as the script's header comment lists
 // them, and decodes its reply into named values, so no caller indexes a reply by position.
 // Failures come out coded (lib/shared/call-policy.ts, redisError).
-import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { callPolicy, redisError, type Bound } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import type { RawScript } from '../shared/scripts.js'
 import { FRP_JOB_ACTIVE, FRP_JOB_NOT_FOUND, FRP_JOB_STATE } from '../shared/errors.js'
@@ -34,12 +34,13 @@ export function queueContext (redis: RedisClient, keys: QueueKeys, options: Norm
   const k = keys
   const bound: Record<string, RawScript<unknown>> = {}
   for (const name of scripts.names) bound[name] = scripts.bindRaw(redis, name)
+  const policy = callPolicy(redis, options.commandTimeout)
   return {
     redis,
     keys,
     options,
-    bound: boundFor(redis, options.commandTimeout),
-    timeoutMs: effectiveTimeout(redis, options.commandTimeout),
+    bound: policy.bound,
+    timeoutMs: policy.timeoutMs,
     scripts: bound as Record<QueueScript, RawScript<unknown>>,
     addKeys: [k.id, k.waiting, k.delayed, k.marker, k.events, k.meta],
     takeKeys: [k.waiting, k.delayed, k.active, k.marker, k.events, k.meta, k.limiter, k.failed, k.completed]

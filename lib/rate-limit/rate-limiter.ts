@@ -8,7 +8,7 @@ import { FRP_INVALID_KEY, FRP_RATE_LIMIT_STORE } from '../shared/errors.js'
 import { escapeTag, keySpace } from '../shared/keys.js'
 import { downError } from '../shared/connection.js'
 import { isCluster, type RedisClient } from '../shared/client.js'
-import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { callPolicy, type Bound, type CallPolicy } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 import { loadScripts, type RawScript } from '../shared/scripts.js'
 import { invalid } from '../shared/options.js'
@@ -56,8 +56,8 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
   readonly #batch: CheckBatch | null
   /** Bounds each script call by commandTimeout (no timer when the client's own is as tight). */
   readonly #bound: Bound
-  /** What a call waits at most, ms (for FRP_REDIS_TIMEOUT made from ioredis's own timeout). */
-  readonly #timeoutMs: number
+  /** The call policy (bound and coded failures) of `commandTimeout`. */
+  readonly #policy: CallPolicy
   readonly #uniq = randomBytes(6).toString('base64url') + '.'
   #seq = 0
 
@@ -76,8 +76,8 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
     this.#blocks = o.blockCache === null ? null : new BlockCache(o.blockCache.maxKeys)
     this.#defaultRule = o.policies
     this.#calls = singleScripts(redis)
-    this.#bound = boundFor(redis, this.commandTimeout)
-    this.#timeoutMs = effectiveTimeout(redis, this.commandTimeout)
+    this.#policy = callPolicy(redis, this.commandTimeout)
+    this.#bound = this.#policy.bound
     this.#batch = o.batch === 0
       ? null
       : new CheckBatch(redis, scripts.bindRaw<Reply[]>(redis, 'batch', { direct: true }), {
@@ -201,7 +201,7 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
    * policy (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...); 'error' if listened to.
    */
   #storeError (err: unknown): Error {
-    const coded = redisError(err, this.#timeoutMs)
+    const coded = this.#policy.coded(err)
     const e = new FRP_RATE_LIMIT_STORE(coded.message, { cause: coded })
     if (this.listenerCount('error') > 0) this.emit('error', e)
     return e

@@ -7,7 +7,7 @@
 // so every step that touches both is one atomic script, on Cluster too.
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts } from '../shared/scripts.js'
-import { boundFor, effectiveTimeout, redisError, type Bound } from '../shared/call-policy.js'
+import { callPolicy, type Bound, type CallPolicy } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
@@ -128,8 +128,8 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   /** Bounds each call by commandTimeout (no timer when the client's own is as tight). */
   readonly #bounded: Bound
   readonly #updateCmd: (...keysThenArgs: Array<string | readonly string[]>) => Promise<number>
-  /** What a call waits at most, ms (for FRP_REDIS_TIMEOUT made from ioredis's own timeout). */
-  readonly #timeoutMs: number
+  /** The call policy (bound and coded failures) of `commandTimeout`. */
+  readonly #policy: CallPolicy
 
   constructor (redis: RedisClient, options: SessionStoreOptions = {}) {
     super()
@@ -140,8 +140,8 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
     this.codec = this.options.codec
     this.#redis = redis
     this.#keys = keySpace(this.options.prefix, 'session')
-    this.#bounded = boundFor(redis, this.options.commandTimeout)
-    this.#timeoutMs = effectiveTimeout(redis, this.options.commandTimeout)
+    this.#policy = callPolicy(redis, this.options.commandTimeout)
+    this.#bounded = this.#policy.bound
     this.#updateCmd = scripts.bind<number>(redis, 'update')
   }
 
@@ -325,7 +325,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   readonly #fail = (err: unknown): never => {
     const e = (err as { code?: string })?.code === 'FRP_SESSION_UNAVAILABLE'
       ? err as Error
-      : unavailable(redisError(err, this.#timeoutMs))
+      : unavailable(this.#policy.coded(err))
     if (this.listenerCount('error') > 0) this.emit('error', e)
     throw e
   }

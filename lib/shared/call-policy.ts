@@ -46,6 +46,27 @@ export function effectiveTimeout (redis: RedisClient, ms: number): number {
   return Math.min(clientCommandTimeout(redis) ?? Infinity, ms)
 }
 
+/**
+ * A core's whole call policy, made once from its client and its `commandTimeout`: the bound of
+ * each call, and the translation of a failure with the timeout the call really had (the client's
+ * own when it is the tighter one), so no core derives either on its own.
+ */
+export interface CallPolicy {
+  readonly bound: Bound
+  /** What a call waits at most, ms. */
+  readonly timeoutMs: number
+  /** `redisError` with this policy's timeout. */
+  coded (err: unknown, call?: FailedCall): Error
+  /** Throws `coded(err)`: a ready-made rejection handler (`.then(ok, policy.fail)`). */
+  readonly fail: (err: unknown) => never
+}
+
+export function callPolicy (redis: RedisClient, ms: number): CallPolicy {
+  const timeoutMs = effectiveTimeout(redis, ms)
+  const coded = (err: unknown, call?: FailedCall): Error => redisError(err, timeoutMs, call)
+  return { bound: boundFor(redis, ms), timeoutMs, coded, fail: err => { throw coded(err) } }
+}
+
 const unbounded: Bound = p => p
 
 /**

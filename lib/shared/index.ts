@@ -5,7 +5,7 @@ export { createCodec, defaultCodec, type Codec, type CodecOptions } from './code
 export { loadScripts, type ScriptSet } from './scripts.js'
 export { isCluster, type RedisClient } from './client.js'
 export { recommendedRedisOptions, createSubscriber, duplicateConnection, scanKeys } from './connection.js'
-export { boundFor, redisError, withTimeout, isRefusal, type Bound, type FailedCall } from './call-policy.js'
+export { boundFor, callPolicy, redisError, withTimeout, isRefusal, type Bound, type CallPolicy, type FailedCall } from './call-policy.js'
 export { checkServer, type ServerFacts, type GuardOptions } from './server-guard.js'
 export { Notifier, type NotifierEvents, type Waiter, type WakeReason } from './notifier.js'
 export { TypedEmitter, type EventMap } from './events.js'
