@@ -31,7 +31,9 @@ export function lookup (ctx: CacheContext, key: string, o: Effective): Promise<L
         if (j !== null && j.status !== 'old') return j as Lookup
         if (j !== null) stale = j.served
       } else {
-        return lookupTagged(ctx, key, o, epoch)
+        // Stored with tags the caller did not name: check the entry already read (its tags'
+        // versions, one round trip) rather than reading it again.
+        return lookupTagged(ctx, key, o, epoch, raw)
       }
     }
     return fill(ctx, key, o, epoch, raw !== null, stale)
@@ -41,11 +43,12 @@ export function lookup (ctx: CacheContext, key: string, o: Effective): Promise<L
   })
 }
 
-async function lookupTagged (ctx: CacheContext, key: string, o: Effective, epoch: number): Promise<Lookup> {
+/** The lookup of a tagged entry; `raw`: the entry when it was already read (by `lookup`). */
+async function lookupTagged (ctx: CacheContext, key: string, o: Effective, epoch: number, raw?: string): Promise<Lookup> {
   let stale: Served | undefined
   let ignoreEntry = false
   try {
-    const read = await readL2(ctx, key, o.tags)
+    const read = raw === undefined ? await readL2(ctx, key, o.tags) : await checkRaw(ctx, key, raw, o.tags, undefined)
     if (read === CORRUPT) ignoreEntry = true
     else if (read !== null) {
       const j = judge(ctx, key, read, o, epoch)

@@ -12,13 +12,11 @@ import { lookup } from './read.js'
 export type Fetcher<T> = () => T | Promise<T>
 
 export function wrap<T> (ctx: CacheContext, key: string, fetcher: Fetcher<T>, opts: CallOptions | undefined): Promise<T> {
-  const l1 = ctx.l1
-  if (l1 !== null && l1.live) {
-    const e = l1.get(key)
-    if (e !== undefined) {
-      ctx.telemetry.record('hit', key, 'l1')
-      return Promise.resolve((ctx.clone ? structuredClone(e.value) : e.value) as T)
-    }
+  // L1 answers only while the bus is live (L1#get checks).
+  const e = ctx.l1?.get(key)
+  if (e !== undefined) {
+    ctx.telemetry.record('hit', key, 'l1')
+    return Promise.resolve(out(ctx, e.value) as T)
   }
   const running = ctx.inflight.get(key)
   if (running !== undefined) {
