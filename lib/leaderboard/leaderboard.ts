@@ -15,6 +15,8 @@ import { normalizeLeaderboardOptions, type NormalizedLeaderboardOptions, type Le
 import { periodCalendar, type PeriodCalendar } from './periods.js'
 import { checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
+import { storeRollup } from './rollup.js'
+import { decodeMeta, decodeScore, toEntries } from './output.js'
 import type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
 export type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
@@ -141,30 +143,6 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     return result
   }
 
-  #decode (stored: string | number): number {
-    const raw = Number(stored)
-    return this.#cfg.M > 1 ? Math.floor(raw / this.#cfg.M) + this.#cfg.minScore : raw
-  }
-
-  #entries (items: string[], firstRank: number, metas?: Array<string | null | false>): Entry[] {
-    const out: Entry[] = []
-    for (let i = 0, r = firstRank + 1; i < items.length; i += 2, r++) {
-      const e: Entry = { member: items[i], score: this.#decode(items[i + 1]), rank: r }
-      if (metas !== undefined) e.meta = this.#meta(metas[i >> 1])
-      out.push(e)
-    }
-    return out
-  }
-
-  #meta (raw: string | null | false | undefined): unknown {
-    if (raw === null || raw === false || raw === undefined) return null
-    try {
-      return this.#cfg.codec.decode(raw)
-    } catch {
-      return null // corrupt metadata reads as absent rather than failing the whole read
-    }
-  }
-
   // --- writes -------------------------------------------------------------------------------
 
   /** Submits `score` for `member` under the board's update policy, atomically. */
@@ -223,7 +201,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     }
     const out: SubmitResult[] = []
     for (let i = 0; i < reply.length; i += 2) {
-      out.push({ member: triples[(i >> 1) * 3] as string, score: this.#decode(reply[i]), changed: reply[i + 1] === 1 })
+      out.push({ member: triples[(i >> 1) * 3] as string, score: decodeScore(this.#cfg, reply[i]), changed: reply[i + 1] === 1 })
     }
     if (this.listenerCount('submit') > 0) for (const r of out) this.#submitted(r)
     return out
@@ -238,7 +216,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   }
 
   async getMetadata (member: string): Promise<unknown> {
-    return this.#meta(await this.#call(this.#r.hget(this.#metaKey, checkMember(member, this.#cfg))))
+    return decodeMeta(this.#cfg, await this.#call(this.#r.hget(this.#metaKey, checkMember(member, this.#cfg))))
   }
 
   /** Removes a member; true when it was on the board. */
@@ -259,7 +237,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
 
   async score (member: string): Promise<number | null> {
     const s = await this.#call(this.#r.zscore(this.#key(), checkMember(member, this.#cfg)))
-    return s === null ? null : this.#decode(s)
+    return s === null ? null : decodeScore(this.#cfg, s)
   }
 
   /** The 1-based rank of `member` (null when absent). */
@@ -293,7 +271,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const below = count - better - equal
     const info: MemberInfo = {
       member: m,
-      score: this.#decode(stored),
+      score: decodeScore(this.#cfg, stored),
       rank: rank + 1,
       competitionRank: better + 1,
       percentile: 100 * (below + equal / 2) / count,
@@ -305,7 +283,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       const ticks = c.order === DESC ? c.M - 1 - tie : tie
       info.reachedAt = c.tieBreakEpoch + ticks * c.tieBreakResolution
     }
-    if (opts.meta === true) info.meta = this.#meta(meta)
+    if (opts.meta === true) info.meta = decodeMeta(this.#cfg, meta)
     return info
   }
 
@@ -318,12 +296,12 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     if (opts.meta === true) {
       // The script leaves the metadata out when the board has none: every entry's meta is null.
       const [items, metas] = await this.#call(this.#range(key, this.#metaKey, offset, stop, this.#cfg.order))
-      return this.#entries(items, offset, metas ?? NO_METAS)
+      return toEntries(this.#cfg, items, offset, metas ?? NO_METAS)
     }
     const items = await this.#call(this.#cfg.order === DESC
       ? this.#r.zrevrange(key, offset, stop, 'WITHSCORES')
       : this.#r.zrange(key, offset, String(stop), 'WITHSCORES'))
-    return this.#entries(items, offset)
+    return toEntries(this.#cfg, items, offset)
   }
 
   /**
@@ -343,7 +321,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       const [member, stored] = decodeCursor(cursor)
       ;[first, items] = await this.#call(scripts.run<[number, string[]]>(this.#redis, 'page', [key], [member, stored, limit, this.#cfg.order]))
     }
-    const entries = this.#entries(items, first)
+    const entries = toEntries(this.#cfg, items, first)
     if (entries.length < limit) return { entries, next: null }
     return { entries, next: encodeCursor(items[items.length - 2], items[items.length - 1]) }
   }
@@ -358,7 +336,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const reply = await this.#call(scripts.run<[number, string[], Array<string | false>] | null>(
       this.#redis, 'around', [this.#target().key, this.#metaKey], [m, radius, this.#cfg.order, opts.meta === true ? '1' : '0']))
     if (reply === null) return null
-    return this.#entries(reply[1], reply[0], opts.meta === true ? reply[2] : undefined)
+    return toEntries(this.#cfg, reply[1], reply[0], opts.meta === true ? reply[2] : undefined)
   }
 
   async count (): Promise<number> {
@@ -402,40 +380,20 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     if (aggregate !== 'sum' && aggregate !== 'best') throw new FRP_LEADERBOARD_ARGUMENT('aggregate', "must be 'sum' or 'best'")
     const ttl = opts.ttl === undefined ? 0 : checkInt('ttl', opts.ttl, 1)
     const view = this.rolledUp(name)
-    const dest = view.key
     const now = c.now()
     const sources: string[] = []
     for (let i = 0; i > -n; i--) sources.push(this.#ks.key(this.name, 'p', this.#calendar.at(now, i).id))
-    const redis = this.#r
-
-    if (c.M === 1 || aggregate === 'best') {
-      const how = aggregate === 'sum' ? 'SUM' : c.order === DESC ? 'MAX' : 'MIN'
-      const tx = redis.multi().zunionstore(dest, sources.length, ...sources, 'AGGREGATE', how as 'SUM')
-      if (ttl > 0) tx.pexpire(dest, ttl)
-      await this.#call(tx.exec())
-      return view
-    }
-    // Sums of tie-broken scores are built from decoded scores in a temporary key, then renamed
-    // over the roll-up so readers never see a partial sum.
-    const tmp = this.#ks.key(this.name, 'tmp', randomUUID())
-    try {
-      for (const src of sources) {
-        const r = await this.#call(scripts.run<number | [number, string]>(this.#redis, 'rollup-add', [tmp, src], [c.order, c.M, c.minScore, c.maxScore]))
-        if (Array.isArray(r)) throw new FRP_LEADERBOARD_SCORE_RANGE(`sum for "${r[1]}"`, rangeText(c))
-        await this.#call(redis.pexpire(tmp, 60_000)) // a crashed roll-up leaves no garbage behind
-      }
-      const tx = redis.multi()
-      if (await this.#call(redis.exists(tmp)) === 1) {
-        tx.rename(tmp, dest)
-        if (ttl > 0) tx.pexpire(dest, ttl)
-        else tx.persist(dest)
-      } else {
-        tx.del(dest)
-      }
-      await this.#call(tx.exec())
-    } finally {
-      await this.#call(redis.del(tmp)).catch(() => {})
-    }
+    await storeRollup({
+      redis: this.#r,
+      cfg: c,
+      sources,
+      dest: view.key,
+      tmp: this.#ks.key(this.name, 'tmp', randomUUID()),
+      aggregate,
+      ttl,
+      call: p => this.#call(p),
+      addDecoded: (tmp, src) => scripts.run(this.#redis, 'rollup-add', [tmp, src], [c.order, c.M, c.minScore, c.maxScore])
+    })
     return view
   }
 

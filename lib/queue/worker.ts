@@ -7,37 +7,18 @@
 // job runnable re-arm the marker, so no wake-up is lost and nothing polls.
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { withTimeout } from '../shared/call-policy.js'
+import { redisError, withTimeout } from '../shared/call-policy.js'
 import { duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import * as calls from './calls.js'
-import { redisError } from '../shared/call-policy.js'
-import { normalizeWorkerOptions, type NormalizedQueueOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
+import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
 import { activeJob, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
-import type { QueueKeys } from './keys.js'
 import { TypedEmitter } from '../shared/events.js'
-import { toJson, type Codec } from '../shared/codec.js'
+import { toJson } from '../shared/codec.js'
+import type { Processor, WorkerEvents, WorkerQueue } from './worker-types.js'
 
-export type Processor<T = unknown, R = unknown> = (job: ActiveJob<T>, signal: AbortSignal) => Promise<R> | R
-
-/**
- * The events of a Worker: event name → listener arguments. `durationMs` is how long the handler
- * ran (ms, monotonic clock), measured for runs that started while the worker had a `completed` or
- * `failed` listener (-1 otherwise: attach listeners before jobs run).
- */
-export interface WorkerEvents<T = unknown, R = unknown> {
-  /** A run's result was recorded. */
-  completed: [job: ActiveJob<T>, result: R, durationMs: number]
-  /** A failed attempt was recorded; `final`: no attempt follows (the job is in failed). */
-  failed: [job: ActiveJob<T>, err: Error, durationMs: number, final: boolean]
-  /** The run's lease was lost (its outcome is not recorded; the job runs again elsewhere). */
-  lost: [job: ActiveJob<T>]
-  /** A Redis call failed (coded: FRP_REDIS_UNAVAILABLE, FRP_REDIS_TIMEOUT, …); only emitted when someone listens. */
-  error: [err: Error]
-  /** close() finished. */
-  closed: []
-}
+export type { Processor, WorkerEvents, WorkerQueue } from './worker-types.js'
 
 interface Running<T> {
   job: ActiveJob<T>
@@ -61,21 +42,6 @@ interface PendingTake {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
-
-/**
- * What a worker needs of its queue (a Queue is one). Declared here rather than importing Queue:
- * Queue builds workers (`queue.process()`), so importing it back would make the two modules
- * depend on each other.
- */
-export interface WorkerQueue<T = unknown, R = unknown> {
-  readonly name: string
-  readonly redis: RedisClient
-  readonly keys: QueueKeys
-  readonly options: NormalizedQueueOptions
-  readonly codec: Codec
-  /** Never called by the worker: it carries the job types, so `new Worker(queue, handler)` infers them from the queue. */
-  process (handler: Processor<T, R>, opts?: WorkerOptions): unknown
-}
 
 export class Worker<T = unknown, R = unknown> extends TypedEmitter<WorkerEvents<T, R>> {
   readonly queue: WorkerQueue<T, R>
