@@ -15,8 +15,7 @@ import { initVersions } from './tags.js'
  * or '' to store unconditionally (`set`). The script bumps the generation (fetches in flight
  * cannot store over this value), wakes waiters and broadcasts the key to peers' L1.
  */
-export async function write (ctx: CacheContext, key: string, value: unknown, o: Effective, seen = ''): Promise<void> {
-  const payload = ctx.options.codec.encode(value)
+export async function write (ctx: CacheContext, key: string, value: unknown, o: Effective, seen = '', payload = ctx.options.codec.encode(value)): Promise<void> {
   let ttl = o.ttl
   if (o.jitter > 0) ttl -= Math.floor(ttl * o.jitter * Math.random())
   const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded).catch(ctx.fail) : []
@@ -33,12 +32,25 @@ export async function write (ctx: CacheContext, key: string, value: unknown, o: 
  * Write-through: reads the key's generation, runs `writer` (which writes the origin and returns
  * the new value), then caches the value unless the key was invalidated meanwhile (then the
  * entry is deleted: the order of the two writes is unknown). Returns the writer's value.
+ * A value the codec refuses (above codec.maxBytes, unsupported) is not cached, like a fetched one:
+ * the error is recorded and the key invalidated, because the origin no longer holds the entry's value.
  */
 export async function writeThrough<T> (ctx: CacheContext, key: string, writer: () => T | Promise<T>, o: Effective): Promise<T> {
   const [, gen] = ctx.keys.triple(key)
   const seen = await ctx.bounded(scripts.run<string>(ctx.redis, 'get-or-init', [gen], [randomVersion(), ctx.lease.genTtl])).catch(ctx.fail)
   const value = await writer()
-  if (value !== undefined) await write(ctx, key, value, o, seen)
-  else await invalidate(ctx, key)
+  if (value === undefined) {
+    await invalidate(ctx, key)
+    return value
+  }
+  let payload: string
+  try {
+    payload = ctx.options.codec.encode(value)
+  } catch (err) {
+    ctx.telemetry.record('error', err, key)
+    await invalidate(ctx, key)
+    return value
+  }
+  await write(ctx, key, value, o, seen, payload)
   return value
 }

@@ -1,6 +1,7 @@
 // docs/cache.md: values go through the codec; "values above codec.maxBytes are not cached (the
 // error is counted)". set() rejects with FRP_VALUE_TOO_LARGE and writes nothing; wrap() returns
-// the fetched value without caching it and releases its fill lease.
+// the fetched value without caching it and releases its fill lease; writeThrough() returns the
+// written value without caching it and drops the key's previous entry.
 import { test } from 'tap'
 import { startRedis } from '../helpers/redis.js'
 import { commandCounts } from '../helpers/command-stats.js'
@@ -40,5 +41,26 @@ test('values above codec.maxBytes', async t => {
     t.equal(peek(cache, 'w'), undefined, 'not in L1')
     t.equal(await peer.wrap('w', fetch), big)
     t.equal(calls, 2, 'each wrap fetches again')
+  })
+  // Regression: writeThrough() rejected with FRP_VALUE_TOO_LARGE after its writer had changed the
+  // origin and left the previous entry cached, so every reader was served the old value.
+  await t.test('writeThrough() returns the value, does not cache it and drops the stale entry', async t => {
+    await cache.set('wt', 'old')
+    t.equal(await peer.get('wt'), 'old')
+    t.equal(peek(cache, 'wt')?.value, 'old', 'the old value is in L1 before the write')
+    const errors = cache.stats().errors
+    const seen: unknown[] = []
+    const onError = (err: unknown, key: unknown): void => { seen.push([(err as { code?: string }).code, key]) }
+    cache.on('error', onError)
+    t.teardown(() => { cache.off('error', onError) })
+    let origin = 'old'
+    t.equal(await cache.writeThrough('wt', async () => { origin = big; return big }), big, "the writer's value is returned")
+    t.equal(origin, big, 'the writer ran')
+    t.equal(cache.stats().errors, errors + 1, 'the refusal is counted')
+    t.strictSame(seen, [['FRP_VALUE_TOO_LARGE', 'wt']], "and emitted as 'error' with the key")
+    t.equal(await client.exists('vs:cache:{wt}'), 0, 'the old entry is gone from Redis')
+    t.equal(peek(cache, 'wt'), undefined, 'and from L1')
+    t.equal(await peer.get('wt'), undefined, 'a peer reads a miss, not the old value')
+    t.equal(await cache.get('wt'), undefined, 'so does the writer instance')
   })
 })
