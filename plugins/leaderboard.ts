@@ -1,22 +1,26 @@
 // Fastify adapter of lib/leaderboard: the `fastify.leaderboard(name)` decorator and optional,
 // schema-validated HTTP routes. Every Redis call goes through the core, which bounds it in time.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Leaderboard, type RankStyle } from '../lib/leaderboard/leaderboard.js'
 import { normalizeLeaderboardOptions, type LeaderboardOptions } from '../lib/leaderboard/options.js'
 import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
-import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { resolveClient } from './shared/redis-client.js'
 import { checkAtStartup } from './shared/startup.js'
+import { routeHooks, type RouteHookOptions } from './shared/route-hooks.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { leaderboardSchemas } from './leaderboard/route-schemas.js'
 
-export interface LeaderboardRoutesOptions {
+/**
+ * `onRequest` / `preHandler` run on the write routes (POST scores, DELETE member); reads are
+ * public. Put authentication in `onRequest`, so an unauthorised client is refused before its body
+ * is parsed or validated.
+ */
+export interface LeaderboardRoutesOptions extends RouteHookOptions {
   /** URL prefix of the routes (default '/leaderboards'). */
   prefix?: string
-  /** Hook(s) run before the write routes (POST scores, DELETE member), e.g. authentication. */
-  preHandler?: preHandlerHookHandler | preHandlerHookHandler[]
   /** Serve boards that were not configured in `boards`, created with `defaults` (default false). */
   autoCreate?: boolean
   /** Largest `limit` served; larger values are capped (default 100). */
@@ -84,17 +88,14 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
 
   if (opts.routes === undefined || opts.routes === false) return
   const r = opts.routes === true ? {} : opts.routes
-  rejectUnknown('redisLeaderboard.routes', r, ['prefix', 'preHandler', 'autoCreate', 'maxLimit', 'defaultLimit', 'maxRadius', 'defaultRadius'])
+  rejectUnknown('redisLeaderboard.routes', r, ['prefix', 'onRequest', 'preHandler', 'autoCreate', 'maxLimit', 'defaultLimit', 'maxRadius', 'defaultRadius'])
   const prefix = optString('redisLeaderboard.routes.prefix', r.prefix, '/leaderboards')
   const autoCreate = optBool('redisLeaderboard.routes.autoCreate', r.autoCreate, false)
   const maxLimit = optInt('redisLeaderboard.routes.maxLimit', r.maxLimit, 100, 1, 100_000)
   const defaultLimit = optInt('redisLeaderboard.routes.defaultLimit', r.defaultLimit, Math.min(10, maxLimit), 1, maxLimit)
   const maxRadius = optInt('redisLeaderboard.routes.maxRadius', r.maxRadius, 25, 0, 10_000)
   const defaultRadius = optInt('redisLeaderboard.routes.defaultRadius', r.defaultRadius, Math.min(5, maxRadius), 0, maxRadius)
-  const preHandler = Array.isArray(r.preHandler)
-    ? r.preHandler.map((h, i) => optFunction<preHandlerHookHandler>(`redisLeaderboard.routes.preHandler[${i}]`, h, h))
-    : optFunction<preHandlerHookHandler>('redisLeaderboard.routes.preHandler', r.preHandler)
-  const writeHooks = preHandler === undefined ? {} : { preHandler }
+  const writeHooks = routeHooks('redisLeaderboard.routes', r)
   const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normalizeLeaderboardOptions(defaults).maxMemberLength })
 
   // Checked before capping: Ajv's coercion turns '?limit=Infinity' (or 1e309) into Infinity and

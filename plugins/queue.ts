@@ -1,24 +1,27 @@
 // Fastify adapter of the queue: `fastify.queue(name)`, workers closed on `app.close()`, and
 // optional JSON-schema validated HTTP routes.
 import fp from 'fastify-plugin'
-import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { Queue } from '../lib/queue/queue.js'
 import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
 import { addJobBody, jobParams, listQuery, queueParams } from './queue/route-schemas.js'
 import { resolveClient } from './shared/redis-client.js'
 import { checkAtStartup } from './shared/startup.js'
+import { routeHooks, type RouteHookOptions, type RouteHooks } from './shared/route-hooks.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
-import { invalid, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 
-export interface QueueRoutesOptions {
+/**
+ * `onRequest` / `preHandler` run on every queue route: put authentication in `onRequest`, so an
+ * unauthorised client is refused before its body is parsed or validated.
+ */
+export interface QueueRoutesOptions extends RouteHookOptions {
   /** URL prefix of the routes (default '/queues'). */
   prefix?: string
   /** Largest accepted request body in bytes (default 1 MiB): larger bodies get 413. */
   bodyLimit?: number
-  /** Runs before every queue route (authentication, authorisation). */
-  preHandler?: preHandlerHookHandler | preHandlerHookHandler[]
 }
 
 export interface RedisQueuePluginOptions {
@@ -74,26 +77,22 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
 
   if (opts.routes !== undefined && opts.routes !== false) {
     const r = opts.routes === true ? {} : opts.routes
-    rejectUnknown('redisQueue.routes', r, ['prefix', 'bodyLimit', 'preHandler'])
+    rejectUnknown('redisQueue.routes', r, ['prefix', 'bodyLimit', 'onRequest', 'preHandler'])
     const prefix = optString('redisQueue.routes.prefix', r.prefix, '/queues')
     const bodyLimit = optInt('redisQueue.routes.bodyLimit', r.bodyLimit, 1024 * 1024, 1)
-    if (r.preHandler !== undefined && typeof r.preHandler !== 'function' && !Array.isArray(r.preHandler)) {
-      throw invalid('redisQueue.routes.preHandler', 'must be a function or an array of functions')
-    }
+    const hooks = routeHooks('redisQueue.routes', r)
     await fastify.register(async scope => routes(scope, name => {
       const q = queues.get(name)
       if (q === undefined) throw new FRP_QUEUE_NOT_FOUND(name)
       return q
-    }, bodyLimit, r.preHandler), { prefix })
+    }, bodyLimit, hooks), { prefix })
   }
 }
 
 interface QP { queue: string }
 interface JP { queue: string, id: string }
 
-async function routes (scope: FastifyInstance, find: (name: string) => Queue, bodyLimit: number, preHandler?: preHandlerHookHandler | preHandlerHookHandler[]): Promise<void> {
-  const common = preHandler === undefined ? {} : { preHandler }
-
+async function routes (scope: FastifyInstance, find: (name: string) => Queue, bodyLimit: number, common: RouteHooks): Promise<void> {
   scope.post<{ Params: QP, Body: { name: string, data?: unknown, opts?: JobOptions } }>('/:queue/jobs', {
     ...common, bodyLimit, schema: { params: queueParams, body: addJobBody }
   }, async (req, reply) => {

@@ -42,12 +42,13 @@ export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
       alltime: { tieBreak: 'first', update: 'best' },
       weekly: { period: 'week', keep: 4, update: 'increment' }
     },
-    routes: { prefix: '/api/leaderboards', preHandler: requireAdmin }
+    routes: { prefix: '/api/leaderboards', onRequest: requireAdmin }
   })
-  // Every queue route is for admins (job data holds e-mail addresses), and a raw job on the
-  // email queue must pass the schema POST /api/emails enforces.
+  // Every queue route is for admins (job data holds e-mail addresses), checked before the body is
+  // parsed or validated; a raw job on the email queue must then pass the schema POST /api/emails
+  // enforces.
   await fastify.register(redisQueue, {
     queues: { email: { } },
-    routes: { prefix: '/api/queues', preHandler: [requireAdmin, emailJobsMatchEmailSchema] }
+    routes: { prefix: '/api/queues', onRequest: requireAdmin, preHandler: emailJobsMatchEmailSchema }
   })
 }, { name: 'example-patterns', dependencies: ['example-redis', 'example-db'] })

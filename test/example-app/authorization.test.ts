@@ -99,6 +99,11 @@ test('anonymous 401, wrong user 403, owner or admin 2xx, on every protected rout
       expectJson(await send(who.anon, r), 401, `anonymous ${r.method ?? 'GET'} ${r.url as string}`)
       expectJson(await send(who.ada, r), 403, `member ${r.method ?? 'GET'} ${r.url as string}`)
     }
+    // Authentication runs before validation: an anonymous or non-admin client learns nothing of the schema.
+    const invalidJob: InjectOptions = { method: 'POST', url: '/api/queues/email/jobs', payload: { data: 1 } }
+    expectJson(await send(who.anon, invalidJob), 401, 'anonymous invalid job')
+    expectJson(await send(who.ada, invalidJob), 403, 'member invalid job')
+    t.equal((await send(who.admin, invalidJob)).statusCode, 400, 'an admin gets the validation error')
     t.equal((await send(who.admin, { url: `/api/queues/email/jobs/${id}` })).statusCode, 200, 'the job is still there')
     t.equal((await send(who.admin, { url: '/api/queues/email/counts' })).statusCode, 200, 'admin reads counts')
   })
@@ -106,6 +111,7 @@ test('anonymous 401, wrong user 403, owner or admin 2xx, on every protected rout
   t.test('a member sets only their own score, through the game route', async t => {
     const forged: InjectOptions = { method: 'POST', url: '/api/leaderboards/alltime/scores', payload: { member: 'user:2', score: 999_999 } }
     expectJson(await send(who.anon, forged), 401, 'anonymous raw score')
+    expectJson(await send(who.anon, { ...forged, payload: { member: 'user:2', score: 'lots' } }), 401, 'anonymous invalid score: 401, not 400')
     expectJson(await send(who.ada, forged), 403, "a member setting another member's score")
     expectJson(await send(who.ada, { method: 'DELETE', url: '/api/leaderboards/alltime/members/user:2' }), 403, 'a member removing another')
     t.equal((await send(who.anon, { url: '/api/leaderboards/alltime/members/user:2' })).statusCode, 404, 'user:2 has no score')
