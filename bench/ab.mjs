@@ -1,0 +1,87 @@
+// A/B of two builds of this package: `node bench/ab.mjs <before-root> [<after-root>]` (default
+// after: this tree). Both roots must have been built (`npm run build`) and have their own
+// node_modules. Each case runs the two builds alternately, round by round, in one run on one
+// dedicated redis-server, so machine drift hits both alike; the output is each case's medians,
+// after / before, and how many rounds each build won. AB_CASES=session-rw,cache-l1 picks cases;
+// AB_ROUNDS (default 7) and BENCH_DURATION (seconds per round) set the length.
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Redis } from 'ioredis'
+import { benchRedis, compare, fmt, httpReqPerSec, CONNECTIONS } from './lib/harness.js'
+import { perConnection, sessionCookies } from './lib/session-jar.js'
+
+const [beforeArg, afterArg = '.'] = process.argv.slice(2)
+if (beforeArg === undefined) {
+  console.error('usage: node bench/ab.mjs <before-root> [<after-root>]')
+  process.exit(2)
+}
+const roots = { before: resolve(beforeArg), after: resolve(afterArg) }
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 7)
+const server = (root, file) => resolve(root, 'bench/servers', file)
+
+/** One cookie per autocannon connection, made by that build's own session server. */
+const buildCookies = (root, env) => sessionCookies(server(root, 'session-ours.js'), env, CONNECTIONS)
+
+/** Jobs per second of one build's queue processing `n` no-op jobs with `concurrency`. */
+async function queueRun (root, redisUrl, concurrency, n) {
+  const { Queue, recommendedRedisOptions } = await import(pathToFileURL(resolve(root, 'dist/index.js')).href)
+  const flusher = new Redis(redisUrl)
+  await flusher.flushall()
+  flusher.disconnect()
+  const client = new Redis(redisUrl, recommendedRedisOptions({ enableAutoPipelining: false }))
+  const queue = new Queue(client, `ab${Date.now()}`)
+  try {
+    for (let i = 0; i < n; i += 1000) {
+      await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'job', data: { i: i + j } })))
+    }
+    let done = 0
+    let finish
+    const finished = new Promise(resolve => { finish = resolve })
+    const started = performance.now()
+    const worker = queue.process(async () => {}, { concurrency })
+    worker.on('completed', () => { if (++done === n) finish() })
+    await finished
+    const rate = n / ((performance.now() - started) / 1000)
+    await worker.close()
+    return { value: rate }
+  } finally {
+    await queue.close()
+    client.disconnect()
+  }
+}
+
+const cases = {
+  'session-rw': { unit: 'req/s', setup: buildCookies, run: (root, env, jar) => httpReqPerSec(server(root, 'session-ours.js'), env, perConnection('/rw', jar)) },
+  'session-r': { unit: 'req/s', setup: buildCookies, run: (root, env, jar) => httpReqPerSec(server(root, 'session-ours.js'), env, perConnection('/r', jar)) },
+  'cache-l1': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'cache-route.js'), env) },
+  'cache-l2': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'cache-route.js'), { ...env, BENCH_CACHE_L1: '0' }) },
+  'rate-limit-sliding-window': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'rate-limit-ours.js'), { ...env, BENCH_LIMIT: '1000000000', BENCH_ALGORITHM: 'sliding-window' }) },
+  'rate-limit-gcra': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'rate-limit-ours.js'), { ...env, BENCH_LIMIT: '1000000000', BENCH_ALGORITHM: 'gcra' }) },
+  'queue-c100': { unit: 'jobs/s', run: (root, env) => queueRun(root, env.BENCH_REDIS_URL, 100, 20_000) },
+  'queue-c1': { unit: 'jobs/s', run: (root, env) => queueRun(root, env.BENCH_REDIS_URL, 1, 4_000) }
+}
+
+const picked = process.env.AB_CASES === undefined ? Object.keys(cases) : process.env.AB_CASES.split(',')
+const redis = await benchRedis()
+const env = { BENCH_REDIS_URL: redis.url }
+const rows = ['| case | before (median) | after (median) | after / before | rounds won by after |', '|---|---|---|---|---|']
+try {
+  for (const name of picked) {
+    const c = cases[name]
+    if (c === undefined) throw new Error(`unknown case ${name}; known: ${Object.keys(cases).join(', ')}`)
+    const jars = {}
+    for (const [build, root] of Object.entries(roots)) jars[build] = c.setup === undefined ? undefined : await c.setup(root, env)
+    const r = await compare(name, c.unit, Object.entries(roots).map(([build, root]) => ({
+      name: build,
+      run: () => c.run(root, env, jars[build])
+    })), { rounds: ROUNDS })
+    const wins = r.samples.after.filter((v, i) => v > r.samples.before[i]).length
+    const row = `| ${name} | ${fmt(r.medians.before)} ${c.unit} | ${fmt(r.medians.after)} ${c.unit} | ${(r.medians.after / r.medians.before).toFixed(3)}x | ${wins} of ${ROUNDS} |`
+    rows.push(row)
+    console.log(row)
+  }
+} finally {
+  await redis.stop()
+}
+console.log(`\nA/B ${roots.before} → ${roots.after}, ${ROUNDS} alternating rounds, median of the rounds\n`)
+console.log(rows.join('\n'))
