@@ -8,6 +8,7 @@
 //   {wb:name}:lease   the flusher's lease (one flusher per buffer across all instances)
 // A flusher that dies leaves its batch in :flight; the next claim after its lease expired puts
 // the batch back (unless a newer write of the key is pending). Delivery is at least once.
+import { FRP_WRITE_BEHIND_CLOSED } from '../shared/errors.js'
 import type { Codec } from '../shared/codec.js'
 import { withTimeout, type Bound, type CallPolicy } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
@@ -114,7 +115,7 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
    * Redis (it then survives a crash of this process); rejects if Redis does not take it.
    */
   async write (key: string, value: T): Promise<void> {
-    if (this.#closed) throw new Error(`write-behind buffer "${this.name}" is closed`)
+    if (this.#closed) throw new FRP_WRITE_BEHIND_CLOSED(this.name)
     const c = this.#cache
     const payload = c.codec.encode(value)
     await c.bounded(scripts.run(c.redis, 'wb-write', [this.#keys[0], this.#keys[1]], [key, payload])).catch(c.rejectCoded)

@@ -17,6 +17,7 @@ export const FRP_SCRIPT_ERROR = createError('FRP_SCRIPT_ERROR', 'Redis script "%
 export const FRP_REDIS_ERROR = createError('FRP_REDIS_ERROR', 'Redis command "%s" failed: %s', 500)
 
 // --- cache --------------------------------------------------------------------------------
+export const FRP_WRITE_BEHIND_CLOSED = createError('FRP_WRITE_BEHIND_CLOSED', 'Write-behind buffer "%s" is closed', 503)
 export const FRP_CACHE_WAIT_TIMEOUT = createError('FRP_CACHE_WAIT_TIMEOUT', 'Waited %s ms for another instance to fill key "%s"', 503)
 
 // --- rate limit ---------------------------------------------------------------------------

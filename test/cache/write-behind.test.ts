@@ -52,7 +52,8 @@ for (const topology of topologies()) {
       await wb.write('y', '2')
       await wb.close()
       t.strictSame(got.sort(), ['x', 'y'])
-      await t.rejects(wb.write('z', '3'), /closed/)
+      // Regression: a closed buffer threw a plain Error (no code, no status: a bare 500).
+      await t.rejects(wb.write('z', '3'), { code: 'FRP_WRITE_BEHIND_CLOSED', statusCode: 503, message: 'Write-behind buffer "q" is closed' })
     })
 
     await t.test('a flusher that dies mid-batch: after its lease expires another instance delivers the batch', async t => {
