@@ -132,6 +132,8 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
     const jobs: Array<JobRecord<T, R>> = []
     for (let i = 0; i < ids.length; i++) {
+      const failure = res[i]?.[0]
+      if (failure !== null && failure !== undefined) this.#readFailed.HGETALL(failure)
       const h = res[i]?.[1] as Record<string, string> | undefined
       // A job removed between the two reads is skipped.
       if (h !== undefined && h.st !== undefined) jobs.push(decodeJob<T, R>(ids[i], h, this.codec))

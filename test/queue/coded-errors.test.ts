@@ -113,3 +113,20 @@ test('other reply errors (a wrong-type key) are coded 500s with the reply as cau
   t.match(readErr.cause, { name: 'ReplyError', message: /WRONGTYPE/ })
   await t.rejects(q.counts(), { code: 'FRP_REDIS_ERROR' }, 'a failed command inside a pipeline is coded too')
 })
+
+// Regression: getJobs() reads the listed jobs' hashes in one pipeline and skipped any entry whose
+// read failed, so a listing silently left out jobs it could not read instead of failing.
+test('getJobs() rejects when reading one listed job fails, rather than leaving it out', async t => {
+  const redis = await startRedis(t)
+  const client = redis.client()
+  const q = makeQueue<number>(t, client)
+  await q.add('x', 1, { jobId: 'a' })
+  await q.add('x', 2, { jobId: 'b' })
+  t.strictSame((await q.getJobs('waiting')).map(j => j.id), ['a', 'b'])
+  await client.del(q.keys.job('a'))
+  t.strictSame((await q.getJobs('waiting')).map(j => j.id), ['b'], 'a job removed between the two reads is skipped')
+  await client.set(q.keys.job('a'), 'not a hash')
+  const err = await q.getJobs('waiting').then(() => null, (e: unknown) => e) as Error & { code?: string }
+  t.match(err, { code: 'FRP_REDIS_ERROR', statusCode: 500, message: /"HGETALL"/ }, 'an unreadable job fails the listing')
+  t.match(err?.cause, { name: 'ReplyError', message: /WRONGTYPE/ })
+})
