@@ -446,5 +446,29 @@ export const mutants = [
     find: "return /[{}%]/.test(tag) ? tag.replace(/[{}%]/g, c => '%' + c.charCodeAt(0).toString(16).toUpperCase()) : tag",
     replace: 'return tag',
     tests: ['test/shared/keys.test.ts']
+  },
+  {
+    id: 'cache-write-through-oversize-keeps-stale',
+    guarantee: 'cache: a write-through whose value cannot be cached drops the old entry (no stale reads)',
+    file: 'lib/cache/write.ts',
+    find: "    ctx.telemetry.record('error', err, key)\n    await invalidate(ctx, key)\n    return value\n",
+    replace: "    ctx.telemetry.record('error', err, key)\n    return value\n",
+    tests: ['test/cache/value-size.test.ts']
+  },
+  {
+    id: 'routes-on-request-ignored',
+    guarantee: 'plugin routes: onRequest authentication runs before parsing and validation',
+    file: 'plugins/shared/route-hooks.ts',
+    find: '  if (onRequest !== undefined) out.onRequest = onRequest\n',
+    replace: '  if (onRequest !== undefined) out.preHandler = onRequest\n',
+    tests: ['test/shared/route-auth-hooks.test.ts']
+  },
+  {
+    id: 'queue-get-jobs-skips-unreadable',
+    guarantee: 'queue: a listing fails rather than silently leaving out a job it could not read',
+    file: 'lib/queue/queue.ts',
+    find: '      if (failure !== null && failure !== undefined) this.#readFailed.HGETALL(failure)\n',
+    replace: '',
+    tests: ['test/queue/coded-errors.test.ts']
   }
 ]
