@@ -29,9 +29,9 @@ export interface RedisRateLimitOptions {
   global?: boolean
   /** Hook that checks the limit (default 'onRequest'). */
   hook?: 'onRequest' | 'preValidation' | 'preHandler'
-  /** Default key: `request.ip` (honours trustProxy), IPv6 grouped by /64. */
+  /** Default key: `request.ip` (honours trustProxy), IPv6 grouped by /64 (canonical: `2001:db8::/64`). */
   keyGenerator?: KeyGenerator<FastifyRequest>
-  /** Keys never limited: a list, or a function (request, key) => boolean. */
+  /** Never limited: a list of IP addresses and CIDR ranges (any spelling, matched against `request.ip`) and keys, or a function (request, key) => boolean. */
   allowList?: AllowList<FastifyRequest>
   /** Units a request consumes (default 1). */
   cost?: number | CostFunction<FastifyRequest>
@@ -86,6 +86,7 @@ const kRoute = Symbol('frp.rateLimit.route')
 type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<FastifyRequest> | null }
 
 const defaultKey: KeyGenerator<FastifyRequest> = request => ipKey(request.ip)
+const ipOf = (request: FastifyRequest): string => request.ip
 
 /** Per policy, the default 429 body around its retryAfterMs, for the current retry second. */
 const bodyParts = new WeakMap<RateLimitResult['policy'], { seconds: number, head: string, tail: string }>()
@@ -147,7 +148,8 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     rule: globalRule,
     keyGenerator: optFunction('redisRateLimit.keyGenerator', opts.keyGenerator, defaultKey),
     cost: opts.cost,
-    allowList: normalizeAllowList<FastifyRequest>('redisRateLimit.allowList', opts.allowList)
+    allowList: normalizeAllowList<FastifyRequest>('redisRateLimit.allowList', opts.allowList, ipOf),
+    ipOf
   }
   const groups = new Map<string, string>()
   const globalRoute = global && globalRule !== null ? normalizeRoute<FastifyRequest>('redisRateLimit', { policies: policies as RateLimitPolicyOptions[] }, 'global', defaults, groups) : null

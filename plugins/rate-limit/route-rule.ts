@@ -3,6 +3,7 @@
 // Framework-free: the request is opaque here.
 import { invalid, optFunction, optInt, optString, describe } from '../../lib/shared/options.js'
 import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule } from '../../lib/rate-limit/policy.js'
+import { allowListMatcher } from '../../lib/rate-limit/ip.js'
 
 export type KeyGenerator<Req> = (request: Req) => string
 export type CostFunction<Req> = (request: Req) => number
@@ -35,13 +36,21 @@ export interface Route<Req> {
 const EXTRA_KEYS = ['group', 'keyGenerator', 'cost', 'allowList'] as const
 const POLICY_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name']
 
-export function normalizeAllowList<Req> (where: string, v: unknown): ((request: Req, key: string) => boolean) | null {
+/**
+ * An allow list as one test per request. Array entries that are IP addresses or CIDR ranges match
+ * the client address (`ipOf(request)`) in any spelling; the others are keys.
+ */
+export function normalizeAllowList<Req> (where: string, v: unknown, ipOf: (request: Req) => string): ((request: Req, key: string) => boolean) | null {
   if (v === undefined) return null
   if (typeof v === 'function') return v as (request: Req, key: string) => boolean
-  if (!Array.isArray(v) || v.some(k => typeof k !== 'string')) throw invalid(where, `must be an array of keys or a function (request, key) => boolean, got ${describe(v)}`)
+  if (!Array.isArray(v) || v.some(k => typeof k !== 'string')) throw invalid(where, `must be an array of keys, IP addresses and CIDR ranges, or a function (request, key) => boolean, got ${describe(v)}`)
   if (v.length === 0) return null
-  const set = new Set<string>(v)
-  return (_request, key) => set.has(key)
+  const m = allowListMatcher(v as string[])
+  if ('invalid' in m) throw invalid(`${where}[${m.invalid}]`, m.why)
+  const { keys, ip } = m
+  if (ip === null) return (_request, key) => keys.has(key)
+  if (keys.size === 0) return request => ip(ipOf(request))
+  return (request, key) => keys.has(key) || ip(ipOf(request))
 }
 
 export function normalizeCost<Req> (where: string, v: unknown, rule: RateLimitRule): number | CostFunction<Req> {
@@ -56,6 +65,8 @@ export interface RouteDefaults<Req> {
   keyGenerator: KeyGenerator<Req>
   cost: unknown
   allowList: ((request: Req, key: string) => boolean) | null
+  /** The client address of a request, for allow-list entries that are addresses or ranges. */
+  ipOf: (request: Req) => string
 }
 
 /**
@@ -99,6 +110,6 @@ export function normalizeRoute<Req> (where: string, input: unknown, routeId: str
     scope,
     keyGenerator: optFunction(`${where}.keyGenerator`, extras.keyGenerator, defaults.keyGenerator),
     cost: extras.cost === undefined ? normalizeCost(`${where}.cost`, defaults.cost, rule) : normalizeCost(`${where}.cost`, extras.cost, rule),
-    allowList: extras.allowList === undefined ? defaults.allowList : normalizeAllowList(`${where}.allowList`, extras.allowList)
+    allowList: extras.allowList === undefined ? defaults.allowList : normalizeAllowList(`${where}.allowList`, extras.allowList, defaults.ipOf)
   }
 }

@@ -30,7 +30,7 @@ t.test('options', async t => {
     ['unknown option', { limit: 5, window: 1000, windowMs: 1000 }, /"redisRateLimit.windowMs": unknown option/],
     ['unknown hook', { limit: 5, window: 1000, hook: 'onSend' }, /"redisRateLimit.hook": must be one of/],
     ['bad onRedisError', { limit: 5, window: 1000, onRedisError: 'ignore' }, /"redisRateLimit.onRedisError": must be one of 'allow', 'deny'/],
-    ['bad allowList', { limit: 5, window: 1000, allowList: 'me' }, /"redisRateLimit.allowList": must be an array of keys or a function/],
+    ['bad allowList', { limit: 5, window: 1000, allowList: 'me' }, /"redisRateLimit.allowList": must be an array of keys, IP addresses and CIDR ranges, or a function/],
     ['bad insurance', { limit: 5, window: 1000, insurance: { instances: 0 } }, /"insurance.instances": must be between 1/],
     ['bad keyGenerator', { limit: 5, window: 1000, keyGenerator: 'ip' }, /"redisRateLimit.keyGenerator": must be a function/],
     ['bad batch', { limit: 5, window: 1000, batch: 'on' }, /"batch": must be a boolean or \{ maxChecks \}/],
@@ -82,13 +82,19 @@ t.test('options', async t => {
     await t.rejects(rl.hit('k', { limit: 1, window: 1000 }, 0), /"cost": must be a positive integer/)
   })
 
-  t.test('ipKey groups IPv6 by /64 and leaves IPv4 alone', async t => {
+  // Regression (issue 18 item 5): keys were written non-canonically ('::1' gave '0:0:0:0::/64').
+  t.test('ipKey groups IPv6 by /64, written canonically (RFC 5952), and leaves IPv4 alone', async t => {
     t.equal(ipKey('203.0.113.9'), '203.0.113.9')
     t.equal(ipKey('::ffff:203.0.113.9'), '203.0.113.9')
+    t.equal(ipKey('::FFFF:203.0.113.9'), '203.0.113.9')
     t.equal(ipKey('2001:db8:0:1:2:3:4:5'), '2001:db8:0:1::/64')
-    t.equal(ipKey('2001:DB8::1'), '2001:db8:0:0::/64')
+    t.equal(ipKey('2001:DB8::1'), '2001:db8::/64')
+    t.equal(ipKey('2001:0db8:0000:0000:0000:0000:0000:0001'), '2001:db8::/64', 'every spelling of one address gives one key')
     t.equal(ipKey('2001:0db8:00aa:0001::1'), '2001:db8:aa:1::/64')
-    t.equal(ipKey('::1'), '0:0:0:0::/64')
-    t.equal(ipKey('fe80::1%eth0'), 'fe80:0:0:0::/64')
+    t.equal(ipKey('2001:0:0:1::'), '2001:0:0:1::/64', 'a zero run inside the prefix is not the one compressed')
+    t.equal(ipKey('::1'), '::/64')
+    t.equal(ipKey('0:0:0:0:0:0:0:1'), '::/64')
+    t.equal(ipKey('fe80::1%eth0'), 'fe80::/64')
+    t.equal(ipKey('1::2:3:4:5:6.7.8.9'), '1:0:2:3::/64', 'a dotted IPv4 tail counts as two groups')
   })
 })
