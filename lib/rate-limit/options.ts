@@ -46,7 +46,7 @@ export interface NormalizedRateLimiterOptions {
 
 const OPTION_KEYS = ['prefix', 'commandTimeout', 'timeout', 'onRedisError', 'insurance', 'blockCache', 'policies', 'batch'] as const
 
-export const timeoutDeprecated = processWarning.createWarning({
+const timeoutDeprecated = processWarning.createWarning({
   name: 'DeprecationWarning',
   code: 'FRP_DEP001',
   message: 'The rate limiter option "%s" is deprecated: use "%s" (same meaning).'

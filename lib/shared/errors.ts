@@ -1,6 +1,6 @@
 // Every coded error of the package, created in one place so codes, messages and HTTP status
 // codes stay consistent. Callers test `err.code`, never message text.
-import createError from '@fastify/error'
+import { createError } from '@fastify/error'
 
 // --- shared -------------------------------------------------------------------------------
 export const FRP_INVALID_OPTION = createError('FRP_INVALID_OPTION', 'Invalid option "%s": %s', 500, TypeError)

@@ -1,6 +1,9 @@
 // The published package is the library alone (issue 16 item 9): `npm pack` the built package,
 // install the tarball into a fresh project (fastify comes in as the peer dependency) and import
 // every subpath export from there. The example app and the dev Redis spawner must not be inside.
+// The published types compile in that consumer, strict and without skipLibCheck, on NodeNext and
+// on bundler resolution (regression, issue 18: on bundler the coded errors' declarations failed
+// with 35 × TS2503 "Cannot find namespace 'createError'").
 import { test } from 'tap'
 import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -50,5 +53,50 @@ test('npm pack holds the library alone and every subpath export imports from an 
   t.ok(imported['.'].includes('redisCache') && imported['.'].includes('Queue'), 'the root export holds plugins and cores')
   for (const [p, plugin] of [['./cache', 'redisCache'], ['./session', 'redisSession'], ['./rate-limit', 'redisRateLimit'], ['./lock', 'redisLock'], ['./leaderboard', 'redisLeaderboard'], ['./queue', 'redisQueue']]) {
     t.ok(imported[p]?.includes(plugin), `${p} exports ${plugin}`)
+  }
+
+  // Types, as a TypeScript user of the package sees them.
+  await writeFile(join(consumer, 'index.ts'), [
+    "import Fastify from 'fastify'",
+    "import { redisCache, Cache, FRP_REDIS_TIMEOUT, type CacheOptions } from 'fastify-redis-patterns'",
+    "import { redisSession } from 'fastify-redis-patterns/session'",
+    "import { redisRateLimit } from 'fastify-redis-patterns/rate-limit'",
+    "import { redisLock } from 'fastify-redis-patterns/lock'",
+    "import { redisLeaderboard } from 'fastify-redis-patterns/leaderboard'",
+    "import { redisQueue } from 'fastify-redis-patterns/queue'",
+    'const app = Fastify()',
+    'const options: CacheOptions = { ttl: 1000 }',
+    'void app.register(redisCache, options)',
+    "void app.register(redisSession, { secret: 'a'.repeat(32) })",
+    'void app.register(redisRateLimit, { limit: 1, window: 1000 })',
+    'void app.register(redisLock, {})',
+    'void app.register(redisLeaderboard, {})',
+    'void app.register(redisQueue, {})',
+    'const err = new FRP_REDIS_TIMEOUT(100)',
+    "const code: 'FRP_REDIS_TIMEOUT' = err.code",
+    'const status: 503 = err.statusCode',
+    'export { code, status, Cache }',
+    ''
+  ].join('\n'))
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
+  const typeRoots = [join(root, 'node_modules', '@types')]
+  for (const [label, compilerOptions] of [
+    ['NodeNext', { module: 'NodeNext', moduleResolution: 'NodeNext' }],
+    ['bundler', { module: 'ESNext', moduleResolution: 'bundler' }]
+  ] as const) {
+    const config = join(consumer, `tsconfig.${label}.json`)
+    await writeFile(config, JSON.stringify({
+      compilerOptions: { ...compilerOptions, target: 'ES2022', strict: true, skipLibCheck: false, noEmit: true, types: ['node'], typeRoots },
+      files: ['index.ts']
+    }))
+    const output = await run(process.execPath, [tsc, '-p', config], { cwd: consumer, maxBuffer: 16 * 1024 * 1024 }).then(() => '', (e: { stdout?: string }) => e.stdout ?? String(e))
+    // One diagnostic per line that starts with a file name; continuation lines are indented.
+    const diagnostics = output.split('\n').filter(line => /^\S.*error TS\d+/.test(line))
+    // ioredis 6 ships declarations that import the untyped 'redis-errors' (TS7016 under strict):
+    // every ioredis user without skipLibCheck meets them, and they are not ours to fix.
+    const ours = diagnostics.filter(line => !line.startsWith('node_modules/ioredis/'))
+    t.strictSame(ours, [], `the published types compile on ${label} resolution, strict, without skipLibCheck`)
+    t.ok(diagnostics.every(line => ours.includes(line) || /^node_modules\/ioredis\/built\/errors\/\w+\.d\.ts\(\d+,\d+\): error TS7016/.test(line)),
+      `the only other diagnostics are ioredis's own redis-errors imports (${diagnostics.length - ours.length})`)
   }
 })
