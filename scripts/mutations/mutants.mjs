@@ -470,5 +470,13 @@ export const mutants = [
     find: '      if (failure !== null && failure !== undefined) this.#readFailed.HGETALL(failure)\n',
     replace: '',
     tests: ['test/queue/coded-errors.test.ts']
+  },
+  {
+    id: 'rate-limit-allow-list-matches-key-not-address',
+    guarantee: 'rate limit: allow-listed addresses and ranges match the client address, not the /64 key',
+    file: 'plugins/rate-limit/route-rule.ts',
+    find: '  if (keys.size === 0) return request => ip(ipOf(request))\n',
+    replace: '  if (keys.size === 0) return (_request, key) => ip(key)\n',
+    tests: ['test/rate-limit/allow-list-ip.test.ts']
   }
 ]
