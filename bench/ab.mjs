@@ -50,9 +50,43 @@ async function queueRun (root, redisUrl, concurrency, n) {
   }
 }
 
+/**
+ * Requests per CPU-second of this process for one build's session server driven in-process by
+ * app.inject (50 concurrent loops, one session each): the plugin's own cost per request with the
+ * socket and the load generator's share left out, so CPU steal and autocannon noise do not swamp
+ * a few-percent difference. Higher is better, like the other cases.
+ */
+async function sessionCpu (root, env, path) {
+  const { build } = await import(pathToFileURL(server(root, 'session-ours.js')).href)
+  const app = await build(env)
+  try {
+    const cookies = []
+    for (let i = 0; i < 50; i++) {
+      const res = await app.inject({ method: 'POST', url: '/init' })
+      cookies.push(`sid=${res.cookies.find(c => c.name === 'sid').value}`)
+    }
+    const loop = async (cookie, n) => {
+      for (let i = 0; i < n; i++) {
+        const res = await app.inject({ method: 'GET', url: path, headers: { cookie } })
+        if (res.statusCode !== 200) throw new Error(`${root}: ${path} answered ${res.statusCode}`)
+      }
+    }
+    await Promise.all(cookies.map(c => loop(c, 20))) // warm-up
+    const perLoop = 200
+    const before = process.cpuUsage()
+    await Promise.all(cookies.map(c => loop(c, perLoop)))
+    const used = process.cpuUsage(before)
+    return { value: (cookies.length * perLoop) / ((used.user + used.system) / 1e6) }
+  } finally {
+    await app.close()
+  }
+}
+
 const cases = {
   'session-rw': { unit: 'req/s', setup: buildCookies, run: (root, env, jar) => httpReqPerSec(server(root, 'session-ours.js'), env, perConnection('/rw', jar)) },
   'session-r': { unit: 'req/s', setup: buildCookies, run: (root, env, jar) => httpReqPerSec(server(root, 'session-ours.js'), env, perConnection('/r', jar)) },
+  'session-rw-cpu': { unit: 'req/CPU-s', run: (root, env) => sessionCpu(root, env, '/rw') },
+  'session-r-cpu': { unit: 'req/CPU-s', run: (root, env) => sessionCpu(root, env, '/r') },
   'cache-l1': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'cache-route.js'), env) },
   'cache-l2': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'cache-route.js'), { ...env, BENCH_CACHE_L1: '0' }) },
   'rate-limit-sliding-window': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'rate-limit-ours.js'), { ...env, BENCH_LIMIT: '1000000000', BENCH_ALGORITHM: 'sliding-window' }) },
