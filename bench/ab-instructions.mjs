@@ -8,18 +8,13 @@
 // count redis-server's work (the Lua scripts are the same in both builds when this is used).
 // AB_CASES=session-r,cache-l2 picks cases (see icount-child.mjs); needs `valgrind` and both roots built.
 import { execFile } from 'node:child_process'
-import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { benchRedis } from './lib/harness.js'
+import { abRoots } from './lib/ab-roots.js'
 
 const run = promisify(execFile)
-const [beforeArg, afterArg = '.'] = process.argv.slice(2)
-if (beforeArg === undefined) {
-  console.error('usage: node bench/ab-instructions.mjs <before-root> [<after-root>]')
-  process.exit(2)
-}
-const roots = { before: resolve(beforeArg), after: resolve(afterArg) }
+const roots = abRoots('ab-instructions.mjs')
 const N_SMALL = Number(process.env.AB_N_SMALL ?? 200)
 const N_LARGE = Number(process.env.AB_N_LARGE ?? 2200)
 const child = fileURLToPath(new URL('./icount-child.mjs', import.meta.url))

@@ -9,13 +9,10 @@ import { pathToFileURL } from 'node:url'
 import { Redis } from 'ioredis'
 import { benchRedis, compare, fmt, httpReqPerSec, CONNECTIONS } from './lib/harness.js'
 import { perConnection, sessionCookies } from './lib/session-jar.js'
+import { abRoots } from './lib/ab-roots.js'
+import { processRate } from './lib/queue-run.js'
 
-const [beforeArg, afterArg = '.'] = process.argv.slice(2)
-if (beforeArg === undefined) {
-  console.error('usage: node bench/ab.mjs <before-root> [<after-root>]')
-  process.exit(2)
-}
-const roots = { before: resolve(beforeArg), after: resolve(afterArg) }
+const roots = abRoots('ab.mjs')
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 7)
 const server = (root, file) => resolve(root, 'bench/servers', file)
 
@@ -31,19 +28,7 @@ async function queueRun (root, redisUrl, concurrency, n) {
   const client = new Redis(redisUrl, recommendedRedisOptions({ enableAutoPipelining: false }))
   const queue = new Queue(client, `ab${Date.now()}`)
   try {
-    for (let i = 0; i < n; i += 1000) {
-      await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'job', data: { i: i + j } })))
-    }
-    let done = 0
-    let finish
-    const finished = new Promise(resolve => { finish = resolve })
-    const started = performance.now()
-    const worker = queue.process(async () => {}, { concurrency })
-    worker.on('completed', () => { if (++done === n) finish() })
-    await finished
-    const rate = n / ((performance.now() - started) / 1000)
-    await worker.close()
-    return { value: rate }
+    return { value: await processRate(queue, concurrency, n) }
   } finally {
     await queue.close()
     client.disconnect()
@@ -57,14 +42,10 @@ async function queueRun (root, redisUrl, concurrency, n) {
  * a few-percent difference. Higher is better, like the other cases.
  */
 async function sessionCpu (root, env, path) {
+  const cookies = await sessionCookies(server(root, 'session-ours.js'), env, 50)
   const { build } = await import(pathToFileURL(server(root, 'session-ours.js')).href)
   const app = await build(env)
   try {
-    const cookies = []
-    for (let i = 0; i < 50; i++) {
-      const res = await app.inject({ method: 'POST', url: '/init' })
-      cookies.push(`sid=${res.cookies.find(c => c.name === 'sid').value}`)
-    }
     const loop = async (cookie, n) => {
       for (let i = 0; i < n; i++) {
         const res = await app.inject({ method: 'GET', url: path, headers: { cookie } })

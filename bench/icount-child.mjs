@@ -3,6 +3,7 @@
 //   node --single-threaded bench/icount-child.mjs <root> <case> <n> <redis-url>
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { sessionCookies } from './lib/session-jar.js'
 
 const [rootArg, kind, nArg, redisUrl] = process.argv.slice(2)
 const root = resolve(rootArg)
@@ -11,10 +12,10 @@ const env = { BENCH_REDIS_URL: redisUrl }
 const serverModule = file => import(pathToFileURL(resolve(root, 'bench/servers', file)).href)
 
 async function session (path) {
+  const [cookie] = await sessionCookies(resolve(root, 'bench/servers/session-ours.js'), env, 1)
   const { build } = await serverModule('session-ours.js')
   const app = await build(env)
-  const res = await app.inject({ method: 'POST', url: '/init' })
-  const headers = { cookie: `sid=${res.cookies.find(c => c.name === 'sid').value}` }
+  const headers = { cookie }
   const run = async count => {
     for (let i = 0; i < count; i++) {
       const r = await app.inject({ method: 'GET', url: path, headers })

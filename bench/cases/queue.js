@@ -7,6 +7,7 @@ import { Redis } from 'ioredis'
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq'
 import { Queue, recommendedRedisOptions } from '../../dist/index.js'
 import { compare, opsPerSec, table, DURATION } from '../lib/harness.js'
+import { addMany, processRate } from '../lib/queue-run.js'
 
 const BULK = 1000
 let seq = 0
@@ -53,26 +54,8 @@ function ours (redisUrl) {
   return {
     add: i => queue.add('job', { i }),
     addBulk: () => queue.addBulk(Array.from({ length: BULK }, (_, i) => ({ name: 'job', data: { i } }))),
-    async process (concurrency, n) {
-      await addMany(j => queue.addBulk(j), n)
-      let done = 0
-      let resolve
-      const finished = new Promise(_resolve => { resolve = _resolve })
-      const started = performance.now()
-      const worker = queue.process(async () => {}, { concurrency })
-      worker.on('completed', () => { if (++done === n) resolve() })
-      await finished
-      const rate = n / ((performance.now() - started) / 1000)
-      await worker.close()
-      return rate
-    },
+    process: (concurrency, n) => processRate(queue, concurrency, n),
     close: async () => { await queue.close(); client.disconnect() }
-  }
-}
-
-async function addMany (addBulk, n) {
-  for (let i = 0; i < n; i += BULK) {
-    await addBulk(Array.from({ length: Math.min(BULK, n - i) }, (_, j) => ({ name: 'job', data: { i: i + j } })))
   }
 }
 
