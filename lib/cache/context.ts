@@ -105,6 +105,20 @@ export function out (ctx: CacheContext, v: unknown): unknown {
   return ctx.clone ? structuredClone(v) : v
 }
 
+/**
+ * The stored form of a value that came from the origin (a fetch, a write-through), or null when
+ * the codec refuses it (above codec.maxBytes, unsupported): the refusal is recorded as 'error' and
+ * the value is not cached, while the caller still gets it.
+ */
+export function encodeOrRecord (ctx: CacheContext, key: string, value: unknown): string | null {
+  try {
+    return ctx.options.codec.encode(value)
+  } catch (err) {
+    ctx.telemetry.record('error', err, key)
+    return null
+  }
+}
+
 /** Puts a value read or stored in L2 into L1, never for longer than its fresh life in L2. */
 export function fillL1 (ctx: CacheContext, key: string, value: unknown, createdAt: number, freshUntil: number, o: Effective, size: number, epoch: number): void {
   if (ctx.l1 === null || o.l1Ttl <= 0) return

@@ -2,7 +2,7 @@
 // the instance holding it (stampede protection across instances, stampede.ts); store the result
 // of a fetch made under a lease (the stale-set guard: only if the key's generation is unchanged),
 // or give the lease up; take a lease without waiting for a background refresh.
-import { GEN_SLACK, epochOf, fillL1, type CacheContext } from './context.js'
+import { GEN_SLACK, encodeOrRecord, epochOf, fillL1, type CacheContext } from './context.js'
 import { tagsBlob } from './entry.js'
 import { CORRUPT, checkRaw, judge, type Served } from './freshness.js'
 import type { Effective } from './options.js'
@@ -116,11 +116,8 @@ export async function fulfil (ctx: CacheContext, lease: Lease, value: unknown, {
   const negativeTtl = ctx.options.negativeTtl
   if (value === null && negativeTtl !== undefined) { ttl = negativeTtl; window = 0 }
   if (o.jitter > 0) ttl -= Math.floor(ttl * o.jitter * Math.random())
-  let payload: string
-  try {
-    payload = ctx.options.codec.encode(value)
-  } catch (err) {
-    ctx.telemetry.record('error', err, lease.key)
+  const payload = encodeOrRecord(ctx, lease.key, value)
+  if (payload === null) {
     await abandon(ctx, lease, passOnRefusal)
     return false
   }

@@ -2,7 +2,7 @@
 // copy) and write-through, whose stale-set guard reads the key's generation before the origin
 // write and stores only if no invalidation bumped it meanwhile. Writes reject on Redis failures
 // with coded errors: the caller must know the cache may be stale.
-import { GEN_SLACK, epochOf, fillL1, type CacheContext } from './context.js'
+import { GEN_SLACK, encodeOrRecord, epochOf, fillL1, type CacheContext } from './context.js'
 import { tagsBlob } from './entry.js'
 import { invalidate } from './invalidate.js'
 import { randomVersion } from './keys.js'
@@ -39,18 +39,9 @@ export async function writeThrough<T> (ctx: CacheContext, key: string, writer: (
   const [, gen] = ctx.keys.triple(key)
   const seen = await ctx.bounded(scripts.run<string>(ctx.redis, 'get-or-init', [gen], [randomVersion(), ctx.lease.genTtl])).catch(ctx.fail)
   const value = await writer()
-  if (value === undefined) {
-    await invalidate(ctx, key)
-    return value
-  }
-  let payload: string
-  try {
-    payload = ctx.options.codec.encode(value)
-  } catch (err) {
-    ctx.telemetry.record('error', err, key)
-    await invalidate(ctx, key)
-    return value
-  }
-  await write(ctx, key, value, o, seen, payload)
+  // Not cacheable (undefined, or refused by the codec): the origin no longer holds the entry's value.
+  const payload = value === undefined ? null : encodeOrRecord(ctx, key, value)
+  if (payload === null) await invalidate(ctx, key)
+  else await write(ctx, key, value, o, seen, payload)
   return value
 }

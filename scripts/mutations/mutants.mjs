@@ -451,8 +451,8 @@ export const mutants = [
     id: 'cache-write-through-oversize-keeps-stale',
     guarantee: 'cache: a write-through whose value cannot be cached drops the old entry (no stale reads)',
     file: 'lib/cache/write.ts',
-    find: "    ctx.telemetry.record('error', err, key)\n    await invalidate(ctx, key)\n    return value\n",
-    replace: "    ctx.telemetry.record('error', err, key)\n    return value\n",
+    find: '  if (payload === null) await invalidate(ctx, key)\n  else await write(ctx, key, value, o, seen, payload)\n',
+    replace: '  if (value === undefined) await invalidate(ctx, key)\n  else if (payload !== null) await write(ctx, key, value, o, seen, payload)\n',
     tests: ['test/cache/value-size.test.ts']
   },
   {
