@@ -3,7 +3,7 @@ export {
   keySpace, escapeTag, createCodec, defaultCodec, loadScripts, isCluster, recommendedRedisOptions, createSubscriber,
   duplicateConnection, scanKeys, boundFor, callPolicy, redisError, withTimeout, checkServer, Notifier, TypedEmitter,
   type KeySpace, type Codec, type CodecOptions, type ScriptSet, type RedisClient, type Bound, type CallPolicy, type FailedCall,
-  type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap
+  type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap, type Duration
 } from './lib/shared/index.js'
 export * from './lib/shared/errors.js'
 export { redisRateLimit, type RedisRateLimitOptions, type RateLimitDecorator } from './plugins/rate-limit.js'
@@ -44,3 +44,5 @@ export {
 } from './lib/cache/index.js'
 export { Locker, Lease, type LockerEvents, type LockerOptions, type AcquireOptions, type UsingOptions, type RetryOptions } from './lib/lock/index.js'
 export { redisLock, type RedisLockOptions, type RouteLockConfig } from './plugins/lock.js'
+export type { RouteRequest, RouteCallback } from './plugins/shared/route-request.js'
+export type { RateLimitedError } from './plugins/rate-limit/refusal.js'

@@ -63,6 +63,32 @@ async function sessionCpu (root, env, path) {
   }
 }
 
+/**
+ * Requests per CPU-second of this process for one build's rate-limited server, driven in-process
+ * by app.inject with every request but the first refused (limit 1; the block cache answers them
+ * without Redis): the cost of the refusal path itself, as sessionCpu measures the session's.
+ */
+async function rejectedCpu (root, env) {
+  const { build } = await import(pathToFileURL(server(root, 'rate-limit-ours.js')).href)
+  const app = await build({ ...env, BENCH_LIMIT: '1', BENCH_ALGORITHM: 'sliding-window' })
+  try {
+    const loop = async n => {
+      for (let i = 0; i < n; i++) {
+        const res = await app.inject({ method: 'GET', url: '/' })
+        if (res.statusCode !== 429 && res.statusCode !== 200) throw new Error(`${root}: answered ${res.statusCode}`)
+      }
+    }
+    await Promise.all(Array.from({ length: 50 }, () => loop(40))) // warm-up
+    const perLoop = 400
+    const before = process.cpuUsage()
+    await Promise.all(Array.from({ length: 50 }, () => loop(perLoop)))
+    const used = process.cpuUsage(before)
+    return { value: (50 * perLoop) / ((used.user + used.system) / 1e6) }
+  } finally {
+    await app.close()
+  }
+}
+
 const cases = {
   'session-rw': { unit: 'req/s', setup: buildCookies, run: (root, env, jar) => httpReqPerSec(server(root, 'session-ours.js'), env, perConnection('/rw', jar)) },
   'session-r': { unit: 'req/s', setup: buildCookies, run: (root, env, jar) => httpReqPerSec(server(root, 'session-ours.js'), env, perConnection('/r', jar)) },
@@ -72,6 +98,8 @@ const cases = {
   'cache-l2': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'cache-route.js'), { ...env, BENCH_CACHE_L1: '0' }) },
   'rate-limit-sliding-window': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'rate-limit-ours.js'), { ...env, BENCH_LIMIT: '1000000000', BENCH_ALGORITHM: 'sliding-window' }) },
   'rate-limit-gcra': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'rate-limit-ours.js'), { ...env, BENCH_LIMIT: '1000000000', BENCH_ALGORITHM: 'gcra' }) },
+  'rate-limit-rejected': { unit: 'req/s', run: (root, env) => httpReqPerSec(server(root, 'rate-limit-ours.js'), { ...env, BENCH_LIMIT: '1', BENCH_ALGORITHM: 'sliding-window' }, { allowNon2xx: true }) },
+  'rate-limit-rejected-cpu': { unit: 'req/CPU-s', run: rejectedCpu },
   'queue-c100': { unit: 'jobs/s', run: (root, env) => queueRun(root, env.BENCH_REDIS_URL, 100, 20_000) },
   'queue-c1': { unit: 'jobs/s', run: (root, env) => queueRun(root, env.BENCH_REDIS_URL, 1, 4_000) }
 }

@@ -8,8 +8,9 @@ import { Cache, CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/index
 import { cacheInternals, type CacheInternals, type Effective, type Lease } from '../lib/cache/internals.js'
 import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from './cache/response.js'
 import { resolveClient } from './shared/redis-client.js'
+import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
-import { invalid, optBool, optFunction, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optDuration, optDurationOrUndefined, optFunction, optString, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
 import { storability } from './cache/storable.js'
 import type { RedisClient } from '../lib/shared/connection.js'
@@ -28,23 +29,23 @@ export interface RedisCacheOptions extends CacheOptions {
 }
 
 export interface RouteCacheConfig {
-  /** Fresh TTL in ms (default: the cache's ttl). */
-  ttl?: number
+  /** Fresh TTL, ms or a duration string (default: the cache's ttl). */
+  ttl?: Duration
   /**
    * Cache key of a request (default: the URL with its query string). A route with a `key` or
    * `tags` function is looked up after validation (preHandler), so the function sees the request
    * as the handler does: coerced params, querystring and headers.
    */
-  key?: (request: FastifyRequest) => string
+  key?: RouteCallback<[request: RouteRequest], string>
   /** Request headers that vary the response: added to the key (digested). Varying on `authorization` or `cookie` allows caching such requests. */
   vary?: readonly string[]
   /** Keep the `Host` header in the key (default true), so host-based tenants never share entries. */
   varyHost?: boolean
   /** Tags of the entry, or a function of the (validated) request returning them. */
-  tags?: readonly string[] | ((request: FastifyRequest) => readonly string[])
-  staleWhileRevalidate?: number
-  /** L1 life in ms (0 keeps responses of this route out of L1). */
-  l1Ttl?: number
+  tags?: readonly string[] | RouteCallback<[request: RouteRequest], readonly string[]>
+  staleWhileRevalidate?: Duration
+  /** L1 life, ms or a duration string (0 keeps responses of this route out of L1). */
+  l1Ttl?: Duration
 }
 
 declare module 'fastify' {
@@ -84,13 +85,14 @@ function prepare (internals: CacheInternals, config: RouteCacheConfig | true, ur
   const varyHost = optBool(`${where}.varyHost`, c.varyHost, true)
   let tags: Prepared['tags'] = null
   let staticTags: readonly string[] = []
-  if (typeof c.tags === 'function') tags = c.tags
+  // The route's own request type is the callback's business: at run time it is the request.
+  if (typeof c.tags === 'function') tags = c.tags as (request: FastifyRequest) => readonly string[]
   else if (c.tags !== undefined) staticTags = c.tags
   const opts: Effective = {
     ...internals.effective({
-      ttl: optInt(`${where}.ttl`, c.ttl, internals.options.ttl, 1),
-      staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
-      l1Ttl: c.l1Ttl,
+      ttl: optDuration(`${where}.ttl`, c.ttl, internals.options.ttl, 1),
+      staleWhileRevalidate: optDuration(`${where}.staleWhileRevalidate`, c.staleWhileRevalidate, 0),
+      l1Ttl: optDurationOrUndefined(`${where}.l1Ttl`, c.l1Ttl),
       tags: staticTags
     }),
     // Redis holds the compact string form; L1 and callers get the parsed response.

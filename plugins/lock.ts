@@ -8,21 +8,22 @@ import { Locker } from '../lib/lock/locker.js'
 import type { Lease } from '../lib/lock/lease.js'
 import type { LockerOptions } from '../lib/lock/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
-import { invalid, optBool, optFunction, optInt, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optDuration, optFunction, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { resolveClients } from './shared/redis-client.js'
+import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
 
 export interface RouteLockConfig {
   /** The resource to lock for this request (e.g. `req => 'order:' + req.params.id`). */
-  key: (request: FastifyRequest) => string
-  /** Lease TTL in ms (default: the plugin's `ttl`). */
-  ttl?: number
+  key: RouteCallback<[request: RouteRequest], string>
+  /** Lease TTL, ms or a duration string (default: the plugin's `ttl`). */
+  ttl?: Duration
   /**
-   * How long (ms) a request waits for the lock before answering 409 FRP_LOCK_NOT_ACQUIRED.
+   * How long (ms or a duration string) a request waits for the lock before answering 409 FRP_LOCK_NOT_ACQUIRED.
    * `false` or 0: answer 409 at once. `true`: the plugin's `waitTimeout`. Default: the plugin's
    * `routeWait`.
    */
-  wait?: number | boolean
+  wait?: Duration | boolean
   /** Extend the lease while the request runs (default false: the lease ends at its TTL). */
   autoExtend?: boolean
 }
@@ -32,8 +33,8 @@ export interface RedisLockOptions extends LockerOptions {
   namespace?: string
   /** Use this client (or, for the Redlock quorum mode, these clients of independent masters). */
   client?: RedisClient | RedisClient[]
-  /** Default `wait` of route locks, in ms (default: `waitTimeout`). */
-  routeWait?: number
+  /** Default `wait` of route locks, ms or a duration string (default: `waitTimeout`). */
+  routeWait?: Duration
 }
 
 declare module 'fastify' {
@@ -71,10 +72,10 @@ function routeLock (config: unknown, where: string, defaults: { ttl: number, wai
   let wait: number
   if (c.wait === true) wait = defaults.waitTimeout
   else if (c.wait === false) wait = 0
-  else wait = optInt(`${where}.wait`, c.wait, defaults.wait, 0, 2 ** 31 - 1)
+  else wait = optDuration(`${where}.wait`, c.wait, defaults.wait, 0, 2 ** 31 - 1)
   return {
     key,
-    options: { ttl: optInt(`${where}.ttl`, c.ttl, defaults.ttl, 10, 2 ** 31 - 1), waitTimeout: wait },
+    options: { ttl: optDuration(`${where}.ttl`, c.ttl, defaults.ttl, 10, 2 ** 31 - 1), waitTimeout: wait },
     autoExtend: optBool(`${where}.autoExtend`, c.autoExtend, false)
   }
 }
@@ -86,7 +87,7 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   const defaults = {
     ttl: locker.options.ttl,
     waitTimeout: locker.options.waitTimeout,
-    wait: optInt('redisLock.routeWait', routeWait, locker.options.waitTimeout, 0, 2 ** 31 - 1)
+    wait: optDuration('redisLock.routeWait', routeWait, locker.options.waitTimeout, 0, 2 ** 31 - 1)
   }
   await checkAtStartup(fastify, Array.isArray(redis) ? redis : [redis], {
     pattern: 'lock', needsNoEviction: true, whileDown: 'acquiring a lock fails with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'

@@ -5,21 +5,23 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { resolveClient } from './shared/redis-client.js'
+import type { RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
-import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown } from '../lib/shared/options.js'
+import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { RateLimiter } from '../lib/rate-limit/rate-limiter.js'
 import { normalizeCommandTimeout, type PolicyInput } from '../lib/rate-limit/options.js'
 import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
 import type { RateLimitResult } from '../lib/rate-limit/result.js'
 import { ipKey } from '../lib/rate-limit/ip.js'
+import { addRefusalSchemas, limitedBody, limitedError, limitedResponseSchema, makeObservedCheck, STORE_DOWN_BODY, storeDownError, storeDownResponseSchema } from './rate-limit/refusal.js'
 import { normalizeAllowList, normalizeRoute, type AllowList, type CostFunction, type KeyGenerator, type Route, type RouteRateLimit } from './rate-limit/route-rule.js'
 
 export interface RedisRateLimitOptions {
-  /** Default policy shorthand: `limit` units per `window` ms with `algorithm` (and `burst` for gcra). */
+  /** Default policy shorthand: `limit` units per `window` (ms or a duration string) with `algorithm` (and `burst` for gcra). */
   limit?: number
-  window?: number
+  window?: Duration
   algorithm?: Algorithm
   burst?: number
   name?: string
@@ -41,7 +43,12 @@ export interface RedisRateLimitOptions {
   legacyHeaders?: boolean
   /** Status of a limited request (default 429). */
   statusCode?: number
-  /** Body of a limited request (default a JSON error with the retry time). */
+  /**
+   * Body of a limited request. By default a limited request is an FRP_RATE_LIMITED error (with
+   * `statusCode`, `retryAfterMs`, `policy` and `headers`) handed to the app's error handler;
+   * Fastify's default handler writes it as JSON. Return an Error to send it through the error
+   * handler too; anything else is sent as the body, with `statusCode`.
+   */
   errorResponse?: (request: FastifyRequest, result: RateLimitResult) => unknown
   /** Called for every limited request (logging, metrics, bans). Errors (thrown or rejected) are logged. */
   onExceeded?: (request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>
@@ -51,10 +58,10 @@ export interface RedisRateLimitOptions {
   blockCache?: boolean | { maxKeys?: number }
   /** One script call for the checks of an event-loop turn (default true; per key on a Cluster). See RateLimiterOptions.batch. */
   batch?: boolean | { maxChecks?: number }
-  /** Longest wait for Redis per request, in ms (default 1000). */
-  commandTimeout?: number
+  /** Longest wait for Redis per request, ms or a duration string (default 1000). */
+  commandTimeout?: Duration
   /** @deprecated since 0.2: use `commandTimeout` (warns once, FRP_DEP001). */
-  timeout?: number
+  timeout?: Duration
   prefix?: string
   /** @fastify/redis namespace of the client to use. */
   namespace?: string
@@ -75,7 +82,10 @@ export interface RateLimitDecorator {
 
 declare module 'fastify' {
   interface FastifyInstance { rateLimit: RateLimitDecorator }
-  interface FastifyContextConfig { rateLimit?: RouteRateLimit<FastifyRequest> }
+  interface FastifyContextConfig {
+    /** Per-route limits; the callbacks get a RouteRequest (params and querystring as records of `unknown`). */
+    rateLimit?: RouteRateLimit<RouteRequest>
+  }
 }
 
 const OPTION_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name', 'policies', 'global', 'hook', 'keyGenerator', 'allowList', 'cost',
@@ -83,42 +93,12 @@ const OPTION_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name', 'policies'
   'prefix', 'namespace', 'client'] as const
 
 const kRoute = Symbol('frp.rateLimit.route')
-type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<FastifyRequest> | null }
+/** Set on the config of a route that declares its own response schema for a refusal status. */
+const kOwnSchema = Symbol('frp.rateLimit.ownSchema')
+type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<FastifyRequest> | null, [kOwnSchema]?: true }
 
 const defaultKey: KeyGenerator<FastifyRequest> = request => ipKey(request.ip)
 const ipOf = (request: FastifyRequest): string => request.ip
-
-/** Per policy, the default 429 body around its retryAfterMs, for the current retry second. */
-const bodyParts = new WeakMap<RateLimitResult['policy'], { seconds: number, head: string, tail: string }>()
-
-/**
- * The default 429 body, already JSON: a limited request (the attack path, often answered from
- * the block cache without Redis) skips Fastify's serializer. Byte for byte what JSON.stringify
- * of { statusCode, code, error, message, retryAfterMs, policy } gives.
- */
-function defaultResponse (_request: FastifyRequest, result: RateLimitResult): string {
-  const seconds = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
-  const policy = result.policy
-  // The JSON around retryAfterMs changes once a second per policy: built then, reused between.
-  let parts = bodyParts.get(policy)
-  if (parts === undefined || parts.seconds !== seconds) {
-    parts = {
-      seconds,
-      head: '{"statusCode":429,"code":"FRP_RATE_LIMITED","error":"Too Many Requests","message":' +
-        JSON.stringify(`Rate limit exceeded (${policy.name}), retry in ${seconds} s`) + ',"retryAfterMs":',
-      tail: ',"policy":' + JSON.stringify(policy.name) + '}'
-    }
-    bodyParts.set(policy, parts)
-  }
-  return parts.head + String(result.retryAfterMs) + parts.tail
-}
-
-const STORE_DOWN_BODY = JSON.stringify({
-  statusCode: 503,
-  code: 'FRP_RATE_LIMIT_STORE',
-  error: 'Service Unavailable',
-  message: 'Rate limit store unavailable, retry later'
-})
 
 function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
   const shorthand = o.limit !== undefined || o.window !== undefined || o.algorithm !== undefined || o.burst !== undefined || o.name !== undefined
@@ -139,8 +119,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   const headers = optBool('redisRateLimit.headers', opts.headers, true)
   const legacyHeaders = optBool('redisRateLimit.legacyHeaders', opts.legacyHeaders, false)
   const statusCode = optInt('redisRateLimit.statusCode', opts.statusCode, 429, 400, 599)
-  const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('redisRateLimit.errorResponse', opts.errorResponse, defaultResponse)
-  const jsonBody = errorResponse === defaultResponse
+  const errorResponse = optFunction<(request: FastifyRequest, result: RateLimitResult) => unknown>('redisRateLimit.errorResponse', opts.errorResponse)
   const onExceeded = optFunction<(request: FastifyRequest, key: string, result: RateLimitResult) => void | Promise<void>>('redisRateLimit.onExceeded', opts.onExceeded)
   const onRedisError = optEnum('redisRateLimit.onRedisError', opts.onRedisError, ['allow', 'deny'] as const, 'allow')
   const commandTimeout = normalizeCommandTimeout(opts, 'redisRateLimit')
@@ -171,11 +150,25 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     return normalizeRoute<FastifyRequest>(`config.rateLimit of ${routeId}`, config.rateLimit, routeId, defaults, groups)
   }
 
+  // What a limited route may answer besides its own statuses: documented for OpenAPI, and the
+  // schema Fastify's default error handler writes the refusal with (the default body only: a
+  // custom errorResponse body must not pass through our schema).
+  const refusals: Record<number, Record<string, unknown>> = {}
+  if (errorResponse === undefined) refusals[statusCode] = limitedResponseSchema
+  if (onRedisError === 'deny') refusals[503] = storeDownResponseSchema
+
   // Routes declared after registration: validate at declaration, so a bad policy fails at startup.
   fastify.addHook('onRoute', routeOptions => {
     const config = routeOptions.config as RouteConfig | undefined
-    if (config?.rateLimit === undefined) return
-    config[kRoute] = resolve(config, Array.isArray(routeOptions.method) ? routeOptions.method.join(',') : routeOptions.method, routeOptions.url)
+    let route: Route<FastifyRequest> | null = globalRoute
+    if (config?.rateLimit !== undefined) {
+      route = resolve(config, Array.isArray(routeOptions.method) ? routeOptions.method.join(',') : routeOptions.method, routeOptions.url)
+      config[kRoute] = route
+    }
+    if (route === null) return
+    if (addRefusalSchemas(routeOptions as Parameters<typeof addRefusalSchemas>[0], refusals).ownSchema) {
+      routeOptions.config = { ...routeOptions.config, [kOwnSchema]: true } as typeof routeOptions.config
+    }
   })
 
   function keyOf (route: Route<FastifyRequest>, request: FastifyRequest): string {
@@ -207,24 +200,61 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     }
   }
 
-  function reject (request: FastifyRequest, reply: FastifyReply, route: Route<FastifyRequest>, key: string, result: RateLimitResult): FastifyReply {
+  /** The headers of a limited response, set on the reply and carried by the error for a custom error handler. */
+  function refusalHeaders (reply: FastifyReply, route: Route<FastifyRequest>, result: RateLimitResult): Record<string, string | number> {
+    const h: Record<string, string | number> = {}
+    if (headers) {
+      h['ratelimit-policy'] = route.rule.policyHeader
+      h.ratelimit = result.policy.headerPrefix + result.remaining + ';t=' + Math.ceil(result.resetMs / 1000)
+    }
+    if (legacyHeaders) {
+      h['x-ratelimit-limit'] = result.limit
+      h['x-ratelimit-remaining'] = result.remaining
+      h['x-ratelimit-reset'] = Math.ceil(result.resetMs / 1000)
+    }
+    h['retry-after'] = Math.max(1, Math.ceil(result.retryAfterMs / 1000))
+    reply.headers(h)
+    return h
+  }
+
+  function notifyExceeded (request: FastifyRequest, key: string, result: RateLimitResult): void {
+    if (onExceeded === undefined) return
+    try {
+      const done = onExceeded(request, key, result) as unknown
+      // An async onExceeded: its rejection is logged too, never left unhandled.
+      if (typeof (done as Promise<unknown> | undefined)?.then === 'function') {
+        (done as Promise<unknown>).then(undefined, err => { request.log.error({ err }, 'rate-limit: onExceeded threw') })
+      }
+    } catch (err) { request.log.error({ err }, 'rate-limit: onExceeded threw') }
+  }
+
+  /**
+   * A refused request: the coded error for Fastify's error handler (the app's setErrorHandler,
+   * else the default one, which writes it with the route's refusal schema), or the body a custom
+   * errorResponse built.
+   */
+  function refuse (request: FastifyRequest, reply: FastifyReply, route: Route<FastifyRequest>, key: string, result: RateLimitResult, done: (err?: Error) => void): void {
     if (result.degraded && onRedisError === 'deny') {
-      reply.code(503).header('retry-after', 1).header('content-type', 'application/json; charset=utf-8')
-      return reply.send(STORE_DOWN_BODY)
+      // On the reply too, as the 429's headers are, for an error handler that writes its own reply.
+      reply.header('retry-after', 1)
+      if (observed(request)) done(storeDownError())
+      else reply.code(503).header('content-type', 'application/json; charset=utf-8').send(STORE_DOWN_BODY)
+      return
     }
-    setHeaders(reply, route, result)
-    reply.header('retry-after', Math.max(1, Math.ceil(result.retryAfterMs / 1000)))
-    if (onExceeded !== undefined) {
-      try {
-        const done = onExceeded(request, key, result) as unknown
-        // An async onExceeded: its rejection is logged too, never left unhandled.
-        if (typeof (done as Promise<unknown> | undefined)?.then === 'function') {
-          (done as Promise<unknown>).then(undefined, err => { request.log.error({ err }, 'rate-limit: onExceeded threw') })
-        }
-      } catch (err) { request.log.error({ err }, 'rate-limit: onExceeded threw') }
+    const h = refusalHeaders(reply, route, result)
+    notifyExceeded(request, key, result)
+    if (errorResponse === undefined) {
+      if (observed(request)) done(limitedError(result, statusCode, h))
+      else reply.code(statusCode).header('content-type', 'application/json; charset=utf-8').send(limitedBody(result, statusCode))
+      return
     }
-    if (jsonBody) reply.header('content-type', 'application/json; charset=utf-8')
-    return reply.code(statusCode).send(errorResponse(request, result))
+    const body = errorResponse(request, result)
+    if (body instanceof Error) {
+      done(body)
+      return
+    }
+    // Replied: a callback-style hook that has sent the reply does not call done.
+    reply.code(statusCode).send(body)
   }
 
   // request.routeOptions builds a new object on every access (3% of a request's CPU in our
@@ -242,13 +272,20 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     return config as unknown as RouteConfig
   }
 
+  const observedContext = makeObservedCheck()
+  /** Whether an error handler or onError hook of the app would see a refusal of this request. */
+  function observed (request: FastifyRequest): boolean {
+    // The hook's configOf() has looked for the context symbol before any refusal.
+    if (configOf(request)[kOwnSchema] === true) return true
+    return contextSymbol == null || observedContext((request as unknown as Record<symbol, unknown>)[contextSymbol])
+  }
+
   function finish (request: FastifyRequest, reply: FastifyReply, route: Route<FastifyRequest>, key: string, result: RateLimitResult, done: (err?: Error) => void): void {
     try {
       if (result.allowed) {
         setHeaders(reply, route, result)
       } else {
-        // Replied: a callback-style hook that has sent the reply does not call done.
-        reject(request, reply, route, key, result)
+        refuse(request, reply, route, key, result, done)
         return
       }
     } catch (err) {

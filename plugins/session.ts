@@ -34,8 +34,14 @@ export interface SessionCookieOptions {
 }
 
 export interface RedisSessionOptions extends SessionStoreOptions {
-  /** HMAC secret(s), each at least 32 bytes. With an array, the first signs and all verify. */
-  secret: string | Buffer | Array<string | Buffer>
+  /**
+   * HMAC secret(s), each at least 32 bytes. With an array, the first signs and all verify; unset
+   * (`undefined`) entries after the first are skipped, so `[process.env.SESSION_SECRET,
+   * process.env.OLD_SESSION_SECRET]` works before and after a rotation.
+   */
+  // `undefined` is accepted by the type so `secret: process.env.SESSION_SECRET` compiles; an unset
+  // secret fails at registration (FRP_INVALID_OPTION naming redisSession.secret).
+  secret: string | Buffer | Array<string | Buffer | undefined> | undefined
   cookie?: SessionCookieOptions
   /**
    * What to record with a new session for listForUser: true (default) = user agent and ip,
@@ -55,9 +61,16 @@ declare module 'fastify' {
     /** The session store: listForUser, destroy, destroyAllForUser... */
     sessions: SessionStore
   }
+  /**
+   * The values apps keep in sessions, by name: extend it by declaration merging
+   * (`declare module 'fastify' { interface RedisSessionData { cart: string[] } }`) and
+   * `request.session.get('cart')` is a `string[] | undefined`, `set('cart', 1)` a type error.
+   * Names it does not declare stay untyped.
+   */
+  interface RedisSessionData {}
   interface FastifyRequest {
     /** The visitor's session (loaded when the request carried a session cookie). */
-    session: Session
+    session: Session<RedisSessionData>
   }
   interface FastifyContextConfig {
     /** false: this route never loads or saves the session (request.session throws). */
@@ -92,7 +105,10 @@ const OPTIONS = [...STORE_OPTIONS, 'secret', 'cookie', 'metadata', 'hook', 'name
 const COOKIE_OPTIONS = ['name', 'secure', 'sameSite', 'httpOnly', 'path', 'domain', 'persistent']
 
 function checkSecrets (secret: unknown): Array<string | Buffer> {
-  const list = Array.isArray(secret) ? secret : [secret]
+  if (secret === undefined || secret === null || secret === '') throw invalid('redisSession.secret', `is required (got ${secret === '' ? 'an empty string' : String(secret)}: is the environment variable set?)`)
+  if (Array.isArray(secret) && (secret[0] === undefined || secret[0] === '')) throw invalid('redisSession.secret[0]', 'is required: the first secret signs (is the environment variable set?)')
+  // Unset older secrets (`[SESSION_SECRET, OLD_SESSION_SECRET]` with no old one) verify nothing.
+  const list = Array.isArray(secret) ? secret.filter(s => s !== undefined) : [secret]
   if (list.length === 0) throw invalid('redisSession.secret', 'must not be an empty array')
   for (const s of list) {
     if (typeof s !== 'string' && !Buffer.isBuffer(s)) throw invalid('redisSession.secret', 'must be a string, a Buffer or an array of them')

@@ -1,7 +1,7 @@
 // Cache options, validated and normalized once at construction; per-call options are merged
 // onto the defaults (`Effective`) with no validation on the hot path beyond cheap type checks.
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
-import { invalid, optBool, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
+import { invalid, optBool, optDuration, optInt, optNumber, optString, rejectUnknown, toMs, type Duration } from '../shared/options.js'
 
 export interface Logger {
   warn: (obj: unknown, msg?: string) => void
@@ -13,8 +13,8 @@ export interface L1Options {
   maxEntries?: number
   /** Most bytes kept in memory, counted on the encoded size (default 64 MiB). */
   maxBytes?: number
-  /** Longest life of an L1 entry in ms (default 5,000); never longer than the L2 entry's fresh life. */
-  ttl?: number
+  /** Longest life of an L1 entry, ms or a duration string (default 5,000); never longer than the L2 entry's fresh life. */
+  ttl?: Duration
   /** Return a structuredClone of L1 values instead of the shared object (default false). */
   clone?: boolean
 }
@@ -22,26 +22,26 @@ export interface L1Options {
 export interface CacheOptions {
   /** Global key prefix (default 'frp'); keys are `prefix:cache:{key}`. */
   prefix?: string
-  /** Default fresh TTL in ms (default 60,000). */
-  ttl?: number
-  /** Default stale-while-revalidate window in ms after the TTL (default 0). */
-  staleWhileRevalidate?: number
-  /** Default stale-if-error window in ms after the TTL (default 0). */
-  staleIfError?: number
+  /** Default fresh TTL, ms or a duration string ('1m'; default 60,000). */
+  ttl?: Duration
+  /** Default stale-while-revalidate window after the TTL, ms or a duration string (default 0). */
+  staleWhileRevalidate?: Duration
+  /** Default stale-if-error window after the TTL, ms or a duration string (default 0). */
+  staleIfError?: Duration
   /** Default TTL jitter, a fraction in [0, 1): the TTL is shortened by up to this share (default 0). */
   jitter?: number
   /** XFetch beta: > 0 refreshes early with a probability rising near expiry (default 1; 0 disables). */
   earlyRefresh?: number
-  /** TTL in ms for a `null` returned by a fetcher (negative caching); default: the normal TTL. */
-  negativeTtl?: number
+  /** TTL for a `null` returned by a fetcher (negative caching), ms or a duration string; default: the normal TTL. */
+  negativeTtl?: Duration
   /** In-memory L1; `false` disables it (default enabled). */
   l1?: L1Options | false
-  /** Bound in ms on every Redis call (default 1,000). */
-  commandTimeout?: number
-  /** How long one fetch may hold the fill lease before another instance takes over (ms, default 10,000). */
-  leaseTtl?: number
-  /** Longest total wait for another instance's fill before failing with FRP_CACHE_WAIT_TIMEOUT (ms, default 15,000). */
-  maxWait?: number
+  /** Bound on every Redis call, ms or a duration string (default 1,000). */
+  commandTimeout?: Duration
+  /** How long one fetch may hold the fill lease before another instance takes over (ms or a duration string, default 10,000). */
+  leaseTtl?: Duration
+  /** Longest total wait for another instance's fill before failing with FRP_CACHE_WAIT_TIMEOUT (ms or a duration string, default 15,000). */
+  maxWait?: Duration
   /** Codec options or a codec (default: the shared codec). */
   codec?: CodecOptions | Codec
   /** Where Redis errors are logged (a pino/Fastify logger or console); default: none. */
@@ -49,14 +49,20 @@ export interface CacheOptions {
 }
 
 export interface CallOptions {
-  ttl?: number
+  /** Fresh TTL, ms or a duration string. */
+  ttl?: Duration
   tags?: readonly string[]
-  staleWhileRevalidate?: number
-  staleIfError?: number
-  /** L1 life in ms for this entry; 0 keeps it out of L1. */
-  l1Ttl?: number
+  /** Ms or a duration string. */
+  staleWhileRevalidate?: Duration
+  /** Ms or a duration string. */
+  staleIfError?: Duration
+  /** L1 life for this entry, ms or a duration string; 0 keeps it out of L1. */
+  l1Ttl?: Duration
   jitter?: number
 }
+
+/** L1 options after validation and defaults: `ttl` in ms. */
+export type NormalizedL1Options = Omit<Required<L1Options>, 'ttl'> & { ttl: number }
 
 /** Cache options after validation and defaults (`normalizeCacheOptions`). */
 export interface NormalizedCacheOptions {
@@ -67,7 +73,7 @@ export interface NormalizedCacheOptions {
   jitter: number
   earlyRefresh: number
   negativeTtl: number | undefined
-  l1: Required<L1Options> | false
+  l1: NormalizedL1Options | false
   commandTimeout: number
   leaseTtl: number
   maxWait: number
@@ -91,29 +97,29 @@ export function normalizeCacheOptions (o: CacheOptions = {}, where = 'cache'): N
   if (logger !== undefined && (logger === null || typeof logger.warn !== 'function')) throw invalid(`${where}.logger`, 'must have a warn() method')
   return {
     prefix: optString(`${where}.prefix`, o.prefix, 'frp'),
-    ttl: optInt(`${where}.ttl`, o.ttl, 60_000, 1),
-    staleWhileRevalidate: optInt(`${where}.staleWhileRevalidate`, o.staleWhileRevalidate, 0),
-    staleIfError: optInt(`${where}.staleIfError`, o.staleIfError, 0),
+    ttl: optDuration(`${where}.ttl`, o.ttl, 60_000, 1),
+    staleWhileRevalidate: optDuration(`${where}.staleWhileRevalidate`, o.staleWhileRevalidate, 0),
+    staleIfError: optDuration(`${where}.staleIfError`, o.staleIfError, 0),
     jitter: optNumber(`${where}.jitter`, o.jitter, 0, 0, 0.99),
     earlyRefresh: optNumber(`${where}.earlyRefresh`, o.earlyRefresh, 1, 0, 100),
-    negativeTtl: o.negativeTtl === undefined ? undefined : optInt(`${where}.negativeTtl`, o.negativeTtl, 0, 1),
+    negativeTtl: o.negativeTtl === undefined ? undefined : optDuration(`${where}.negativeTtl`, o.negativeTtl, 0, 1),
     l1,
-    commandTimeout: optInt(`${where}.commandTimeout`, o.commandTimeout, 1000, 1),
-    leaseTtl: optInt(`${where}.leaseTtl`, o.leaseTtl, 10_000, 10),
-    maxWait: optInt(`${where}.maxWait`, o.maxWait, 15_000, 1),
+    commandTimeout: optDuration(`${where}.commandTimeout`, o.commandTimeout, 1000, 1),
+    leaseTtl: optDuration(`${where}.leaseTtl`, o.leaseTtl, 10_000, 10),
+    maxWait: optDuration(`${where}.maxWait`, o.maxWait, 15_000, 1),
     codec,
     logger
   }
 }
 
-function normalizeL1 (l1: unknown, where: string): Required<L1Options> | false {
+function normalizeL1 (l1: unknown, where: string): NormalizedL1Options | false {
   if (l1 === false) return false
   const o = (l1 ?? {}) as L1Options
   rejectUnknown(where, o, ['maxEntries', 'maxBytes', 'ttl', 'clone'])
   return {
     maxEntries: optInt(`${where}.maxEntries`, o.maxEntries, 10_000, 1),
     maxBytes: optInt(`${where}.maxBytes`, o.maxBytes, 64 * 1024 * 1024, 1),
-    ttl: optInt(`${where}.ttl`, o.ttl, 5_000, 1),
+    ttl: optDuration(`${where}.ttl`, o.ttl, 5_000, 1),
     clone: optBool(`${where}.clone`, o.clone, false)
   }
 }
@@ -123,10 +129,10 @@ const CALL_KNOWN = ['ttl', 'tags', 'staleWhileRevalidate', 'staleIfError', 'l1Tt
 /** Checks per-call options (cheap; skipped entirely when none are given). */
 export function checkCallOptions (o: CallOptions): void {
   rejectUnknown('options', o, CALL_KNOWN)
-  if (o.ttl !== undefined) optInt('ttl', o.ttl, 0, 1)
-  if (o.staleWhileRevalidate !== undefined) optInt('staleWhileRevalidate', o.staleWhileRevalidate, 0)
-  if (o.staleIfError !== undefined) optInt('staleIfError', o.staleIfError, 0)
-  if (o.l1Ttl !== undefined) optInt('l1Ttl', o.l1Ttl, 0)
+  if (o.ttl !== undefined) optDuration('ttl', o.ttl, 0, 1)
+  if (o.staleWhileRevalidate !== undefined) optDuration('staleWhileRevalidate', o.staleWhileRevalidate, 0)
+  if (o.staleIfError !== undefined) optDuration('staleIfError', o.staleIfError, 0)
+  if (o.l1Ttl !== undefined) optDuration('l1Ttl', o.l1Ttl, 0)
   if (o.jitter !== undefined) optNumber('jitter', o.jitter, 0, 0, 0.99)
   if (o.tags !== undefined) checkTags(o.tags)
 }
@@ -172,12 +178,25 @@ export function defaultEffective (o: NormalizedCacheOptions): Effective {
 export function effective (d: Effective, opts: CallOptions): Effective {
   checkCallOptions(opts)
   return {
-    ttl: opts.ttl ?? d.ttl,
+    ttl: ms(opts.ttl, d.ttl),
     tags: opts.tags ?? d.tags,
-    staleWhileRevalidate: opts.staleWhileRevalidate ?? d.staleWhileRevalidate,
-    staleIfError: opts.staleIfError ?? d.staleIfError,
-    l1Ttl: opts.l1Ttl ?? d.l1Ttl,
+    staleWhileRevalidate: ms(opts.staleWhileRevalidate, d.staleWhileRevalidate),
+    staleIfError: ms(opts.staleIfError, d.staleIfError),
+    l1Ttl: ms(opts.l1Ttl, d.l1Ttl),
     jitter: opts.jitter ?? d.jitter,
     revive: d.revive
   }
+}
+
+/** A per-call duration already checked by checkCallOptions, in ms: numbers pass straight through. */
+function ms (v: Duration | undefined, def: number): number {
+  if (v === undefined) return def
+  return typeof v === 'number' ? v : toMs(v, 0, Number.MAX_SAFE_INTEGER, why => invalid('options', why))
+}
+
+/** Per-call options checked, with their durations in ms: for options given once and used per call. */
+export function callOptionsInMs (o: CallOptions): CallOptions {
+  checkCallOptions(o)
+  const inMs = (v: Duration | undefined): number | undefined => v === undefined ? undefined : ms(v, 0)
+  return { ...o, ttl: inMs(o.ttl), staleWhileRevalidate: inMs(o.staleWhileRevalidate), staleIfError: inMs(o.staleIfError), l1Ttl: inMs(o.l1Ttl) }
 }

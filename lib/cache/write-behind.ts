@@ -14,8 +14,8 @@ import { withTimeout, type Bound, type CallPolicy } from '../shared/call-policy.
 import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import type { KeySpace } from '../shared/keys.js'
-import { invalid, optFunction, optInt, rejectUnknown } from '../shared/options.js'
-import type { CallOptions } from './options.js'
+import { invalid, optDuration, optFunction, optInt, rejectUnknown, type Duration } from '../shared/options.js'
+import { callOptionsInMs, type CallOptions } from './options.js'
 import { scripts } from './scripts.js'
 import { newToken } from './stampede.js'
 
@@ -62,19 +62,20 @@ export interface WriteBehindOptions<T> {
   flush: (batch: Array<BufferedWrite<T>>) => Promise<void> | void
   /** Most writes per batch (default 100). */
   batchSize?: number
-  /** Flush every this many ms (default 1,000; 0 = only on flush()/close()). */
-  interval?: number
+  /** Flush every this long, ms or a duration string (default 1,000; 0 = only on flush()/close()). */
+  interval?: Duration
   /** Attempts per batch before it is put back in the queue for a later flush (default 3). */
   maxAttempts?: number
-  /** First retry delay in ms, doubled each attempt (default 100). */
-  retryDelay?: number
-  /** How long a flusher may hold a batch before another instance takes it back (ms, default 30,000). */
-  leaseTtl?: number
+  /** First retry delay, ms or a duration string, doubled each attempt (default 100). */
+  retryDelay?: Duration
+  /** How long a flusher may hold a batch before another instance takes it back (ms or a duration string, default 30,000). */
+  leaseTtl?: Duration
   /** Cache options of the entries written through this buffer. */
   cache?: CallOptions
 }
 
-type NormalizedWriteBehindOptions<T> = Required<Omit<WriteBehindOptions<T>, 'cache'>> & { cache: CallOptions | undefined }
+type NormalizedWriteBehindOptions<T> = Required<Omit<WriteBehindOptions<T>, 'cache' | 'interval' | 'retryDelay' | 'leaseTtl'>> &
+  { cache: CallOptions | undefined, interval: number, retryDelay: number, leaseTtl: number }
 
 export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
   readonly name: string
@@ -95,13 +96,13 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
     this.#o = {
       flush: optFunction('writeBehind.flush', options?.flush) ?? (() => { throw invalid('writeBehind.flush', 'is required') })(),
       batchSize: optInt('writeBehind.batchSize', options.batchSize, 100, 1, 10_000),
-      interval: optInt('writeBehind.interval', options.interval, 1000, 0),
+      interval: optDuration('writeBehind.interval', options.interval, 1000, 0),
       maxAttempts: optInt('writeBehind.maxAttempts', options.maxAttempts, 3, 1, 100),
-      retryDelay: optInt('writeBehind.retryDelay', options.retryDelay, 100, 0),
-      leaseTtl: optInt('writeBehind.leaseTtl', options.leaseTtl, 30_000, 100),
-      cache: options.cache
+      retryDelay: optDuration('writeBehind.retryDelay', options.retryDelay, 100, 0),
+      leaseTtl: optDuration('writeBehind.leaseTtl', options.leaseTtl, 30_000, 100),
+      // Checked, and its durations parsed, once: every buffered write reuses it.
+      cache: options.cache === undefined ? undefined : callOptionsInMs(options.cache)
     }
-    if (options.cache !== undefined) cache.checkCallOptions(options.cache)
     const s = cache.space
     this.#keys = [s.key(name, 'data'), s.key(name, 'queue'), s.key(name, 'flight'), s.key(name, 'lease')]
     if (this.#o.interval > 0) {
@@ -187,9 +188,10 @@ export class WriteBehind<T = unknown> extends TypedEmitter<WriteBehindEvents> {
     else this.#cache.warn({ err, keys, buffer: this.name }, 'cache: write-behind dropped a buffered value it could not decode')
   }
 
-  /** Stops the timer and flushes what is pending (bounded by `timeoutMs`); idempotent. */
-  async close (timeoutMs = 10_000): Promise<void> {
+  /** Stops the timer and flushes what is pending (bounded by `timeout`: ms or a duration string); idempotent. */
+  async close (timeout: Duration = 10_000): Promise<void> {
     if (this.#closed) return
+    const timeoutMs = optDuration('writeBehind.close.timeout', timeout, 10_000)
     this.#closed = true
     if (this.#timer !== null) clearInterval(this.#timer)
     try {

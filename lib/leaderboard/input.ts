@@ -3,7 +3,7 @@
 import {
   FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_MEMBER, FRP_LEADERBOARD_METADATA, FRP_LEADERBOARD_SCORE_RANGE
 } from '../shared/errors.js'
-import { describe } from '../shared/options.js'
+import { describe, toMs } from '../shared/options.js'
 import type { NormalizedLeaderboardOptions } from './options.js'
 
 export function checkMember (member: unknown, cfg: NormalizedLeaderboardOptions): string {
@@ -45,6 +45,11 @@ export function encodeMetadata (value: unknown, cfg: NormalizedLeaderboardOption
   } catch (err) {
     throw new FRP_LEADERBOARD_METADATA((err as Error).message)
   }
+}
+
+/** A duration argument (ms or a string like '1h') of at least `min` ms, else FRP_LEADERBOARD_ARGUMENT naming it. */
+export function checkDuration (name: string, value: unknown, min: number): number {
+  return toMs(value, min, Number.MAX_SAFE_INTEGER, why => new FRP_LEADERBOARD_ARGUMENT(name, why))
 }
 
 export function checkInt (name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {

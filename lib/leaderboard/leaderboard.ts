@@ -13,7 +13,7 @@ import { callPolicy, type Bound } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 import { normalizeLeaderboardOptions, type NormalizedLeaderboardOptions, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'
-import { checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
+import { checkDuration, checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { storeRollup } from './rollup.js'
 import { decodeMeta, decodeScore, toEntries } from './output.js'
@@ -378,7 +378,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const n = checkInt('periods', opts.periods ?? c.keep, 1, 1000)
     const aggregate = opts.aggregate ?? 'sum'
     if (aggregate !== 'sum' && aggregate !== 'best') throw new FRP_LEADERBOARD_ARGUMENT('aggregate', "must be 'sum' or 'best'")
-    const ttl = opts.ttl === undefined ? 0 : checkInt('ttl', opts.ttl, 1)
+    const ttl = opts.ttl === undefined ? 0 : checkDuration('ttl', opts.ttl, 1)
     const view = this.rolledUp(name)
     const now = c.now()
     const sources: string[] = []

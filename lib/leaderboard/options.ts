@@ -2,7 +2,7 @@
 // decided here: a stored score is (score - minScore) * M + tie, with M = 2^bits the number of
 // time ticks, and (maxScore - minScore + 1) * M <= 2^53 so every stored value is an exact integer.
 import { createCodec, type Codec } from '../shared/codec.js'
-import { invalid, optEnum, optFunction, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
+import { invalid, optDuration, optEnum, optFunction, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
 import { checkTimeZone, type PeriodUnit } from './periods.js'
 
 export type Order = 'desc' | 'asc'
@@ -24,8 +24,8 @@ export interface LeaderboardOptions {
   minScore?: number
   /** Highest accepted score. Default 4,194,303 (2^22 - 1) with tieBreak 'first', else Number.MAX_SAFE_INTEGER. */
   maxScore?: number
-  /** Tie-break clock resolution in ms (default 1000): submissions within one tick tie. */
-  tieBreakResolution?: number
+  /** Tie-break clock resolution, ms or a duration string (default 1000): submissions within one tick tie. */
+  tieBreakResolution?: Duration
   /** Tie-break clock origin, ms since the Unix epoch (default 2025-01-01T00:00:00Z). */
   tieBreakEpoch?: number
   /** Periodic board: a new board every day, ISO week (Monday) or month, in `timeZone`. */
@@ -42,8 +42,8 @@ export interface LeaderboardOptions {
   maxMetadataBytes?: number
   /** Dense rank walks at most this many distinct better scores (default 10,000). */
   denseRankLimit?: number
-  /** Bound on every Redis wait, in ms (default 1000). */
-  commandTimeout?: number
+  /** Bound on every Redis wait, ms or a duration string (default 1000). */
+  commandTimeout?: Duration
   /** Key prefix (default 'frp'). */
   prefix?: string
   /** Clock for period boundaries (default Date.now); inject one in tests. */
@@ -95,7 +95,7 @@ export function normalizeLeaderboardOptions (opts: LeaderboardOptions = {}, wher
     ? optInt(`${where}.maxScore`, o.maxScore, 2 ** 22 - 1, -limit, limit)
     : optNumber(`${where}.maxScore`, o.maxScore, limit, -limit, limit)
   if (maxScore < minScore) throw invalid(`${where}.maxScore`, `must not be below minScore (${minScore})`)
-  const tieBreakResolution = optInt(`${where}.tieBreakResolution`, o.tieBreakResolution, 1000, 1)
+  const tieBreakResolution = optDuration(`${where}.tieBreakResolution`, o.tieBreakResolution, 1000, 1)
   const tieBreakEpoch = optInt(`${where}.tieBreakEpoch`, o.tieBreakEpoch, DEFAULT_EPOCH, 0)
   const now = optFunction<() => number>(`${where}.now`, o.now, Date.now)
 
@@ -139,7 +139,7 @@ export function normalizeLeaderboardOptions (opts: LeaderboardOptions = {}, wher
     maxMembers: optInt(`${where}.maxMembers`, o.maxMembers, 0, 0),
     maxMemberLength: optInt(`${where}.maxMemberLength`, o.maxMemberLength, 256, 1, 64 * 1024),
     denseRankLimit: optInt(`${where}.denseRankLimit`, o.denseRankLimit, 10_000, 1),
-    commandTimeout: optInt(`${where}.commandTimeout`, o.commandTimeout, 1000, 1),
+    commandTimeout: optDuration(`${where}.commandTimeout`, o.commandTimeout, 1000, 1),
     prefix: optString(`${where}.prefix`, o.prefix, 'frp'),
     now,
     codec: createCodec({ maxBytes: maxMetadataBytes, compressThreshold: false })

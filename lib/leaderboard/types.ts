@@ -1,4 +1,5 @@
 // What a Leaderboard's calls return, and its events.
+import type { Duration } from '../shared/options.js'
 
 export type RankStyle = 'ordinal' | 'competition' | 'dense'
 
@@ -48,8 +49,8 @@ export interface RollupOptions {
   periods?: number
   /** 'sum' (default) adds the scores; 'best' keeps each member's best score. */
   aggregate?: 'sum' | 'best'
-  /** TTL of the roll-up in ms (default: none). */
-  ttl?: number
+  /** TTL of the roll-up, ms or a duration string (default: none). */
+  ttl?: Duration
 }
 
 /** A Leaderboard's events (emitted only while someone listens). */

@@ -6,3 +6,4 @@ export {
   type LockerOptions, type AcquireOptions, type UsingOptions, type RetryOptions,
   type NormalizedLockerOptions, type NormalizedAcquireOptions
 } from './options.js'
+export type { Duration } from '../shared/options.js'

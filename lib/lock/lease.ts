@@ -2,7 +2,7 @@
 // wall-clock time: the lease counts as lost as soon as its conservative deadline passes, even if
 // this process was paused (GC, SIGSTOP) while Redis expired the key.
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_OWNER } from '../shared/errors.js'
-import { optInt } from '../shared/options.js'
+import { optDuration, type Duration } from '../shared/options.js'
 import { MAX_TTL } from './options.js'
 import type { Store } from './store.js'
 import type { LocalQueue } from './local-queue.js'
@@ -87,12 +87,12 @@ export class Lease {
   }
 
   /**
-   * Resets the lock's TTL to `ttl` ms from now, if this lease still owns it. Rejects with
+   * Resets the lock's TTL to `ttl` (ms or a duration string) from now, if this lease still owns it. Rejects with
    * FRP_LOCK_LOST (and aborts `signal`) when the lease is lost or the lock has another owner; with
    * FRP_REDIS_* when Redis fails (the lease is unchanged: retry while `held`).
    */
-  async extend (ttl: number = this.ttl): Promise<void> {
-    optInt('lease.extend.ttl', ttl, this.ttl, 10, MAX_TTL)
+  async extend (ttlInput: Duration = this.ttl): Promise<void> {
+    const ttl = optDuration('lease.extend.ttl', ttlInput, this.ttl, 10, MAX_TTL)
     if (!this.held) {
       if (this.#state === 'released') throw new FRP_LOCK_NOT_OWNER(this.key)
       throw new FRP_LOCK_LOST(this.key)

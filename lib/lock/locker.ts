@@ -4,7 +4,7 @@
 import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
-import { invalid } from '../shared/options.js'
+import { invalid, optDuration, type Duration } from '../shared/options.js'
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER, FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
 import { Lease, type LeaseContext, type LeaseEvent } from './lease.js'
 import { QuorumStore, SingleStore, type Store } from './store.js'
@@ -12,7 +12,7 @@ import { remainingTtl } from './scripts.js'
 import { newToken } from './token.js'
 import { LocalQueue } from './local-queue.js'
 import {
-  normalizeAcquireOptions, normalizeLockerOptions,
+  MAX_TTL, normalizeAcquireOptions, normalizeLockerOptions,
   type AcquireOptions, type NormalizedAcquireOptions, type LockerOptions, type NormalizedLockerOptions, type UsingOptions
 } from './options.js'
 
@@ -160,8 +160,9 @@ export class Locker extends TypedEmitter<LockerEvents> {
     return result
   }
 
-  /** Extends the lock `key` held under `token` (from another process, say) by `ttl` ms. */
-  async extend (key: string, token: string, ttl: number = this.options.ttl): Promise<void> {
+  /** Extends the lock `key` held under `token` (from another process, say) by `ttl` (ms or a duration string). */
+  async extend (key: string, token: string, ttlInput: Duration = this.options.ttl): Promise<void> {
+    const ttl = optDuration('lock.extend.ttl', ttlInput, this.options.ttl, 10, MAX_TTL)
     if (!isToken(token)) throw new FRP_LOCK_NOT_OWNER(key)
     if (!await this.#store.extend(this.#space.key(key), token, ttl)) throw new FRP_LOCK_NOT_OWNER(key)
   }

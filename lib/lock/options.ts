@@ -1,27 +1,27 @@
 // Options of the lock core, checked and normalized once (per Locker, and per call when a call
 // passes its own), so the hot path reads plain numbers.
-import { invalid, optInt, optNumber, optString, rejectUnknown } from '../shared/options.js'
+import { invalid, optDuration, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
 
 export interface RetryOptions {
   /**
    * Upper bound (ms) of the random delay added to every fallback wake-up, so waiters that wake at
-   * the same lock expiry do not retry in lockstep. Default 25.
+   * the same lock expiry do not retry in lockstep. Default 25. Ms or a duration string.
    */
-  jitter?: number
+  jitter?: Duration
   /**
    * Longest sleep (ms) between two attempts when no release notification can arrive (subscriber
-   * down, or the holder's key has no expiry). Default 1000.
+   * down, or the holder's key has no expiry). Default 1000. Ms or a duration string.
    */
-  maxDelay?: number
+  maxDelay?: Duration
 }
 
 export interface LockerOptions {
   /** Global key prefix (keys are `prefix:lock:{key}`). Default 'frp'. */
   prefix?: string
-  /** Default lease TTL in ms. Default 30_000. */
-  ttl?: number
-  /** Default longest wait (ms) of `acquire`/`using` for a held lock. Default 10_000. */
-  waitTimeout?: number
+  /** Default lease TTL: ms or a duration string ('30s'). Default 30_000. */
+  ttl?: Duration
+  /** Default longest wait of `acquire`/`using` for a held lock: ms or a duration string. Default 10_000. */
+  waitTimeout?: Duration
   /**
    * Fraction of the TTL that must still be valid when an acquisition returns; a slower
    * acquisition is released and counted as not acquired. Default 0.5.
@@ -29,18 +29,18 @@ export interface LockerOptions {
   minValidity?: number
   /** Clock drift allowance, as a fraction of the TTL (plus 2 ms). Default 0.01. */
   driftFactor?: number
-  /** Bound of every Redis command, in ms. Default 1000. */
-  commandTimeout?: number
+  /** Bound of every Redis command: ms or a duration string. Default 1000. */
+  commandTimeout?: Duration
   /** Multi-master mode: how many clients must agree (default: a majority). */
   quorum?: number
   retry?: RetryOptions
 }
 
 export interface AcquireOptions {
-  /** Lease TTL in ms (default: the Locker's). */
-  ttl?: number
-  /** Longest wait in ms for a held lock (default: the Locker's; 0: do not wait). */
-  waitTimeout?: number
+  /** Lease TTL: ms or a duration string (default: the Locker's). */
+  ttl?: Duration
+  /** Longest wait for a held lock: ms or a duration string (default: the Locker's; 0: do not wait). */
+  waitTimeout?: Duration
   retry?: RetryOptions
   /** Aborts the wait (the promise rejects with the signal's reason). */
   signal?: AbortSignal
@@ -74,8 +74,8 @@ function normalizeRetry (where: string, retry: RetryOptions | undefined, base: {
   if (retry === undefined) return { jitter: base.jitter, maxDelay: base.maxDelay }
   rejectUnknown(where, retry, ['jitter', 'maxDelay'])
   return {
-    jitter: optInt(`${where}.jitter`, retry.jitter, base.jitter, 0, 60_000),
-    maxDelay: optInt(`${where}.maxDelay`, retry.maxDelay, base.maxDelay, 1, MAX_TTL)
+    jitter: optDuration(`${where}.jitter`, retry.jitter, base.jitter, 0, 60_000),
+    maxDelay: optDuration(`${where}.maxDelay`, retry.maxDelay, base.maxDelay, 1, MAX_TTL)
   }
 }
 
@@ -85,11 +85,11 @@ export function normalizeLockerOptions (opts: LockerOptions, clients: number): N
   if (clients > 1 && quorum <= clients / 2) throw invalid('lock.quorum', `must be a majority of the ${clients} clients, got ${quorum}`)
   return {
     prefix: optString('lock.prefix', opts.prefix, 'frp'),
-    ttl: optInt('lock.ttl', opts.ttl, 30_000, 10, MAX_TTL),
-    waitTimeout: optInt('lock.waitTimeout', opts.waitTimeout, 10_000, 0, MAX_TTL),
+    ttl: optDuration('lock.ttl', opts.ttl, 30_000, 10, MAX_TTL),
+    waitTimeout: optDuration('lock.waitTimeout', opts.waitTimeout, 10_000, 0, MAX_TTL),
     minValidity: optNumber('lock.minValidity', opts.minValidity, 0.5, 0, 0.95),
     driftFactor: optNumber('lock.driftFactor', opts.driftFactor, 0.01, 0, 0.5),
-    commandTimeout: optInt('lock.commandTimeout', opts.commandTimeout, 1000, 1, MAX_TTL),
+    commandTimeout: optDuration('lock.commandTimeout', opts.commandTimeout, 1000, 1, MAX_TTL),
     quorum,
     ...normalizeRetry('lock.retry', opts.retry, { jitter: 25, maxDelay: 1000 }),
     signal: undefined
@@ -104,8 +104,8 @@ export function normalizeAcquireOptions (opts: AcquireOptions | UsingOptions, ba
   const signal = opts.signal
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw invalid('lock.acquire.signal', 'must be an AbortSignal')
   return {
-    ttl: optInt('lock.acquire.ttl', opts.ttl, base.ttl, 10, MAX_TTL),
-    waitTimeout: optInt('lock.acquire.waitTimeout', opts.waitTimeout, base.waitTimeout, 0, MAX_TTL),
+    ttl: optDuration('lock.acquire.ttl', opts.ttl, base.ttl, 10, MAX_TTL),
+    waitTimeout: optDuration('lock.acquire.waitTimeout', opts.waitTimeout, base.waitTimeout, 0, MAX_TTL),
     ...normalizeRetry('lock.acquire.retry', opts.retry, base),
     signal
   }

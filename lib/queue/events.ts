@@ -4,7 +4,7 @@
 import { withTimeout } from '../shared/call-policy.js'
 import { duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_TIMEOUT } from '../shared/errors.js'
-import { optInt, optString, rejectUnknown } from '../shared/options.js'
+import { optDuration, optString, rejectUnknown, type Duration } from '../shared/options.js'
 import { decodeValue } from './job.js'
 import type { QueueKeys } from './keys.js'
 import type { Codec } from '../shared/codec.js'
@@ -14,8 +14,8 @@ import { TypedEmitter } from '../shared/events.js'
 export interface QueueEventsOptions {
   /** Stream id to start after: '$' (default) = only new events, '0' = everything still in the stream. */
   from?: string
-  /** Longest single XREAD BLOCK, ms (default 5000). */
-  blockTimeout?: number
+  /** Longest single XREAD BLOCK, ms or a duration string (default 5000). */
+  blockTimeout?: Duration
 }
 
 /** The events the queue's stream carries (QueueEvent.event). */
@@ -75,7 +75,7 @@ export class QueueEvents extends TypedEmitter<QueueEventsEvents> {
     rejectUnknown('events', opts, ['from', 'blockTimeout'])
     this.queue = queue
     this.#last = optString('from', opts.from, '$')
-    this.#block = optInt('blockTimeout', opts.blockTimeout, 5000, 10, 300_000)
+    this.#block = optDuration('blockTimeout', opts.blockTimeout, 5000, 10, 300_000)
     let ready!: () => void
     this.#ready = new Promise(resolve => { ready = resolve })
     this.#loop = this.#run(ready)

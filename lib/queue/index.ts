@@ -5,5 +5,6 @@ export { Worker, type Processor, type WorkerEvents, type WorkerQueue } from './w
 export { QueueEvents, type QueueEvent, type QueueEventName, type QueueEventsEvents, type QueueEventsOptions } from './events.js'
 export type { ActiveJob } from './active-job.js'
 export type { JobRecord, JobState, AttemptRecord } from './job.js'
-export { MAX_PRIORITY, type JobOptions, type QueueOptions, type WorkerOptions, type Retention } from './options.js'
+export { MAX_PRIORITY, type JobOptions, type QueueOptions, type WorkerOptions, type Retention, type BackoffOptions } from './options.js'
 export type { Backoff } from './backoff.js'
+export type { Duration } from '../shared/options.js'

@@ -2,7 +2,7 @@
 // the exact strings the add script stores, so the hot path only concatenates arguments.
 import { FRP_JOB_INVALID } from '../shared/errors.js'
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
-import { optInt, optNumber, optString, rejectUnknown, invalid, describe } from '../shared/options.js'
+import { optDuration, optInt, optString, rejectUnknown, invalid, describe, toMs, type Duration } from '../shared/options.js'
 import type { Backoff } from './backoff.js'
 
 /**
@@ -21,21 +21,25 @@ export const MAX_TIMEOUT = 2 ** 31 - 1
 /** Largest `attempts` of a job. */
 export const MAX_ATTEMPTS = 1_000_000
 
-export type Retention = boolean | number | { count?: number, age?: number }
+/** `age`: ms or a duration string ('7 days'). */
+/** A Backoff as a job option: its `delay` in ms or a duration string ('1s'). */
+export type BackoffOptions = Omit<Backoff, 'delay'> & { delay: Duration }
+
+export type Retention = boolean | number | { count?: number, age?: Duration }
 
 export interface JobOptions {
   /** Your id for the job: `add` with an existing (or recently used) jobId adds nothing. */
   jobId?: string
   /** 0..1048575, lower runs first (default 0). */
   priority?: number
-  /** Run no earlier than this many ms from now (Redis clock). */
-  delay?: number
+  /** Run no earlier than this long from now (Redis clock): ms or a duration string ('5m'). */
+  delay?: Duration
   /** Attempts in total, >= 1 (default 1). */
   attempts?: number
-  /** Delay between attempts: a fixed number of ms, or a Backoff. */
-  backoff?: number | Backoff
-  /** Abort the handler's signal and fail the attempt after this many ms (0: none). */
-  timeout?: number
+  /** Delay between attempts: a fixed delay (ms or a duration string), or a Backoff. */
+  backoff?: Duration | BackoffOptions
+  /** Abort the handler's signal and fail the attempt after this long, ms or a duration string (0: none). */
+  timeout?: Duration
   /** Completed jobs to keep: true = none, false = all, N = the last N, { count, age (ms) }. */
   removeOnComplete?: Retention
   /** Failed jobs to keep (the dead letter set), same forms. */
@@ -72,6 +76,12 @@ export function int (what: string, value: unknown, def: number, min: number, max
   return value
 }
 
+/** A duration argument (ms or a string like '5s') between min and max ms, else FRP_JOB_INVALID naming it. */
+export function dur (what: string, value: unknown, def: number, min: number, max: number): number {
+  if (value === undefined) return def
+  return toMs(value, min, max, why => new FRP_JOB_INVALID(`${what} ${why}`))
+}
+
 function retention (what: string, value: unknown, def: string): string {
   if (value === undefined) return def
   if (value === true) return '0:-1'
@@ -80,19 +90,19 @@ function retention (what: string, value: unknown, def: string): string {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const v = value as Record<string, unknown>
     for (const k of Object.keys(v)) if (k !== 'count' && k !== 'age') throw bad(`${what}.${k}`, v[k], 'is not an option')
-    return `${int(`${what}.count`, v.count, -1, 0, Number.MAX_SAFE_INTEGER)}:${int(`${what}.age`, v.age, -1, 0, Number.MAX_SAFE_INTEGER)}`
+    return `${int(`${what}.count`, v.count, -1, 0, Number.MAX_SAFE_INTEGER)}:${dur(`${what}.age`, v.age, -1, 0, Number.MAX_SAFE_INTEGER)}`
   }
   throw bad(what, value, 'must be a boolean, a count or { count, age }')
 }
 
 function backoff (value: unknown): string {
   if (value === undefined) return ''
-  if (typeof value === 'number') return JSON.stringify({ type: 'fixed', delay: int('backoff', value, 0, 0, MAX_BACKOFF) })
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('backoff', value, 'must be ms or { type, delay, jitter }')
+  if (typeof value === 'number' || typeof value === 'string') return JSON.stringify({ type: 'fixed', delay: dur('backoff', value, 0, 0, MAX_BACKOFF) })
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('backoff', value, 'must be a duration or { type, delay, jitter }')
   const v = value as Record<string, unknown>
   for (const k of Object.keys(v)) if (k !== 'type' && k !== 'delay' && k !== 'jitter') throw bad(`backoff.${k}`, v[k], 'is not an option')
   if (v.type !== 'fixed' && v.type !== 'exponential') throw bad('backoff.type', v.type, "must be 'fixed' or 'exponential'")
-  const delay = int('backoff.delay', v.delay, 0, 0, MAX_BACKOFF)
+  const delay = dur('backoff.delay', v.delay, 0, 0, MAX_BACKOFF)
   let jitter = 0
   if (v.jitter !== undefined) {
     if (typeof v.jitter !== 'number' || !(v.jitter >= 0 && v.jitter <= 1)) throw bad('backoff.jitter', v.jitter, 'must be a number between 0 and 1')
@@ -118,10 +128,10 @@ export function encodeJobOptions (opts: JobOptions | undefined, defaults: Encode
   return {
     jobId,
     priority: int('priority', opts.priority, defaults.priority, 0, MAX_PRIORITY),
-    delay: int('delay', opts.delay, defaults.delay, 0, MAX_DELAY),
+    delay: dur('delay', opts.delay, defaults.delay, 0, MAX_DELAY),
     attempts: int('attempts', opts.attempts, defaults.attempts, 1, MAX_ATTEMPTS),
     backoff: opts.backoff === undefined ? defaults.backoff : backoff(opts.backoff),
-    timeout: int('timeout', opts.timeout, defaults.timeout, 0, MAX_TIMEOUT),
+    timeout: dur('timeout', opts.timeout, defaults.timeout, 0, MAX_TIMEOUT),
     roc: retention('removeOnComplete', opts.removeOnComplete, defaults.roc),
     rof: retention('removeOnFail', opts.removeOnFail, defaults.rof)
   }
@@ -134,12 +144,12 @@ export const BASE_JOB_OPTIONS: EncodedJobOptions = {
 export interface QueueOptions {
   /** Key prefix (default 'frp'): keys are `prefix:queue:{name}:...`. */
   prefix?: string
-  /** Bound of every Redis call made by the queue, ms (default 1000). */
-  commandTimeout?: number
+  /** Bound of every Redis call made by the queue, ms or a duration string (default 1000). */
+  commandTimeout?: Duration
   /** Length of the capped events stream (default 10000, 0 disables events). */
   maxEvents?: number
-  /** How long a jobId stays reserved after add, ms (default 24 h), even if the job is removed. */
-  dedupWindow?: number
+  /** How long a jobId stays reserved after add, ms or a duration string (default 24 h), even if the job is removed. */
+  dedupWindow?: Duration
   /** Options applied to every job added through this queue. */
   defaultJobOptions?: JobOptions
   /** A codec, or options for one (data and return values go through it). */
@@ -170,9 +180,9 @@ export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): 
   const c = opts.codec
   return {
     prefix: optString('prefix', opts.prefix, 'frp'),
-    commandTimeout: optInt('commandTimeout', opts.commandTimeout, 1000, 1),
+    commandTimeout: optDuration('commandTimeout', opts.commandTimeout, 1000, 1),
     maxEvents: optInt('maxEvents', opts.maxEvents, 10_000, 0),
-    dedupWindow: optInt('dedupWindow', opts.dedupWindow, 86_400_000, 0),
+    dedupWindow: optDuration('dedupWindow', opts.dedupWindow, 86_400_000, 0),
     defaults,
     codec: c === undefined ? defaultCodec : (typeof (c as Codec).encode === 'function' ? c as Codec : createCodec(c as CodecOptions))
   }
@@ -181,22 +191,22 @@ export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): 
 export interface WorkerOptions {
   /** Jobs run at once by this worker (default 1). */
   concurrency?: number
-  /** Lease of a taken job, ms (default 5000): a crashed worker's jobs return within about this long. */
-  lease?: number
-  /** Heartbeat period, ms (default lease / 3). */
-  heartbeat?: number
-  /** Period of the stalled-lease check, ms (default lease / 2). */
-  stalledInterval?: number
+  /** Lease of a taken job, ms or a duration string (default 5000): a crashed worker's jobs return within about this long. */
+  lease?: Duration
+  /** Heartbeat period, ms or a duration string (default lease / 3). */
+  heartbeat?: Duration
+  /** Period of the stalled-lease check, ms or a duration string (default lease / 2). */
+  stalledInterval?: Duration
   /** Times a job may lose its lease before it fails for good (default 3). */
   maxStalls?: number
-  /** Longest single blocking wait for new jobs, ms (default 5000). */
-  blockTimeout?: number
-  /** At most `max` jobs start per `duration` ms across all workers of the queue. */
-  limiter?: { max: number, duration: number }
+  /** Longest single blocking wait for new jobs, ms or a duration string (default 5000). */
+  blockTimeout?: Duration
+  /** At most `max` jobs start per `duration` (ms or a duration string) across all workers of the queue. */
+  limiter?: { max: number, duration: Duration }
   /** At most this many jobs of the queue are active at once across all workers (0: no limit). */
   globalConcurrency?: number
-  /** Graceful close: how long to wait for running jobs before giving their leases back (default 10000). */
-  closeTimeout?: number
+  /** Graceful close: how long to wait for running jobs before giving their leases back, ms or a duration string (default 10000). */
+  closeTimeout?: Duration
   /** Start taking jobs at once (default true). */
   autorun?: boolean
 }
@@ -217,27 +227,27 @@ export interface NormalizedWorkerOptions {
 
 export function normalizeWorkerOptions (opts: WorkerOptions = {}): NormalizedWorkerOptions {
   rejectUnknown('worker', opts, ['concurrency', 'lease', 'heartbeat', 'stalledInterval', 'maxStalls', 'blockTimeout', 'limiter', 'globalConcurrency', 'closeTimeout', 'autorun'])
-  const lease = optInt('lease', opts.lease, 5000, 50)
+  const lease = optDuration('lease', opts.lease, 5000, 50)
   let limitMax = 0
   let limitDuration = 0
   if (opts.limiter !== undefined) {
     rejectUnknown('limiter', opts.limiter, ['max', 'duration'])
     limitMax = optInt('limiter.max', opts.limiter.max, 0, 1)
-    limitDuration = optInt('limiter.duration', opts.limiter.duration, 0, 1)
+    limitDuration = optDuration('limiter.duration', opts.limiter.duration, 0, 1)
     if (opts.limiter.max === undefined || opts.limiter.duration === undefined) throw invalid('limiter', 'needs max and duration')
   }
   if (opts.autorun !== undefined && typeof opts.autorun !== 'boolean') throw invalid('autorun', 'must be a boolean')
   return {
     concurrency: optInt('concurrency', opts.concurrency, 1, 1, 10_000),
     lease,
-    heartbeat: optInt('heartbeat', opts.heartbeat, Math.max(10, Math.floor(lease / 3)), 10, lease),
-    stalledInterval: optInt('stalledInterval', opts.stalledInterval, Math.max(10, Math.floor(lease / 2)), 10),
+    heartbeat: optDuration('heartbeat', opts.heartbeat, Math.max(10, Math.floor(lease / 3)), 10, lease),
+    stalledInterval: optDuration('stalledInterval', opts.stalledInterval, Math.max(10, Math.floor(lease / 2)), 10),
     maxStalls: optInt('maxStalls', opts.maxStalls, 3, 0),
-    blockTimeout: optNumber('blockTimeout', opts.blockTimeout, 5000, 10, 300_000),
+    blockTimeout: optDuration('blockTimeout', opts.blockTimeout, 5000, 10, 300_000),
     limitMax,
     limitDuration,
     globalConcurrency: optInt('globalConcurrency', opts.globalConcurrency, 0, 0),
-    closeTimeout: optInt('closeTimeout', opts.closeTimeout, 10_000, 0),
+    closeTimeout: optDuration('closeTimeout', opts.closeTimeout, 10_000, 0),
     autorun: opts.autorun ?? true
   }
 }

@@ -2,14 +2,14 @@
 // Workers (worker.ts) and event listeners (events.ts) are separate objects built from a Queue.
 import type { RedisClient } from '../shared/connection.js'
 import { FRP_JOB_INVALID, FRP_QUEUE_CLOSED } from '../shared/errors.js'
-import { invalid } from '../shared/options.js'
+import { invalid, type Duration } from '../shared/options.js'
 import type { Codec } from '../shared/codec.js'
 import { queueKeys, type QueueKeys } from './keys.js'
 import * as calls from './calls.js'
 import { redisError } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 import { decodeJob, JOB_STATES, type JobRecord, type JobState } from './job.js'
-import { encodeJobOptions, int, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
+import { dur, encodeJobOptions, int, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
 import { Worker, type Processor } from './worker.js'
 import { QueueEvents, type QueueEventsOptions } from './events.js'
 
@@ -176,12 +176,12 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   }
 
   /**
-   * Removes up to `limit` jobs of `state` older than `age` ms (finish time for completed and
+   * Removes up to `limit` jobs of `state` older than `age` (ms or a duration string; finish time for completed and
    * failed, creation time for waiting and delayed). Returns the removed ids.
    */
-  async clean (state: 'completed' | 'failed' | 'waiting' | 'delayed', { age = 0, limit = 1000 }: { age?: number, limit?: number } = {}): Promise<string[]> {
+  async clean (state: 'completed' | 'failed' | 'waiting' | 'delayed', { age: ageInput = 0, limit = 1000 }: { age?: Duration, limit?: number } = {}): Promise<string[]> {
     if (!['completed', 'failed', 'waiting', 'delayed'].includes(state)) throw new FRP_JOB_INVALID(`cannot clean state "${String(state)}"`)
-    int('age', age, 0, 0, Number.MAX_SAFE_INTEGER)
+    const age = dur('age', ageInput, 0, 0, Number.MAX_SAFE_INTEGER)
     int('limit', limit, 1000, 1, 100_000)
     return await calls.clean(this.#ctx, state, age, limit)
   }

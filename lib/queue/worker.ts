@@ -12,6 +12,7 @@ import { duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import * as calls from './calls.js'
 import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
+import { optDuration, type Duration } from '../shared/options.js'
 import { activeJob, type ActiveJob } from './active-job.js'
 import { backoffDelay } from './backoff.js'
 import { TypedEmitter } from '../shared/events.js'
@@ -334,11 +335,17 @@ export class Worker<T = unknown, R = unknown> extends TypedEmitter<WorkerEvents<
   }
 
   /**
-   * Graceful close: stops taking jobs, waits up to `timeout` ms (default closeTimeout) for running
+   * Graceful close: stops taking jobs, waits up to `timeout` (ms or a duration string; default closeTimeout) for running
    * jobs, then gives the leases of the unfinished ones back so another worker takes them at once.
    */
-  close (timeout = this.options.closeTimeout): Promise<void> {
+  close (timeoutInput: Duration = this.options.closeTimeout): Promise<void> {
     if (this.#closed !== null) return this.#closed
+    let timeout: number
+    try {
+      timeout = optDuration('close.timeout', timeoutInput, this.options.closeTimeout)
+    } catch (err) {
+      return Promise.reject(err)
+    }
     this.#closing = true
     this.#closed = (async () => {
       clearInterval(this.#stalledTimer)

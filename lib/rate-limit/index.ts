@@ -5,3 +5,4 @@ export type { RateLimiterEvents, RateLimitDecision, DecisionSource } from './eve
 export { ALGORITHMS, normalizeRule, type Algorithm, type RateLimitPolicyOptions, type RateLimitPolicy, type RateLimitRule } from './policy.js'
 export type { RateLimitResult } from './result.js'
 export { ipKey } from './ip.js'
+export type { Duration } from '../shared/options.js'

@@ -3,7 +3,7 @@
 // still accepted, with one FRP_DEP001 warning per process.
 // process-warning is CommonJS whose named exports Node's ESM loader cannot detect: use its default.
 import processWarning from 'process-warning'
-import { invalid, optEnum, optInt, optString, rejectUnknown } from '../shared/options.js'
+import { invalid, optDuration, optEnum, optInt, optString, rejectUnknown, type Duration } from '../shared/options.js'
 import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule } from './policy.js'
 
 export type PolicyInput = RateLimitPolicyOptions | RateLimitPolicyOptions[] | RateLimitRule
@@ -11,10 +11,10 @@ export type PolicyInput = RateLimitPolicyOptions | RateLimitPolicyOptions[] | Ra
 export interface RateLimiterOptions {
   /** Global key prefix (default 'frp'). Keys: `<prefix>:rate-limit:{<key>}:<algorithm>`. */
   prefix?: string
-  /** Longest wait for Redis per check, in ms (default 1000). */
-  commandTimeout?: number
+  /** Longest wait for Redis per check: ms or a duration string (default 1000). */
+  commandTimeout?: Duration
   /** @deprecated since 0.2: use `commandTimeout` (warns once, FRP_DEP001). */
-  timeout?: number
+  timeout?: Duration
   /** What a check returns when Redis fails or times out: 'throw' FRP_RATE_LIMIT_STORE (default), 'allow' (through the insurance limiter) or 'deny'. */
   onRedisError?: 'throw' | 'allow' | 'deny'
   /** In-memory limiter used by onRedisError 'allow': each process allows limit / instances. `false` allows everything. */
@@ -75,7 +75,7 @@ export function normalizeRateLimiterOptions (options: RateLimiterOptions = {}, w
 }
 
 /** `commandTimeout`, or its deprecated alias `timeout` (FRP_DEP001, once per process); not both. */
-export function normalizeCommandTimeout (options: { commandTimeout?: number, timeout?: number }, where = ''): number {
+export function normalizeCommandTimeout (options: { commandTimeout?: Duration, timeout?: Duration }, where = ''): number {
   const timeout = named(where, 'timeout')
   const commandTimeout = named(where, 'commandTimeout')
   if (options.timeout !== undefined) {
@@ -83,9 +83,9 @@ export function normalizeCommandTimeout (options: { commandTimeout?: number, tim
       throw invalid(timeout, `is the deprecated name of "${commandTimeout}": give "${commandTimeout}" only`)
     }
     timeoutDeprecated(timeout, commandTimeout)
-    return optInt(timeout, options.timeout, 1000, 1, 600_000)
+    return optDuration(timeout, options.timeout, 1000, 1, 600_000)
   }
-  return optInt(commandTimeout, options.commandTimeout, 1000, 1, 600_000)
+  return optDuration(commandTimeout, options.commandTimeout, 1000, 1, 600_000)
 }
 
 function normalizeInsurance (v: RateLimiterOptions['insurance'], name: string): NormalizedRateLimiterOptions['insurance'] {

@@ -1,6 +1,6 @@
 // Policies are validated and normalized once, when a limiter rule or a route is set up, so the
 // hot path only reads precomputed fields (script arguments, header strings).
-import { invalid, optEnum, optInt, optString, rejectUnknown, describe } from '../shared/options.js'
+import { invalid, optDuration, optEnum, optInt, optString, rejectUnknown, describe, type Duration } from '../shared/options.js'
 
 export const kRule = Symbol('frp.rateLimit.rule')
 
@@ -10,8 +10,8 @@ export type Algorithm = typeof ALGORITHMS[number]
 export interface RateLimitPolicyOptions {
   /** Units allowed per window (for `gcra`: the refill rate, `limit` per `window`). */
   limit: number
-  /** Window length in ms. */
-  window: number
+  /** Window length: ms or a duration string ('1s', '15 minutes'). */
+  window: Duration
   /** Default 'sliding-window'. Every policy of one rule uses the same algorithm. */
   algorithm?: Algorithm
   /** `gcra` only: tokens that may accumulate (default `limit`). */
@@ -66,7 +66,7 @@ export function normalizePolicy (where: string, input: unknown, defaults: { algo
   if (o.limit === undefined) throw invalid(`${where}.limit`, 'is required')
   if (o.window === undefined) throw invalid(`${where}.window`, 'is required')
   const limit = optInt(`${where}.limit`, o.limit, 0, 1, MAX_LIMIT)
-  const window = optInt(`${where}.window`, o.window, 0, 1, MAX_WINDOW)
+  const window = optDuration(`${where}.window`, o.window, 0, 1, MAX_WINDOW)
   const algorithm = optEnum(`${where}.algorithm`, o.algorithm, ALGORITHMS, defaults.algorithm ?? 'sliding-window')
   if (o.burst !== undefined && algorithm !== 'gcra') throw invalid(`${where}.burst`, `applies to the 'gcra' algorithm only, not '${algorithm}'`)
   const burst = optInt(`${where}.burst`, o.burst, limit, 1, MAX_LIMIT)

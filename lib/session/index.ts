@@ -3,3 +3,4 @@ export { SessionStore, checkUserId, type SessionStoreEvents, type StoredSession,
 export { Session, type MetadataProvider, type RegenerateOptions, type SetUserOptions } from './session.js'
 export { normalizeStoreOptions, STORE_OPTIONS, type SessionStoreOptions, type NormalizedStoreOptions } from './options.js'
 export { newSessionId, parseSessionId, userTag, type ParsedId } from './ids.js'
+export type { Duration } from '../shared/options.js'

@@ -27,7 +27,12 @@ function checkName (name: unknown): string {
   return name
 }
 
-export class Session {
+/**
+ * A session's values. `Data` types the names it declares (the Fastify plugin uses the
+ * `RedisSessionData` interface, which apps extend by declaration merging); any other name stays
+ * untyped, as without it.
+ */
+export class Session<Data extends object = Record<string, unknown>> {
   readonly #store: SessionStore
   readonly #metadata: MetadataProvider | undefined
   #id: string | null
@@ -87,11 +92,15 @@ export class Session {
   get changed (): boolean { return (this.#dirty !== null && this.#dirty.size > 0) || (this.#touch && this.#persisted) }
 
   /** The value stored under `name` (a fresh copy each call), or undefined. */
-  get<T = unknown> (name: string): T | undefined {
+  // Two type parameters, both inferred: an explicit `get<T>(name)` (one argument) skips this
+  // overload for the next one, as before typed data existed.
+  get<K extends keyof D & string, D extends object> (this: Session<D>, name: K): D[K] | undefined
+  get<T = unknown> (name: string): T | undefined
+  get (name: string): unknown {
     const raw = this.#values.get(name)
     if (raw === undefined) return undefined
     try {
-      return this.#store.codec.decode(raw) as T
+      return this.#store.codec.decode(raw)
     } catch {
       // A value that cannot be decoded reads as absent, as everywhere in this package.
       return undefined
@@ -102,6 +111,9 @@ export class Session {
    * Stores `value` under `name`. The value is encoded now (errors surface here): mutate it after
    * set() and call set() again. Setting `undefined` deletes. Setting an equal value writes nothing.
    */
+  set<K extends keyof Data & string> (name: K, value: Data[K] | undefined): this
+  /** A name `Data` does not declare: any value (a declared name must take its declared type). */
+  set<N extends string> (name: N extends keyof Data ? never : N, value: unknown): this
   set (name: string, value: unknown): this {
     checkName(name)
     if (value === undefined) {
@@ -128,13 +140,13 @@ export class Session {
   }
 
   /** Every value, decoded (fresh copies). */
-  all (): Record<string, unknown> {
+  all (): Partial<Data> & Record<string, unknown> {
     const out: Record<string, unknown> = {}
     for (const name of this.#values.keys()) {
       const v = this.get(name)
       if (v !== undefined) out[name] = v
     }
-    return out
+    return out as Partial<Data> & Record<string, unknown>
   }
 
   /** Refreshes the idle timeout on save even if the touch interval has not passed. */

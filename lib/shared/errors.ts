@@ -21,7 +21,8 @@ export const FRP_WRITE_BEHIND_CLOSED = createError('FRP_WRITE_BEHIND_CLOSED', 'W
 export const FRP_CACHE_WAIT_TIMEOUT = createError('FRP_CACHE_WAIT_TIMEOUT', 'Waited %s ms for another instance to fill key "%s"', 503)
 
 // --- rate limit ---------------------------------------------------------------------------
-export const FRP_RATE_LIMITED = createError('FRP_RATE_LIMITED', 'Rate limit exceeded, retry in %s ms', 429)
+// A refusal is an expected outcome, not a bug: no stack trace, so the attack path stays cheap.
+export const FRP_RATE_LIMITED = createError('FRP_RATE_LIMITED', 'Rate limit exceeded (%s), retry in %s s', 429, Error, false)
 export const FRP_RATE_LIMIT_STORE = createError('FRP_RATE_LIMIT_STORE', 'Rate limit store failed: %s', 503)
 export const FRP_RATE_LIMIT_KEY = createError('FRP_RATE_LIMIT_KEY', 'Rate limit key generator failed: %s', 500)
 

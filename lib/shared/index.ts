@@ -9,3 +9,4 @@ export { boundFor, callPolicy, redisError, withTimeout, isRefusal, type Bound, t
 export { checkServer, type ServerFacts, type GuardOptions } from './server-guard.js'
 export { Notifier, type NotifierEvents, type Waiter, type WakeReason } from './notifier.js'
 export { TypedEmitter, type EventMap } from './events.js'
+export { optDuration, type Duration } from './options.js'

@@ -1,6 +1,13 @@
 // Small validators used when options are normalized once, at construction. Each throws
 // FRP_INVALID_OPTION naming the option, so a typo fails at startup with a message that says where.
+import { parse as parseMs } from '@lukeed/ms'
 import { FRP_INVALID_OPTION } from './errors.js'
+
+/**
+ * A duration: a non-negative integer number of milliseconds, or a string such as '30s',
+ * '5 minutes', '1.5h' or '250ms' (parsed once, when options are normalized, by @lukeed/ms).
+ */
+export type Duration = number | string
 
 export function invalid (name: string, why: string): Error {
   return new FRP_INVALID_OPTION(name, why)
@@ -18,6 +25,48 @@ export function optNumber (name: string, value: unknown, def: number, min = 0, m
   if (typeof value !== 'number' || !Number.isFinite(value)) throw invalid(name, `must be a finite number, got ${describe(value)}`)
   if (value < min || value > max) throw invalid(name, `must be between ${min} and ${max}, got ${value}`)
   return value
+}
+
+/**
+ * A duration option in ms: a non-negative integer number, or a string @lukeed/ms parses ('30s',
+ * '5 minutes') to a whole number of ms between min and max. Parse once, at normalization.
+ */
+export function optDuration (name: string, value: unknown, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return def
+  return toMs(value, min, max, why => invalid(name, why))
+}
+
+/** Like optDuration, but undefined stays undefined (an optional duration with no default). */
+export function optDurationOrUndefined (name: string, value: unknown, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  return value === undefined ? undefined : toMs(value, min, max, why => invalid(name, why))
+}
+
+/**
+ * The ms of a duration (a number or a string), or the error `fail` makes: lets a method call that
+ * has its own error for bad input (FRP_JOB_INVALID, …) share the parsing. Numbers pass through a
+ * type check only, so a caller on a hot path pays nothing for strings it does not get.
+ */
+export function toMs (value: unknown, min: number, max: number, fail: (why: string) => Error): number {
+  let ms: number | undefined
+  if (typeof value === 'number') ms = value
+  else if (typeof value === 'string') {
+    ms = parseDuration(value)
+    if (ms === undefined || !Number.isFinite(ms)) throw fail(`must be a duration (ms or a string like '30s' or '5 minutes'), got ${describe(value)}`)
+    if (!Number.isInteger(ms)) throw fail(`must be a whole number of ms, got ${describe(value)} (${ms} ms)`)
+  } else {
+    throw fail(`must be a duration (ms or a string like '30s' or '5 minutes'), got ${describe(value)}`)
+  }
+  if (!Number.isInteger(ms)) throw fail(`must be an integer number of ms, got ${describe(value)}`)
+  if (ms < min || ms > max) throw fail(`must be between ${min} and ${max} ms, got ${describe(value)}${typeof value === 'string' ? ` (${ms} ms)` : ''}`)
+  return ms
+}
+
+function parseDuration (s: string): number | undefined {
+  const ms = parseMs(s)
+  if (ms !== undefined) return ms
+  // @lukeed/ms answers undefined for a zero ('0s', '0ms'): a zero with a unit it knows is 0.
+  const zero = /^-?(?:0+\.?0*|\.0+)(\D*)$/.exec(s)
+  return zero !== null && parseMs(`1${zero[1]}`) !== undefined ? 0 : undefined
 }
 
 export function optBool (name: string, value: unknown, def: boolean): boolean {

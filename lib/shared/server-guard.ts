@@ -4,6 +4,7 @@
 import { FRP_REDIS_UNAVAILABLE } from './errors.js'
 import { withTimeout } from './call-policy.js'
 import { masters, type RedisClient } from './connection.js'
+import { optDuration, type Duration } from './options.js'
 
 export interface ServerFacts {
   version: string | null
@@ -18,8 +19,8 @@ export interface GuardOptions {
   needsNoEviction: boolean
   /** Where warnings go (a pino/Fastify logger or console). */
   log?: { warn: (msg: string) => void }
-  /** How long to wait for Redis before failing with FRP_REDIS_UNAVAILABLE (default 5000 ms). */
-  timeout?: number
+  /** How long to wait for Redis before failing with FRP_REDIS_UNAVAILABLE: ms or a duration string (default 5000). */
+  timeout?: Duration
 }
 
 const MIN_VERSION = [6, 2]
@@ -46,7 +47,7 @@ async function inspect (node: RedisClient): Promise<{ version: string | null, po
 }
 
 export async function checkServer (redis: RedisClient, opts: GuardOptions): Promise<ServerFacts> {
-  const timeout = opts.timeout ?? 5000
+  const timeout = optDuration('checkServer.timeout', opts.timeout, 5000, 1)
   let results
   try {
     results = await withTimeout(Promise.all(masters(redis).map(inspect)), timeout)

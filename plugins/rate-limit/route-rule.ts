@@ -4,10 +4,12 @@
 import { invalid, optFunction, optInt, optString, describe } from '../../lib/shared/options.js'
 import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule } from '../../lib/rate-limit/policy.js'
 import { allowListMatcher } from '../../lib/rate-limit/ip.js'
+import type { RouteCallback } from '../shared/route-request.js'
 
-export type KeyGenerator<Req> = (request: Req) => string
-export type CostFunction<Req> = (request: Req) => number
-export type AllowList<Req> = readonly string[] | ((request: Req, key: string) => boolean)
+// Bivariant in the request (see RouteCallback): a callback typed with the route's own request is accepted.
+export type KeyGenerator<Req> = RouteCallback<[request: Req], string>
+export type CostFunction<Req> = RouteCallback<[request: Req], number>
+export type AllowList<Req> = readonly string[] | RouteCallback<[request: Req, key: string], boolean>
 
 export interface RouteRateLimitOptions<Req> {
   /** The policies of this route (default: the plugin's). */
@@ -20,7 +22,9 @@ export interface RouteRateLimitOptions<Req> {
 }
 
 /** `config.rateLimit`: false (not limited), one policy, a list of policies, or full options. */
-export type RouteRateLimit<Req> = false | RateLimitPolicyOptions | RateLimitPolicyOptions[] |
+// (One policy is the last member with none of the extras: a bare RateLimitPolicyOptions member
+// would let a mistyped keyGenerator through, the union's excess-property check seeing it known.)
+export type RouteRateLimit<Req> = false | RateLimitPolicyOptions[] |
   RouteRateLimitOptions<Req> | (RateLimitPolicyOptions & Omit<RouteRateLimitOptions<Req>, 'policies'>)
 
 export interface Route<Req> {

@@ -478,5 +478,13 @@ export const mutants = [
     find: '  if (keys.size === 0) return request => ip(ipOf(request))\n',
     replace: '  if (keys.size === 0) return (_request, key) => ip(key)\n',
     tests: ['test/rate-limit/allow-list-ip.test.ts']
+  },
+  {
+    id: 'duration-string-skips-range',
+    guarantee: "durations: a string duration is range-checked like a number ('-5s', too long) and fails with FRP_INVALID_OPTION",
+    file: 'lib/shared/options.ts',
+    find: '  if (ms < min || ms > max) throw fail(',
+    replace: "  if (typeof value === 'number' && (ms < min || ms > max)) throw fail(",
+    tests: ['test/shared/durations.test.ts']
   }
 ]

@@ -37,6 +37,25 @@ test('invalid options fail at registration and name the option', async t => {
   t.throws(() => new SessionStore(null as never), { code: 'FRP_INVALID_OPTION' })
 })
 
+// Regression (issue 18): `secret: process.env.SESSION_SECRET` did not compile (TS2769). It does
+// now; an unset variable fails at registration saying so, and an unset older secret is skipped.
+test('a secret from an unset environment variable fails at registration; an unset older secret is skipped', async t => {
+  const client = (await startRedis(t)).client()
+  const attempt = async (secret: RedisSessionOptions['secret']): Promise<unknown> => {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(fastifyRedis, { client, closeClient: false })
+    app.register(redisSession, { secret })
+    app.post('/', async req => { req.session.set('a', 1); return { ok: true } })
+    await app.ready()
+    return (await app.inject({ method: 'POST', url: '/' })).statusCode
+  }
+  await t.rejects(attempt(process.env.FRP_TEST_UNSET_SECRET), { code: 'FRP_INVALID_OPTION', message: /"redisSession\.secret": is required \(got undefined: is the environment variable set\?\)/ })
+  await t.rejects(attempt(''), { code: 'FRP_INVALID_OPTION', message: /"redisSession\.secret": is required \(got an empty string/ })
+  await t.rejects(attempt([undefined, SECRET]), { code: 'FRP_INVALID_OPTION', message: /"redisSession\.secret\[0\]": is required: the first secret signs/ })
+  t.equal(await attempt([SECRET, process.env.FRP_TEST_UNSET_SECRET]), 200, 'an unset older secret verifies nothing and fails nothing')
+})
+
 test('works with a namespace, an explicit client and an app-registered @fastify/cookie', async t => {
   const redis = await startRedis(t)
   const app = Fastify()

@@ -1,0 +1,111 @@
+// Every plugin's options, decorators and route config as TypeScript users see them: valid options
+// compile, a misspelt option name or a wrong type does not (issue 18 item 3).
+import { describe, expect, test } from 'tstyche'
+import Fastify from 'fastify'
+import {
+  redisCache, redisSession, redisRateLimit, redisLock, redisLeaderboard, redisQueue,
+  type Cache, type Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator
+} from '../../index.js'
+
+const app = Fastify()
+const SECRET = 'a-secret-of-at-least-thirty-two-bytes!'
+
+describe('redisCache', () => {
+  test('options', () => {
+    expect(app.register(redisCache, { ttl: 60_000, staleWhileRevalidate: '30s', l1: { maxEntries: 1000 } })).type.not.toRaiseError()
+    expect(app.register(redisCache, { tll: 60_000 })).type.toRaiseError()
+    expect(app.register(redisCache, { ttl: true })).type.toRaiseError()
+  })
+  test('decorator', () => {
+    expect(app.cache).type.toBe<Cache>()
+    expect(app.cache.get<{ n: number }>('k')).type.toBe<Promise<{ n: number } | undefined>>()
+    expect(app.cache.wrap('k', async () => 42)).type.toBe<Promise<number>>()
+  })
+  test('route config', () => {
+    expect(app.get('/a', { config: { cache: true } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.get('/b', { config: { cache: { ttl: '1m', vary: ['accept-language'], l1Ttl: 0 } } }, async () => ({}))).type.not.toRaiseError()
+    // A misspelt key inside `config` cannot be a type error: Fastify infers the route's
+    // ContextConfig generic from the literal itself. It fails at startup instead (FRP_INVALID_OPTION
+    // naming `route /c config.cache.tll`, test/cache/options.test.ts); a wrong type is caught here.
+    expect(app.get('/c', { config: { cache: { ttl: true } } }, async () => ({}))).type.toRaiseError()
+    expect(app.get('/d', { config: { cache: { vary: 'accept' } } }, async () => ({}))).type.toRaiseError()
+  })
+})
+
+describe('redisSession', () => {
+  test('options', () => {
+    expect(app.register(redisSession, { secret: SECRET, ttl: '30 minutes', cookie: { sameSite: 'strict' } })).type.not.toRaiseError()
+    expect(app.register(redisSession, { secret: SECRET, cokie: {} })).type.toRaiseError()
+    expect(app.register(redisSession, { secret: SECRET, cookie: { sameSite: 'sometimes' } })).type.toRaiseError()
+    expect(app.register(redisSession, { secret: 42 })).type.toRaiseError()
+  })
+  test('decorators and route config', () => {
+    expect(app.sessions).type.toBe<SessionStore>()
+    expect(app.get('/s', { config: { session: false } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.get('/s2', { config: { session: 'no' } }, async () => ({}))).type.toRaiseError()
+  })
+})
+
+describe('redisRateLimit', () => {
+  test('options', () => {
+    expect(app.register(redisRateLimit, { limit: 100, window: '1 minute', algorithm: 'gcra', burst: 10, allowList: ['::1', '10.0.0.0/8'] })).type.not.toRaiseError()
+    expect(app.register(redisRateLimit, { limit: 100, windw: 60_000 })).type.toRaiseError()
+    expect(app.register(redisRateLimit, { limit: '100' })).type.toRaiseError()
+    expect(app.register(redisRateLimit, { algorithm: 'leaky-bucket' })).type.toRaiseError()
+    expect(app.register(redisRateLimit, { onRedisError: 'crash' })).type.toRaiseError()
+  })
+  test('decorator', () => {
+    expect(app.rateLimit).type.toBe<RateLimitDecorator>()
+    expect(app.rateLimit.check('k', { limit: 5, window: 1000 })).type.not.toRaiseError()
+  })
+  test('route config', () => {
+    expect(app.get('/r', { config: { rateLimit: false } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.get('/r2', { config: { rateLimit: [{ limit: 5, window: '1m' }, { limit: 100, window: '1d' }] } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.get('/r3', { config: { rateLimit: { group: 'login', limit: 5, window: 60_000 } } }, async () => ({}))).type.not.toRaiseError()
+    // (A misspelt key: see config.cache above.)
+    expect(app.get('/r4', { config: { rateLimit: { limit: 5, window: 60_000, group: 7 } } }, async () => ({}))).type.toRaiseError()
+  })
+})
+
+describe('redisLock', () => {
+  test('options', () => {
+    expect(app.register(redisLock, { ttl: '30s', waitTimeout: 5000 })).type.not.toRaiseError()
+    expect(app.register(redisLock, { ttll: 1 })).type.toRaiseError()
+    expect(app.register(redisLock, { ttl: {} })).type.toRaiseError()
+  })
+  test('decorator', () => {
+    expect(app.locker).type.toBe<Locker>()
+    expect(app.locker.acquire('k', { ttl: '10s' })).type.toBe<Promise<Lease>>()
+    expect(app.locker.using('k', async () => 'done')).type.toBe<Promise<string>>()
+  })
+  test('route config', () => {
+    expect(app.post('/l', { config: { lock: { key: () => 'k', ttl: '10s', wait: 0 } } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.post('/l2', { config: { lock: { ttl: 1000 } } }, async () => ({}))).type.toRaiseError()
+  })
+})
+
+describe('redisLeaderboard', () => {
+  test('options', () => {
+    expect(app.register(redisLeaderboard, { boards: { weekly: { order: 'desc' } }, routes: { prefix: '/boards', maxLimit: 50 } })).type.not.toRaiseError()
+    expect(app.register(redisLeaderboard, { bords: {} })).type.toRaiseError()
+    expect(app.register(redisLeaderboard, { boards: { weekly: { order: 'down' } } })).type.toRaiseError()
+  })
+  test('decorator', () => {
+    expect(app.leaderboard('weekly')).type.toBe<Leaderboard>()
+    expect(app.leaderboard('weekly').submit('ada', 10)).type.not.toRaiseError()
+    expect(app.leaderboard('weekly').submit('ada', '10')).type.toRaiseError()
+  })
+})
+
+describe('redisQueue', () => {
+  test('options', () => {
+    expect(app.register(redisQueue, { queues: ['mail'], routes: { prefix: '/jobs' }, queueOptions: { defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: '1s' } } } })).type.not.toRaiseError()
+    expect(app.register(redisQueue, { queue: ['mail'] })).type.toRaiseError()
+    expect(app.register(redisQueue, { routes: 'yes' })).type.toRaiseError()
+  })
+  test('decorator', () => {
+    expect(app.queue<{ to: string }>('mail')).type.toBe<Queue<{ to: string }, unknown>>()
+    expect(app.queue<{ to: string }>('mail').add('send', { to: 'a@b.c' }, { delay: '5m' })).type.not.toRaiseError()
+    expect(app.queue<{ to: string }>('mail').add('send', { from: 'a@b.c' })).type.toRaiseError()
+  })
+})
