@@ -96,7 +96,7 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
   const maxRadius = optInt('redisLeaderboard.routes.maxRadius', r.maxRadius, 25, 0, 10_000)
   const defaultRadius = optInt('redisLeaderboard.routes.defaultRadius', r.defaultRadius, Math.min(5, maxRadius), 0, maxRadius)
   const writeHooks = routeHooks('redisLeaderboard.routes', r)
-  const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normalizeLeaderboardOptions(defaults).maxMemberLength })
+  const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normalizeLeaderboardOptions(defaults).maxMemberLength, writeHooks })
 
   // Checked before capping: Ajv's coercion turns '?limit=Infinity' (or 1e309) into Infinity and
   // then skips minimum/maximum for non-finite numbers, so the schema alone lets it through, and

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import { Queue } from '../lib/queue/queue.js'
 import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
-import { addJobBody, jobParams, listQuery, queueParams } from './queue/route-schemas.js'
+import { queueRouteSchemas } from './queue/route-schemas.js'
 import { resolveClient } from './shared/redis-client.js'
 import { checkAtStartup } from './shared/startup.js'
 import { routeHooks, type RouteHookOptions, type RouteHooks } from './shared/route-hooks.js'
@@ -93,35 +93,36 @@ interface QP { queue: string }
 interface JP { queue: string, id: string }
 
 async function routes (scope: FastifyInstance, find: (name: string) => Queue, bodyLimit: number, common: RouteHooks): Promise<void> {
+  const schemas = queueRouteSchemas(common)
   scope.post<{ Params: QP, Body: { name: string, data?: unknown, opts?: JobOptions } }>('/:queue/jobs', {
-    ...common, bodyLimit, schema: { params: queueParams, body: addJobBody }
+    ...common, bodyLimit, schema: schemas.add
   }, async (req, reply) => {
     const res = await find(req.params.queue).add(req.body.name, req.body.data, req.body.opts)
     return await reply.code(res.created ? 201 : 200).send(res)
   })
 
   scope.get<{ Params: QP, Querystring: { state: JobState, limit: number, offset: number } }>('/:queue/jobs', {
-    ...common, schema: { params: queueParams, querystring: listQuery }
+    ...common, schema: schemas.list
   }, async req => {
     const { state, limit, offset } = req.query
     return { jobs: await find(req.params.queue).getJobs(state, { limit, offset }) }
   })
 
-  scope.get<{ Params: QP }>('/:queue/counts', { ...common, schema: { params: queueParams } },
+  scope.get<{ Params: QP }>('/:queue/counts', { ...common, schema: schemas.counts },
     async req => await find(req.params.queue).counts())
 
-  scope.get<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: { params: jobParams } }, async req => {
+  scope.get<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.get }, async req => {
     const job = await find(req.params.queue).getJob(req.params.id)
     if (job === null) throw new FRP_JOB_NOT_FOUND(req.params.id)
     return job
   })
 
-  scope.post<{ Params: JP }>('/:queue/jobs/:id/retry', { ...common, schema: { params: jobParams } }, async req => {
+  scope.post<{ Params: JP }>('/:queue/jobs/:id/retry', { ...common, schema: schemas.retry }, async req => {
     await find(req.params.queue).retry(req.params.id)
     return { id: req.params.id, state: 'waiting' }
   })
 
-  scope.delete<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: { params: jobParams } }, async (req, reply) => {
+  scope.delete<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.remove }, async (req, reply) => {
     await find(req.params.queue).remove(req.params.id)
     return await reply.code(204).send()
   })

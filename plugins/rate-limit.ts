@@ -93,9 +93,9 @@ const OPTION_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name', 'policies'
   'prefix', 'namespace', 'client'] as const
 
 const kRoute = Symbol('frp.rateLimit.route')
-/** Set on the config of a route that declares its own response schema for a refusal status. */
-const kOwnSchema = Symbol('frp.rateLimit.ownSchema')
-type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<FastifyRequest> | null, [kOwnSchema]?: true }
+/** On the config of a route that declares its own response schemas for refusal statuses: those statuses. */
+const kOwnSchemas = Symbol('frp.rateLimit.ownSchemas')
+type RouteConfig = Record<string | symbol, unknown> & { [kRoute]?: Route<FastifyRequest> | null, [kOwnSchemas]?: Set<number> }
 
 const defaultKey: KeyGenerator<FastifyRequest> = request => ipKey(request.ip)
 const ipOf = (request: FastifyRequest): string => request.ip
@@ -166,9 +166,8 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
       config[kRoute] = route
     }
     if (route === null) return
-    if (addRefusalSchemas(routeOptions as Parameters<typeof addRefusalSchemas>[0], refusals).ownSchema) {
-      routeOptions.config = { ...routeOptions.config, [kOwnSchema]: true } as typeof routeOptions.config
-    }
+    const { ownSchemas } = addRefusalSchemas(routeOptions as Parameters<typeof addRefusalSchemas>[0], refusals)
+    if (ownSchemas.size > 0) routeOptions.config = { ...routeOptions.config, [kOwnSchemas]: ownSchemas } as typeof routeOptions.config
   })
 
   function keyOf (route: Route<FastifyRequest>, request: FastifyRequest): string {
@@ -237,14 +236,14 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     if (result.degraded && onRedisError === 'deny') {
       // On the reply too, as the 429's headers are, for an error handler that writes its own reply.
       reply.header('retry-after', 1)
-      if (observed(request)) done(storeDownError())
+      if (observed(request, 503)) done(storeDownError())
       else reply.code(503).header('content-type', 'application/json; charset=utf-8').send(STORE_DOWN_BODY)
       return
     }
     const h = refusalHeaders(reply, route, result)
     notifyExceeded(request, key, result)
     if (errorResponse === undefined) {
-      if (observed(request)) done(limitedError(result, statusCode, h))
+      if (observed(request, statusCode)) done(limitedError(result, statusCode, h))
       else reply.code(statusCode).header('content-type', 'application/json; charset=utf-8').send(limitedBody(result, statusCode))
       return
     }
@@ -273,10 +272,13 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   }
 
   const observedContext = makeObservedCheck()
-  /** Whether an error handler or onError hook of the app would see a refusal of this request. */
-  function observed (request: FastifyRequest): boolean {
+  /**
+   * Whether the refusal with `status` must go through the error handler: an error handler or
+   * onError hook of the app would see it, or the route's own schema for the status shapes it.
+   */
+  function observed (request: FastifyRequest, status: number): boolean {
     // The hook's configOf() has looked for the context symbol before any refusal.
-    if (configOf(request)[kOwnSchema] === true) return true
+    if (configOf(request)[kOwnSchemas]?.has(status) === true) return true
     return contextSymbol == null || observedContext((request as unknown as Record<symbol, unknown>)[contextSymbol])
   }
 

@@ -135,18 +135,18 @@ interface RouteSchemaHolder { schema?: { response?: ResponseSchemas } & Record<s
  * declares for them (its own schema for the status, its class, e.g. `4xx`, or `default`). The
  * route's schema objects are copied, never mutated: apps share them between routes.
  */
-export function addRefusalSchemas (route: RouteSchemaHolder, add: Record<number, Record<string, unknown>>): { ownSchema: boolean } {
+export function addRefusalSchemas (route: RouteSchemaHolder, add: Record<number, Record<string, unknown>>): { ownSchemas: Set<number> } {
   const response = route.schema?.response ?? {}
   let extra: ResponseSchemas | null = null
-  let ownSchema = false
+  const ownSchemas = new Set<number>()
   for (const [status, schema] of Object.entries(add)) {
     if (status in response || `${status[0]}xx` in response || `${status[0]}XX` in response || 'default' in response) {
-      ownSchema = true
+      ownSchemas.add(Number(status))
       continue
     }
     extra ??= {}
     extra[status] = schema
   }
   if (extra !== null) route.schema = { ...route.schema, response: { ...response, ...extra } }
-  return { ownSchema }
+  return { ownSchemas }
 }

@@ -491,7 +491,7 @@ export const mutants = [
     id: 'rate-limit-refusal-skips-error-handler',
     guarantee: "a 429 reaches the app's setErrorHandler and onError hooks (the direct reply only when nothing would see the error)",
     file: 'plugins/rate-limit.ts',
-    find: '      if (observed(request)) done(limitedError(result, statusCode, h))',
+    find: '      if (observed(request, statusCode)) done(limitedError(result, statusCode, h))',
     replace: '      if (false) done(limitedError(result, statusCode, h))',
     tests: ['test/rate-limit/error-handler.test.ts']
   },
@@ -499,7 +499,7 @@ export const mutants = [
     id: 'rate-limit-refusal-ignores-route-schema',
     guarantee: "a route's own response schema for the refusal status shapes the refusal body",
     file: 'plugins/rate-limit.ts',
-    find: '    if (configOf(request)[kOwnSchema] === true) return true',
+    find: '    if (configOf(request)[kOwnSchemas]?.has(status) === true) return true',
     replace: '',
     tests: ['test/rate-limit/error-handler.test.ts']
   }
