@@ -37,6 +37,7 @@ export {
 
 // cache
 export { redisCache, type RedisCacheOptions, type RouteCacheConfig } from './plugins/cache.js'
+export type { RouteCacheControl } from './plugins/cache/cache-control.js'
 export {
   Cache, WriteBehind,
   type Fetcher, type CacheOptions, type CallOptions, type L1Options, type Logger as CacheLogger,

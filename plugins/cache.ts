@@ -13,6 +13,7 @@ import { checkAtStartup } from './shared/startup.js'
 import { invalid, optBool, optDuration, optDurationOrUndefined, optFunction, optString, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
 import { storability } from './cache/storable.js'
+import { asksForOrigin, cacheControlHeader, type RouteCacheControl } from './cache/cache-control.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 
 export interface RedisCacheOptions extends CacheOptions {
@@ -46,6 +47,18 @@ export interface RouteCacheConfig {
   staleWhileRevalidate?: Duration
   /** L1 life, ms or a duration string (0 keeps responses of this route out of L1). */
   l1Ttl?: Duration
+  /**
+   * Send `Cache-Control` with the responses this cache stores and serves, for browsers and CDNs:
+   * `true` sends `public, max-age=<ttl>` (`private` when the route varies on `authorization` or
+   * `cookie`). A `Cache-Control` set by the handler always wins. Default: not sent.
+   */
+  cacheControl?: boolean | RouteCacheControl
+  /**
+   * Honour a request's `Cache-Control: no-cache` (or `max-age=0`, `Pragma: no-cache`): skip the
+   * stored entry and refill it from the handler, one such fill per key at a time. Default false:
+   * a client must not be able to force origin load.
+   */
+  honorNoCache?: boolean
 }
 
 declare module 'fastify' {
@@ -66,6 +79,9 @@ interface Prepared {
   tags: ((request: FastifyRequest) => readonly string[]) | null
   /** True when a callback must see the validated request: the lookup runs in preHandler. */
   afterValidation: boolean
+  /** `Cache-Control` sent with stored and served responses that carry none of their own, or null. */
+  cacheControl: string | null
+  honorNoCache: boolean
   opts: Effective
 }
 
@@ -77,7 +93,7 @@ type Req = FastifyRequest & { [kLease]?: Lease | null }
 function prepare (internals: CacheInternals, config: RouteCacheConfig | true, url: string): Prepared {
   const c: RouteCacheConfig = config === true ? {} : config
   const where = `route ${url} config.cache`
-  rejectUnknown(where, c, ['ttl', 'key', 'vary', 'varyHost', 'tags', 'staleWhileRevalidate', 'l1Ttl'])
+  rejectUnknown(where, c, ['ttl', 'key', 'vary', 'varyHost', 'tags', 'staleWhileRevalidate', 'l1Ttl', 'cacheControl', 'honorNoCache'])
   const keyFn = optFunction<(r: FastifyRequest) => string>(`${where}.key`, c.key)
   const vary = c.vary ?? []
   if (!Array.isArray(vary)) throw invalid(`${where}.vary`, 'must be an array of header names')
@@ -99,13 +115,17 @@ function prepare (internals: CacheInternals, config: RouteCacheConfig | true, ur
     revive: decodeResponse
   }
   const key = new RouteKey(keyFn ?? ((r: FastifyRequest) => r.url), names, varyHost)
+  const varyAuth = names.includes('authorization')
+  const varyCookie = names.includes('cookie')
   return {
     key,
     vary: names.join(', '),
-    varyAuth: names.includes('authorization'),
-    varyCookie: names.includes('cookie'),
+    varyAuth,
+    varyCookie,
     tags,
     afterValidation: keyFn !== undefined || tags !== null,
+    cacheControl: cacheControlHeader(`${where}.cacheControl`, c.cacheControl, { ttl: opts.ttl, staleWhileRevalidate: opts.staleWhileRevalidate, personal: varyAuth || varyCookie }),
+    honorNoCache: optBool(`${where}.honorNoCache`, c.honorNoCache, false),
     opts
   }
 }
@@ -115,16 +135,20 @@ function age (internals: CacheInternals, createdAt: number): string {
   return s > 0 ? String(s) : '0'
 }
 
-function sendStored (internals: CacheInternals, request: FastifyRequest, reply: FastifyReply, r: StoredResponse, createdAt: number, xcache: string): void {
+function sendStored (internals: CacheInternals, p: Prepared, request: FastifyRequest, reply: FastifyReply, r: StoredResponse, createdAt: number, xcache: string): void {
+  // The handler's own Cache-Control was stored with the response and is replayed; ours otherwise.
+  const cc = r.h['cache-control'] ?? p.cacheControl
   const inm = request.headers['if-none-match']
   if (inm !== undefined && etagMatches(inm, r.e)) {
+    // A 304 carries what the 200 would have (RFC 9110 §15.4.5), so downstream freshness renews.
     reply.code(304).header('etag', r.e).header('x-cache', xcache).header('age', age(internals, createdAt))
-    const cc = r.h['cache-control']
-    if (cc !== undefined) reply.header('cache-control', cc)
+    if (cc !== null) reply.header('cache-control', cc)
     reply.send()
     return
   }
-  reply.code(r.s).headers(r.h).header('etag', r.e).header('x-cache', xcache).header('age', age(internals, createdAt)).send(bodyOf(r))
+  reply.code(r.s).headers(r.h).header('etag', r.e).header('x-cache', xcache).header('age', age(internals, createdAt))
+  if (cc !== null && r.h['cache-control'] === undefined) reply.header('cache-control', cc)
+  reply.send(bodyOf(r))
 }
 
 async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptions): Promise<void> {
@@ -163,6 +187,45 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
     const p = prepare(internals, config as RouteCacheConfig | true, route.url)
     const optsFor = (request: FastifyRequest): Effective => p.tags === null ? p.opts : { ...p.opts, tags: p.tags(request) }
 
+    // This request fills the entry: the response is captured in onSend.
+    function holdLease (request: FastifyRequest, reply: FastifyReply, lease: Lease): void {
+      (request as Req)[kLease] = lease
+      if (p.vary !== '') reply.header('vary', p.vary) // stored with the response, replayed on hits
+      // A request that ends without onSend (client gone) must not keep waiters waiting.
+      reply.raw.once('close', () => {
+        if ((request as Req)[kLease] === lease) {
+          (request as Req)[kLease] = null
+          internals.abandon(lease, true).catch(() => {})
+        }
+      })
+      reply.header('x-cache', 'MISS')
+    }
+
+    function serveOrFill (request: FastifyRequest, reply: FastifyReply, key: string, done: (err?: Error) => void): void {
+      const hit = internals.peek(key)
+      if (hit !== undefined && isStoredResponse(hit.value)) {
+        sendStored(internals, p, request, reply, hit.value, hit.createdAt, 'HIT')
+        return
+      }
+      // Concurrent requests for one key share one Redis read (per-request tags: each its own).
+      const lookup = p.tags === null ? internals.lookupShared(key, p.opts) : internals.lookup(key, optsFor(request))
+      lookup.then(r => {
+        if (r.status === 'lease') {
+          if (request.method === 'HEAD') { internals.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
+          holdLease(request, reply, r.lease)
+          done()
+          return
+        }
+        if (r.status === 'bypass' || !isStoredResponse(r.served.value)) { reply.header('x-cache', 'MISS'); done(); return }
+        sendStored(internals, p, request, reply, r.served.value, r.served.createdAt, r.status === 'hit' ? 'HIT' : 'STALE')
+        if (r.served.refresh) refreshInBackground(request)
+      }, () => {
+        // Waited maxWait for another instance's fill: answer from the handler (fail-open).
+        reply.header('x-cache', 'MISS')
+        done()
+      })
+    }
+
     const onRequest: onRequestHookHandler & preHandlerHookHandler = function (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) {
       const method = request.method
       if (method !== 'GET' && method !== 'HEAD') { done(); return }
@@ -183,38 +246,19 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
         }, done)
         return
       }
-      const hit = internals.peek(key)
-      if (hit !== undefined && isStoredResponse(hit.value)) {
-        sendStored(internals, request, reply, hit.value, hit.createdAt, 'HIT')
+      // `Cache-Control: no-cache` from the client, where the route allows it: refill from the
+      // handler. The refill takes the key's lease, so however many such requests arrive, one runs
+      // the handler at a time; the others (lease taken) are answered as usual: the stored entry
+      // while it lasts, else they wait for that fill like any miss.
+      if (p.honorNoCache && method === 'GET' && asksForOrigin(h)) {
+        internals.refreshLease(key, optsFor(request)).then(lease => {
+          if (lease === null) { serveOrFill(request, reply, key, done); return }
+          holdLease(request, reply, lease)
+          done()
+        }, () => serveOrFill(request, reply, key, done))
         return
       }
-      // Concurrent requests for one key share one Redis read (per-request tags: each its own).
-      const lookup = p.tags === null ? internals.lookupShared(key, p.opts) : internals.lookup(key, optsFor(request))
-      lookup.then(r => {
-        if (r.status === 'lease') {
-          if (method === 'HEAD') { internals.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
-          const lease = r.lease
-          ;(request as Req)[kLease] = lease
-          if (p.vary !== '') reply.header('vary', p.vary) // stored with the response, replayed on hits
-          // A request that ends without onSend (client gone) must not keep waiters waiting.
-          reply.raw.once('close', () => {
-            if ((request as Req)[kLease] === lease) {
-              (request as Req)[kLease] = null
-              internals.abandon(lease, true).catch(() => {})
-            }
-          })
-          reply.header('x-cache', 'MISS')
-          done()
-          return
-        }
-        if (r.status === 'bypass' || !isStoredResponse(r.served.value)) { reply.header('x-cache', 'MISS'); done(); return }
-        sendStored(internals, request, reply, r.served.value, r.served.createdAt, r.status === 'hit' ? 'HIT' : 'STALE')
-        if (r.served.refresh) refreshInBackground(request)
-      }, () => {
-        // Waited maxWait for another instance's fill: answer from the handler (fail-open).
-        reply.header('x-cache', 'MISS')
-        done()
-      })
+      serveOrFill(request, reply, key, done)
     }
 
     const onSend: onSendHookHandler = function (request, reply, payload, done) {
@@ -236,6 +280,8 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       }
       if (!reply.hasHeader('etag')) reply.header('etag', stored.e)
       reply.header('age', '0')
+      // Added after the response was captured, so it is never stored: hits send the current one.
+      if (p.cacheControl !== null && !reply.hasHeader('cache-control')) reply.header('cache-control', p.cacheControl)
       internals.fulfil(lease, encodeResponse(stored), { passOnRefusal: true, l1Value: stored }).then(() => done(null, payload), () => done(null, payload))
     }
 

@@ -248,6 +248,22 @@ export const mutants = [
 
   // --- cache -------------------------------------------------------------------------------------
   {
+    id: 'cache-client-no-cache-forces-origin',
+    guarantee: "a client's Cache-Control: no-cache cannot force an origin load unless the route opts in (honorNoCache)",
+    file: 'plugins/cache.ts',
+    find: 'c.honorNoCache, false)',
+    replace: 'c.honorNoCache, true)',
+    tests: ['test/cache/cache-control.test.ts']
+  },
+  {
+    id: 'cache-control-stored-with-response',
+    guarantee: "the route cache's own Cache-Control is never stored with the response (a hit sends the current one; a handler's header wins)",
+    edits: [
+      { file: 'plugins/cache.ts', find: '      const headers = reply.getHeaders()\n      const verdict', replace: "      if (p.cacheControl !== null && !reply.hasHeader('cache-control')) reply.header('cache-control', p.cacheControl.replace('private', 'public'))\n      const headers = reply.getHeaders()\n      const verdict" }
+    ],
+    tests: ['test/cache/cache-control.test.ts']
+  },
+  {
     id: 'cache-stale-set-not-guarded',
     guarantee: 'a fetch that an invalidation overtook never stores its stale result',
     file: 'lib/cache/store-3.lua',

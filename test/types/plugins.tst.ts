@@ -26,9 +26,12 @@ describe('redisCache', () => {
     expect(app.get('/b', { config: { cache: { ttl: '1m', vary: ['accept-language'], l1Ttl: 0 } } }, async () => ({}))).type.not.toRaiseError()
     // A misspelt key inside `config` cannot be a type error: Fastify infers the route's
     // ContextConfig generic from the literal itself. It fails at startup instead (FRP_INVALID_OPTION
-    // naming `route /c config.cache.tll`, test/cache/options.test.ts); a wrong type is caught here.
+    // naming `route /h config.cache.tll`, test/cache/cache-control.test.ts); a wrong type is caught here.
     expect(app.get('/c', { config: { cache: { ttl: true } } }, async () => ({}))).type.toRaiseError()
     expect(app.get('/d', { config: { cache: { vary: 'accept' } } }, async () => ({}))).type.toRaiseError()
+    expect(app.get('/e', { config: { cache: { ttl: '1m', cacheControl: true, honorNoCache: true } } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.get('/f', { config: { cache: { ttl: '1m', cacheControl: { maxAge: '10s', sMaxAge: 30_000, private: false } } } }, async () => ({}))).type.not.toRaiseError()
+    expect(app.get('/h', { config: { cache: { cacheControl: { maxAge: true } } } }, async () => ({}))).type.toRaiseError()
   })
 })
 

@@ -20,10 +20,12 @@ export default async function users (fastify: FastifyInstance, _opts: object): P
 
   // Whole HTTP responses cached in Redis (and L1), tagged so PATCH can drop them. The cache
   // serves and stores only requests without a cookie (x-cache: BYPASS otherwise), so the owner's
-  // answer, which carries the e-mail address, is never cached for anyone else.
+  // answer, which carries the e-mail address, is never cached for anyone else. Browsers are told
+  // `public, max-age=0`: they revalidate every time (a 304 from L1 on an unchanged ETag), because
+  // a copy they kept would not see the PATCH invalidation.
   fastify.get<{ Params: { id: number } }>('/users/:id', {
     schema: { params: idParams, response: { 200: user } },
-    config: { cache: { ttl: 30_000, tags: req => [`user:${(req.params as { id: number }).id}`] } }
+    config: { cache: { ttl: 30_000, tags: req => [`user:${req.params.id}`], cacheControl: { maxAge: 0 } } }
   }, async (request, reply) => {
     const found = fastify.repos.users.get(request.params.id)
     if (found === undefined) return await reply.code(404).send(notFound)
