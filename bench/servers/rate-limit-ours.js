@@ -12,7 +12,9 @@ export async function build (env) {
   const redis = env.BENCH_CLUSTER === undefined
     ? new Redis(env.BENCH_REDIS_URL, options)
     : new Cluster([env.BENCH_CLUSTER], { enableAutoPipelining: options.enableAutoPipelining, redisOptions: { commandTimeout: 1000 } })
-  await app.register(fastifyRedis, { client: redis })
+  // closeClient: the in-process A/B (bench/ab.mjs rejectedCpu) builds and closes this app once per
+  // round; an unclosed client kept reconnecting to the stopped bench Redis and the run never exited.
+  await app.register(fastifyRedis, { client: redis, closeClient: true })
   await app.register(redisRateLimit, {
     limit: Number(env.BENCH_LIMIT),
     window: 60_000,
