@@ -17,6 +17,8 @@ export interface CacheStats {
   staleServed: number
   /** Fetcher (or route handler) runs (`fetch`). */
   fetches: number
+  /** Fetcher runs that threw (`fetched (key, ms, 'error')`). */
+  fetchErrors: number
   /** Calls that joined a fetch or read already in flight in this process (`dedupe`). */
   dedupeJoins: number
   /** Calls that waited for another instance's fill (`wait`). */
@@ -41,6 +43,8 @@ export interface CacheEvents {
   miss: [key: string]
   stale: [key: string, reason: 'revalidate' | 'error']
   fetch: [key: string]
+  /** A fetcher run of wrap() settled (the route cache's handler runs are not fetches: they count as misses). */
+  fetched: [key: string, durationMs: number, outcome: 'ok' | 'error']
   dedupe: [key: string]
   wait: [key: string]
   refresh: [key: string]
@@ -62,6 +66,7 @@ export function emptyStats (): CacheStats {
     misses: 0,
     staleServed: 0,
     fetches: 0,
+    fetchErrors: 0,
     dedupeJoins: 0,
     waits: 0,
     refreshes: 0,
@@ -111,6 +116,7 @@ export class Telemetry {
       case 'miss': s.misses++; break
       case 'stale': s.staleServed++; break
       case 'fetch': s.fetches++; break
+      case 'fetched': if (c === 'error') s.fetchErrors++; break
       case 'dedupe': s.dedupeJoins++; break
       case 'wait': s.waits++; break
       case 'refresh': s.refreshes++; break

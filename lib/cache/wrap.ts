@@ -52,9 +52,13 @@ async function wrapMiss<T> (ctx: CacheContext, key: string, fetcher: Fetcher<T>,
 /** Redis is unavailable (or the last fill was uncacheable): the fetcher, nothing stored. */
 async function runUncached<T> (ctx: CacheContext, key: string, fetcher: Fetcher<T>, stale: Served | undefined): Promise<T> {
   ctx.telemetry.record('fetch', key)
+  const t0 = performance.now()
   try {
-    return await fetcher()
+    const value = await fetcher()
+    ctx.telemetry.record('fetched', key, performance.now() - t0, 'ok')
+    return value
   } catch (err) {
+    ctx.telemetry.record('fetched', key, performance.now() - t0, 'error')
     if (stale === undefined) throw err
     ctx.telemetry.record('stale', key, 'error')
     return stale.value as T
@@ -69,6 +73,7 @@ async function fillLease<T> (ctx: CacheContext, lease: Lease, fetcher: Fetcher<T
   try {
     value = await fetcher()
   } catch (err) {
+    ctx.telemetry.record('fetched', lease.key, performance.now() - t0, 'error')
     abandon(ctx, lease, false).catch(() => {})
     if (lease.stale !== undefined) {
       ctx.telemetry.record('stale', lease.key, 'error')
@@ -76,7 +81,9 @@ async function fillLease<T> (ctx: CacheContext, lease: Lease, fetcher: Fetcher<T
     }
     throw err
   }
-  await fulfil(ctx, lease, value, { duration: performance.now() - t0 })
+  const duration = performance.now() - t0
+  ctx.telemetry.record('fetched', lease.key, duration, 'ok')
+  await fulfil(ctx, lease, value, { duration })
   return value
 }
 

@@ -17,7 +17,7 @@ import { checkDuration, checkIncrement, checkInt, checkMember, checkScore, encod
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { storeRollup } from './rollup.js'
 import { decodeMeta, decodeScore, toEntries } from './output.js'
-import type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
+import type { Entry, LeaderboardEvents, LeaderboardReadOp, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
 export type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
@@ -50,6 +50,8 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   readonly #best: (key: string, op: string, score: number, member: string) => Promise<number | string>
   readonly #submitScript: (...keysThenArgs: Array<string | number | ReadonlyArray<string | number>>) => Promise<Array<string | number>>
   readonly #range: (key: string, metaKey: string, start: number, stop: number, order: string) => Promise<[string[], Array<string | false>?]>
+  /** Where 'submit' and 'read' go: this board, or for a period or roll-up view the board it came from. */
+  #events: Leaderboard = this
 
   static {
     bindView = (board, view) => { board.#view = view; return board }
@@ -139,8 +141,13 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   }
 
   #submitted (result: SubmitResult): SubmitResult {
-    this.emit('submit', result, this.name)
+    this.#events.emit('submit', result, this.name)
     return result
+  }
+
+  /** 'read' on the board's events (a period or roll-up view reports on the board it came from). */
+  #read (op: LeaderboardReadOp): void {
+    if (this.#events.listenerCount('read') > 0) this.#events.emit('read', this.name, op)
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -165,7 +172,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
         const kept = await this.#call(this.#best(key, c.order === DESC ? 'GT' : 'LT', s, m))
         result = typeof kept === 'number' ? { member: m, score: s, changed: true } : { member: m, score: Number(kept), changed: false }
       }
-      return this.listenerCount('submit') > 0 ? this.#submitted(result) : result
+      return this.#events.listenerCount('submit') > 0 ? this.#submitted(result) : result
     }
     return (await this.#submit(c.update, [m, s, meta]))[0]
   }
@@ -203,7 +210,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     for (let i = 0; i < reply.length; i += 2) {
       out.push({ member: triples[(i >> 1) * 3] as string, score: decodeScore(this.#cfg, reply[i]), changed: reply[i + 1] === 1 })
     }
-    if (this.listenerCount('submit') > 0) for (const r of out) this.#submitted(r)
+    if (this.#events.listenerCount('submit') > 0) for (const r of out) this.#submitted(r)
     return out
   }
 
@@ -236,6 +243,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   // --- reads --------------------------------------------------------------------------------
 
   async score (member: string): Promise<number | null> {
+    this.#read('score')
     const s = await this.#call(this.#r.zscore(this.#key(), checkMember(member, this.#cfg)))
     return s === null ? null : decodeScore(this.#cfg, s)
   }
@@ -243,6 +251,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   /** The 1-based rank of `member` (null when absent). */
   async rank (member: string, opts: { style?: RankStyle } = {}): Promise<number | null> {
     const style = opts.style ?? 'ordinal'
+    this.#read('rank')
     if (style === 'ordinal') {
       const m = checkMember(member, this.#cfg)
       const key = this.#key()
@@ -250,17 +259,23 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       return r === null ? null : r + 1
     }
     if (style !== 'competition' && style !== 'dense') throw new FRP_LEADERBOARD_ARGUMENT('style', "must be 'ordinal', 'competition' or 'dense'")
-    const info = await this.info(member, { dense: style === 'dense' })
+    const info = await this.#info(member, { dense: style === 'dense' })
     if (info === null) return null
     return style === 'dense' ? info.denseRank! : info.competitionRank
   }
 
   async percentile (member: string): Promise<number | null> {
-    return (await this.info(member))?.percentile ?? null
+    this.#read('percentile')
+    return (await this.#info(member))?.percentile ?? null
   }
 
   /** Score, every rank style asked for, percentile and metadata of one member, in one read. */
   async info (member: string, opts: { dense?: boolean, meta?: boolean } = {}): Promise<MemberInfo | null> {
+    this.#read('info')
+    return await this.#info(member, opts)
+  }
+
+  async #info (member: string, opts: { dense?: boolean, meta?: boolean } = {}): Promise<MemberInfo | null> {
     const c = this.#cfg
     const m = checkMember(member, c)
     const reply = await this.#call(scripts.run<[string, number, number, number, number, string | false | null, number] | null>(
@@ -291,6 +306,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   async top (limit = 10, offset = 0, opts: { meta?: boolean } = {}): Promise<Entry[]> {
     checkInt('limit', limit, 1, 100_000)
     checkInt('offset', offset, 0)
+    this.#read('top')
     const key = this.#key()
     const stop = offset + limit - 1
     if (opts.meta === true) {
@@ -310,6 +326,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
    */
   async page (cursor: string | null = null, opts: { limit?: number } = {}): Promise<Page> {
     const limit = checkInt('limit', opts.limit ?? 10, 1, 100_000)
+    this.#read('page')
     const key = this.#key()
     let first = 0
     let items: string[]
@@ -333,6 +350,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   async around (member: string, radius = 5, opts: { meta?: boolean } = {}): Promise<Entry[] | null> {
     const m = checkMember(member, this.#cfg)
     checkInt('radius', radius, 0, 10_000)
+    this.#read('around')
     const reply = await this.#call(scripts.run<[number, string[], Array<string | false>] | null>(
       this.#redis, 'around', [this.#target().key, this.#metaKey], [m, radius, this.#cfg.order, opts.meta === true ? '1' : '0']))
     if (reply === null) return null
@@ -340,6 +358,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   }
 
   async count (): Promise<number> {
+    this.#read('count')
     return await this.#call(this.#r.zcard(this.#key()))
   }
 
@@ -398,6 +417,8 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   }
 
   #derive (view: View): Leaderboard {
-    return bindView(new Leaderboard(this.#redis, this.name, this.#options), view)
+    const derived = bindView(new Leaderboard(this.#redis, this.name, this.#options), view)
+    derived.#events = this.#events
+    return derived
   }
 }

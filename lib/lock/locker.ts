@@ -30,6 +30,8 @@ export interface LockerEvents {
   released: [lease: Lease]
   /** A lease was lost: an extension was refused, or its deadline passed before a release. */
   lost: [lease: Lease]
+  /** An acquire failed on Redis (FRP_REDIS_UNAVAILABLE, FRP_REDIS_TIMEOUT, …): not a timeout, not an abort. */
+  acquireError: [key: string, err: Error]
 }
 
 export class Locker extends TypedEmitter<LockerEvents> {
@@ -89,7 +91,17 @@ export class Locker extends TypedEmitter<LockerEvents> {
     } catch (err) {
       return Promise.reject(err)
     }
-    return this.#acquireWith(key, o)
+    const p = this.#acquireWith(key, o)
+    // Only while someone listens: no extra promise on the hot path.
+    return this.listenerCount('acquireError') === 0 ? p : p.catch(err => { throw this.#acquireFailed(key, err, o.signal) })
+  }
+
+  /** 'acquireError' for a Redis failure of an acquire (a wait that ended or an abort is not one). */
+  #acquireFailed (key: string, err: unknown, signal: AbortSignal | undefined): unknown {
+    const code = (err as { code?: unknown })?.code
+    const aborted = signal?.aborted === true && err === signal.reason
+    if (!aborted && code !== 'FRP_LOCK_NOT_ACQUIRED' && typeof code === 'string' && code.startsWith('FRP_REDIS')) this.emit('acquireError', key, err as Error)
+    return err
   }
 
   #acquireWith (key: string, o: NormalizedAcquireOptions): Promise<Lease> {

@@ -39,6 +39,8 @@ const DRAIN_BATCH = 1000
 export interface QueueEventMap {
   /** A job was created by add or addBulk (not emitted for a jobId that was already used). */
   added: [id: string, name: string]
+  /** process() started a worker on this queue (metrics attach to its events here). */
+  worker: [worker: Worker<any, any>]
 }
 
 export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap> {
@@ -48,6 +50,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   readonly options: NormalizedQueueOptions
   readonly codec: Codec
   #closers = new Set<{ close: () => Promise<void> }>()
+  readonly #workers: Array<Worker<T, R>> = []
   #closed = false
   #ctx: calls.QueueContext
   /** Rejection handlers of the plain reads, made once: they code failures like the scripts'. */
@@ -206,12 +209,17 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     await calls.take(this.#ctx, calls.reclaimer(maxStalls), 0, [])
   }
 
+  /** The workers process() started on this queue object (closed ones included). */
+  get workers (): ReadonlyArray<Worker<T, R>> { return this.#workers }
+
   /** Starts a worker on this queue; it is closed by `queue.close()`. */
   process (handler: Processor<T, R>, opts?: WorkerOptions): Worker<T, R> {
     this.#check()
     if (typeof handler !== 'function') throw invalid('handler', 'must be a function')
     const w = new Worker<T, R>(this, handler, opts)
     this.#own(w)
+    this.#workers.push(w)
+    if (this.listenerCount('worker') > 0) this.emit('worker', w)
     return w
   }
 

@@ -116,6 +116,13 @@ export interface SessionStoreEvents {
    * expired meanwhile) or a new id is taken (FRP_SESSION_ID_TAKEN).
    */
   conflict: [id: string, code: 'FRP_SESSION_DESTROYED' | 'FRP_SESSION_ID_TAKEN']
+  /**
+   * A load answered: the session was `found`, is `missing` (unknown or expired), or the id was
+   * `invalid` (malformed; the plugin also reports cookies with a bad signature).
+   */
+  loaded: [result: 'found' | 'missing' | 'invalid']
+  /** A write (create, update, touch) was stored. */
+  saved: [id: string]
   /** Redis failed or timed out: the FRP_SESSION_UNAVAILABLE the caller gets too. */
   error: [err: Error]
 }
@@ -168,14 +175,21 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
    * session at its absolute deadline because no TTL is ever set beyond it.
    */
   load (id: string): Promise<StoredSession | null> {
-    if (!isSessionId(id)) return Promise.resolve(null)
+    if (!isSessionId(id)) {
+      if (this.listenerCount('loaded') > 0) this.emit('loaded', 'invalid')
+      return Promise.resolve(null)
+    }
     // A plain promise chain (no async layer): this runs on every request with a session.
     return this.#bound(this.#redis.hgetall(this.keyOf(id))).then(hash => {
-      if (hash['#x'] === undefined) return null
-      const s = parseHash(id, hash)
-      // The TTL already caps the session at its deadline; this only closes the last moments
-      // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
-      return Date.now() >= s.absoluteExpiresAt ? null : s
+      let s: StoredSession | null = null
+      if (hash['#x'] !== undefined) {
+        s = parseHash(id, hash)
+        // The TTL already caps the session at its deadline; this only closes the last moments
+        // before Redis notices (lazy expiry) or a hash whose deadline field was shortened.
+        if (Date.now() >= s.absoluteExpiresAt) s = null
+      }
+      if (this.listenerCount('loaded') > 0) this.emit('loaded', s === null ? 'missing' : 'found')
+      return s
     })
   }
 
@@ -193,6 +207,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
     const now = this.#check(id, r)
     if (this.listenerCount('created') > 0) this.emit('created', id, userId === '' ? null : userId)
+    if (this.listenerCount('saved') > 0) this.emit('saved', id)
     return now
   }
 
@@ -216,8 +231,12 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       args[i + 2] = set[i + 1]
     }
     const p = this.#bounded(this.#updateCmd(args)).then(check, this.#fail)
-    // A refused write is an event only while someone listens: no extra promise on the hot path.
-    return this.listenerCount('conflict') === 0 ? p : p.then(undefined, err => this.#conflict(id, err))
+    // Outcomes are events only while someone listens: no extra promise on the hot path.
+    if (this.listenerCount('conflict') === 0 && this.listenerCount('saved') === 0) return p
+    return p.then(v => {
+      if (this.listenerCount('saved') > 0) this.emit('saved', id)
+      return v
+    }, err => this.#conflict(id, err))
   }
 
   /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
@@ -226,7 +245,9 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
     const o = this.options
     const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', '', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
-    return this.#check(id, await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
+    const now = this.#check(id, await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
+    if (this.listenerCount('saved') > 0) this.emit('saved', id)
+    return now
   }
 
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */

@@ -7,7 +7,7 @@ import { startRedis, eventually } from '../helpers/redis.js'
 import type { Cache, CacheEvent, CacheStats } from '../../lib/cache/index.js'
 import { makeCache, gate } from './fixtures/setup.js'
 
-const EVENTS: CacheEvent[] = ['hit', 'miss', 'stale', 'fetch', 'dedupe', 'wait', 'refresh', 'refused', 'corrupt', 'error', 'invalidate', 'flush']
+const EVENTS: CacheEvent[] = ['hit', 'miss', 'stale', 'fetch', 'fetched', 'dedupe', 'wait', 'refresh', 'refused', 'corrupt', 'error', 'invalidate', 'flush']
 
 /** The counter an event moves (null: an event with no counter, a local invalidation). */
 function counterOf (event: CacheEvent, args: unknown[]): keyof CacheStats | null {
@@ -16,6 +16,7 @@ function counterOf (event: CacheEvent, args: unknown[]): keyof CacheStats | null
     case 'miss': return 'misses'
     case 'stale': return 'staleServed'
     case 'fetch': return 'fetches'
+    case 'fetched': return args[2] === 'error' ? 'fetchErrors' : null
     case 'dedupe': return 'dedupeJoins'
     case 'wait': return 'waits'
     case 'refresh': return 'refreshes'

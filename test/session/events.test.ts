@@ -50,8 +50,8 @@ test('created, destroyed, regenerated and conflict fire with their arguments', a
   t.strictSame(seen.splice(0), [['created', id, 'u2'], ['conflict', id, 'FRP_SESSION_ID_TAKEN']])
 
   // Typed listeners: unknown events do not compile.
-  // @ts-expect-error 'saved' is not an event of SessionStore
-  store.on('saved', () => {})
+  // @ts-expect-error 'stored' is not an event of SessionStore
+  store.on('stored', () => {})
 })
 
 test('error: a paused Redis fails the call with FRP_SESSION_UNAVAILABLE, and the listener gets it', async t => {
