@@ -8,6 +8,7 @@ import { Cache, CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/index
 import { cacheInternals, type CacheInternals, type Effective, type Lease } from '../lib/cache/internals.js'
 import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from './cache/response.js'
 import { resolveClient } from './shared/redis-client.js'
+import { watchClient } from './shared/redis-registry.js'
 import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
 import { invalid, optBool, optDuration, optDurationOrUndefined, optFunction, optString, rejectUnknown, type Duration } from '../lib/shared/options.js'
@@ -157,6 +158,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   if (uncachedHeaders !== undefined && !Array.isArray(uncachedHeaders)) throw invalid('redisCache.uncachedHeaders', 'must be an array of header names')
   const uncached = new Set((uncachedHeaders ?? []).map((h, i) => optString(`redisCache.uncachedHeaders[${i}]`, h, '').toLowerCase()))
   const redis = resolveClient(fastify, 'redisCache', { client, namespace })
+  watchClient(fastify, redis, 'cache', namespace)
   const cache = new Cache(redis, { logger: fastify.log, ...cacheOpts })
   fastify.addHook('onClose', async () => {
     await cache.close().catch((err: unknown) => fastify.log.warn({ err }, 'cache: close failed'))

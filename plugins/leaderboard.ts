@@ -8,6 +8,7 @@ import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
 import { invalid, optBool, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { resolveClient } from './shared/redis-client.js'
+import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
 import { routeHooks, type RouteHookOptions } from './shared/route-hooks.js'
 import type { RedisClient } from '../lib/shared/connection.js'
@@ -59,6 +60,7 @@ const MAX_ADHOC_BOARDS = 1000
 async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLeaderboardOptions): Promise<void> {
   rejectUnknown('redisLeaderboard', opts, ['client', 'namespace', 'defaults', 'boards', 'routes'])
   const redis = resolveClient(fastify, 'redisLeaderboard', opts)
+  watchClient(fastify, redis, 'leaderboard', opts.namespace)
   const defaults = opts.defaults ?? {}
   normalizeLeaderboardOptions(defaults, 'redisLeaderboard.defaults')
 

@@ -10,6 +10,7 @@ import type { LockerOptions } from '../lib/lock/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { invalid, optBool, optDuration, optFunction, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { resolveClients } from './shared/redis-client.js'
+import { watchClient } from './shared/redis-registry.js'
 import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
 
@@ -83,6 +84,7 @@ function routeLock (config: unknown, where: string, defaults: { ttl: number, wai
 async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Promise<void> {
   const { namespace: _ns, client: _client, routeWait, ...lockerOptions } = opts
   const redis = resolveClients(fastify, 'redisLock', opts)
+  for (const c of Array.isArray(redis) ? redis : [redis]) watchClient(fastify, c, 'lock', opts.namespace)
   const locker = new Locker(redis, lockerOptions)
   const defaults = {
     ttl: locker.options.ttl,

@@ -7,6 +7,7 @@ import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
 import { queueRouteSchemas } from './queue/route-schemas.js'
 import { resolveClient } from './shared/redis-client.js'
+import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
 import { routeHooks, type RouteHookOptions, type RouteHooks } from './shared/route-hooks.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
@@ -47,6 +48,7 @@ declare module 'fastify' {
 const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts) => {
   rejectUnknown('redisQueue', opts, ['client', 'namespace', 'queueOptions', 'queues', 'routes'])
   const client = resolveClient(fastify, 'redisQueue', opts)
+  watchClient(fastify, client, 'queue', opts.namespace)
   const base = opts.queueOptions ?? {}
   const declared: Record<string, QueueOptions> = Array.isArray(opts.queues)
     ? Object.fromEntries(opts.queues.map(n => [n, {}]))

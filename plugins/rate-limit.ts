@@ -5,6 +5,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { resolveClient } from './shared/redis-client.js'
+import { watchClient } from './shared/redis-registry.js'
 import type { RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
@@ -136,6 +137,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   if (globalRoute !== null) (globalRoute as { scope: string }).scope = 'global|'
 
   const client = resolveClient(fastify, 'redisRateLimit', opts)
+  watchClient(fastify, client, 'rate-limit', opts.namespace)
   const limiter = new RateLimiter(client, {
     prefix: opts.prefix, commandTimeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })

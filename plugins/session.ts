@@ -12,6 +12,7 @@ import { parseSessionId } from '../lib/session/ids.js'
 import type { SessionMetadata } from '../lib/session/store.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { resolveClient } from './shared/redis-client.js'
+import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
 import { invalid, optBool, optEnum, optString, rejectUnknown } from '../lib/shared/options.js'
 import { FRP_SESSION_DISABLED } from '../lib/shared/errors.js'
@@ -145,6 +146,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('redisSession.metadata', 'must be a boolean or a function')
 
   const client = resolveClient(fastify, 'redisSession', opts)
+  watchClient(fastify, client, 'session', opts.namespace)
   const storeOpts: SessionStoreOptions = {}
   for (const k of STORE_OPTIONS) if (opts[k] !== undefined) (storeOpts as Record<string, unknown>)[k] = opts[k]
   const store = new SessionStore(client, storeOpts)

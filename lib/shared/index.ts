@@ -10,3 +10,4 @@ export { checkServer, type ServerFacts, type GuardOptions } from './server-guard
 export { Notifier, type NotifierEvents, type Waiter, type WakeReason } from './notifier.js'
 export { TypedEmitter, type EventMap } from './events.js'
 export { optDuration, type Duration } from './options.js'
+export { RedisWatch, type RedisSnapshot, type RedisWatchOptions, type WatchedPattern } from './redis-watch.js'

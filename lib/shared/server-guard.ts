@@ -25,6 +25,20 @@ export interface GuardOptions {
 
 const MIN_VERSION = [6, 2]
 
+/**
+ * True when `policy` may evict keys of a pattern that must keep them. Every policy but noeviction
+ * counts: volatile-* evicts keys with a TTL, and lock, session and queue keys all have one.
+ */
+export function evicts (policy: string): boolean {
+  return policy !== 'noeviction'
+}
+
+/** The warning for data of `what` (a pattern, or several) on a Redis whose `policy` evicts. */
+export function evictionWarning (what: string, policy: string): string {
+  return `Redis maxmemory-policy is "${policy}"; under memory pressure it may evict ${what} data. ` +
+    'Use a Redis with maxmemory-policy noeviction for locks, sessions and queues, and a separate one for caches'
+}
+
 function olderThan (version: string, min: number[]): boolean {
   const parts = version.split('.').map(Number)
   for (let i = 0; i < min.length; i++) {
@@ -63,9 +77,8 @@ export async function checkServer (redis: RedisClient, opts: GuardOptions): Prom
     }
   }
   for (const r of results) {
-    if (opts.needsNoEviction && r.policy !== null && r.policy !== 'noeviction') {
-      warnings.push(`${opts.pattern}: Redis maxmemory-policy is "${r.policy}"; under memory pressure it may evict ${opts.pattern} data. ` +
-        'Use a Redis with maxmemory-policy noeviction for locks, sessions and queues, and a separate one for caches')
+    if (opts.needsNoEviction && r.policy !== null && evicts(r.policy)) {
+      warnings.push(`${opts.pattern}: ${evictionWarning(opts.pattern, r.policy)}`)
       break
     }
   }
