@@ -34,8 +34,37 @@ export default async function app (fastify: FastifyInstance, opts: AppOptions): 
     type: 'object',
     properties: {
       status: { type: 'string' },
-      redis: { $ref: 'probe#' },
+      redis: { $ref: 'redisStatus#' },
       sqlite: { $ref: 'probe#' }
+    }
+  })
+  // The Redis part: a probe's fields (latencyMs the slowest client's PING), then
+  // fastify.redisHealth()'s report on each client the pattern plugins use.
+  fastify.addSchema({
+    $id: 'redisStatus',
+    type: 'object',
+    properties: {
+      status: { type: 'string' },
+      latencyMs: { type: 'number' },
+      error: { type: 'string' },
+      clients: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            name: { type: 'string' },
+            patterns: { type: 'array', items: { type: 'string' } },
+            up: { type: 'boolean' },
+            pingMs: { type: ['number', 'null'] },
+            usedMemoryBytes: { type: ['integer', 'null'] },
+            maxmemoryBytes: { type: ['integer', 'null'] },
+            maxmemoryPolicy: { type: ['string', 'null'] },
+            evictedKeys: { type: ['integer', 'null'] },
+            warnings: { type: 'array', items: { type: 'string' } },
+            error: { type: 'string' }
+          }
+        }
+      }
     }
   })
   fastify.addSchema({

@@ -518,5 +518,13 @@ export const mutants = [
     find: '    if (configOf(request)[kOwnSchemas]?.has(status) === true) return true',
     replace: '',
     tests: ['test/rate-limit/error-handler.test.ts']
+  },
+  {
+    id: 'memory-watch-warns-only-when-full',
+    guarantee: 'the memory watch warns when used memory passes 90% of maxmemory, before Redis is full',
+    file: 'lib/shared/redis-watch.ts',
+    find: 'fullest.used > MEMORY_HIGH * fullest.max',
+    replace: 'fullest.used > fullest.max',
+    tests: ['test/shared/redis-watch.test.ts']
   }
 ]
