@@ -11,6 +11,8 @@ import { resolveClient } from './shared/redis-client.js'
 import { watchClient } from './shared/redis-registry.js'
 import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
+import { OutageLog } from './shared/outage-log.js'
+import { announceCore, type RouteCacheCounts } from './shared/cores.js'
 import { invalid, optBool, optDuration, optDurationOrUndefined, optFunction, optString, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
 import { storability } from './cache/storable.js'
@@ -83,6 +85,8 @@ interface Prepared {
   /** `Cache-Control` sent with stored and served responses that carry none of their own, or null. */
   cacheControl: string | null
   honorNoCache: boolean
+  /** Outcomes of this route's requests (shared by the GET and HEAD routes of one URL). */
+  counts: RouteCacheCounts
   opts: Effective
 }
 
@@ -91,7 +95,7 @@ const kWired = Symbol('frp.cache.wired')
 const REFRESH_HEADER = 'x-frp-cache-refresh'
 type Req = FastifyRequest & { [kLease]?: Lease | null }
 
-function prepare (internals: CacheInternals, config: RouteCacheConfig | true, url: string): Prepared {
+function prepare (internals: CacheInternals, config: RouteCacheConfig | true, url: string, counts: RouteCacheCounts): Prepared {
   const c: RouteCacheConfig = config === true ? {} : config
   const where = `route ${url} config.cache`
   rejectUnknown(where, c, ['ttl', 'key', 'vary', 'varyHost', 'tags', 'staleWhileRevalidate', 'l1Ttl', 'cacheControl', 'honorNoCache'])
@@ -127,6 +131,7 @@ function prepare (internals: CacheInternals, config: RouteCacheConfig | true, ur
     afterValidation: keyFn !== undefined || tags !== null,
     cacheControl: cacheControlHeader(`${where}.cacheControl`, c.cacheControl, { ttl: opts.ttl, staleWhileRevalidate: opts.staleWhileRevalidate, personal: varyAuth || varyCookie }),
     honorNoCache: optBool(`${where}.honorNoCache`, c.honorNoCache, false),
+    counts,
     opts
   }
 }
@@ -137,6 +142,8 @@ function age (internals: CacheInternals, createdAt: number): string {
 }
 
 function sendStored (internals: CacheInternals, p: Prepared, request: FastifyRequest, reply: FastifyReply, r: StoredResponse, createdAt: number, xcache: string): void {
+  if (xcache === 'HIT') p.counts.hit++
+  else p.counts.stale++
   // The handler's own Cache-Control was stored with the response and is replayed; ours otherwise.
   const cc = r.h['cache-control'] ?? p.cacheControl
   const inm = request.headers['if-none-match']
@@ -159,13 +166,22 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   const uncached = new Set((uncachedHeaders ?? []).map((h, i) => optString(`redisCache.uncachedHeaders[${i}]`, h, '').toLowerCase()))
   const redis = resolveClient(fastify, 'redisCache', { client, namespace })
   watchClient(fastify, redis, 'cache', namespace)
-  const cache = new Cache(redis, { logger: fastify.log, ...cacheOpts })
+  const whileDown = 'calls fall back to the origin (handler or fetcher)'
+  const outage = new OutageLog({ pattern: 'cache', whileDown, clients: [redis], log: fastify.log })
+  // The cache logs each failure it falls back from: an outage's are counted instead (one warn);
+  // anything else (a value the codec refused, a script error) is logged as before.
+  const logger = {
+    warn: (obj: unknown, msg?: string) => { if (!outage.failed((obj as { err?: unknown } | null)?.err)) fastify.log.warn(obj, msg) }
+  }
+  const cache = new Cache(redis, { logger, ...cacheOpts })
+  announceCore(fastify, 'cache', cache)
   fastify.addHook('onClose', async () => {
+    outage.close()
     await cache.close().catch((err: unknown) => fastify.log.warn({ err }, 'cache: close failed'))
   })
   // Redis down at boot: the cache starts anyway and falls back to the origin (fail-open); its
   // subscriber connects when Redis does, so ready is not awaited then.
-  if (await checkAtStartup(fastify, [redis], { pattern: 'cache', needsNoEviction: false, whileDown: 'calls fall back to the origin (handler or fetcher)' })) await cache.ready
+  if (await checkAtStartup(fastify, [redis], { pattern: 'cache', needsNoEviction: false, whileDown })) await cache.ready
   fastify.decorate('cache', cache)
   // The route cache works at the lease level (it fills from the reply in onSend, not a fetcher).
   const internals = cacheInternals(cache)
@@ -180,17 +196,27 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
     fastify.inject({ method: 'GET', url: request.url, headers }).catch(err => internals.fail(err, request.url))
   }
 
+  // One set of counters per cached URL (GET and HEAD share it), read by the metrics plugin.
+  const routeCounts = new Map<string, RouteCacheCounts>()
+
   function wire (route: RouteOptions): void {
     const config = route.config?.cache
     if (config === undefined || config === false || config === null) return
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     if (!methods.some(m => m === 'GET' || m === 'HEAD')) return
     if ((route as unknown as Record<symbol, boolean>)[kWired]) return
-    const p = prepare(internals, config as RouteCacheConfig | true, route.url)
+    let counts = routeCounts.get(route.url)
+    if (counts === undefined) {
+      counts = { hit: 0, miss: 0, bypass: 0, stale: 0 }
+      routeCounts.set(route.url, counts)
+      announceCore(fastify, 'routeCache', { route: route.url, counts })
+    }
+    const p = prepare(internals, config as RouteCacheConfig | true, route.url, counts)
     const optsFor = (request: FastifyRequest): Effective => p.tags === null ? p.opts : { ...p.opts, tags: p.tags(request) }
 
     // This request fills the entry: the response is captured in onSend.
     function holdLease (request: FastifyRequest, reply: FastifyReply, lease: Lease): void {
+      p.counts.miss++
       (request as Req)[kLease] = lease
       if (p.vary !== '') reply.header('vary', p.vary) // stored with the response, replayed on hits
       // A request that ends without onSend (client gone) must not keep waiters waiting.
@@ -213,16 +239,18 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       const lookup = p.tags === null ? internals.lookupShared(key, p.opts) : internals.lookup(key, optsFor(request))
       lookup.then(r => {
         if (r.status === 'lease') {
-          if (request.method === 'HEAD') { internals.abandon(r.lease).catch(() => {}); reply.header('x-cache', 'MISS'); done(); return }
+          if (request.method === 'HEAD') { internals.abandon(r.lease).catch(() => {}); p.counts.miss++; reply.header('x-cache', 'MISS'); done(); return }
           holdLease(request, reply, r.lease)
           done()
           return
         }
-        if (r.status === 'bypass' || !isStoredResponse(r.served.value)) { reply.header('x-cache', 'MISS'); done(); return }
+        if (r.status === 'bypass' && r.error !== undefined) outage.request(request, r.error, 'served by the handler, uncached', true)
+        if (r.status === 'bypass' || !isStoredResponse(r.served.value)) { p.counts.miss++; reply.header('x-cache', 'MISS'); done(); return }
         sendStored(internals, p, request, reply, r.served.value, r.served.createdAt, r.status === 'hit' ? 'HIT' : 'STALE')
         if (r.served.refresh) refreshInBackground(request)
       }, () => {
         // Waited maxWait for another instance's fill: answer from the handler (fail-open).
+        p.counts.miss++
         reply.header('x-cache', 'MISS')
         done()
       })
@@ -233,6 +261,7 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
       if (method !== 'GET' && method !== 'HEAD') { done(); return }
       const h = request.headers
       if ((h.authorization !== undefined && !p.varyAuth) || (h.cookie !== undefined && !p.varyCookie)) {
+        p.counts.bypass++
         reply.header('x-cache', 'BYPASS')
         done()
         return

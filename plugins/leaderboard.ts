@@ -10,6 +10,8 @@ import { invalid, optBool, optInt, optString, rejectUnknown } from '../lib/share
 import { resolveClient } from './shared/redis-client.js'
 import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
+import { OutageLog } from './shared/outage-log.js'
+import { announceCore } from './shared/cores.js'
 import { routeHooks, type RouteHookOptions } from './shared/route-hooks.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { leaderboardSchemas } from './leaderboard/route-schemas.js'
@@ -63,6 +65,11 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
   watchClient(fastify, redis, 'leaderboard', opts.namespace)
   const defaults = opts.defaults ?? {}
   normalizeLeaderboardOptions(defaults, 'redisLeaderboard.defaults')
+  const whileDown = 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'
+  // Every board's failed calls are counted (the app's own too); route requests log their own line.
+  const outage = new OutageLog({ pattern: 'leaderboard', whileDown, clients: [redis], log: fastify.log })
+  fastify.addHook('onClose', async () => { outage.close() })
+  const reported = (board: Leaderboard): Leaderboard => board.on('error', err => { outage.failed(err) })
 
   const boards = new Map<string, Leaderboard>()
   if (opts.boards !== undefined) {
@@ -70,7 +77,9 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
     for (const [name, o] of Object.entries(opts.boards)) {
       if (!BOARD_NAME.test(name)) throw invalid(`redisLeaderboard.boards.${name}`, `board names must match ${BOARD_NAME}`)
       normalizeLeaderboardOptions(o, `redisLeaderboard.boards.${name}`)
-      boards.set(name, new Leaderboard(redis, name, { ...defaults, ...o }))
+      const board = reported(new Leaderboard(redis, name, { ...defaults, ...o }))
+      boards.set(name, board)
+      announceCore(fastify, 'leaderboard', { board, configured: true })
     }
   }
   const configured = new Set(boards.keys())
@@ -79,13 +88,16 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
     const known = boards.get(name)
     if (known !== undefined) return known
     if (typeof name !== 'string' || !BOARD_NAME.test(name)) throw new FRP_LEADERBOARD_ARGUMENT('name', `board names must match ${BOARD_NAME}`)
-    const board = new Leaderboard(redis, name, defaults)
+    const board = reported(new Leaderboard(redis, name, defaults))
     // Boards made on the fly are cached up to a bound, so names from requests cannot grow memory.
-    if (boards.size < configured.size + MAX_ADHOC_BOARDS) boards.set(name, board)
+    if (boards.size < configured.size + MAX_ADHOC_BOARDS) {
+      boards.set(name, board)
+      announceCore(fastify, 'leaderboard', { board, configured: false })
+    }
     return board
   }
 
-  await checkAtStartup(fastify, [redis], { pattern: 'leaderboard', needsNoEviction: true, whileDown: 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT' })
+  await checkAtStartup(fastify, [redis], { pattern: 'leaderboard', needsNoEviction: true, whileDown })
   fastify.decorate('leaderboard', leaderboard)
 
   if (opts.routes === undefined || opts.routes === false) return
@@ -127,44 +139,44 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
         }
       },
       ...writeHooks
-    }, async (request) => {
+    }, outage.route(async (request) => {
       const { member, score, meta } = request.body as { member: string, score: number, meta?: unknown }
       const board = boardOf(request)
       const result = await board.submit(member, score, { meta })
       return { board: board.name, period: board.periodId, ...result }
-    })
+    }, true))
 
-    app.get('/:board/top', { schema: schemas.top }, async (request) => {
+    app.get('/:board/top', { schema: schemas.top }, outage.route(async (request) => {
       const q = request.query as { limit?: number, offset?: number }
       const board = boardOf(request)
       const entries = await board.top(capped('limit', q.limit, defaultLimit, 1, maxLimit), q.offset ?? 0, { meta: true })
       return { board: board.name, period: board.periodId, entries }
-    })
+    }, true))
 
-    app.get('/:board/members/:member', { schema: schemas.member }, async (request) => {
+    app.get('/:board/members/:member', { schema: schemas.member }, outage.route(async (request) => {
       const { member } = request.params as Required<Params>
       const dense = (request.query as { dense?: boolean }).dense === true
       const board = boardOf(request)
       const info = await board.info(member, { meta: true, dense })
       if (info === null) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
       return { board: board.name, period: board.periodId, ...info }
-    })
+    }, true))
 
-    app.get('/:board/members/:member/around', { schema: schemas.around }, async (request) => {
+    app.get('/:board/members/:member/around', { schema: schemas.around }, outage.route(async (request) => {
       const { member } = request.params as Required<Params>
       const q = request.query as { radius?: number }
       const board = boardOf(request)
       const entries = await board.around(member, capped('radius', q.radius, defaultRadius, 0, maxRadius), { meta: true })
       if (entries === null) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
       return { board: board.name, period: board.periodId, entries }
-    })
+    }, true))
 
-    app.delete('/:board/members/:member', { schema: schemas.remove, ...writeHooks }, async (request) => {
+    app.delete('/:board/members/:member', { schema: schemas.remove, ...writeHooks }, outage.route(async (request) => {
       const { member } = request.params as Required<Params>
       const board = boardOf(request)
       if (!await board.remove(member)) throw new FRP_LEADERBOARD_MEMBER_NOT_FOUND(member, board.name)
       return { board: board.name, period: board.periodId, member, removed: true }
-    })
+    }, true))
   }, { prefix })
 }
 

@@ -13,6 +13,8 @@ import { resolveClients } from './shared/redis-client.js'
 import { watchClient } from './shared/redis-registry.js'
 import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
+import { OutageLog } from './shared/outage-log.js'
+import { announceCore } from './shared/cores.js'
 
 export interface RouteLockConfig {
   /** The resource to lock for this request (e.g. `req => 'order:' + req.params.id`). */
@@ -86,14 +88,17 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   const redis = resolveClients(fastify, 'redisLock', opts)
   for (const c of Array.isArray(redis) ? redis : [redis]) watchClient(fastify, c, 'lock', opts.namespace)
   const locker = new Locker(redis, lockerOptions)
+  announceCore(fastify, 'locker', locker)
   const defaults = {
     ttl: locker.options.ttl,
     waitTimeout: locker.options.waitTimeout,
     wait: optDuration('redisLock.routeWait', routeWait, locker.options.waitTimeout, 0, 2 ** 31 - 1)
   }
-  await checkAtStartup(fastify, Array.isArray(redis) ? redis : [redis], {
-    pattern: 'lock', needsNoEviction: true, whileDown: 'acquiring a lock fails with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'
-  })
+  const whileDown = 'acquiring a lock fails with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'
+  const clients = Array.isArray(redis) ? redis : [redis]
+  await checkAtStartup(fastify, clients, { pattern: 'lock', needsNoEviction: true, whileDown })
+  // Counts the route locks' failed acquires and releases (the app's own calls fail to the app).
+  const outage = new OutageLog({ pattern: 'lock', whileDown, clients, log: fastify.log })
 
   fastify.decorate('locker', locker)
   // `fastify.lock` is the documented name. Fastify's types declare a WebDAV `lock` route
@@ -102,6 +107,7 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   else fastify.log.warn('lock: fastify.lock is taken; use fastify.locker')
   fastify.decorateRequest('lockLease', null)
   fastify.addHook('onClose', async () => {
+    outage.close()
     await locker.close().catch((err: unknown) => fastify.log.warn({ err }, 'lock: close failed'))
   })
 
@@ -115,7 +121,7 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
     } catch (err) {
       // Expired or taken over (the request outlived its TTL), or Redis failed: the lock ends at
       // its TTL either way; the response is already decided.
-      request.log.warn({ err, lock: lease.key }, 'lock: release failed')
+      if (!outage.request(request, err, `lock ${lease.key} not released (it ends at its TTL)`)) request.log.warn({ err, lock: lease.key }, 'lock: release failed')
     }
   }
 
@@ -125,7 +131,12 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
 
     const acquire: preHandlerHookHandler = async function (request: FastifyRequest) {
       const name = lock.key(request)
-      request.lockLease = await locker.acquire(name, lock.options)
+      try {
+        request.lockLease = await locker.acquire(name, lock.options)
+      } catch (err) {
+        outage.request(request, err, `lock ${name} not acquired (503)`)
+        throw err
+      }
       if (lock.autoExtend) (request as unknown as Record<symbol, () => void>)[kStop] = request.lockLease.keepAlive()
     }
     const onSend: onSendHookHandler = async function (request: FastifyRequest, _reply: FastifyReply, payload: unknown) {

@@ -9,6 +9,9 @@ import { queueRouteSchemas } from './queue/route-schemas.js'
 import { resolveClient } from './shared/redis-client.js'
 import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
+import { OutageLog } from './shared/outage-log.js'
+import { logWorkers } from './queue/worker-log.js'
+import { announceCore } from './shared/cores.js'
 import { routeHooks, type RouteHookOptions, type RouteHooks } from './shared/route-hooks.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
 import { optInt, optString, rejectUnknown } from '../lib/shared/options.js'
@@ -54,12 +57,16 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
     ? Object.fromEntries(opts.queues.map(n => [n, {}]))
     : { ...(opts.queues ?? {}) }
   const queues = new Map<string, Queue<any, any>>()
+  const whileDown = 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT and workers retry'
+  const outage = new OutageLog({ pattern: 'queue', whileDown, clients: [client], log: fastify.log })
 
   const get = <T, R>(name: string): Queue<T, R> => {
     let q = queues.get(name)
     if (q === undefined) {
       q = new Queue<T, R>(client, name, { ...base, ...declared[name] })
       queues.set(name, q)
+      logWorkers(q, outage, fastify.log)
+      announceCore(fastify, 'queue', q)
     }
     return q
   }
@@ -67,12 +74,13 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
   for (const name of Object.keys(declared)) get(name)
 
   // Workers started while Redis is down retry their take loop (with backoff) until it answers.
-  await checkAtStartup(fastify, [client], { pattern: 'queue', needsNoEviction: true, whileDown: 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT' })
+  await checkAtStartup(fastify, [client], { pattern: 'queue', needsNoEviction: true, whileDown })
 
   fastify.decorate('queue', get)
   // Closing never fails the app's shutdown: with Redis gone, a queue that cannot hand its jobs
   // back leaves them to lease expiry (another worker takes them) and says so in the log.
   fastify.addHook('onClose', async () => {
+    outage.close()
     const results = await Promise.allSettled([...queues.values()].map(q => q.close()))
     for (const r of results) if (r.status === 'rejected') fastify.log.warn({ err: r.reason }, 'queue: close failed; unfinished jobs return after their lease')
   })
@@ -87,47 +95,48 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
       const q = queues.get(name)
       if (q === undefined) throw new FRP_QUEUE_NOT_FOUND(name)
       return q
-    }, bodyLimit, hooks), { prefix })
+    }, bodyLimit, hooks, outage), { prefix })
   }
 }
 
 interface QP { queue: string }
 interface JP { queue: string, id: string }
 
-async function routes (scope: FastifyInstance, find: (name: string) => Queue, bodyLimit: number, common: RouteHooks): Promise<void> {
+// Each handler goes through outage.route: a failed Redis call is counted and logged at debug.
+async function routes (scope: FastifyInstance, find: (name: string) => Queue, bodyLimit: number, common: RouteHooks, outage: OutageLog): Promise<void> {
   const schemas = queueRouteSchemas(common)
   scope.post<{ Params: QP, Body: { name: string, data?: unknown, opts?: JobOptions } }>('/:queue/jobs', {
     ...common, bodyLimit, schema: schemas.add
-  }, async (req, reply) => {
+  }, outage.route(async (req, reply) => {
     const res = await find(req.params.queue).add(req.body.name, req.body.data, req.body.opts)
     return await reply.code(res.created ? 201 : 200).send(res)
-  })
+  }))
 
   scope.get<{ Params: QP, Querystring: { state: JobState, limit: number, offset: number } }>('/:queue/jobs', {
     ...common, schema: schemas.list
-  }, async req => {
+  }, outage.route(async req => {
     const { state, limit, offset } = req.query
     return { jobs: await find(req.params.queue).getJobs(state, { limit, offset }) }
-  })
+  }))
 
   scope.get<{ Params: QP }>('/:queue/counts', { ...common, schema: schemas.counts },
-    async req => await find(req.params.queue).counts())
+    outage.route(async req => await find(req.params.queue).counts()))
 
-  scope.get<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.get }, async req => {
+  scope.get<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.get }, outage.route(async req => {
     const job = await find(req.params.queue).getJob(req.params.id)
     if (job === null) throw new FRP_JOB_NOT_FOUND(req.params.id)
     return job
-  })
+  }))
 
-  scope.post<{ Params: JP }>('/:queue/jobs/:id/retry', { ...common, schema: schemas.retry }, async req => {
+  scope.post<{ Params: JP }>('/:queue/jobs/:id/retry', { ...common, schema: schemas.retry }, outage.route(async req => {
     await find(req.params.queue).retry(req.params.id)
     return { id: req.params.id, state: 'waiting' }
-  })
+  }))
 
-  scope.delete<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.remove }, async (req, reply) => {
+  scope.delete<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.remove }, outage.route(async (req, reply) => {
     await find(req.params.queue).remove(req.params.id)
     return await reply.code(204).send()
-  })
+  }))
 }
 
 export const redisQueue = fp(plugin, {

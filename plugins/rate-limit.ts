@@ -8,6 +8,9 @@ import { resolveClient } from './shared/redis-client.js'
 import { watchClient } from './shared/redis-registry.js'
 import type { RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
+import { OutageLog } from './shared/outage-log.js'
+import { skipDefaultErrorLog } from './shared/default-error-log.js'
+import { announceCore } from './shared/cores.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
 import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
@@ -141,10 +144,22 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   const limiter = new RateLimiter(client, {
     prefix: opts.prefix, commandTimeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })
+  announceCore(fastify, 'rateLimiter', limiter)
   // The hook has a failure policy for exactly this case: start, and apply it until Redis answers.
+  const whileDown = onRedisError === 'deny'
+    ? "limited requests answer 503 (onRedisError 'deny')"
+    : opts.insurance === false
+      ? "requests are not limited (onRedisError 'allow', no insurance)"
+      : "requests are limited per instance by the in-memory insurance limiter (onRedisError 'allow')"
   await checkAtStartup(fastify, [client], {
-    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.commandTimeout, 2000), whileDown: `onRedisError '${onRedisError}' applies`
+    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.commandTimeout, 2000), whileDown
   })
+  // Every failed store call is counted (the app's own checks too). The error event comes just
+  // before the check's degraded result: the request's debug line names it.
+  const outage = new OutageLog({ pattern: 'rate-limit', whileDown, clients: [client], log: fastify.log })
+  let storeError: unknown = null
+  limiter.on('error', err => { storeError = err; outage.failed(err) })
+  fastify.addHook('onClose', async () => { outage.close() })
 
   function resolve (config: RouteConfig, method: unknown, url: unknown): Route<FastifyRequest> | null {
     if (config.rateLimit === undefined) return globalRoute
@@ -238,8 +253,11 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
     if (result.degraded && onRedisError === 'deny') {
       // On the reply too, as the 429's headers are, for an error handler that writes its own reply.
       reply.header('retry-after', 1)
-      if (observed(request, 503)) done(storeDownError())
-      else reply.code(503).header('content-type', 'application/json; charset=utf-8').send(STORE_DOWN_BODY)
+      if (observed(request, 503)) {
+        const err = storeDownError()
+        skipDefaultErrorLog(request, err)
+        done(err)
+      } else reply.code(503).header('content-type', 'application/json; charset=utf-8').send(STORE_DOWN_BODY)
       return
     }
     const h = refusalHeaders(reply, route, result)
@@ -285,6 +303,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   }
 
   function finish (request: FastifyRequest, reply: FastifyReply, route: Route<FastifyRequest>, key: string, result: RateLimitResult, done: (err?: Error) => void): void {
+    if (result.degraded) outage.request(request, storeError, result.allowed ? 'allowed by the failure policy' : 'refused by the failure policy', true)
     try {
       if (result.allowed) {
         setHeaders(reply, route, result)

@@ -14,6 +14,8 @@ import type { RedisClient } from '../lib/shared/connection.js'
 import { resolveClient } from './shared/redis-client.js'
 import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
+import { OutageLog } from './shared/outage-log.js'
+import { announceCore } from './shared/cores.js'
 import { invalid, optBool, optEnum, optString, rejectUnknown } from '../lib/shared/options.js'
 import { FRP_SESSION_DISABLED } from '../lib/shared/errors.js'
 
@@ -150,11 +152,17 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   const storeOpts: SessionStoreOptions = {}
   for (const k of STORE_OPTIONS) if (opts[k] !== undefined) (storeOpts as Record<string, unknown>)[k] = opts[k]
   const store = new SessionStore(client, storeOpts)
+  announceCore(fastify, 'sessions', store)
 
   // Built on @fastify/cookie: registered here when the application has not registered it.
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
 
-  await checkAtStartup(fastify, [client], { pattern: 'session', needsNoEviction: true, timeout: store.options.commandTimeout * 2, whileDown: 'requests that use the session answer 503' })
+  const whileDown = 'requests that use the session answer 503'
+  await checkAtStartup(fastify, [client], { pattern: 'session', needsNoEviction: true, timeout: store.options.commandTimeout * 2, whileDown })
+  // Every failed store call is counted (the app's own calls too); requests log their own line.
+  const outage = new OutageLog({ pattern: 'session', whileDown, clients: [client], log: fastify.log })
+  store.on('error', err => { outage.failed(err) })
+  fastify.addHook('onClose', async () => { outage.close() })
 
   // Cookies whose signature was verified, by their exact text: a returning visitor's cookie costs
   // one Map lookup instead of an HMAC per request. Only verified cookies are kept (so only cookies
@@ -206,6 +214,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
     const verified = unsignCookie(raw)
     if (verified === null) {
       // Tampered, malformed or unsigned: a fresh anonymous session, no Redis call.
+      if (store.listenerCount('loaded') > 0) store.emit('loaded', 'invalid')
       req[kState] = CLEAR
       return done()
     }
@@ -222,6 +231,7 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
     }, (err: Error) => {
       // Only routes that touch request.session fail (503); the others go on.
       req[kSession] = err
+      outage.request(request, err, 'the session was not loaded (request.session answers 503)', true)
       done()
     })
   })
@@ -262,10 +272,11 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
       if (destroyed) writeCookie(req, reply, s, state)
       if (touchOnly) {
         // Nothing of the request was lost: a failed idle-timeout refresh never fails the response.
-        if (!destroyed) request.log.warn({ err }, 'session: idle timeout refresh failed')
+        if (!destroyed && !outage.request(request, err, 'idle timeout not refreshed', true)) request.log.warn({ err }, 'session: idle timeout refresh failed')
         return done(null, payload)
       }
       // Destroyed meanwhile (409) or Redis unavailable (503).
+      outage.request(request, err, 'the session was not saved (503)', true)
       done(err)
     })
   })

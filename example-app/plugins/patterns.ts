@@ -8,6 +8,7 @@ import { redisSession } from '../../plugins/session.js'
 import { redisLock } from '../../plugins/lock.js'
 import { redisLeaderboard } from '../../plugins/leaderboard.js'
 import { redisQueue } from '../../plugins/queue.js'
+import { redisMetrics } from '../../plugins/metrics.js'
 import { requireAdmin } from '../auth/hooks.js'
 import { resolveSessionSecret } from '../auth/session-secret.js'
 import { emailJobsMatchEmailSchema } from '../schemas/email-jobs.js'
@@ -18,6 +19,8 @@ export interface PatternOptions {
   /** Cookie `Secure` attribute: 'auto' lets the app work over plain http on localhost. */
   secureCookies?: boolean | 'auto'
 }
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1'])
 
 export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
   const { secret, fallback } = resolveSessionSecret(opts.sessionSecret)
@@ -50,5 +53,12 @@ export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
   await fastify.register(redisQueue, {
     queues: { email: { } },
     routes: { prefix: '/api/queues', onRequest: requireAdmin, preHandler: emailJobsMatchEmailSchema }
+  })
+  // Prometheus text at GET /metrics, for a scraper on this host only: the metrics name queues,
+  // boards and routes, which is nobody else's business.
+  await fastify.register(redisMetrics, {
+    onRequest: async (request, reply) => {
+      if (!LOOPBACK.has(request.ip)) await reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'metrics are served to loopback clients only' })
+    }
   })
 }, { name: 'example-patterns', dependencies: ['example-redis', 'example-db'] })

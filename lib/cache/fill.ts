@@ -27,8 +27,11 @@ export interface Lease {
 export type Lookup =
   | { status: 'hit' | 'stale', served: Served }
   | { status: 'lease', lease: Lease }
-  /** Redis unavailable, or the last fill was uncacheable: run the fetch without caching. */
-  | { status: 'bypass', stale: Served | undefined }
+  /**
+   * Redis unavailable, or the last fill was uncacheable: run the fetch without caching. `error`:
+   * the failure that made it a bypass (already recorded), for a caller that logs per request.
+   */
+  | { status: 'bypass', stale: Served | undefined, error?: unknown }
 
 export interface FulfilOptions {
   /** How long the fetch took (ms): stored for early refresh (XFetch). */
@@ -59,7 +62,7 @@ export async function fill (ctx: CacheContext, key: string, o: Effective, epoch:
         throw err
       }
       ctx.telemetry.record('error', err, key)
-      return { status: 'bypass', stale }
+      return { status: 'bypass', stale, error: err }
     }
     if (a.kind === 'pass') return { status: 'bypass', stale }
     if (a.kind === 'entry') {
@@ -72,7 +75,7 @@ export async function fill (ctx: CacheContext, key: string, o: Effective, epoch:
         }
       } catch (err) {
         ctx.telemetry.record('error', err, key)
-        return { status: 'bypass', stale }
+        return { status: 'bypass', stale, error: err }
       }
       ignoreEntry = true
       continue

@@ -39,7 +39,7 @@ export function lookup (ctx: CacheContext, key: string, o: Effective): Promise<L
     return fill(ctx, key, o, epoch, raw !== null, stale)
   }, err => {
     ctx.telemetry.record('error', err, key)
-    return { status: 'bypass', stale: undefined }
+    return { status: 'bypass', stale: undefined, error: err }
   })
 }
 
@@ -58,7 +58,7 @@ async function lookupTagged (ctx: CacheContext, key: string, o: Effective, epoch
     }
   } catch (err) {
     ctx.telemetry.record('error', err, key)
-    return { status: 'bypass', stale }
+    return { status: 'bypass', stale, error: err }
   }
   return await fill(ctx, key, o, epoch, ignoreEntry, stale)
 }

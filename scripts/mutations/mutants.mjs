@@ -248,6 +248,22 @@ export const mutants = [
 
   // --- cache -------------------------------------------------------------------------------------
   {
+    id: 'metrics-adhoc-board-labelled-by-name',
+    guarantee: 'metric labels are bounded: boards made on the fly from a request-chosen name share one label',
+    file: 'plugins/metrics/leaderboard.ts',
+    find: 'const label = configured ? board.name : ADHOC_BOARD',
+    replace: 'const label = board.name',
+    tests: ['test/metrics/workload.test.ts']
+  },
+  {
+    id: 'metrics-peek-counted-as-decision',
+    guarantee: 'a rate-limit peek is not a decision: only counted checks move frp_ratelimit_decisions_total',
+    file: 'plugins/metrics/rate-limit.ts',
+    find: '      if (!d.counted) return\n',
+    replace: '',
+    tests: ['test/metrics/workload.test.ts']
+  },
+  {
     id: 'cache-client-no-cache-forces-origin',
     guarantee: "a client's Cache-Control: no-cache cannot force an origin load unless the route opts in (honorNoCache)",
     file: 'plugins/cache.ts',

@@ -93,6 +93,17 @@ test('a user journey through every pattern of the example app', async t => {
 
   await app.inject({ method: 'POST', url: '/api/logout', headers: { cookie } })
   t.equal((await app.inject({ url: '/api/me', headers: { cookie } })).statusCode, 401)
+
+  // The README walkthrough ends with `curl localhost:3000/metrics`: every pattern is in it.
+  const metrics = await app.inject('/metrics')
+  t.equal(metrics.statusCode, 200)
+  for (const family of ['frp_http_cache_total', 'frp_cache_requests_total', 'frp_ratelimit_decisions_total', 'frp_session_loads_total',
+    'frp_sessions_created_total', 'frp_lock_acquires_total', 'frp_leaderboard_submits_total', 'frp_queue_jobs_finished_total',
+    'frp_queue_jobs', 'frp_redis_up']) {
+    t.match(metrics.body, new RegExp(`^${family}\\{?.* [1-9]`, 'm'), `${family} has a non-zero sample`)
+  }
+  t.match(metrics.body, /^frp_http_cache_total\{route="\/api\/users\/:id",result="hit"\} [1-9]/m, 'labelled by the route pattern')
+  t.equal((await app.inject({ url: '/metrics', remoteAddress: '10.0.0.9' })).statusCode, 403, 'served to loopback clients only')
 })
 
 test('bad input gets 4xx JSON errors and writes nothing', async t => {

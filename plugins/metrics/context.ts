@@ -1,0 +1,39 @@
+// What every pattern's metrics need: prom-client (loaded once, it is an optional peer), the
+// registry to register in, the app (to find its cores), the histogram buckets, and a list of
+// undo functions run when the app closes (listeners come off the cores).
+import type { FastifyInstance } from 'fastify'
+import type * as Prom from 'prom-client'
+
+export interface MetricsContext {
+  prom: typeof Prom
+  registry: Prom.Registry
+  fastify: FastifyInstance
+  /** Buckets (seconds) of the latency histograms (fetch, lock wait and hold). */
+  latencyBuckets: number[]
+  /** Buckets (seconds) of the job histograms (run time, wait before the first run). */
+  jobBuckets: number[]
+  cleanup: Array<() => void>
+}
+
+/** Listens to `event` of `emitter` until the app closes. */
+export function listen (ctx: MetricsContext, emitter: { on: (e: any, l: any) => unknown, off: (e: any, l: any) => unknown }, event: string, listener: (...args: any[]) => void): void {
+  emitter.on(event, listener)
+  ctx.cleanup.push(() => { emitter.off(event, listener) })
+}
+
+type CounterConfig = Omit<Prom.CounterConfiguration<string>, 'registers'>
+type GaugeConfig = Omit<Prom.GaugeConfiguration<string>, 'registers'>
+type HistogramConfig = Omit<Prom.HistogramConfiguration<string>, 'registers'>
+
+/** A counter in the app's registry. */
+export function counter (ctx: MetricsContext, config: CounterConfig): Prom.Counter<string> {
+  return new ctx.prom.Counter({ ...config, registers: [ctx.registry] })
+}
+
+export function gauge (ctx: MetricsContext, config: GaugeConfig): Prom.Gauge<string> {
+  return new ctx.prom.Gauge({ ...config, registers: [ctx.registry] })
+}
+
+export function histogram (ctx: MetricsContext, config: HistogramConfig): Prom.Histogram<string> {
+  return new ctx.prom.Histogram({ ...config, registers: [ctx.registry] })
+}
