@@ -542,5 +542,21 @@ export const mutants = [
     find: 'fullest.used > MEMORY_HIGH * fullest.max',
     replace: 'fullest.used > fullest.max',
     tests: ['test/shared/redis-watch.test.ts']
+  },
+  {
+    id: 'outage-warn-per-failure',
+    guarantee: 'an outage writes one warn, not one per failed call',
+    file: 'plugins/shared/outage-log.ts',
+    find: 'if (!this.#down && !this.#closed) {',
+    replace: 'if (!this.#closed) {',
+    tests: ['test/shared/outage-logs.test.ts']
+  },
+  {
+    id: 'outage-default-error-log-kept',
+    guarantee: "a Redis failure's 5xx writes no error line with a stack through Fastify's default error handler",
+    file: 'plugins/shared/outage-log.ts',
+    find: '    skipDefaultErrorLog(request, err)\n',
+    replace: '',
+    tests: ['test/shared/outage-logs.test.ts']
   }
 ]
