@@ -3,8 +3,11 @@ export {
   keySpace, escapeTag, createCodec, defaultCodec, loadScripts, isCluster, recommendedRedisOptions, createSubscriber,
   duplicateConnection, scanKeys, boundFor, callPolicy, redisError, withTimeout, checkServer, Notifier, TypedEmitter,
   type KeySpace, type Codec, type CodecOptions, type ScriptSet, type RedisClient, type Bound, type CallPolicy, type FailedCall,
-  type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap, type Duration
+  type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap, type Duration,
+  RedisWatch, type RedisSnapshot, type RedisWatchOptions, type WatchedPattern
 } from './lib/shared/index.js'
+// fastify.redisHealth()'s report (decorated by the first pattern plugin registered)
+export type { RedisHealthReport } from './plugins/shared/redis-registry.js'
 export * from './lib/shared/errors.js'
 export { redisRateLimit, type RedisRateLimitOptions, type RateLimitDecorator } from './plugins/rate-limit.js'
 export {
@@ -22,7 +25,7 @@ export { redisLeaderboard, type RedisLeaderboardOptions, type LeaderboardRoutesO
 export {
   Leaderboard,
   type Entry as LeaderboardEntry, type SubmitResult as LeaderboardSubmitResult, type MemberInfo as LeaderboardMemberInfo,
-  type Page as LeaderboardPage, type RollupOptions as LeaderboardRollupOptions, type RankStyle, type LeaderboardEvents,
+  type Page as LeaderboardPage, type RollupOptions as LeaderboardRollupOptions, type RankStyle, type LeaderboardEvents, type LeaderboardReadOp,
   type LeaderboardOptions, type Order as LeaderboardOrder, type UpdatePolicy as LeaderboardUpdatePolicy,
   type TieBreak as LeaderboardTieBreak, type PeriodUnit as LeaderboardPeriod
 } from './lib/leaderboard/index.js'

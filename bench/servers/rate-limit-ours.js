@@ -23,6 +23,11 @@ export async function build (env) {
     batch: env.BENCH_BATCH === '0' ? false : env.BENCH_MAX_CHECKS !== undefined ? { maxChecks: Number(env.BENCH_MAX_CHECKS) } : true,
     prefix: `bench${process.pid}`
   })
+  // BENCH_METRICS=1: the metrics plugin registered too (bench/metrics-cost.mjs measures its cost).
+  if (env.BENCH_METRICS === '1') {
+    const { redisMetrics } = await import('../../dist/plugins/metrics.js')
+    await app.register(redisMetrics)
+  }
   app.get('/', async () => ({ id: 1, name: 'Ada', tags: ['a', 'b'] }))
   return app
 }

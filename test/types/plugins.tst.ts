@@ -2,6 +2,9 @@
 // compile, a misspelt option name or a wrong type does not (issue 18 item 3).
 import { describe, expect, test } from 'tstyche'
 import Fastify from 'fastify'
+import { Registry } from 'prom-client'
+import { redisMetrics } from '../../plugins/metrics.js'
+import type { RedisHealthReport } from '../../index.js'
 import {
   redisCache, redisSession, redisRateLimit, redisLock, redisLeaderboard, redisQueue,
   type Cache, type Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator
@@ -110,5 +113,18 @@ describe('redisQueue', () => {
     expect(app.queue<{ to: string }>('mail')).type.toBe<Queue<{ to: string }, unknown>>()
     expect(app.queue<{ to: string }>('mail').add('send', { to: 'a@b.c' }, { delay: '5m' })).type.not.toRaiseError()
     expect(app.queue<{ to: string }>('mail').add('send', { from: 'a@b.c' })).type.toRaiseError()
+  })
+})
+
+describe('redisMetrics and redisHealth', () => {
+  test('options', () => {
+    expect(app.register(redisMetrics, { registry: new Registry(), path: '/internal/metrics', expose: true, queueCountsFor: '2s', buckets: { latency: [0.01, 0.1] } })).type.not.toRaiseError()
+    expect(app.register(redisMetrics, { pth: '/m' })).type.toRaiseError()
+    expect(app.register(redisMetrics, { expose: 'yes' })).type.toRaiseError()
+    expect(app.register(redisMetrics, { registry: {} })).type.toRaiseError()
+  })
+  test('decorators', () => {
+    expect(app.redisMetrics.registry).type.toBe<Registry>()
+    expect(app.redisHealth()).type.toBe<Promise<RedisHealthReport>>()
   })
 })
