@@ -2,8 +2,8 @@
 // durations and invalidations from its events, and the route cache's per-route outcomes.
 import type { Cache } from '../../lib/cache/cache.js'
 import { watchCores, type RouteCacheCounts } from '../shared/cores.js'
-import { counter, gauge, histogram, listen, type MetricsContext } from './context.js'
-import { Tally, TotalFollower } from './tally.js'
+import { counter, talliedCounter, gauge, histogram, listen, type MetricsContext } from './context.js'
+import { TotalFollower } from './tally.js'
 
 const KINDS: Record<string, string> = { k: 'key', t: 'tag', p: 'prefix', c: 'clear' }
 
@@ -11,8 +11,6 @@ export function cacheMetrics (ctx: MetricsContext): void {
   const caches: Cache[] = []
   const routes: Array<{ route: string, counts: RouteCacheCounts }> = []
   const totals = new TotalFollower()
-  const fetches = new Tally()
-  const invalidations = new Tally()
 
   counter(ctx, {
     name: 'frp_cache_requests_total',
@@ -28,11 +26,10 @@ export function cacheMetrics (ctx: MetricsContext): void {
       })
     }
   })
-  counter(ctx, {
+  const fetches = talliedCounter(ctx, {
     name: 'frp_cache_fetches_total',
     help: 'Fetcher runs of cache.wrap by outcome.',
-    labelNames: ['outcome'],
-    collect () { fetches.flush(this) }
+    labelNames: ['outcome']
   })
   const fetchDuration = histogram(ctx, {
     name: 'frp_cache_fetch_duration_seconds',
@@ -51,11 +48,10 @@ export function cacheMetrics (ctx: MetricsContext): void {
       })
     }
   })
-  counter(ctx, {
+  const invalidations = talliedCounter(ctx, {
     name: 'frp_cache_invalidations_total',
     help: 'Invalidations by kind (key, tag, prefix, clear), made here (local) or heard on the bus (remote).',
-    labelNames: ['kind', 'origin'],
-    collect () { invalidations.flush(this) }
+    labelNames: ['kind', 'origin']
   })
   gauge(ctx, {
     name: 'frp_cache_l1_entries',

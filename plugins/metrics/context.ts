@@ -3,6 +3,7 @@
 // undo functions run when the app closes (listeners come off the cores).
 import type { FastifyInstance } from 'fastify'
 import type * as Prom from 'prom-client'
+import { Tally } from './tally.js'
 
 export interface MetricsContext {
   prom: typeof Prom
@@ -36,4 +37,11 @@ export function gauge (ctx: MetricsContext, config: GaugeConfig): Prom.Gauge<str
 
 export function histogram (ctx: MetricsContext, config: HistogramConfig): Prom.Histogram<string> {
   return new ctx.prom.Histogram({ ...config, registers: [ctx.registry] })
+}
+
+/** A counter fed by event counts: returns the Tally to add to (moved into the counter at scrape time). */
+export function talliedCounter (ctx: MetricsContext, config: Omit<CounterConfig, 'collect'>): Tally {
+  const tally = new Tally()
+  counter(ctx, { ...config, collect () { tally.flush(this) } })
+  return tally
 }

@@ -4,25 +4,20 @@
 // cannot add series.
 import type { SubmitResult } from '../../lib/leaderboard/types.js'
 import { watchCores } from '../shared/cores.js'
-import { counter, listen, type MetricsContext } from './context.js'
-import { Tally } from './tally.js'
+import { talliedCounter, listen, type MetricsContext } from './context.js'
 
 export const ADHOC_BOARD = '_adhoc'
 
 export function leaderboardMetrics (ctx: MetricsContext): void {
-  const submits = new Tally()
-  const reads = new Tally()
-  counter(ctx, {
+  const submits = talliedCounter(ctx, {
     name: 'frp_leaderboard_submits_total',
     help: 'Scores submitted or incremented, by board and whether the stored score changed.',
-    labelNames: ['board', 'changed'],
-    collect () { submits.flush(this) }
+    labelNames: ['board', 'changed']
   })
-  counter(ctx, {
+  const reads = talliedCounter(ctx, {
     name: 'frp_leaderboard_reads_total',
     help: 'Leaderboard reads by board and operation (score, rank, percentile, info, top, page, around, count).',
-    labelNames: ['board', 'op'],
-    collect () { reads.flush(this) }
+    labelNames: ['board', 'op']
   })
   ctx.cleanup.push(watchCores(ctx.fastify, 'leaderboard', ({ board, configured }) => {
     const label = configured ? board.name : ADHOC_BOARD

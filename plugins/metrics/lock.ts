@@ -2,23 +2,18 @@
 // extensions. The hold time runs from 'acquired' to 'released' (a lost lease is counted as lost).
 import type { Lease } from '../../lib/lock/lease.js'
 import { watchCores } from '../shared/cores.js'
-import { counter, histogram, listen, type MetricsContext } from './context.js'
-import { Tally } from './tally.js'
+import { talliedCounter, histogram, listen, type MetricsContext } from './context.js'
 
 export function lockMetrics (ctx: MetricsContext): void {
-  const acquires = new Tally()
-  const lost = new Tally()
-  const extensions = new Tally()
-  counter(ctx, {
+  const acquires = talliedCounter(ctx, {
     name: 'frp_lock_acquires_total',
     help: 'Lock acquires by outcome: acquired, timeout (the wait ended), error (Redis failed).',
-    labelNames: ['outcome'],
-    collect () { acquires.flush(this) }
+    labelNames: ['outcome']
   })
   const wait = histogram(ctx, { name: 'frp_lock_wait_seconds', help: 'Time an acquire took until the lock was held.', buckets: ctx.latencyBuckets })
   const held = histogram(ctx, { name: 'frp_lock_held_seconds', help: 'Time a lock was held, acquire to release.', buckets: ctx.latencyBuckets })
-  counter(ctx, { name: 'frp_lock_lost_total', help: 'Leases lost before their release (an extension refused, or the deadline passed).', collect () { lost.flush(this) } })
-  counter(ctx, { name: 'frp_lock_extensions_total', help: 'Lease extensions (extend() and keep-alive).', collect () { extensions.flush(this) } })
+  const lost = talliedCounter(ctx, { name: 'frp_lock_lost_total', help: 'Leases lost before their release (an extension refused, or the deadline passed).' })
+  const extensions = talliedCounter(ctx, { name: 'frp_lock_extensions_total', help: 'Lease extensions (extend() and keep-alive).' })
 
   const since = new WeakMap<Lease, number>()
   ctx.cleanup.push(watchCores(ctx.fastify, 'locker', locker => {

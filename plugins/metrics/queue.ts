@@ -6,8 +6,7 @@ import type { Queue } from '../../lib/queue/queue.js'
 import type { ActiveJob } from '../../lib/queue/active-job.js'
 import type { Worker } from '../../lib/queue/worker.js'
 import { watchCores } from '../shared/cores.js'
-import { counter, gauge, histogram, listen, type MetricsContext } from './context.js'
-import { Tally } from './tally.js'
+import { talliedCounter, gauge, histogram, listen, type MetricsContext } from './context.js'
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const
 
@@ -15,8 +14,6 @@ interface Counted { at: number, counts: Promise<Record<(typeof STATES)[number], 
 
 export function queueMetrics (ctx: MetricsContext, countsFor: number): void {
   const queues = new Map<string, Queue>()
-  const finished = new Tally()
-  const stalled = new Tally()
   const cached = new Map<string, Counted>()
 
   function countsOf (q: Queue): Counted['counts'] {
@@ -40,17 +37,15 @@ export function queueMetrics (ctx: MetricsContext, countsFor: number): void {
       }))
     }
   })
-  counter(ctx, {
+  const finished = talliedCounter(ctx, {
     name: 'frp_queue_jobs_finished_total',
     help: 'Job runs finished by this app\'s workers: completed, failed (no attempt left) or retried (another attempt follows).',
-    labelNames: ['queue', 'outcome'],
-    collect () { finished.flush(this) }
+    labelNames: ['queue', 'outcome']
   })
-  counter(ctx, {
+  const stalled = talliedCounter(ctx, {
     name: 'frp_queue_stalled_total',
     help: 'Runs by this app\'s workers of jobs that had stalled before (a worker lost the lease while running them), counted when the run ends.',
-    labelNames: ['queue'],
-    collect () { stalled.flush(this) }
+    labelNames: ['queue']
   })
   const duration = histogram(ctx, { name: 'frp_queue_job_duration_seconds', help: 'Run time of a job attempt.', labelNames: ['queue'], buckets: ctx.jobBuckets })
   const wait = histogram(ctx, { name: 'frp_queue_job_wait_seconds', help: 'Time from enqueue to the start of a job\'s first attempt.', labelNames: ['queue'], buckets: ctx.jobBuckets })

@@ -2,22 +2,17 @@
 // and who decided (Redis, the local block cache, or the failure policy while Redis failed).
 import type { RateLimitDecision } from '../../lib/rate-limit/events.js'
 import { watchCores } from '../shared/cores.js'
-import { counter, listen, type MetricsContext } from './context.js'
-import { Tally } from './tally.js'
+import { talliedCounter, listen, type MetricsContext } from './context.js'
 
 export function rateLimitMetrics (ctx: MetricsContext): void {
-  const decisions = new Tally()
-  const errors = new Tally()
-  counter(ctx, {
+  const decisions = talliedCounter(ctx, {
     name: 'frp_ratelimit_decisions_total',
     help: 'Rate-limit decisions by policy, outcome (allowed, denied) and source (redis, block_cache, insurance, fail_open, fail_closed).',
-    labelNames: ['policy', 'outcome', 'source'],
-    collect () { decisions.flush(this) }
+    labelNames: ['policy', 'outcome', 'source']
   })
-  counter(ctx, {
+  const errors = talliedCounter(ctx, {
     name: 'frp_ratelimit_redis_errors_total',
-    help: 'Redis failures and timeouts of the rate limiter (its failure policy answered).',
-    collect () { errors.flush(this) }
+    help: 'Redis failures and timeouts of the rate limiter (its failure policy answered).'
   })
   ctx.cleanup.push(watchCores(ctx.fastify, 'rateLimiter', limiter => {
     listen(ctx, limiter, 'decision', (d: RateLimitDecision) => {

@@ -1,27 +1,20 @@
 // Session metrics: loads by result, saves by result, sessions created and destroyed.
 import { watchCores } from '../shared/cores.js'
-import { counter, listen, type MetricsContext } from './context.js'
-import { Tally } from './tally.js'
+import { talliedCounter, listen, type MetricsContext } from './context.js'
 
 export function sessionMetrics (ctx: MetricsContext): void {
-  const loads = new Tally()
-  const saves = new Tally()
-  const created = new Tally()
-  const destroyed = new Tally()
-  counter(ctx, {
+  const loads = talliedCounter(ctx, {
     name: 'frp_session_loads_total',
     help: 'Session loads by result: found, missing (unknown or expired), invalid (malformed id or bad signature).',
-    labelNames: ['result'],
-    collect () { loads.flush(this) }
+    labelNames: ['result']
   })
-  counter(ctx, {
+  const saves = talliedCounter(ctx, {
     name: 'frp_session_saves_total',
     help: 'Session writes by result: ok, conflict (the new id was taken), refused (the session was destroyed or expired meanwhile).',
-    labelNames: ['result'],
-    collect () { saves.flush(this) }
+    labelNames: ['result']
   })
-  counter(ctx, { name: 'frp_sessions_created_total', help: 'Sessions stored for the first time.', collect () { created.flush(this) } })
-  counter(ctx, { name: 'frp_sessions_destroyed_total', help: 'Live sessions destroyed (logout, destroy, the old id of a login).', collect () { destroyed.flush(this) } })
+  const created = talliedCounter(ctx, { name: 'frp_sessions_created_total', help: 'Sessions stored for the first time.' })
+  const destroyed = talliedCounter(ctx, { name: 'frp_sessions_destroyed_total', help: 'Live sessions destroyed (logout, destroy, the old id of a login).' })
   ctx.cleanup.push(watchCores(ctx.fastify, 'sessions', store => {
     listen(ctx, store, 'loaded', (result: string) => { loads.add(result, () => ({ result })) })
     listen(ctx, store, 'saved', () => { saves.add('ok', () => ({ result: 'ok' })) })
