@@ -76,6 +76,13 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
   const prom = await loadPromClient()
   if (opts.registry !== undefined && !(opts.registry instanceof prom.Registry)) throw invalid('redisMetrics.registry', 'must be a prom-client Registry')
   const registry = opts.registry ?? new prom.Registry()
+  // Metrics are defined when their plugin's first core appears, so a clash would surface late,
+  // inside another plugin: refuse a registry another app fills, or that has our names, up front.
+  const taken = OUR_METRICS.find(name => registry.getSingleMetric(name) !== undefined)
+  if (registriesInUse.has(registry) || taken !== undefined) {
+    throw invalid('redisMetrics.registry', `already holds this plugin's metrics${taken === undefined ? '' : ` (${taken})`}; give each app its own registry`)
+  }
+  registriesInUse.add(registry)
 
   const ctx: MetricsContext = {
     prom,
@@ -85,25 +92,20 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
     jobBuckets: buckets('redisMetrics.buckets.jobs', opts.buckets?.jobs, JOB_BUCKETS),
     cleanup: []
   }
-  try {
-    cacheMetrics(ctx)
-    rateLimitMetrics(ctx)
-    sessionMetrics(ctx)
-    lockMetrics(ctx)
-    leaderboardMetrics(ctx)
-    queueMetrics(ctx, queueCountsFor)
-    redisServerMetrics(ctx)
-  } catch (err) {
-    // A shared registry that already holds our names: another app (or a second registration) fills it.
-    if (/already been registered/.test((err as Error).message)) {
-      throw invalid('redisMetrics.registry', `already holds this plugin's metrics (${(err as Error).message}); give each app its own registry`)
-    }
-    throw err
-  }
+  // Each pattern's metrics appear with its plugin's first core (an app without sessions shows no
+  // session metrics); Redis' with the first client a pattern plugin uses.
+  cacheMetrics(ctx)
+  rateLimitMetrics(ctx)
+  sessionMetrics(ctx)
+  lockMetrics(ctx)
+  leaderboardMetrics(ctx)
+  queueMetrics(ctx, queueCountsFor)
+  redisServerMetrics(ctx)
   fastify.addHook('onClose', async () => {
     for (const undo of ctx.cleanup) undo()
     // Our metrics leave a registry the app shares with others, so a new app can register them again.
     if (opts.registry !== undefined) for (const name of OUR_METRICS) registry.removeSingleMetric(name)
+    registriesInUse.delete(registry)
   })
   fastify.decorate('redisMetrics', { registry })
 
@@ -120,6 +122,9 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
     })
   }
 }
+
+/** Registries an open app's metrics plugin fills. */
+const registriesInUse = new WeakSet<Registry>()
 
 /** Every metric name this plugin registers (for removal from a shared registry at close). */
 const OUR_METRICS = [

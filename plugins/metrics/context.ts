@@ -45,3 +45,12 @@ export function talliedCounter (ctx: MetricsContext, config: Omit<CounterConfig,
   counter(ctx, { ...config, collect () { tally.flush(this) } })
   return tally
 }
+
+/**
+ * A core listener that first defines the pattern's metrics, when its first core appears: an app
+ * without that plugin shows none of them (no empty families, no counters stuck at 0).
+ */
+export function onFirst<C> (define: () => (core: C) => void): (core: C) => void {
+  let attach: ((core: C) => void) | null = null
+  return core => { (attach ??= define())(core) }
+}
