@@ -76,9 +76,11 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
   const prom = await loadPromClient()
   if (opts.registry !== undefined && !(opts.registry instanceof prom.Registry)) throw invalid('redisMetrics.registry', 'must be a prom-client Registry')
   const registry = opts.registry ?? new prom.Registry()
+  const latencyBuckets = buckets('redisMetrics.buckets.latency', opts.buckets?.latency, LATENCY_BUCKETS)
+  const jobBuckets = buckets('redisMetrics.buckets.jobs', opts.buckets?.jobs, JOB_BUCKETS)
   // Metrics are defined when their plugin's first core appears, so a clash would surface late,
   // inside another plugin: refuse a registry another app fills, or that has our names, up front.
-  const taken = OUR_METRICS.find(name => registry.getSingleMetric(name) !== undefined)
+  const taken = registry.getMetricsAsArray().find(m => m.name.startsWith('frp_'))?.name
   if (registriesInUse.has(registry) || taken !== undefined) {
     throw invalid('redisMetrics.registry', `already holds this plugin's metrics${taken === undefined ? '' : ` (${taken})`}; give each app its own registry`)
   }
@@ -88,12 +90,13 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
     prom,
     registry,
     fastify,
-    latencyBuckets: buckets('redisMetrics.buckets.latency', opts.buckets?.latency, LATENCY_BUCKETS),
-    jobBuckets: buckets('redisMetrics.buckets.jobs', opts.buckets?.jobs, JOB_BUCKETS),
-    cleanup: []
+    latencyBuckets,
+    jobBuckets,
+    cleanup: [],
+    defined: []
   }
   // Each pattern's metrics appear with its plugin's first core (an app without sessions shows no
-  // session metrics); Redis' with the first client a pattern plugin uses.
+  // session metrics). Redis' are defined now and have samples once a pattern plugin uses a client.
   cacheMetrics(ctx)
   rateLimitMetrics(ctx)
   sessionMetrics(ctx)
@@ -104,7 +107,7 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
   fastify.addHook('onClose', async () => {
     for (const undo of ctx.cleanup) undo()
     // Our metrics leave a registry the app shares with others, so a new app can register them again.
-    if (opts.registry !== undefined) for (const name of OUR_METRICS) registry.removeSingleMetric(name)
+    if (opts.registry !== undefined) for (const name of ctx.defined) registry.removeSingleMetric(name)
     registriesInUse.delete(registry)
   })
   fastify.decorate('redisMetrics', { registry })
@@ -125,19 +128,6 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
 
 /** Registries an open app's metrics plugin fills. */
 const registriesInUse = new WeakSet<Registry>()
-
-/** Every metric name this plugin registers (for removal from a shared registry at close). */
-const OUR_METRICS = [
-  'frp_cache_requests_total', 'frp_cache_fetches_total', 'frp_cache_fetch_duration_seconds', 'frp_cache_stampede_joins_total',
-  'frp_cache_invalidations_total', 'frp_cache_l1_entries', 'frp_cache_l1_bytes', 'frp_cache_errors_total', 'frp_http_cache_total',
-  'frp_ratelimit_decisions_total', 'frp_ratelimit_redis_errors_total',
-  'frp_session_loads_total', 'frp_session_saves_total', 'frp_sessions_created_total', 'frp_sessions_destroyed_total',
-  'frp_lock_acquires_total', 'frp_lock_wait_seconds', 'frp_lock_held_seconds', 'frp_lock_lost_total', 'frp_lock_extensions_total',
-  'frp_leaderboard_submits_total', 'frp_leaderboard_reads_total',
-  'frp_queue_jobs', 'frp_queue_jobs_finished_total', 'frp_queue_stalled_total', 'frp_queue_job_duration_seconds', 'frp_queue_job_wait_seconds',
-  'frp_redis_up', 'frp_redis_ping_seconds', 'frp_redis_used_memory_bytes', 'frp_redis_maxmemory_bytes', 'frp_redis_evicted_keys_total',
-  'frp_redis_maxmemory_policy_info'
-]
 
 /** The metrics plugin: `app.register(redisMetrics, { path: '/metrics' })`. */
 export const redisMetrics = fp(redisMetricsPlugin, {

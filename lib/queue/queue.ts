@@ -50,7 +50,6 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   readonly options: NormalizedQueueOptions
   readonly codec: Codec
   #closers = new Set<{ close: () => Promise<void> }>()
-  readonly #workers: Array<Worker<T, R>> = []
   #closed = false
   #ctx: calls.QueueContext
   /** Rejection handlers of the plain reads, made once: they code failures like the scripts'. */
@@ -209,8 +208,10 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     await calls.take(this.#ctx, calls.reclaimer(maxStalls), 0, [])
   }
 
-  /** The workers process() started on this queue object (closed ones included). */
-  get workers (): ReadonlyArray<Worker<T, R>> { return this.#workers }
+  /** The workers process() started on this queue object and not closed yet. */
+  get workers (): Array<Worker<T, R>> {
+    return [...this.#closers].filter((c): c is Worker<T, R> => c instanceof Worker)
+  }
 
   /** Starts a worker on this queue; it is closed by `queue.close()`. */
   process (handler: Processor<T, R>, opts?: WorkerOptions): Worker<T, R> {
@@ -218,7 +219,6 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     if (typeof handler !== 'function') throw invalid('handler', 'must be a function')
     const w = new Worker<T, R>(this, handler, opts)
     this.#own(w)
-    this.#workers.push(w)
     if (this.listenerCount('worker') > 0) this.emit('worker', w)
     return w
   }

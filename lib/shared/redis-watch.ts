@@ -56,7 +56,7 @@ const NEEDS_KEYS: ReadonlySet<string> = new Set(['lock', 'session', 'queue', 'le
 const OPTIONS = ['timeout', 'cacheFor', 'log', 'repeatWarningEvery', 'interval', 'name']
 
 interface NodeReading { pingMs: number, used: number, max: number, policy: string | null, evicted: number }
-interface Reading { up: boolean, nodes: NodeReading[], error?: string, at: number }
+interface Reading { up: boolean, nodes: NodeReading[], error?: string, at: number, warnings: Warning[] }
 interface Warning { id: string, text: string }
 
 // What the log says when a warning's condition is over, by warning id.
@@ -155,7 +155,7 @@ export class RedisWatch {
       this.#inflight = this.#read().then(reading => {
         this.#inflight = null
         this.#last = reading
-        if (reading.up) this.#observe(this.#warnings(reading))
+        if (reading.up) this.#observe(reading.warnings)
         return reading
       })
     }
@@ -175,9 +175,11 @@ export class RedisWatch {
       if (down !== null) throw down
       const nodes = masters(this.#client)
       if (nodes.length === 0) throw new Error('the Cluster has no connected master')
-      return { up: true, nodes: await withTimeout(Promise.all(nodes.map(readNode)), this.#timeout), at }
+      const read = await withTimeout(Promise.all(nodes.map(readNode)), this.#timeout)
+      // Worked out once per reading: snapshots served from the cache reuse them.
+      return { up: true, nodes: read, at, warnings: this.#warnings(read) }
     } catch (err) {
-      return { up: false, nodes: [], error: (err as Error).message, at }
+      return { up: false, nodes: [], error: (err as Error).message, at, warnings: [] }
     }
   }
 
@@ -196,22 +198,22 @@ export class RedisWatch {
       maxmemoryBytes: r.nodes.some(n => n.max === 0) ? 0 : sum(r.nodes.map(n => n.max)),
       maxmemoryPolicy: policies.size === 1 ? r.nodes[0].policy : null,
       evictedKeys: sum(r.nodes.map(n => n.evicted)),
-      warnings: this.#warnings(r).map(w => w.text),
+      warnings: r.warnings.map(w => w.text),
       at: r.at
     }
   }
 
-  #warnings (r: Reading): Warning[] {
+  #warnings (nodes: NodeReading[]): Warning[] {
     const out: Warning[] = []
-    const fullest = r.nodes.filter(n => n.max > 0).sort((a, b) => b.used / b.max - a.used / a.max)[0]
+    const fullest = nodes.filter(n => n.max > 0).sort((a, b) => b.used / b.max - a.used / a.max)[0]
     if (fullest !== undefined && fullest.used > MEMORY_HIGH * fullest.max) {
       out.push({
         id: 'memory-high',
         text: `used memory is ${Math.round(fullest.used / fullest.max * 100)}% of maxmemory (${mib(fullest.used)} of ${mib(fullest.max)})` +
-          `${r.nodes.length > 1 ? ' on a Cluster master' : ''}; at 100% Redis evicts keys or refuses writes, by its maxmemory-policy`
+          `${nodes.length > 1 ? ' on a Cluster master' : ''}; at 100% Redis evicts keys or refuses writes, by its maxmemory-policy`
       })
     }
-    if (this.#patterns.has('cache') && r.nodes.some(n => n.max === 0)) {
+    if (this.#patterns.has('cache') && nodes.some(n => n.max === 0)) {
       out.push({
         id: 'no-maxmemory',
         text: 'maxmemory is 0 (no limit) on a Redis that holds cache entries: it grows until the host runs out of memory. ' +
@@ -219,7 +221,7 @@ export class RedisWatch {
       })
     }
     const held = [...this.#patterns].filter(p => NEEDS_KEYS.has(p))
-    const evicting = [...new Set(r.nodes.flatMap(n => n.policy !== null && evicts(n.policy) ? [n.policy] : []))]
+    const evicting = [...new Set(nodes.flatMap(n => n.policy !== null && evicts(n.policy) ? [n.policy] : []))]
     if (held.length > 0 && evicting.length > 0) {
       out.push({ id: 'evicting-policy', text: evictionWarning(held.join(', '), evicting.join('", "')) })
     }

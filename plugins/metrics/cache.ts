@@ -1,6 +1,7 @@
 // Cache metrics: the core's own counters (cache.stats()) read at scrape time, fetch outcomes and
 // durations and invalidations from its events, and the route cache's per-route outcomes.
 import type { Cache } from '../../lib/cache/cache.js'
+import type { CacheStats } from '../../lib/cache/telemetry.js'
 import { watchCores, type RouteCacheCounts } from '../shared/cores.js'
 import { counter, onFirst, talliedCounter, gauge, histogram, listen, type MetricsContext } from './context.js'
 import { TotalFollower } from './tally.js'
@@ -12,21 +13,24 @@ export function cacheMetrics (ctx: MetricsContext): void {
   const routes: Array<{ route: string, counts: RouteCacheCounts }> = []
   const totals = new TotalFollower()
 
-  ctx.cleanup.push(watchCores(ctx.fastify, 'cache', onFirst(() => {
+  /** A counter following fields of every cache's stats(), one `label` value per field (or no label). */
+  function followStats (name: string, help: string, label: string | null, fields: Record<string, keyof CacheStats>): void {
     counter(ctx, {
-      name: 'frp_cache_requests_total',
-      help: 'Cache lookups by result: served from L1, from Redis (L2), stale, or a miss.',
-      labelNames: ['result'],
+      name,
+      help,
+      labelNames: label === null ? [] : [label],
       collect () {
         caches.forEach((c, i) => {
           const s = c.stats()
-          totals.follow(this, `${i}:l1`, { result: 'l1_hit' }, s.l1Hits)
-          totals.follow(this, `${i}:l2`, { result: 'l2_hit' }, s.l2Hits)
-          totals.follow(this, `${i}:miss`, { result: 'miss' }, s.misses)
-          totals.follow(this, `${i}:stale`, { result: 'stale' }, s.staleServed)
+          for (const [value, field] of Object.entries(fields)) totals.follow(this, `${name}:${i}:${value}`, label === null ? {} : { [label]: value }, s[field])
         })
       }
     })
+  }
+
+  ctx.cleanup.push(watchCores(ctx.fastify, 'cache', onFirst(() => {
+    followStats('frp_cache_requests_total', 'Cache lookups by result: served from L1, from Redis (L2), stale, or a miss.',
+      'result', { l1_hit: 'l1Hits', l2_hit: 'l2Hits', miss: 'misses', stale: 'staleServed' })
     const fetches = talliedCounter(ctx, {
       name: 'frp_cache_fetches_total',
       help: 'Fetcher runs of cache.wrap by outcome.',
@@ -37,18 +41,8 @@ export function cacheMetrics (ctx: MetricsContext): void {
       help: 'Time a cache.wrap fetcher took.',
       buckets: ctx.latencyBuckets
     })
-    counter(ctx, {
-      name: 'frp_cache_stampede_joins_total',
-      help: 'Calls that joined a fill in flight instead of loading the origin: in this process (local) or another instance (remote).',
-      labelNames: ['scope'],
-      collect () {
-        caches.forEach((c, i) => {
-          const s = c.stats()
-          totals.follow(this, `${i}:local`, { scope: 'local' }, s.dedupeJoins)
-          totals.follow(this, `${i}:remote`, { scope: 'remote' }, s.waits)
-        })
-      }
-    })
+    followStats('frp_cache_stampede_joins_total', 'Calls that joined a fill in flight instead of loading the origin: in this process (local) or another instance (remote).',
+      'scope', { local: 'dedupeJoins', remote: 'waits' })
     const invalidations = talliedCounter(ctx, {
       name: 'frp_cache_invalidations_total',
       help: 'Invalidations by kind (key, tag, prefix, clear), made here (local) or heard on the bus (remote).',
@@ -64,11 +58,8 @@ export function cacheMetrics (ctx: MetricsContext): void {
       help: 'Approximate size of the in-process L1 (the sizes it accounts entries at).',
       collect () { this.set(caches.reduce((n, c) => n + c.stats().l1Bytes, 0)) }
     })
-    counter(ctx, {
-      name: 'frp_cache_errors_total',
-      help: 'Redis errors and timeouts of the cache (it fell back to the origin), and values the codec refused.',
-      collect () { caches.forEach((c, i) => totals.follow(this, String(i), {}, c.stats().errors)) }
-    })
+    followStats('frp_cache_errors_total', 'Redis errors and timeouts of the cache (it fell back to the origin), and values the codec refused.',
+      null, { '': 'errors' })
     return cache => {
       caches.push(cache)
       listen(ctx, cache, 'fetched', (_key: string, ms: number, outcome: 'ok' | 'error') => {
@@ -87,7 +78,7 @@ export function cacheMetrics (ctx: MetricsContext): void {
       labelNames: ['route', 'result'],
       collect () {
         for (const { route, counts } of routes) {
-          for (const result of ['hit', 'miss', 'bypass', 'stale'] as const) totals.follow(this, `${route}\n${result}`, { route, result }, counts[result])
+          for (const result of ['hit', 'miss', 'bypass', 'stale'] as const) totals.follow(this, `route:${route}\n${result}`, { route, result }, counts[result])
         }
       }
     })

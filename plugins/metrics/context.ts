@@ -14,6 +14,8 @@ export interface MetricsContext {
   /** Buckets (seconds) of the job histograms (run time, wait before the first run). */
   jobBuckets: number[]
   cleanup: Array<() => void>
+  /** Names of the metrics defined so far (removed from a shared registry when the app closes). */
+  defined: string[]
 }
 
 /** Listens to `event` of `emitter` until the app closes. */
@@ -28,14 +30,17 @@ type HistogramConfig = Omit<Prom.HistogramConfiguration<string>, 'registers'>
 
 /** A counter in the app's registry. */
 export function counter (ctx: MetricsContext, config: CounterConfig): Prom.Counter<string> {
+  ctx.defined.push(config.name)
   return new ctx.prom.Counter({ ...config, registers: [ctx.registry] })
 }
 
 export function gauge (ctx: MetricsContext, config: GaugeConfig): Prom.Gauge<string> {
+  ctx.defined.push(config.name)
   return new ctx.prom.Gauge({ ...config, registers: [ctx.registry] })
 }
 
 export function histogram (ctx: MetricsContext, config: HistogramConfig): Prom.Histogram<string> {
+  ctx.defined.push(config.name)
   return new ctx.prom.Histogram({ ...config, registers: [ctx.registry] })
 }
 

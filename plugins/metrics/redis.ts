@@ -8,14 +8,10 @@ import { counter, gauge, type MetricsContext } from './context.js'
 import { TotalFollower } from './tally.js'
 
 export function redisMetrics (ctx: MetricsContext): void {
-  // One reading per client per scrape, shared by the metrics below (each has its own collect).
-  let scrape: { at: number, readings: Promise<Array<{ client: string, s: RedisSnapshot }>> } | null = null
-  function readings (): Promise<Array<{ client: string, s: RedisSnapshot }>> {
-    if (scrape !== null && performance.now() - scrape.at < 100) return scrape.readings
-    const r = Promise.all(clientsInUse(ctx.fastify).map(async c => ({ client: c.name, s: await c.watch.snapshot() })))
-    scrape = { at: performance.now(), readings: r }
-    return r
-  }
+  // The metrics below each read every client: the watch answers them all from one reading (it
+  // shares a reading in flight and reuses it for a second), so a scrape costs Redis one at most.
+  const readings = async (): Promise<Array<{ client: string, s: RedisSnapshot }>> =>
+    await Promise.all(clientsInUse(ctx.fastify).map(async c => ({ client: c.name, s: await c.watch.snapshot() })))
   const perClient = (name: string, help: string, value: (s: RedisSnapshot) => number | null): void => {
     gauge(ctx, {
       name,
