@@ -8,10 +8,9 @@ import { Cache, CACHE_OPTION_NAMES, type CacheOptions } from '../lib/cache/index
 import { cacheInternals, type CacheInternals, type Effective, type Lease } from '../lib/cache/internals.js'
 import { bodyOf, decodeResponse, encodeResponse, etagMatches, isStoredResponse, toStoredResponse, type StoredResponse } from './cache/response.js'
 import { resolveClient } from './shared/redis-client.js'
-import { watchClient } from './shared/redis-registry.js'
 import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
-import { OutageLog } from './shared/outage-log.js'
+import { outageLog } from './shared/outage-log.js'
 import { announceCore, type RouteCacheCounts } from './shared/cores.js'
 import { invalid, optBool, optDuration, optDurationOrUndefined, optFunction, optString, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { RouteKey } from './cache/route-key.js'
@@ -165,9 +164,8 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   if (uncachedHeaders !== undefined && !Array.isArray(uncachedHeaders)) throw invalid('redisCache.uncachedHeaders', 'must be an array of header names')
   const uncached = new Set((uncachedHeaders ?? []).map((h, i) => optString(`redisCache.uncachedHeaders[${i}]`, h, '').toLowerCase()))
   const redis = resolveClient(fastify, 'redisCache', { client, namespace })
-  watchClient(fastify, redis, 'cache', namespace)
   const whileDown = 'calls fall back to the origin (handler or fetcher)'
-  const outage = new OutageLog({ pattern: 'cache', whileDown, clients: [redis], log: fastify.log })
+  const outage = outageLog(fastify, { pattern: 'cache', whileDown, clients: [redis] })
   // The cache logs each failure it falls back from: an outage's are counted instead (one warn);
   // anything else (a value the codec refused, a script error) is logged as before.
   const logger = {
@@ -176,12 +174,11 @@ async function redisCachePlugin (fastify: FastifyInstance, opts: RedisCacheOptio
   const cache = new Cache(redis, { logger, ...cacheOpts })
   announceCore(fastify, 'cache', cache)
   fastify.addHook('onClose', async () => {
-    outage.close()
     await cache.close().catch((err: unknown) => fastify.log.warn({ err }, 'cache: close failed'))
   })
   // Redis down at boot: the cache starts anyway and falls back to the origin (fail-open); its
   // subscriber connects when Redis does, so ready is not awaited then.
-  if (await checkAtStartup(fastify, [redis], { pattern: 'cache', needsNoEviction: false, whileDown })) await cache.ready
+  if (await checkAtStartup(fastify, [redis], { pattern: 'cache', namespace, needsNoEviction: false, whileDown })) await cache.ready
   fastify.decorate('cache', cache)
   // The route cache works at the lease level (it fills from the reply in onSend, not a fetcher).
   const internals = cacheInternals(cache)

@@ -8,9 +8,8 @@ import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
 import { invalid, optBool, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import { resolveClient } from './shared/redis-client.js'
-import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
-import { OutageLog } from './shared/outage-log.js'
+import { outageLog } from './shared/outage-log.js'
 import { announceCore } from './shared/cores.js'
 import { routeHooks, type RouteHookOptions } from './shared/route-hooks.js'
 import type { RedisClient } from '../lib/shared/connection.js'
@@ -62,13 +61,11 @@ const MAX_ADHOC_BOARDS = 1000
 async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLeaderboardOptions): Promise<void> {
   rejectUnknown('redisLeaderboard', opts, ['client', 'namespace', 'defaults', 'boards', 'routes'])
   const redis = resolveClient(fastify, 'redisLeaderboard', opts)
-  watchClient(fastify, redis, 'leaderboard', opts.namespace)
   const defaults = opts.defaults ?? {}
   normalizeLeaderboardOptions(defaults, 'redisLeaderboard.defaults')
   const whileDown = 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'
   // Every board's failed calls are counted (the app's own too); route requests log their own line.
-  const outage = new OutageLog({ pattern: 'leaderboard', whileDown, clients: [redis], log: fastify.log })
-  fastify.addHook('onClose', async () => { outage.close() })
+  const outage = outageLog(fastify, { pattern: 'leaderboard', whileDown, clients: [redis] })
   const reported = (board: Leaderboard): Leaderboard => board.on('error', err => { outage.failed(err) })
 
   const boards = new Map<string, Leaderboard>()
@@ -97,7 +94,7 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
     return board
   }
 
-  await checkAtStartup(fastify, [redis], { pattern: 'leaderboard', needsNoEviction: true, whileDown })
+  await checkAtStartup(fastify, [redis], { pattern: 'leaderboard', namespace: opts.namespace, needsNoEviction: true, whileDown })
   fastify.decorate('leaderboard', leaderboard)
 
   if (opts.routes === undefined || opts.routes === false) return

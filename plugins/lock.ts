@@ -10,10 +10,9 @@ import type { LockerOptions } from '../lib/lock/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { invalid, optBool, optDuration, optFunction, rejectUnknown, type Duration } from '../lib/shared/options.js'
 import { resolveClients } from './shared/redis-client.js'
-import { watchClient } from './shared/redis-registry.js'
 import type { RouteCallback, RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
-import { OutageLog } from './shared/outage-log.js'
+import { outageLog } from './shared/outage-log.js'
 import { announceCore } from './shared/cores.js'
 
 export interface RouteLockConfig {
@@ -86,7 +85,6 @@ function routeLock (config: unknown, where: string, defaults: { ttl: number, wai
 async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Promise<void> {
   const { namespace: _ns, client: _client, routeWait, ...lockerOptions } = opts
   const redis = resolveClients(fastify, 'redisLock', opts)
-  for (const c of Array.isArray(redis) ? redis : [redis]) watchClient(fastify, c, 'lock', opts.namespace)
   const locker = new Locker(redis, lockerOptions)
   announceCore(fastify, 'locker', locker)
   const defaults = {
@@ -96,9 +94,9 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   }
   const whileDown = 'acquiring a lock fails with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT'
   const clients = Array.isArray(redis) ? redis : [redis]
-  await checkAtStartup(fastify, clients, { pattern: 'lock', needsNoEviction: true, whileDown })
+  await checkAtStartup(fastify, clients, { pattern: 'lock', namespace: opts.namespace, needsNoEviction: true, whileDown })
   // Counts the route locks' failed acquires and releases (the app's own calls fail to the app).
-  const outage = new OutageLog({ pattern: 'lock', whileDown, clients, log: fastify.log })
+  const outage = outageLog(fastify, { pattern: 'lock', whileDown, clients })
 
   fastify.decorate('locker', locker)
   // `fastify.lock` is the documented name. Fastify's types declare a WebDAV `lock` route
@@ -107,7 +105,6 @@ async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Pro
   else fastify.log.warn('lock: fastify.lock is taken; use fastify.locker')
   fastify.decorateRequest('lockLease', null)
   fastify.addHook('onClose', async () => {
-    outage.close()
     await locker.close().catch((err: unknown) => fastify.log.warn({ err }, 'lock: close failed'))
   })
 

@@ -7,9 +7,8 @@ import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
 import { queueRouteSchemas } from './queue/route-schemas.js'
 import { resolveClient } from './shared/redis-client.js'
-import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
-import { OutageLog } from './shared/outage-log.js'
+import { outageLog, type OutageLog } from './shared/outage-log.js'
 import { logWorkers } from './queue/worker-log.js'
 import { announceCore } from './shared/cores.js'
 import { routeHooks, type RouteHookOptions, type RouteHooks } from './shared/route-hooks.js'
@@ -51,14 +50,13 @@ declare module 'fastify' {
 const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts) => {
   rejectUnknown('redisQueue', opts, ['client', 'namespace', 'queueOptions', 'queues', 'routes'])
   const client = resolveClient(fastify, 'redisQueue', opts)
-  watchClient(fastify, client, 'queue', opts.namespace)
   const base = opts.queueOptions ?? {}
   const declared: Record<string, QueueOptions> = Array.isArray(opts.queues)
     ? Object.fromEntries(opts.queues.map(n => [n, {}]))
     : { ...(opts.queues ?? {}) }
   const queues = new Map<string, Queue<any, any>>()
   const whileDown = 'calls fail with 503 FRP_REDIS_UNAVAILABLE or FRP_REDIS_TIMEOUT and workers retry'
-  const outage = new OutageLog({ pattern: 'queue', whileDown, clients: [client], log: fastify.log })
+  const outage = outageLog(fastify, { pattern: 'queue', whileDown, clients: [client] })
 
   const get = <T, R>(name: string): Queue<T, R> => {
     let q = queues.get(name)
@@ -74,13 +72,12 @@ const plugin: FastifyPluginAsync<RedisQueuePluginOptions> = async (fastify, opts
   for (const name of Object.keys(declared)) get(name)
 
   // Workers started while Redis is down retry their take loop (with backoff) until it answers.
-  await checkAtStartup(fastify, [client], { pattern: 'queue', needsNoEviction: true, whileDown })
+  await checkAtStartup(fastify, [client], { pattern: 'queue', namespace: opts.namespace, needsNoEviction: true, whileDown })
 
   fastify.decorate('queue', get)
   // Closing never fails the app's shutdown: with Redis gone, a queue that cannot hand its jobs
   // back leaves them to lease expiry (another worker takes them) and says so in the log.
   fastify.addHook('onClose', async () => {
-    outage.close()
     const results = await Promise.allSettled([...queues.values()].map(q => q.close()))
     for (const r of results) if (r.status === 'rejected') fastify.log.warn({ err: r.reason }, 'queue: close failed; unfinished jobs return after their lease')
   })

@@ -5,10 +5,9 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { resolveClient } from './shared/redis-client.js'
-import { watchClient } from './shared/redis-registry.js'
 import type { RouteRequest } from './shared/route-request.js'
 import { checkAtStartup } from './shared/startup.js'
-import { OutageLog } from './shared/outage-log.js'
+import { outageLog } from './shared/outage-log.js'
 import { skipDefaultErrorLog } from './shared/default-error-log.js'
 import { announceCore } from './shared/cores.js'
 import { FRP_RATE_LIMIT_KEY } from '../lib/shared/errors.js'
@@ -140,7 +139,6 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
   if (globalRoute !== null) (globalRoute as { scope: string }).scope = 'global|'
 
   const client = resolveClient(fastify, 'redisRateLimit', opts)
-  watchClient(fastify, client, 'rate-limit', opts.namespace)
   const limiter = new RateLimiter(client, {
     prefix: opts.prefix, commandTimeout, onRedisError, insurance: opts.insurance, blockCache: opts.blockCache, batch: opts.batch, policies: globalRule ?? undefined
   })
@@ -152,14 +150,13 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
       ? "requests are not limited (onRedisError 'allow', no insurance)"
       : "requests are limited per instance by the in-memory insurance limiter (onRedisError 'allow')"
   await checkAtStartup(fastify, [client], {
-    pattern: 'rate-limit', needsNoEviction: false, timeout: Math.max(limiter.commandTimeout, 2000), whileDown
+    pattern: 'rate-limit', namespace: opts.namespace, needsNoEviction: false, timeout: Math.max(limiter.commandTimeout, 2000), whileDown
   })
   // Every failed store call is counted (the app's own checks too). The error event comes just
   // before the check's degraded result: the request's debug line names it.
-  const outage = new OutageLog({ pattern: 'rate-limit', whileDown, clients: [client], log: fastify.log })
+  const outage = outageLog(fastify, { pattern: 'rate-limit', whileDown, clients: [client] })
   let storeError: unknown = null
   limiter.on('error', err => { storeError = err; outage.failed(err) })
-  fastify.addHook('onClose', async () => { outage.close() })
 
   function resolve (config: RouteConfig, method: unknown, url: unknown): Route<FastifyRequest> | null {
     if (config.rateLimit === undefined) return globalRoute

@@ -12,9 +12,8 @@ import { parseSessionId } from '../lib/session/ids.js'
 import type { SessionMetadata } from '../lib/session/store.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 import { resolveClient } from './shared/redis-client.js'
-import { watchClient } from './shared/redis-registry.js'
 import { checkAtStartup } from './shared/startup.js'
-import { OutageLog } from './shared/outage-log.js'
+import { outageLog } from './shared/outage-log.js'
 import { announceCore } from './shared/cores.js'
 import { invalid, optBool, optEnum, optString, rejectUnknown } from '../lib/shared/options.js'
 import { FRP_SESSION_DISABLED } from '../lib/shared/errors.js'
@@ -148,7 +147,6 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   else if (opts.metadata !== undefined && opts.metadata !== true) throw invalid('redisSession.metadata', 'must be a boolean or a function')
 
   const client = resolveClient(fastify, 'redisSession', opts)
-  watchClient(fastify, client, 'session', opts.namespace)
   const storeOpts: SessionStoreOptions = {}
   for (const k of STORE_OPTIONS) if (opts[k] !== undefined) (storeOpts as Record<string, unknown>)[k] = opts[k]
   const store = new SessionStore(client, storeOpts)
@@ -158,11 +156,10 @@ async function redisSessionPlugin (fastify: FastifyInstance, opts: RedisSessionO
   if (!fastify.hasPlugin('@fastify/cookie')) await fastify.register(fastifyCookie)
 
   const whileDown = 'requests that use the session answer 503'
-  await checkAtStartup(fastify, [client], { pattern: 'session', needsNoEviction: true, timeout: store.options.commandTimeout * 2, whileDown })
+  await checkAtStartup(fastify, [client], { pattern: 'session', namespace: opts.namespace, needsNoEviction: true, timeout: store.options.commandTimeout * 2, whileDown })
   // Every failed store call is counted (the app's own calls too); requests log their own line.
-  const outage = new OutageLog({ pattern: 'session', whileDown, clients: [client], log: fastify.log })
+  const outage = outageLog(fastify, { pattern: 'session', whileDown, clients: [client] })
   store.on('error', err => { outage.failed(err) })
-  fastify.addHook('onClose', async () => { outage.close() })
 
   // Cookies whose signature was verified, by their exact text: a returning visitor's cookie costs
   // one Map lookup instead of an HMAC per request. Only verified cookies are kept (so only cookies

@@ -1,9 +1,9 @@
 // Where the pattern plugins announce the cores they create, so that a plugin observing them (the
 // metrics plugin) finds every one, whatever the registration order and however late a core is
-// made (queues and ad hoc boards are created on first use). One registry per app: keyed on the
-// app's HTTP server, which every encapsulation context of one Fastify app shares, so a pattern
-// plugin registered inside a scope is still seen by a metrics plugin registered at the root.
+// made (queues and ad hoc boards are created on first use). One registry per app (app-state.ts),
+// so a pattern plugin registered inside a scope is still seen by a metrics plugin at the root.
 import type { FastifyInstance } from 'fastify'
+import { appState } from './app-state.js'
 import type { Cache } from '../../lib/cache/cache.js'
 import type { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import type { SessionStore } from '../../lib/session/store.js'
@@ -57,15 +57,10 @@ class Registry {
   }
 }
 
-const registries = new WeakMap<object, Registry>()
+const kCores = Symbol('frp.cores')
 
 function registryOf (fastify: FastifyInstance): Registry {
-  let r = registries.get(fastify.server)
-  if (r === undefined) {
-    r = new Registry()
-    registries.set(fastify.server, r)
-  }
-  return r
+  return appState(fastify, kCores, () => new Registry())
 }
 
 /** A pattern plugin made `core`. */

@@ -2,8 +2,8 @@
 // line per failed request (through the request's own logger, so it carries the reqId), and one
 // info when Redis answers again, with the number of calls that failed in between. An outage used
 // to write a warn or error line with a stack trace per request: the same news, hundreds of times.
-import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
-import { redisError } from '../../lib/shared/call-policy.js'
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify'
+import { redisError, withTimeout } from '../../lib/shared/call-policy.js'
 import type { RedisClient } from '../../lib/shared/connection.js'
 import { skipDefaultErrorLog } from './default-error-log.js'
 
@@ -153,11 +153,7 @@ export class OutageLog {
   }
 
   #ping (client: RedisClient): Promise<boolean> {
-    return new Promise(resolve => {
-      const timer = setTimeout(() => resolve(false), this.#o.probeTimeout)
-      timer.unref()
-      client.ping().then(() => { clearTimeout(timer); resolve(true) }, () => { clearTimeout(timer); resolve(false) })
-    })
+    return withTimeout(client.ping(), this.#o.probeTimeout).then(() => true, () => false)
   }
 
   #back (): void {
@@ -168,4 +164,11 @@ export class OutageLog {
     this.#o.log.info({ pattern: this.#o.pattern, failedCalls: n, downMs: Math.round(ms) },
       `${this.#o.pattern}: Redis is back after ${n} failed call${n === 1 ? '' : 's'} (${seconds(ms)})`)
   }
+}
+
+/** The outage log of one plugin, logging through fastify.log and closed with the app. */
+export function outageLog (fastify: FastifyInstance, options: Omit<OutageLogOptions, 'log'>): OutageLog {
+  const log = new OutageLog({ ...options, log: fastify.log })
+  fastify.addHook('onClose', async () => { log.close() })
+  return log
 }

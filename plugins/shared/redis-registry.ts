@@ -1,13 +1,14 @@
 // The Redis clients an app's pattern plugins use, one RedisWatch each (issue 17 items 3 and 4):
-// every pattern plugin registers its client here once resolved, which starts the memory watch on
-// it and feeds `fastify.redisHealth()` and the metrics plugin (clientsInUse). The registry lives
-// on the instance the first plugin registers on, under a symbol: the plugins are fastify-plugin
-// wrapped, so they decorate that instance and every later plugin (and child context) finds it.
+// every pattern plugin registers its clients here at startup (checkAtStartup), which starts the
+// memory watch on each and feeds `fastify.redisHealth()` and the metrics plugin (clientsInUse).
+// One registry per app (app-state.ts); `redisHealth` is decorated on the instance the first
+// plugin registers on, as before.
 import type { FastifyInstance } from 'fastify'
 // fastify.redis's type (the decorator @fastify/redis adds).
 import type {} from '@fastify/redis'
 import { RedisWatch, type RedisSnapshot, type WatchedPattern } from '../../lib/shared/redis-watch.js'
 import type { RedisClient } from '../../lib/shared/connection.js'
+import { appState } from './app-state.js'
 
 export interface RedisHealthReport {
   /** True when every client answered. */
@@ -41,16 +42,13 @@ interface Registry {
 
 const kRegistry = Symbol('frp.redisRegistry')
 
-type WithRegistry = FastifyInstance & { [kRegistry]?: Registry }
-
 function registryOf (fastify: FastifyInstance): Registry {
-  const found = (fastify as WithRegistry)[kRegistry]
-  if (found !== undefined) return found
-  const registry: Registry = { entries: [], unnamed: 0 }
-  fastify.decorate(kRegistry, registry)
-  fastify.addHook('onClose', async () => { for (const e of registry.entries) e.watch.close() })
-  if (!fastify.hasDecorator('redisHealth')) fastify.decorate('redisHealth', async () => await health(registry))
-  return registry
+  return appState(fastify, kRegistry, () => {
+    const registry: Registry = { entries: [], unnamed: 0 }
+    fastify.addHook('onClose', async () => { for (const e of registry.entries) e.watch.close() })
+    if (!fastify.hasDecorator('redisHealth')) fastify.decorate('redisHealth', async () => await health(registry))
+    return registry
+  })
 }
 
 async function health (registry: Registry): Promise<RedisHealthReport> {
@@ -90,5 +88,5 @@ export function watchClient (fastify: FastifyInstance, client: RedisClient, patt
 
 /** The clients the app's pattern plugins use, for the metrics plugin. */
 export function clientsInUse (fastify: FastifyInstance): ReadonlyArray<ClientInUse> {
-  return (fastify as WithRegistry)[kRegistry]?.entries ?? []
+  return appState<Registry>(fastify, kRegistry)?.entries ?? []
 }

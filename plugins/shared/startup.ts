@@ -6,10 +6,14 @@ import type { FastifyInstance } from 'fastify'
 import { checkServer } from '../../lib/shared/server-guard.js'
 import { downError } from '../../lib/shared/connection.js'
 import type { RedisClient } from '../../lib/shared/connection.js'
+import type { WatchedPattern } from '../../lib/shared/redis-watch.js'
+import { watchClient } from './redis-registry.js'
 
 export interface StartupOptions {
   /** The pattern's name, used in messages. */
-  pattern: string
+  pattern: WatchedPattern
+  /** The @fastify/redis namespace the plugin was given, if any (names the client in health and metrics). */
+  namespace?: string
   /** True for patterns whose data must not be evicted (lock, session, leaderboard, queue). */
   needsNoEviction: boolean
   /** How long to wait for Redis at startup (default 5000 ms). */
@@ -19,11 +23,13 @@ export interface StartupOptions {
 }
 
 /**
- * Runs the server checks on every client. Resolves true when all answered; otherwise logs one
+ * Registers the plugin's clients for health, metrics and the memory watch (redis-registry.ts),
+ * then runs the server checks on every client. Resolves true when all answered; otherwise logs one
  * warning, re-runs the checks of the unreachable clients on their next 'ready' event, and
  * resolves false. Never rejects: a Redis that is down at boot must not keep the app from starting.
  */
 export async function checkAtStartup (fastify: FastifyInstance, clients: readonly RedisClient[], opts: StartupOptions): Promise<boolean> {
+  for (const client of clients) watchClient(fastify, client, opts.pattern, opts.namespace)
   const guard = { pattern: opts.pattern, needsNoEviction: opts.needsNoEviction, log: fastify.log, timeout: opts.timeout }
   const check = async (client: RedisClient): Promise<void> => {
     // A client already reconnecting (or closed) cannot answer now: do not wait out the timeout.
