@@ -20,6 +20,13 @@ export interface RedisServerOptions {
   binary?: string
   /** How long to wait for "Ready to accept connections" (default 10 s). */
   startTimeout?: number
+  /**
+   * A config file passed before every other argument (Sentinel needs one it can rewrite).
+   * Relative to nothing: give an absolute path.
+   */
+  configFile?: string
+  /** The log line that means the server is up (default "Ready to accept connections"). */
+  readyLine?: RegExp
 }
 
 export interface RedisServer {
@@ -78,13 +85,14 @@ export async function startRedisServer (opts: RedisServerOptions = {}): Promise<
   const binary = opts.binary ?? 'redis-server'
   const startTimeout = opts.startTimeout ?? 10_000
   const fixedPort = opts.port
+  const readyLine = opts.readyLine ?? /Ready to accept connections/
   let port = fixedPort ?? await freePort(opts.args?.includes('--cluster-enabled') === true)
   let child: ChildProcess | null = null
   let exited: Promise<void> = Promise.resolve()
   let stopped = false
 
   async function launch (): Promise<void> {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+    const args = [...(opts.configFile !== undefined ? [opts.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
       '--daemonize', 'no', '--logfile', '', '--protected-mode', 'no', '--enable-debug-command', 'local', ...(opts.args ?? [])]
     const c = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     child = c
@@ -99,7 +107,7 @@ export async function startRedisServer (opts: RedisServerOptions = {}): Promise<
       const timer = setTimeout(() => { c.kill('SIGKILL'); reject(new Error(`redis-server did not start within ${startTimeout} ms:\n${out}`)) }, startTimeout)
       const onData = (d: Buffer): void => {
         out += d.toString()
-        if (out.includes('Ready to accept connections')) { clearTimeout(timer); c.stdout?.off('data', onData); c.stdout?.resume(); resolve() }
+        if (readyLine.test(out)) { clearTimeout(timer); c.stdout?.off('data', onData); c.stdout?.resume(); resolve() }
       }
       c.stdout?.on('data', onData)
       c.stderr?.on('data', (d: Buffer) => { out += d.toString() })
@@ -158,26 +166,31 @@ export async function isRedisReachable (host: string, port: number, ms = 500): P
 const run = promisify(execFile)
 
 /**
- * A private Redis Cluster of `masters` masters (no replicas) on free loopback ports, created with
- * `redis-cli --cluster create`; resolves once every node reports cluster_state:ok. The servers
- * are watched like startRedisServer's; stop them (all) when done.
+ * A private Redis Cluster of `masters` masters, each with `replicas` replicas (default none), on
+ * free loopback ports, created with `redis-cli --cluster create`; resolves once every node
+ * reports cluster_state:ok and every replica is in sync. The first `masters` servers start as
+ * the masters. The servers are watched like startRedisServer's; stop them (all) when done.
  */
-export async function startRedisCluster ({ masters = 3, startTimeout = 20_000 }: { masters?: number, startTimeout?: number } = {}): Promise<RedisServer[]> {
+export async function startRedisCluster ({ masters = 3, replicas = 0, startTimeout = 30_000 }: { masters?: number, replicas?: number, startTimeout?: number } = {}): Promise<RedisServer[]> {
   const servers: RedisServer[] = []
   try {
-    for (let i = 0; i < masters; i++) {
+    for (let i = 0; i < masters * (1 + replicas); i++) {
       const port = await freePort(true)
       servers.push(await startRedisServer({
         port,
-        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']
+        args: ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000',
+          // A replica that lost its master takes over at once, whatever its replication lag
+          // (the failover tests measure exactly that lag), and syncs start without delay.
+          '--cluster-replica-validity-factor', '0', '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0']
       }))
     }
-    await run('redis-cli', ['--cluster', 'create', ...servers.map(n => `${n.host}:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'])
+    await run('redis-cli', ['--cluster', 'create', ...servers.map(n => `${n.host}:${n.port}`), '--cluster-replicas', String(replicas), '--cluster-yes'])
     const deadline = Date.now() + startTimeout
     for (const n of servers) {
       for (;;) {
         const { stdout } = await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'])
-        if (stdout.includes('cluster_state:ok')) break
+        const { stdout: repl } = await run('redis-cli', ['-p', String(n.port), 'info', 'replication'])
+        if (stdout.includes('cluster_state:ok') && (repl.includes('role:master') || repl.includes('master_link_status:up'))) break
         if (Date.now() > deadline) throw new Error(`cluster did not become ok: ${stdout}`)
         await new Promise(resolve => setTimeout(resolve, 50))
       }

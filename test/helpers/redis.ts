@@ -110,8 +110,11 @@ export interface TestCluster {
   stop (): Promise<void>
 }
 
-/** Spawns a real Redis Cluster of `masters` masters (no replicas) and waits for cluster_state:ok. */
-export async function startCluster (t: Teardown, { masters = 3 }: { masters?: number } = {}): Promise<TestCluster> {
+/**
+ * Spawns a real Redis Cluster of `masters` masters, each with `replicas` replicas (default none),
+ * and waits for cluster_state:ok. `servers` lists the masters first, then the replicas.
+ */
+export async function startCluster (t: Teardown, { masters = 3, replicas = 0 }: { masters?: number, replicas?: number } = {}): Promise<TestCluster> {
   const servers: RedisServer[] = []
   const clients = new Set<Cluster>()
   const stop = async (): Promise<void> => {
@@ -119,7 +122,7 @@ export async function startCluster (t: Teardown, { masters = 3 }: { masters?: nu
     await Promise.all(servers.map(s => s.stop()))
   }
   t.teardown(stop)
-  servers.push(...await startRedisCluster({ masters }))
+  servers.push(...await startRedisCluster({ masters, replicas }))
   const nodes = servers.map(s => ({ host: s.host, port: s.port }))
   return {
     nodes,
@@ -134,15 +137,17 @@ export async function startCluster (t: Teardown, { masters = 3 }: { masters?: nu
   }
 }
 
-export type Topology = 'standalone' | 'cluster'
+export type Topology = 'standalone' | 'cluster' | 'sentinel'
 
 /**
- * The topologies a pattern's core suite runs on: both by default; `FRP_TOPOLOGY=standalone` or
- * `FRP_TOPOLOGY=cluster` selects one (the single switch).
+ * The topologies a pattern's core suite runs on: standalone and Cluster by default;
+ * `FRP_TOPOLOGY=standalone`, `cluster` or `sentinel` selects one (the single switch; `sentinel`
+ * runs the suite through a real Sentinel deployment: a master, two replicas, three Sentinels).
  */
 export function topologies (): Topology[] {
   const env = process.env.FRP_TOPOLOGY
-  if (env === 'standalone' || env === 'cluster') return [env]
+  if (env === 'standalone' || env === 'cluster' || env === 'sentinel') return [env]
+  if (env !== undefined && env !== '') throw new Error(`FRP_TOPOLOGY must be standalone, cluster or sentinel, not "${env}"`)
   return ['standalone', 'cluster']
 }
 
@@ -157,6 +162,12 @@ export async function startTopology (t: Teardown, topology: Topology): Promise<T
   if (topology === 'cluster') {
     const c = await startCluster(t)
     return { topology, client: () => c.client() }
+  }
+  if (topology === 'sentinel') {
+    // Imported here: replicated.ts imports this module's types.
+    const { startSentinel } = await import('./replicated.js')
+    const s = await startSentinel(t)
+    return { topology, client: () => s.client() }
   }
   const r = await startRedis(t)
   return { topology, client: () => r.client() }
@@ -184,6 +195,26 @@ export interface ClusterNodes {
   nodeOf (key: string): Promise<number>
   /** CLIENT KILL of every connection on every live node except the admin ones; how many. */
   killClients (): Promise<number>
+  /** Index of a live replica of master `i`. */
+  replicaOf (i: number): Promise<number>
+  /**
+   * CLUSTER FAILOVER on a replica of master `i`: the replica takes over, in step with its master.
+   * Resolves with the new master's index once every live node routes `i`'s slots to it.
+   */
+  failover (i: number): Promise<number>
+  /**
+   * SIGKILLs master `i`; resolves with the index of the replica that took over once every live
+   * node routes the slots to it and reports cluster_state:ok.
+   */
+  killMaster (i: number): Promise<number>
+  /**
+   * Migrates `slot` and its keys, live, from the master serving it to master `to`: IMPORTING /
+   * MIGRATING, MIGRATE in batches of `batch` keys (calling `between` after each, so a test can
+   * run load mid-migration), then SETSLOT NODE on every master. Resolves with the keys moved.
+   */
+  migrateSlot (slot: number, to: number, opts?: { batch?: number, between?: () => Promise<void> }): Promise<number>
+  /** The slot of `key`. */
+  slotOf (key: string): Promise<number>
 }
 
 /** Per-node admin of a TestCluster (admin connections closed at teardown). */
@@ -230,7 +261,100 @@ export function clusterNodes (t: Teardown, cluster: TestCluster): ClusterNodes {
         }
       }
       return killed
+    },
+    async replicaOf (i) {
+      const id = String(await nodes.admin(i, 'CLUSTER', 'MYID'))
+      // Just after a failover the demoted master takes a moment to register as a replica.
+      return await eventually(async () => {
+        const lines = String(await nodes.admin(i, 'CLUSTER', 'NODES')).split('\n')
+        for (const line of lines) {
+          const [, addr, flags, masterId] = line.split(' ')
+          if (masterId !== id || !flags.includes('slave') || flags.includes('fail')) continue
+          const port = Number(addr.split('@')[0].split(':')[1])
+          const r = cluster.servers.findIndex(s => s.port === port && s.running)
+          if (r >= 0) return r + 1 // 0 would read as "not yet"
+        }
+        return 0
+      }, { ms: 15_000, every: 50, what: `a live replica of master ${i}` }) - 1
+    },
+    async failover (i) {
+      const r = await nodes.replicaOf(i)
+      const slots = await slotsOf(i)
+      // A manual failover the master does not answer in time (5 s) is abandoned by the replica:
+      // ask again, a few times, before giving up.
+      for (let attempt = 1; ; attempt++) {
+        await nodes.admin(r, 'CLUSTER', 'FAILOVER')
+        try {
+          await routedTo(slots, r, 10_000)
+          return r
+        } catch (err) {
+          if (attempt >= 3) throw err
+        }
+      }
+    },
+    async killMaster (i) {
+      const r = await nodes.replicaOf(i)
+      const slots = await slotsOf(i)
+      await nodes.kill(i)
+      await routedTo(slots, r)
+      return r
+    },
+    async migrateSlot (slot, to, { batch = 100, between } = {}) {
+      const from = await nodeOfSlot(slot)
+      if (from === to) return 0
+      const fromId = String(await nodes.admin(from, 'CLUSTER', 'MYID'))
+      const toId = String(await nodes.admin(to, 'CLUSTER', 'MYID'))
+      const target = cluster.servers[to]
+      await nodes.admin(to, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', fromId)
+      await nodes.admin(from, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', toId)
+      let moved = 0
+      for (;;) {
+        const keys = await nodes.admin(from, 'CLUSTER', 'GETKEYSINSLOT', slot, batch) as string[]
+        if (keys.length === 0) break
+        await nodes.admin(from, 'MIGRATE', target.host, target.port, '', 0, 5000, 'KEYS', ...keys)
+        moved += keys.length
+        if (between !== undefined) await between()
+      }
+      await nodes.admin(to, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId)
+      await nodes.admin(from, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId)
+      for (const i of live()) {
+        if (i === from || i === to) continue
+        if (String(await nodes.admin(i, 'ROLE')).startsWith('master')) await nodes.admin(i, 'CLUSTER', 'SETSLOT', slot, 'NODE', toId)
+      }
+      return moved
+    },
+    async slotOf (key) {
+      return Number(await nodes.admin(live()[0], 'CLUSTER', 'KEYSLOT', key))
     }
+  }
+
+  type SlotRange = [number, number]
+  const slotsOf = async (i: number): Promise<SlotRange[]> => {
+    const ranges = await nodes.admin(i, 'CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>
+    return ranges.filter(r => Number(r[2][1]) === cluster.servers[i].port).map(r => [r[0], r[1]])
+  }
+  const nodeOfSlot = async (slot: number): Promise<number> => {
+    const ranges = await nodes.admin(live()[0], 'CLUSTER', 'SLOTS') as Array<[number, number, [string, number]]>
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to)
+    const i = cluster.servers.findIndex(s => s.port === Number(range?.[2][1]))
+    if (i < 0) throw new Error(`no node serves slot ${slot}`)
+    return i
+  }
+  /** Waits until every live node reports cluster_state:ok and routes `slots` to node `r`. */
+  const routedTo = async (slots: SlotRange[], r: number, ms = 30_000): Promise<void> => {
+    const port = cluster.servers[r].port
+    await eventually(async () => {
+      for (const i of live()) {
+        const info = String(await nodes.admin(i, 'CLUSTER', 'INFO').catch(() => ''))
+        if (!info.includes('cluster_state:ok')) return false
+        const ranges = await nodes.admin(i, 'CLUSTER', 'SLOTS').catch(() => []) as Array<[number, number, [string, number]]>
+        for (const [from] of slots) {
+          const range = ranges.find(([a, b]) => from >= a && from <= b)
+          if (range === undefined || Number(range[2][1]) !== port) return false
+        }
+      }
+      return true
+    }, { ms, every: 50, what: `the slots to move to node ${r}` })
   }
   return nodes
 }
