@@ -50,3 +50,8 @@ export { Locker, Lease, type LockerEvents, type LockerOptions, type AcquireOptio
 export { redisLock, type RedisLockOptions, type RouteLockConfig } from './plugins/lock.js'
 export type { RouteRequest, RouteCallback } from './plugins/shared/route-request.js'
 export type { RateLimitedError } from './plugins/rate-limit/refusal.js'
+export { redisOtp, type RedisOtpOptions } from './plugins/otp.js'
+export {
+  OneTimeCodes, type OneTimeCodesEvents, type OneTimeCodesOptions, type IssueOptions as OtpIssueOptions,
+  type OtpResult, type IssuedCode, type VerifyResult as OtpVerifyResult, type OtpCooldownError
+} from './lib/otp/index.js'

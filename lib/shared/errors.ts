@@ -37,6 +37,16 @@ export const FRP_LOCK_NOT_ACQUIRED = createError('FRP_LOCK_NOT_ACQUIRED', 'Lock 
 export const FRP_LOCK_LOST = createError('FRP_LOCK_LOST', 'Lock "%s" was lost', 409)
 export const FRP_LOCK_NOT_OWNER = createError('FRP_LOCK_NOT_OWNER', 'Lock "%s" is not held by this lease', 409)
 
+// --- one-time codes -----------------------------------------------------------------------
+// A refusal the caller expects (a resend too soon): no stack trace. Carries `retryAfterMs`.
+export const FRP_OTP_COOLDOWN = createError('FRP_OTP_COOLDOWN', 'A code was issued for this subject less than the cooldown ago: retry in %s s', 429, Error, false)
+export const FRP_OTP_ARGUMENT = createError('FRP_OTP_ARGUMENT', 'Invalid argument "%s": %s', 400, TypeError)
+
+// --- activity -----------------------------------------------------------------------------
+// A user id that is not an integer between 0 and maxUserId (a huge one would make SETBIT allocate up to 512 MB).
+export const FRP_ACTIVITY_USER_ID = createError('FRP_ACTIVITY_USER_ID', 'Invalid user id %s: must be an integer between 0 and %s', 400, RangeError)
+export const FRP_ACTIVITY_ARGUMENT = createError('FRP_ACTIVITY_ARGUMENT', 'Invalid argument "%s": %s', 400, TypeError)
+
 // --- leaderboard --------------------------------------------------------------------------
 export const FRP_LEADERBOARD_SCORE_RANGE = createError('FRP_LEADERBOARD_SCORE_RANGE', 'Score %s is outside the allowed range %s', 400, RangeError)
 export const FRP_LEADERBOARD_MEMBER = createError('FRP_LEADERBOARD_MEMBER', 'Invalid leaderboard member: %s', 400)

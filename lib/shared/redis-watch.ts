@@ -8,7 +8,7 @@ import { evicts, evictionWarning } from './server-guard.js'
 import { invalid, optDuration, optString, rejectUnknown, type Duration } from './options.js'
 import type { Redis } from 'ioredis'
 
-export type WatchedPattern = 'cache' | 'rate-limit' | 'session' | 'lock' | 'leaderboard' | 'queue'
+export type WatchedPattern = 'cache' | 'rate-limit' | 'session' | 'lock' | 'leaderboard' | 'queue' | 'otp' | 'activity'
 
 export interface RedisSnapshot {
   /** Answered PING within the timeout. */
@@ -51,7 +51,7 @@ export const MEMORY_HIGH = 0.9
 
 // What patterns lose when keys are evicted: a cache refills itself, a rate limit forgets a few
 // counters (and a recent hit), the rest lose data nothing rebuilds.
-const NEEDS_KEYS: ReadonlySet<string> = new Set(['lock', 'session', 'queue', 'leaderboard'])
+const NEEDS_KEYS: ReadonlySet<string> = new Set(['lock', 'session', 'queue', 'leaderboard', 'otp', 'activity'])
 
 const OPTIONS = ['timeout', 'cacheFor', 'log', 'repeatWarningEvery', 'interval', 'name']
 

@@ -10,6 +10,7 @@ import type { SessionStore } from '../../lib/session/store.js'
 import type { Locker } from '../../lib/lock/locker.js'
 import type { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import type { Queue } from '../../lib/queue/queue.js'
+import type { OneTimeCodes } from '../../lib/otp/one-time-codes.js'
 
 /** Hits, misses, bypasses and stale answers of one cached route (plain counters, read at scrape time). */
 export interface RouteCacheCounts {
@@ -29,6 +30,7 @@ export interface Cores {
   /** A board; `configured`: named in the plugin's `boards` (else made on the fly from a name). */
   leaderboard: { board: Leaderboard, configured: boolean }
   queue: Queue<any, any>
+  otp: OneTimeCodes
 }
 
 export type CoreKind = keyof Cores
