@@ -1,6 +1,6 @@
 // fastify-redis-patterns: one Fastify plugin per Redis pattern, over framework-free cores in lib/.
 export {
-  keySpace, escapeTag, createCodec, defaultCodec, loadScripts, isCluster, recommendedRedisOptions, createSubscriber,
+  keySpace, escapeTag, createCodec, defaultCodec, loadScripts, isCluster, recommendedRedisOptions, recommendedClusterOptions, createSubscriber,
   duplicateConnection, scanKeys, boundFor, callPolicy, redisError, withTimeout, checkServer, Notifier, TypedEmitter,
   type KeySpace, type Codec, type CodecOptions, type ScriptSet, type RedisClient, type Bound, type CallPolicy, type FailedCall,
   type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap, type Duration,

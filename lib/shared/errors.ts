@@ -11,6 +11,9 @@ export const FRP_VALUE_TOO_LARGE = createError('FRP_VALUE_TOO_LARGE', 'Encoded v
 export const FRP_UNSUPPORTED_VALUE = createError('FRP_UNSUPPORTED_VALUE', 'Value cannot be serialized: %s', 400, TypeError)
 export const FRP_REDIS_UNAVAILABLE = createError('FRP_REDIS_UNAVAILABLE', 'Redis is unavailable: %s', 503)
 export const FRP_REDIS_TIMEOUT = createError('FRP_REDIS_TIMEOUT', 'Redis did not answer within %s ms', 503)
+// The deployment answers but can never serve the patterns (unknown Sentinel name, uncovered
+// Cluster slots, a client pointed at a replica or a Cluster node): a startup error, not an outage.
+export const FRP_REDIS_TOPOLOGY = createError('FRP_REDIS_TOPOLOGY', 'Unsupported Redis deployment: %s', 500)
 export const FRP_SCRIPT_ERROR = createError('FRP_SCRIPT_ERROR', 'Redis script "%s" failed: %s', 500)
 // A command Redis answered with an error that is not a refusal (a wrong-type key: a bug or a
 // corrupted key), as FRP_SCRIPT_ERROR is for a script.

@@ -81,6 +81,13 @@ export function watchClient (fastify: FastifyInstance, client: RedisClient, patt
     const name = nameOf(fastify, client, namespace) ?? `client-${++registry.unnamed}`
     entry = { name, client, watch: new RedisWatch(client, { log: fastify.log, name }) }
     registry.entries.push(entry)
+    // @fastify/redis drops its own 'error' listener once the client is ready, and an ioredis
+    // client with none prints "[ioredis] Unhandled error event" and a stack on every failed
+    // reconnect (a failover: "All sentinels are unreachable"). The plugins report outages once
+    // through their outage logs; the connection's own errors go to debug.
+    const onError = (err: Error): void => { fastify.log.debug({ err, client: name }, 'Redis connection error') }
+    client.on('error', onError)
+    fastify.addHook('onClose', async () => { client.off('error', onError) })
   }
   entry.watch.hold(pattern)
   return entry.watch

@@ -4,6 +4,7 @@
 // so their warnings still reach the log once Redis is there.
 import type { FastifyInstance } from 'fastify'
 import { checkServer } from '../../lib/shared/server-guard.js'
+import { checkTopology } from '../../lib/shared/topology.js'
 import { downError } from '../../lib/shared/connection.js'
 import type { RedisClient } from '../../lib/shared/connection.js'
 import type { WatchedPattern } from '../../lib/shared/redis-watch.js'
@@ -26,9 +27,17 @@ export interface StartupOptions {
  * Registers the plugin's clients for health, metrics and the memory watch (redis-registry.ts),
  * then runs the server checks on every client. Resolves true when all answered; otherwise logs one
  * warning, re-runs the checks of the unreachable clients on their next 'ready' event, and
- * resolves false. Never rejects: a Redis that is down at boot must not keep the app from starting.
+ * resolves false. A Redis that is down at boot must not keep the app from starting; a deployment
+ * that answers and can never serve (lib/shared/topology.ts) rejects with FRP_REDIS_TOPOLOGY.
  */
 export async function checkAtStartup (fastify: FastifyInstance, clients: readonly RedisClient[], opts: StartupOptions): Promise<boolean> {
+  await Promise.all(clients.map(async client => {
+    try {
+      await checkTopology(client, opts.timeout ?? 5000)
+    } catch (err) {
+      throw Object.assign(err as Error, { message: `${opts.pattern}: ${(err as Error).message}` })
+    }
+  }))
   for (const client of clients) watchClient(fastify, client, opts.pattern, opts.namespace)
   const guard = { pattern: opts.pattern, needsNoEviction: opts.needsNoEviction, log: fastify.log, timeout: opts.timeout }
   const check = async (client: RedisClient): Promise<void> => {
