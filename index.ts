@@ -23,7 +23,7 @@ export {
 } from './lib/session/index.js'
 export { redisLeaderboard, type RedisLeaderboardOptions, type LeaderboardRoutesOptions } from './plugins/leaderboard.js'
 export {
-  Leaderboard,
+  Leaderboard, PlayerIndex, type PlayerIndexOptions, type PlayerStanding,
   type Entry as LeaderboardEntry, type SubmitResult as LeaderboardSubmitResult, type MemberInfo as LeaderboardMemberInfo,
   type Page as LeaderboardPage, type RollupOptions as LeaderboardRollupOptions, type RankStyle, type LeaderboardEvents, type LeaderboardReadOp,
   type LeaderboardOptions, type Order as LeaderboardOrder, type UpdatePolicy as LeaderboardUpdatePolicy,

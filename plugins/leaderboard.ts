@@ -3,6 +3,7 @@
 import fp from 'fastify-plugin'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { Leaderboard, type RankStyle } from '../lib/leaderboard/leaderboard.js'
+import { PlayerIndex } from '../lib/leaderboard/player-index.js'
 import { normalizeLeaderboardOptions, type LeaderboardOptions } from '../lib/leaderboard/options.js'
 import { checkInt, checkMember, checkScore } from '../lib/leaderboard/input.js'
 import { FRP_LEADERBOARD_MEMBER_NOT_FOUND, FRP_LEADERBOARD_NOT_FOUND, FRP_LEADERBOARD_ARGUMENT } from '../lib/shared/errors.js'
@@ -52,11 +53,15 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** The board `name`: configured at registration, or created with the plugin's defaults. */
     leaderboard: (name: string) => Leaderboard
+    /** The player view and erase across every board with `playerIndex: true` (prefix and commandTimeout of `defaults`). */
+    leaderboardPlayers: PlayerIndex
   }
 }
 
 const BOARD_NAME = /^[A-Za-z0-9_.:-]{1,64}$/
 const MAX_ADHOC_BOARDS = 1000
+/** The path segment of the player routes (`/leaderboards/players/:member`): not a board name while routes are mounted. */
+const PLAYERS = 'players'
 
 async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLeaderboardOptions): Promise<void> {
   rejectUnknown('redisLeaderboard', opts, ['client', 'namespace', 'defaults', 'boards', 'routes'])
@@ -96,6 +101,9 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
 
   await checkAtStartup(fastify, [redis], { pattern: 'leaderboard', namespace: opts.namespace, needsNoEviction: true, whileDown })
   fastify.decorate('leaderboard', leaderboard)
+  const base = normalizeLeaderboardOptions(defaults)
+  const players = new PlayerIndex(redis, { prefix: base.prefix, commandTimeout: base.commandTimeout, maxMemberLength: base.maxMemberLength })
+  fastify.decorate('leaderboardPlayers', players)
 
   if (opts.routes === undefined || opts.routes === false) return
   const r = opts.routes === true ? {} : opts.routes
@@ -106,6 +114,7 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
   const defaultLimit = optInt('redisLeaderboard.routes.defaultLimit', r.defaultLimit, Math.min(10, maxLimit), 1, maxLimit)
   const maxRadius = optInt('redisLeaderboard.routes.maxRadius', r.maxRadius, 25, 0, 10_000)
   const defaultRadius = optInt('redisLeaderboard.routes.defaultRadius', r.defaultRadius, Math.min(5, maxRadius), 0, maxRadius)
+  if (configured.has(PLAYERS)) throw invalid(`redisLeaderboard.boards.${PLAYERS}`, `"${PLAYERS}" is the path of the player routes`)
   const writeHooks = routeHooks('redisLeaderboard.routes', r)
   const schemas = leaderboardSchemas({ boardPattern: BOARD_NAME.source, maxMemberLength: normalizeLeaderboardOptions(defaults).maxMemberLength, writeHooks })
 
@@ -115,10 +124,17 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
   const capped = (name: string, value: number | undefined, def: number, min: number, cap: number): number =>
     value === undefined ? def : Math.min(checkInt(name, value, min), cap)
 
+  // An open end is a left-out parameter: Ajv's coercion would let '?min=Infinity' past the schema's bounds.
+  const bound = (name: string, value: number | undefined, open: number): number => {
+    if (value === undefined) return open
+    if (!Number.isFinite(value)) throw new FRP_LEADERBOARD_ARGUMENT(name, 'must be a finite number (leave it out for an open end)')
+    return value
+  }
+
   type Params = { board: string, member?: string }
   const boardOf = (request: FastifyRequest): Leaderboard => {
     const name = (request.params as Params).board
-    if (!autoCreate && !configured.has(name)) throw new FRP_LEADERBOARD_NOT_FOUND(name)
+    if ((!autoCreate && !configured.has(name)) || name === PLAYERS) throw new FRP_LEADERBOARD_NOT_FOUND(name)
     return leaderboard(name)
   }
 
@@ -148,6 +164,23 @@ async function redisLeaderboardPlugin (fastify: FastifyInstance, opts: RedisLead
       const board = boardOf(request)
       const entries = await board.top(capped('limit', q.limit, defaultLimit, 1, maxLimit), q.offset ?? 0, { meta: true })
       return { board: board.name, period: board.periodId, entries }
+    }, true))
+
+    app.get('/:board/by-score', { schema: schemas.byScore }, outage.route(async (request) => {
+      const q = request.query as { min?: number, max?: number, limit?: number, offset?: number }
+      const board = boardOf(request)
+      const entries = await board.rangeByScore(bound('min', q.min, -Infinity), bound('max', q.max, Infinity), { limit: capped('limit', q.limit, defaultLimit, 1, maxLimit), offset: q.offset ?? 0, meta: true })
+      return { board: board.name, period: board.periodId, entries }
+    }, true))
+
+    app.get(`/${PLAYERS}/:member`, { schema: schemas.player }, outage.route(async (request) => {
+      const { member } = request.params as { member: string }
+      return { member, standings: await players.view(member) }
+    }, true))
+
+    app.delete(`/${PLAYERS}/:member`, { schema: schemas.erase, ...writeHooks }, outage.route(async (request) => {
+      const { member } = request.params as { member: string }
+      return { member, ...await players.erase(member) }
     }, true))
 
     app.get('/:board/members/:member', { schema: schemas.member }, outage.route(async (request) => {

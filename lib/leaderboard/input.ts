@@ -58,3 +58,25 @@ export function checkInt (name: string, value: unknown, min: number, max = Numbe
   }
   return value
 }
+
+/**
+ * The stored-score bounds of the user scores [min, max] (each a number or ±Infinity), as Redis
+ * range arguments; null when no stored score can fall inside. With tie-breaking a user score s is
+ * stored anywhere in [(s - minScore) * M, (s - minScore) * M + M - 1].
+ */
+export function storedBounds (min: unknown, max: unknown, cfg: NormalizedLeaderboardOptions): [string, string] | null {
+  for (const [name, v] of [['min', min], ['max', max]] as const) {
+    if (typeof v !== 'number' || Number.isNaN(v)) throw new FRP_LEADERBOARD_ARGUMENT(name, `must be a number or ±Infinity, got ${describe(v)}`)
+  }
+  const lo = min as number
+  const hi = max as number
+  if (hi < lo) throw new FRP_LEADERBOARD_ARGUMENT('max', `must not be below min (${lo})`)
+  if (cfg.M === 1) return [lo === -Infinity ? '-inf' : String(lo), hi === Infinity ? '+inf' : String(hi)]
+  const first = Math.ceil(lo)
+  const last = Math.floor(hi)
+  if (first > last || last < cfg.minScore || first > cfg.maxScore) return null
+  return [
+    first <= cfg.minScore ? '-inf' : String((first - cfg.minScore) * cfg.M),
+    last >= cfg.maxScore ? '+inf' : String((last - cfg.minScore) * cfg.M + cfg.M - 1)
+  ]
+}

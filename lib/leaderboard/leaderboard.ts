@@ -7,25 +7,23 @@ import {
   FRP_LEADERBOARD_ARGUMENT, FRP_LEADERBOARD_DENSE_LIMIT, FRP_LEADERBOARD_SCORE_RANGE
 } from '../shared/errors.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
-import { loadScripts } from '../shared/scripts.js'
 import type { RedisClient } from '../shared/client.js'
 import { callPolicy, type Bound } from '../shared/call-policy.js'
 import { TypedEmitter } from '../shared/events.js'
 import { normalizeLeaderboardOptions, type NormalizedLeaderboardOptions, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'
-import { checkDuration, checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText } from './input.js'
+import { checkDuration, checkIncrement, checkInt, checkMember, checkScore, encodeMetadata, rangeText, storedBounds } from './input.js'
 import { decodeCursor, encodeCursor } from './cursor.js'
 import { storeRollup } from './rollup.js'
 import { decodeMeta, decodeScore, toEntries } from './output.js'
+import { scripts } from './scripts.js'
+import { indexWriter, type IndexWriter } from './player-index.js'
 import type { Entry, LeaderboardEvents, LeaderboardReadOp, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
 export type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
-type ScriptName = 'submit' | 'best' | 'member' | 'around' | 'range' | 'page' | 'remove' | 'rollup-add'
-const scripts = loadScripts<ScriptName>('leaderboard', new URL('.', import.meta.url))
-
 interface Target { key: string, ttl: number }
-interface View { key: string, expireAt: number, periodId: string | null, ownsMetadata: boolean }
+interface View { key: string, expireAt: number, periodId: string | null, end: number, ownsMetadata: boolean }
 
 const DESC = 'desc'
 const NO_METAS: Array<string | false> = []
@@ -52,6 +50,8 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   readonly #range: (key: string, metaKey: string, start: number, stop: number, order: string) => Promise<[string[], Array<string | false>?]>
   /** Where 'submit' and 'read' go: this board, or for a period or roll-up view the board it came from. */
   #events: Leaderboard = this
+  /** With `playerIndex`: writes go through the index protocol (lib/leaderboard/player-index.ts). */
+  readonly #index: IndexWriter | null
 
   static {
     bindView = (board, view) => { board.#view = view; return board }
@@ -80,6 +80,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     this.#best = scripts.bind(redis, 'best')
     this.#submitScript = scripts.bind(redis, 'submit')
     this.#range = scripts.bind(redis, 'range')
+    this.#index = this.#cfg.playerIndex ? indexWriter(redis, this.#cfg, name, this.#metaKey) : null
   }
 
   /** The normalized configuration, including the tie-break budget (M, horizon). */
@@ -132,6 +133,14 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     return Math.max(1, this.#calendar.startAfter(now, this.#cfg.keep) - now)
   }
 
+  /** The period, its end and the key's expiry of the target #target() just built (for the index). */
+  #where (): { period: string | null, end: number, expireAt: number } {
+    const v = this.#view
+    if (v !== null) return { period: v.periodId, end: v.end, expireAt: v.expireAt }
+    const c = this.#current!
+    return { period: this.#calendar === null ? null : c.id, end: c.end, expireAt: c.expireAt }
+  }
+
   #ownsMetadata (): boolean {
     return this.#view === null ? this.#calendar === null : this.#view.ownsMetadata
   }
@@ -158,7 +167,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const s = checkScore(score, this.#cfg)
     const meta = encodeMetadata(opts.meta, this.#cfg)
     const c = this.#cfg
-    if (c.M === 1 && c.maxMembers === 0 && meta === '' && this.#calendar === null && this.#view === null && c.update !== 'increment') {
+    if (c.M === 1 && c.maxMembers === 0 && meta === '' && this.#calendar === null && this.#view === null && c.update !== 'increment' && this.#index === null) {
       // Nothing to pack, trim or expire. 'replace' is one native ZADD, atomic on its own; keep-best
       // is ZADD GT/LT (Redis 6.2) in a two-line script that also reads back the kept score: one
       // command for the client instead of ZADD + ZSCORE, far less than the general submit script.
@@ -199,9 +208,15 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const c = this.#cfg
     const t = this.#target()
     const ownsMeta = this.#ownsMetadata()
+    // Roll-up views are derived data: they are not indexed (erase() clears them through the
+    // board's set of roll-up names).
+    const indexed = this.#index !== null && (this.#view === null || this.#view.periodId !== null)
     // triples goes as one array argument: ioredis flattens command arguments, so no spread.
-    const reply = await this.#call(this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore,
-      c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', triples))
+    const reply = indexed
+      ? await this.#call(this.#index!.submit(t.key, this.#metaKey, [policy, c.order, c.M, c.minScore, c.maxScore,
+        c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0'], triples, this.#where()))
+      : await this.#call(this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore,
+        c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', triples))
     if (reply[0] === -1) {
       const i = (Number(reply[1]) - 1) * 3
       throw new FRP_LEADERBOARD_SCORE_RANGE(`for "${triples[i]}" after ${policy === 'increment' ? 'increment' : 'update'} ${triples[i + 1]}`, rangeText(c))
@@ -357,6 +372,21 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     return toEntries(this.#cfg, reply[1], reply[0], opts.meta === true ? reply[2] : undefined)
   }
 
+  /**
+   * The members whose score lies in [min, max] (either may be ±Infinity), in board order: the best
+   * first, `limit` of them (default 100) after skipping `offset`, each with its rank.
+   */
+  async rangeByScore (min: number, max: number, opts: { limit?: number, offset?: number, meta?: boolean } = {}): Promise<Entry[]> {
+    const bounds = storedBounds(min, max, this.#cfg)
+    const limit = checkInt('limit', opts.limit ?? 100, 1, 100_000)
+    const offset = checkInt('offset', opts.offset ?? 0, 0)
+    this.#read('rangeByScore')
+    if (bounds === null) return []
+    const [first, items, metas] = await this.#call(scripts.run<[number, string[], Array<string | false>]>(this.#redis, 'by-score',
+      [this.#target().key, this.#metaKey], [bounds[0], bounds[1], offset, limit, this.#cfg.order, opts.meta === true ? '1' : '0']))
+    return toEntries(this.#cfg, items, first, opts.meta === true ? metas : undefined)
+  }
+
   async count (): Promise<number> {
     this.#read('count')
     return await this.#call(this.#r.zcard(this.#key()))
@@ -377,6 +407,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       key: this.#ks.key(this.name, 'p', p.id),
       expireAt: this.#calendar.startAfter(now, offset + this.#cfg.keep),
       periodId: p.id,
+      end: p.end,
       ownsMetadata: false
     })
   }
@@ -384,7 +415,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   /** The stored roll-up `name` (see rollup()), without recomputing it. */
   rolledUp (name: string): Leaderboard {
     checkMember(name, this.#cfg)
-    return this.#derive({ key: this.#ks.key(this.name, 'r', name), expireAt: Infinity, periodId: null, ownsMetadata: false })
+    return this.#derive({ key: this.#ks.key(this.name, 'r', name), expireAt: Infinity, periodId: null, end: Infinity, ownsMetadata: false })
   }
 
   /**
@@ -399,6 +430,8 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     if (aggregate !== 'sum' && aggregate !== 'best') throw new FRP_LEADERBOARD_ARGUMENT('aggregate', "must be 'sum' or 'best'")
     const ttl = opts.ttl === undefined ? 0 : checkDuration('ttl', opts.ttl, 1)
     const view = this.rolledUp(name)
+    // Listed for PlayerIndex.erase(), which must reach roll-ups too.
+    if (this.#index !== null) await this.#call(this.#r.sadd(this.#index.rollupsKey, name))
     const now = c.now()
     const sources: string[] = []
     for (let i = 0; i > -n; i--) sources.push(this.#ks.key(this.name, 'p', this.#calendar.at(now, i).id))

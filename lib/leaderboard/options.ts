@@ -2,7 +2,7 @@
 // decided here: a stored score is (score - minScore) * M + tie, with M = 2^bits the number of
 // time ticks, and (maxScore - minScore + 1) * M <= 2^53 so every stored value is an exact integer.
 import { createCodec, type Codec } from '../shared/codec.js'
-import { invalid, optDuration, optEnum, optFunction, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
+import { invalid, optBool, optDuration, optEnum, optFunction, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
 import { checkTimeZone, type PeriodUnit } from './periods.js'
 
 export type Order = 'desc' | 'asc'
@@ -48,6 +48,11 @@ export interface LeaderboardOptions {
   prefix?: string
   /** Clock for period boundaries (default Date.now); inject one in tests. */
   now?: () => number
+  /**
+   * Keep the player index (default false): every write also lists the board in the member's index,
+   * so `PlayerIndex.view()` shows the member on every board and `erase()` removes it everywhere.
+   */
+  playerIndex?: boolean
 }
 
 export interface NormalizedLeaderboardOptions {
@@ -72,11 +77,12 @@ export interface NormalizedLeaderboardOptions {
   prefix: string
   now: () => number
   codec: Codec
+  playerIndex: boolean
 }
 
 const KNOWN = ['order', 'update', 'tieBreak', 'minScore', 'maxScore', 'tieBreakResolution', 'tieBreakEpoch',
   'period', 'timeZone', 'keep', 'maxMembers', 'maxMemberLength', 'maxMetadataBytes', 'denseRankLimit',
-  'commandTimeout', 'prefix', 'now'] as const
+  'commandTimeout', 'prefix', 'now', 'playerIndex'] as const
 
 const TWO_53 = 2 ** 53
 const DEFAULT_EPOCH = Date.UTC(2025, 0, 1)
@@ -142,6 +148,7 @@ export function normalizeLeaderboardOptions (opts: LeaderboardOptions = {}, wher
     commandTimeout: optDuration(`${where}.commandTimeout`, o.commandTimeout, 1000, 1),
     prefix: optString(`${where}.prefix`, o.prefix, 'frp'),
     now,
-    codec: createCodec({ maxBytes: maxMetadataBytes, compressThreshold: false })
+    codec: createCodec({ maxBytes: maxMetadataBytes, compressThreshold: false }),
+    playerIndex: optBool(`${where}.playerIndex`, o.playerIndex, false)
   }
 }

@@ -54,13 +54,13 @@ export interface RollupOptions {
 }
 
 /** The read operations the 'read' event names (a bounded set, fit for a metric label). */
-export type LeaderboardReadOp = 'score' | 'rank' | 'percentile' | 'info' | 'top' | 'page' | 'around' | 'count'
+export type LeaderboardReadOp = 'score' | 'rank' | 'percentile' | 'info' | 'top' | 'page' | 'around' | 'count' | 'rangeByScore'
 
 /** A Leaderboard's events (emitted only while someone listens). */
 export interface LeaderboardEvents {
   /** A score was submitted or incremented (once per member of submitMany); `board`: the board's name. */
   submit: [result: SubmitResult, board: string]
-  /** A read was asked (score, rank, percentile, info, top, page, around, count); `board`: the board's name. */
+  /** A read was asked (score, rank, percentile, info, top, page, around, count, rangeByScore); `board`: the board's name. */
   read: [board: string, op: LeaderboardReadOp]
   /** A Redis call failed or timed out: the coded error the caller gets too. */
   error: [err: Error]

@@ -58,6 +58,7 @@ export const FRP_LEADERBOARD_MEMBER_NOT_FOUND = createError('FRP_LEADERBOARD_MEM
 export const FRP_LEADERBOARD_ARGUMENT = createError('FRP_LEADERBOARD_ARGUMENT', 'Invalid argument "%s": %s', 400)
 export const FRP_LEADERBOARD_CURSOR = createError('FRP_LEADERBOARD_CURSOR', 'Invalid leaderboard page cursor: %s', 400)
 export const FRP_LEADERBOARD_METADATA = createError('FRP_LEADERBOARD_METADATA', 'Invalid leaderboard member metadata: %s', 400)
+export const FRP_LEADERBOARD_ERASED = createError('FRP_LEADERBOARD_ERASED', 'Member "%s" was erased while this write was in flight; nothing was written', 409)
 export const FRP_LEADERBOARD_DENSE_LIMIT = createError('FRP_LEADERBOARD_DENSE_LIMIT', 'Dense rank of "%s" is above the limit of %s distinct scores', 422)
 
 // --- queue --------------------------------------------------------------------------------

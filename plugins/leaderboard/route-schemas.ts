@@ -39,6 +39,7 @@ export function leaderboardSchemas ({ boardPattern, maxMemberLength, writeHooks 
   const board = { type: 'string', pattern: boardPattern, minLength: 1, maxLength: 64, description: 'board name' }
   const member = { type: 'string', minLength: 1, maxLength: maxMemberLength, description: 'member id' }
   const boardParams = { type: 'object', required: ['board'], properties: { board }, additionalProperties: false }
+  const playerParams = { type: 'object', required: ['member'], properties: { member }, additionalProperties: false }
   const memberParams = { type: 'object', required: ['board', 'member'], properties: { board, member }, additionalProperties: false }
   const head = { board: { type: 'string' }, period: { type: 'string', nullable: true, description: 'current period id, null for non-periodic boards' } }
   const entries = { type: 'object', properties: { ...head, entries: { type: 'array', items: entry } } }
@@ -133,6 +134,72 @@ export function leaderboardSchemas ({ boardPattern, maxMemberLength, writeHooks 
         properties: { radius: { type: 'integer', minimum: 0, maximum: SAFE, description: 'members on each side; capped at the configured maxRadius' } }
       },
       response: { 200: { ...entries, description: 'The entries around the member' }, ...reads({ 404: NO_MEMBER }) }
+    },
+    byScore: {
+      tags,
+      summary: 'The members whose score lies in a range',
+      description: 'The members with a score between `min` and `max` (inclusive; either may be left out for an open end), best first, ' +
+        'each with its rank on the whole board: `limit` entries (capped at `routes.maxLimit`) after `offset`.',
+      params: boardParams,
+      querystring: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          min: { type: 'number', minimum: -SAFE, maximum: SAFE, description: 'lowest score, inclusive (default: no lower bound)' },
+          max: { type: 'number', minimum: -SAFE, maximum: SAFE, description: 'highest score, inclusive, not below min (default: no upper bound)' },
+          limit: { type: 'integer', minimum: 1, maximum: SAFE, description: 'entries to return; capped at the configured maxLimit' },
+          offset: { type: 'integer', minimum: 0, maximum: SAFE, description: 'entries of the range to skip' }
+        }
+      },
+      response: {
+        200: { ...entries, description: 'The entries in the range' },
+        ...reads({ 400: INVALID + '; `max` below `min` (FRP_LEADERBOARD_ARGUMENT naming it)', 404: NO_BOARD })
+      }
+    },
+    player: {
+      tags,
+      summary: 'A member on every board',
+      description: 'The member\'s score and rank on every board and period it is on (boards kept with `playerIndex: true`), ' +
+        'sorted by board, newest period first; an empty list for an unknown member.',
+      params: playerParams,
+      response: {
+        200: {
+          type: 'object',
+          description: 'The member\'s standings',
+          properties: {
+            member: { type: 'string' },
+            standings: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  board: { type: 'string' },
+                  period: { type: 'string', nullable: true, description: 'period id, null for non-periodic boards' },
+                  current: { type: 'boolean', description: 'false for a retained past period' },
+                  score: { type: 'number' },
+                  rank: { type: 'integer' }
+                }
+              }
+            }
+          }
+        },
+        ...reads({})
+      }
+    },
+    erase: {
+      tags,
+      summary: 'Erase a member from every board',
+      description: 'Removes the member from every board, period and roll-up its player index lists, with its metadata, then the index ' +
+        '(the right to be forgotten). Boards without `playerIndex` are not reached.',
+      params: playerParams,
+      response: {
+        200: {
+          type: 'object',
+          description: 'The member was erased (removed: the sorted sets it was on, 0 when none)',
+          properties: { member: { type: 'string' }, removed: { type: 'integer' } }
+        },
+        ...writes({ 400: INVALID })
+      }
     },
     remove: {
       tags,

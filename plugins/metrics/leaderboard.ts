@@ -17,7 +17,7 @@ export function leaderboardMetrics (ctx: MetricsContext): void {
     })
     const reads = talliedCounter(ctx, {
       name: 'frp_leaderboard_reads_total',
-      help: 'Leaderboard reads by board and operation (score, rank, percentile, info, top, page, around, count).',
+      help: 'Leaderboard reads by board and operation (score, rank, percentile, info, top, page, around, count, rangeByScore).',
       labelNames: ['board', 'op']
     })
     return ({ board, configured }) => {

@@ -408,10 +408,26 @@ export const mutants = [
   {
     id: 'lb-tie-order-reversed',
     guarantee: 'among equal scores the earlier submission ranks higher (desc boards)',
-    file: 'lib/leaderboard/submit-2.lua',
+    file: 'lib/leaderboard/_submit.lua',
     find: 'if desc then tie = M - 1 - ticks else tie = ticks end',
     replace: 'tie = ticks',
     tests: ['test/leaderboard/ordering.test.ts']
+  },
+  {
+    id: 'lb-erase-fence-ignored',
+    guarantee: 'on Cluster a write indexed before an erase that reaches its board after it is refused (no unindexed score)',
+    file: 'lib/leaderboard/submit-fenced-3.lua',
+    find: 'if fence and tonumber(fence) >= tonumber(ARGV[12 + j]) then return { -2, j } end',
+    replace: '',
+    tests: ['test/leaderboard/erase.test.ts']
+  },
+  {
+    id: 'lb-player-index-not-written',
+    guarantee: 'a standalone write lists the board in the player index of every member it writes',
+    file: 'lib/leaderboard/submit-indexed-n.lua',
+    find: 'for j = 3, #KEYS do index_add(KEYS[j], KEYS[1], ARGV[12], expireAt) end',
+    replace: '',
+    tests: ['test/leaderboard/player-view.test.ts']
   },
   {
     id: 'lb-competition-rank-counts-ties',

@@ -46,7 +46,10 @@ const expected: Record<string, { statuses: Statuses, protectedByHook: boolean }>
   'get /leaderboards/{board}/top': { statuses: [200, 400, 404, 503], protectedByHook: false },
   'get /leaderboards/{board}/members/{member}': { statuses: [200, 400, 404, 422, 503], protectedByHook: false },
   'get /leaderboards/{board}/members/{member}/around': { statuses: [200, 400, 404, 503], protectedByHook: false },
-  'delete /leaderboards/{board}/members/{member}': { statuses: [200, 400, 404, 503], protectedByHook: true }
+  'delete /leaderboards/{board}/members/{member}': { statuses: [200, 400, 404, 503], protectedByHook: true },
+  'get /leaderboards/{board}/by-score': { statuses: [200, 400, 404, 503], protectedByHook: false },
+  'get /leaderboards/players/{member}': { statuses: [200, 400, 503], protectedByHook: false },
+  'delete /leaderboards/players/{member}': { statuses: [200, 400, 503], protectedByHook: true }
 }
 
 // JSON Schema keywords that OpenAPI 3.0's Schema Object does not have (most are 2019-09/2020-12,

@@ -7,7 +7,8 @@ import { redisMetrics } from '../../plugins/metrics.js'
 import type { RedisHealthReport } from '../../index.js'
 import {
   redisCache, redisSession, redisRateLimit, redisLock, redisLeaderboard, redisQueue,
-  type Cache, type Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator
+  type Cache, type Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator,
+  type LeaderboardEntry, type PlayerIndex, type PlayerStanding
 } from '../../index.js'
 
 const app = Fastify()
@@ -100,6 +101,16 @@ describe('redisLeaderboard', () => {
     expect(app.leaderboard('weekly')).type.toBe<Leaderboard>()
     expect(app.leaderboard('weekly').submit('ada', 10)).type.not.toRaiseError()
     expect(app.leaderboard('weekly').submit('ada', '10')).type.toRaiseError()
+    expect(app.leaderboard('weekly').rangeByScore(150, 200, { limit: 10, offset: 0 })).type.toBe<Promise<LeaderboardEntry[]>>()
+    expect(app.leaderboard('weekly').rangeByScore('150', 200)).type.toRaiseError()
+    expect(app.leaderboard('weekly').rangeByScore(150, 200, { limt: 10 })).type.toRaiseError()
+  })
+  test('player index', () => {
+    expect(app.register(redisLeaderboard, { defaults: { playerIndex: true } })).type.not.toRaiseError()
+    expect(app.register(redisLeaderboard, { defaults: { playerIndex: 'yes' } })).type.toRaiseError()
+    expect(app.leaderboardPlayers).type.toBe<PlayerIndex>()
+    expect(app.leaderboardPlayers.view('ada')).type.toBe<Promise<PlayerStanding[]>>()
+    expect(app.leaderboardPlayers.erase('ada')).type.toBe<Promise<{ removed: number }>>()
   })
 })
 
