@@ -14,7 +14,8 @@
 // 'down' once every channel is resubscribed. Users that cache
 // anything on the strength of messages (an L1) must flush on 'down' and again on 'up'.
 import { createSubscriber } from './connection.js'
-import type { RedisClient } from './client.js'
+import { isCluster, type RedisClient } from './client.js'
+import { ClusterSubscriber, type SubscriberConnection } from './cluster-subscriber.js'
 import { TypedEmitter } from './events.js'
 
 export type WakeReason = 'notified' | 'timeout' | 'reset' | 'aborted'
@@ -38,7 +39,7 @@ export interface NotifierEvents {
 
 export class Notifier extends TypedEmitter<NotifierEvents> {
   readonly #source: RedisClient
-  #sub: RedisClient | null = null
+  #sub: SubscriberConnection | null = null
   readonly #handlers = new Map<string, Set<Handler>>()
   readonly #waiters = new Map<string, Map<string, Set<(r: WakeReason) => void>>>()
   readonly #subscribed = new Map<string, Promise<void>>()
@@ -74,9 +75,13 @@ export class Notifier extends TypedEmitter<NotifierEvents> {
     if (--this.#users <= 0) await this.close()
   }
 
-  #connection (): RedisClient {
+  #connection (): SubscriberConnection {
     if (this.#sub !== null) return this.#sub
-    const sub = createSubscriber(this.#source)
+    // On a Cluster, our own node subscriber: ioredis's moves between nodes without a word
+    // (cluster-subscriber.ts), and every move can lose messages.
+    const sub: SubscriberConnection = isCluster(this.#source)
+      ? new ClusterSubscriber(this.#source)
+      : createSubscriber(this.#source) as unknown as SubscriberConnection
     this.#sub = sub
     sub.on('error', () => {}) // reconnection is ioredis's job; we react to close/ready below
     sub.on('message', (channel: string, message: string) => this.#dispatch(channel, message))
