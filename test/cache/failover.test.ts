@@ -95,7 +95,6 @@ test('Cluster with replicas: losing the node of a subscriber flushes L1 (regress
   await eventually(() => b.stats().busLive, { ms: 30_000, what: 'B\'s bus live again' })
 })
 
-
 test('Sentinel: a cached route answers 200 through a master SIGKILL (fail open), never a 5xx', async t => {
   const s = await startSentinel(t)
   const app = Fastify()
@@ -105,10 +104,10 @@ test('Sentinel: a cached route answers 200 through a master SIGKILL (fail open),
   app.get('/item/:id', { config: { cache: { ttl: 60_000 } } }, async req => ({ id: (req.params as { id: string }).id, n: ++origin }))
   await app.ready()
   const statuses = new Map<number, number>()
-  let stop = false
+  const running = { stop: false }
   const load = (async () => {
     let i = 0
-    while (!stop) {
+    while (!running.stop) {
       const res = await app.inject(`/item/${i++ % 20}`)
       statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1)
     }
@@ -119,7 +118,7 @@ test('Sentinel: a cached route answers 200 through a master SIGKILL (fail open),
   // Keep the load on until the route is served from Redis again (a HIT), then a little more.
   await eventually(async () => (await app.inject('/item/1')).headers['x-cache'] === 'HIT', { ms: 30_000, what: 'cache hits again' })
   t.comment(`cache: cached route back to HITs ${Date.now() - started} ms after the master SIGKILL`)
-  stop = true
+  running.stop = true
   await load
   t.comment(`statuses during the run: ${JSON.stringify(Object.fromEntries(statuses))}`)
   t.same([...statuses.keys()], [200], 'every response was a 200')
