@@ -15,7 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { Command, type Redis } from 'ioredis'
+import { Command, type Cluster, type Redis } from 'ioredis'
 import { isCluster, type RedisClient } from './connection.js'
 
 type Arg = string | number | Buffer
@@ -85,8 +85,54 @@ function raw<T> (redis: RedisClient, def: Definition, direct = false): RawScript
   const numkeys: number | [] = def.numberOfKeys < 0 ? [] : def.numberOfKeys
   return {
     call: (...a) => r.evalsha(def.sha, numkeys, ...a) as Promise<T>,
-    recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, numkeys, ...a) as Promise<T> : Promise.reject(err)
+    recover: (err, ...a) => {
+      if (isNoScript(err)) return r.eval(def.lua, numkeys, ...a) as Promise<T>
+      if (isCluster(redis) && isRedirection(err)) return resend<T>(redis, def, [numkeys, ...a], err)
+      return Promise.reject(err)
+    }
   }
+}
+
+// Refusals of a Cluster node that mean "not executed, ask again": the slot moved (MOVED), is
+// moving (ASK), the script's keys are split by a migration in progress (TRYAGAIN), or has no
+// master yet (CLUSTERDOWN). ioredis follows them for a command sent alone, but not for one that
+// rode in an auto-pipelined batch whose other commands succeeded: the refusal reaches us.
+const REDIRECTION = /^(ASK|MOVED|TRYAGAIN|CLUSTERDOWN) /
+const RESEND_ATTEMPTS = 20
+
+function isRedirection (err: unknown): boolean {
+  return typeof (err as Error)?.message === 'string' && REDIRECTION.test((err as Error).message)
+}
+
+/**
+ * Sends a refused script again, alone (outside auto-pipelining, so ioredis follows ASK and MOVED
+ * and retries TRYAGAIN and CLUSTERDOWN itself), pausing between rounds the way
+ * recommendedClusterOptions() does. Safe: a redirected command was not executed. Bounded by
+ * RESEND_ATTEMPTS; the caller's command bound usually ends the wait first.
+ */
+async function resend<T> (cluster: Cluster, def: Definition, args: Array<Arg | readonly Arg[]>, first: unknown): Promise<T> {
+  let err = first
+  for (let attempt = 0; attempt < RESEND_ATTEMPTS && isRedirection(err); attempt++) {
+    const kind = (err as Error).message.split(' ', 1)[0]
+    const pause = kind === 'TRYAGAIN' ? 50 : kind === 'CLUSTERDOWN' ? 100 : 0
+    if (pause > 0) await new Promise(resolve => setTimeout(resolve, pause))
+    try {
+      try {
+        return await sendTo(cluster, 'evalsha', [def.sha, ...args]) as T
+      } catch (e) {
+        if (!isNoScript(e)) throw e
+        return await sendTo(cluster, 'eval', [def.lua, ...args]) as T
+      }
+    } catch (e) {
+      err = e
+    }
+  }
+  throw err
+}
+
+/** One command sent on its own through a Cluster client (routed and redirected by ioredis). */
+function sendTo (cluster: Cluster, name: string, args: Array<Arg | readonly Arg[]>): Promise<unknown> {
+  return cluster.sendCommand(new Command(name, args.flat() as Arg[], { keyPrefix: cluster.options.keyPrefix })) as Promise<unknown>
 }
 
 /** One command written straight to the connection (no auto-pipelining), as ioredis's own methods build it. */
