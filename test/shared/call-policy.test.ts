@@ -128,6 +128,9 @@ test('every refusal reply is FRP_REDIS_UNAVAILABLE, bare or wrapped by a script 
     'MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to \'no\'.',
     'CLUSTERDOWN The cluster is down',
     'TRYAGAIN Multiple keys request during rehashing of slot',
+    // Regression (chaos soak on a Cluster): redirections ioredis did not follow were 500s.
+    'ASK 6093 127.0.0.1:30002',
+    'MOVED 6093 127.0.0.1:30002',
     'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.',
     'NOREPLICAS Not enough good replicas to write.'
   ]
