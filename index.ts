@@ -35,7 +35,7 @@ export {
   type AddResult, type BulkJob, type JobCounts, type QueueEventMap, type Processor, type WorkerEvents, type WorkerQueue,
   type QueueEvent, type QueueEventName, type QueueEventsEvents, type QueueEventsOptions, type ActiveJob,
   type JobRecord, type JobState, type AttemptRecord, type JobOptions, type QueueOptions, type WorkerOptions,
-  type Retention, type Backoff
+  type Retention, type Backoff, type ScheduleTiming, type ScheduledJob, type ScheduledJobOptions, type ScheduleInfo, type MissedTicks
 } from './lib/queue/index.js'
 
 // cache

@@ -6,13 +6,15 @@ import { Queue } from '../lib/queue/queue.js'
 import type { JobOptions, QueueOptions } from '../lib/queue/options.js'
 import type { JobState } from '../lib/queue/job.js'
 import { queueRouteSchemas } from './queue/route-schemas.js'
+import { scheduleRouteSchemas } from './queue/schedule-schemas.js'
+import type { ScheduledJob, ScheduleTiming } from '../lib/queue/schedules.js'
 import { resolveClient } from './shared/redis-client.js'
 import { checkAtStartup } from './shared/startup.js'
 import { outageLog, type OutageLog } from './shared/outage-log.js'
 import { logWorkers } from './queue/worker-log.js'
 import { announceCore } from './shared/cores.js'
 import { routeHooks, type RouteHookOptions, type RouteHooks } from './shared/route-hooks.js'
-import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../lib/shared/errors.js'
+import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND, FRP_SCHEDULE_NOT_FOUND } from '../lib/shared/errors.js'
 import { optInt, optString, rejectUnknown } from '../lib/shared/options.js'
 import type { RedisClient } from '../lib/shared/connection.js'
 
@@ -132,6 +134,29 @@ async function routes (scope: FastifyInstance, find: (name: string) => Queue, bo
 
   scope.delete<{ Params: JP }>('/:queue/jobs/:id', { ...common, schema: schemas.remove }, outage.route(async (req, reply) => {
     await find(req.params.queue).remove(req.params.id)
+    return await reply.code(204).send()
+  }))
+
+  const sched = scheduleRouteSchemas(common)
+  scope.get<{ Params: QP }>('/:queue/schedules', { ...common, schema: sched.list },
+    outage.route(async req => ({ schedules: await find(req.params.queue).getSchedules() })))
+
+  scope.get<{ Params: JP }>('/:queue/schedules/:id', { ...common, schema: sched.get }, outage.route(async req => {
+    const s = await find(req.params.queue).getSchedule(req.params.id)
+    if (s === null) throw new FRP_SCHEDULE_NOT_FOUND(req.params.id)
+    return s
+  }))
+
+  type ScheduleBody = ScheduledJob & { every?: number, cron?: string, tz?: string }
+  scope.put<{ Params: JP, Body: ScheduleBody }>('/:queue/schedules/:id', { ...common, bodyLimit, schema: sched.put }, outage.route(async req => {
+    const { every, cron, tz, ...job } = req.body
+    // The core refuses a wrong combination (both, neither, tz with every) naming the field.
+    const timing = Object.fromEntries(Object.entries({ every, cron, tz }).filter(([, v]) => v !== undefined)) as ScheduleTiming
+    return await find(req.params.queue).schedule(req.params.id, timing, job)
+  }))
+
+  scope.delete<{ Params: JP }>('/:queue/schedules/:id', { ...common, schema: sched.remove }, outage.route(async (req, reply) => {
+    await find(req.params.queue).removeSchedule(req.params.id)
     return await reply.code(204).send()
   }))
 }

@@ -278,3 +278,51 @@ export function release (ctx: QueueContext, runs: readonly Run[]): Promise<numbe
   for (const r of runs) args.push(r.id, r.token)
   return evalScript(ctx, 'release', [k.active, k.waiting, k.marker, k.events], args, asNumber)
 }
+
+// --- sched-*.lua: repeatable jobs (lib/queue/schedules.ts) ----------------------------------------
+
+/** A stored schedule: its spec JSON as written and its next tick (ms; 0 when it has none). */
+export interface StoredSchedule { id: string, spec: string, next: number }
+
+function decodeSchedules (reply: string[]): StoredSchedule[] {
+  const out: StoredSchedule[] = []
+  for (let i = 0; i < reply.length; i += 3) out.push({ id: reply[i], spec: reply[i + 1], next: Number(reply[i + 2]) })
+  return out
+}
+
+/** Creates or replaces schedule `id`; an unchanged spec keeps its next tick. */
+export function scheduleUpsert (ctx: QueueContext, id: string, spec: string, first: number): Promise<{ next: number, changed: boolean }> {
+  const k = ctx.keys
+  return evalScript(ctx, 'sched-upsert', [k.schedules, k.scheduleNext], [id, spec, first], (r: [string, number]) => ({ next: Number(r[0]), changed: r[1] === 1 }))
+}
+
+export function scheduleRemove (ctx: QueueContext, id: string): Promise<boolean> {
+  const k = ctx.keys
+  return evalScript(ctx, 'sched-remove', [k.schedules, k.scheduleNext], [id], (n: number) => n === 1)
+}
+
+/** Every schedule, or (with `id`) that one only. */
+export function scheduleList (ctx: QueueContext, id = ''): Promise<StoredSchedule[]> {
+  const k = ctx.keys
+  return evalScript(ctx, 'sched-list', [k.schedules, k.scheduleNext], [id], decodeSchedules)
+}
+
+/** Redis time and up to `limit` schedules whose next tick is due (`next` is the due tick). */
+export function scheduleDue (ctx: QueueContext, limit: number): Promise<{ now: number, due: StoredSchedule[] }> {
+  const k = ctx.keys
+  return evalScript(ctx, 'sched-due', [k.schedules, k.scheduleNext], [limit], (r: [number, string[]]) => {
+    const due: StoredSchedule[] = []
+    for (let i = 0; i < r[1].length; i += 3) due.push({ id: r[1][i], next: Number(r[1][i + 1]), spec: r[1][i + 2] })
+    return { now: Number(r[0]), due }
+  })
+}
+
+/**
+ * Claims tick `s.next` of schedule `s` with the jobs of `args` (addArgs + addJobArgs) and moves its
+ * next tick to `next`; the jobs created, or null when another caller claimed the tick first.
+ */
+export function scheduleTick (ctx: QueueContext, args: Arg[], s: StoredSchedule, next: number): Promise<AddResult[] | null> {
+  const k = ctx.keys
+  args.push(s.id, s.next, s.spec, next)
+  return evalScript(ctx, 'sched-tick', [...ctx.addKeys, k.schedules, k.scheduleNext], args, (r: Reply) => r.length === 0 ? null : decodeAddedAll(r))
+}

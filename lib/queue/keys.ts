@@ -15,6 +15,9 @@ export interface QueueKeys {
   readonly events: string
   readonly meta: string
   readonly limiter: string
+  /** Schedules (hash: id -> spec JSON) and their next ticks (zset: id -> ms). */
+  readonly schedules: string
+  readonly scheduleNext: string
   job (id: string): string
 }
 
@@ -34,6 +37,8 @@ export function queueKeys (prefix: string, name: string): QueueKeys {
     events: k('events'),
     meta: k('meta'),
     limiter: k('limiter'),
+    schedules: k('schedules'),
+    scheduleNext: k('schedule-next'),
     job: (id: string) => base + 'job:' + id
   }
 }

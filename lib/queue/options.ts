@@ -2,7 +2,7 @@
 // the exact strings the add script stores, so the hot path only concatenates arguments.
 import { FRP_JOB_INVALID } from '../shared/errors.js'
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
-import { optDuration, optInt, optString, rejectUnknown, invalid, describe, toMs, type Duration } from '../shared/options.js'
+import { optBool, optDuration, optInt, optString, rejectUnknown, invalid, describe, toMs, type Duration } from '../shared/options.js'
 import type { Backoff } from './backoff.js'
 
 /**
@@ -154,6 +154,10 @@ export interface QueueOptions {
   defaultJobOptions?: JobOptions
   /** A codec, or options for one (data and return values go through it). */
   codec?: Codec | CodecOptions
+  /** How often this queue object looks for due schedule ticks, ms or a duration string (default 1000). */
+  scheduleInterval?: Duration
+  /** Run the schedule loop once this object schedules or processes (default true); false: only other instances tick. */
+  runSchedules?: boolean
 }
 
 export interface NormalizedQueueOptions {
@@ -163,9 +167,11 @@ export interface NormalizedQueueOptions {
   dedupWindow: number
   defaults: EncodedJobOptions
   codec: Codec
+  scheduleInterval: number
+  runSchedules: boolean
 }
 
-export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'dedupWindow', 'defaultJobOptions', 'codec']
+export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'dedupWindow', 'defaultJobOptions', 'codec', 'scheduleInterval', 'runSchedules']
 
 export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): NormalizedQueueOptions {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw invalid('name', `must be a non-empty string of at most 200 characters, got ${describe(name)}`)
@@ -184,7 +190,9 @@ export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): 
     maxEvents: optInt('maxEvents', opts.maxEvents, 10_000, 0),
     dedupWindow: optDuration('dedupWindow', opts.dedupWindow, 86_400_000, 0),
     defaults,
-    codec: c === undefined ? defaultCodec : (typeof (c as Codec).encode === 'function' ? c as Codec : createCodec(c as CodecOptions))
+    codec: c === undefined ? defaultCodec : (typeof (c as Codec).encode === 'function' ? c as Codec : createCodec(c as CodecOptions)),
+    scheduleInterval: optDuration('scheduleInterval', opts.scheduleInterval, 1000, 10, 3_600_000),
+    runSchedules: optBool('runSchedules', opts.runSchedules, true)
   }
 }
 

@@ -12,6 +12,9 @@ import { decodeJob, JOB_STATES, type JobRecord, type JobState } from './job.js'
 import { dur, encodeJobOptions, int, normalizeQueueOptions, type JobOptions, type NormalizedQueueOptions, type QueueOptions, type WorkerOptions } from './options.js'
 import { Worker, type Processor } from './worker.js'
 import { QueueEvents, type QueueEventsOptions } from './events.js'
+import { Scheduler, NEVER } from './scheduler.js'
+import { checkSchedule, checkScheduleId, parseSpec, scheduleInfo, tickAfter, type ScheduleInfo, type ScheduledJob, type ScheduleTiming } from './schedules.js'
+import { FRP_SCHEDULE_NOT_FOUND } from '../shared/errors.js'
 
 export type { AddResult } from './calls.js'
 
@@ -41,6 +44,10 @@ export interface QueueEventMap {
   added: [id: string, name: string]
   /** process() started a worker on this queue (metrics attach to its events here). */
   worker: [worker: Worker<any, any>]
+  /** This object's schedule loop claimed tick `tick` of schedule `id` and added `jobIds` (one per tick; none if they existed). */
+  scheduled: [id: string, tick: number, jobIds: string[]]
+  /** A turn of the schedule loop failed (Redis down, ...); the loop goes on at `scheduleInterval`. */
+  scheduleError: [err: Error]
 }
 
 export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap> {
@@ -54,6 +61,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   #ctx: calls.QueueContext
   /** Rejection handlers of the plain reads, made once: they code failures like the scripts'. */
   #readFailed: Record<'HGETALL' | 'ZRANGE' | 'PIPELINE' | 'HEXISTS', (err: unknown) => never>
+  #scheduler: Scheduler | null = null
 
   constructor (redis: RedisClient, name: string, options: QueueOptions = {}) {
     super()
@@ -208,6 +216,65 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     await calls.take(this.#ctx, calls.reclaimer(maxStalls), 0, [])
   }
 
+  // --- repeatable jobs (schedules.ts, scheduler.ts) --------------------------------------------
+
+  /**
+   * Creates or replaces the schedule `id`: every `every` (aligned to the Unix epoch) or on `cron` in
+   * `tz`, each tick adds the job `job` (one job per tick, whatever the number of instances running
+   * the schedule). Registering an unchanged schedule again keeps its next tick, so every instance
+   * may call this at startup. Bad input is FRP_SCHEDULE_INVALID naming the field (or
+   * FRP_JOB_INVALID for a job option), and nothing is written. Starts this object's schedule loop.
+   */
+  async schedule (id: string, timing: ScheduleTiming, job: ScheduledJob<T>): Promise<ScheduleInfo<T>> {
+    this.#check()
+    checkScheduleId(id)
+    const checked = checkSchedule(timing, job, this.codec, this.options.defaults)
+    const [sec, micro] = await this.#ctx.bound(this.redis.time()).then(undefined, (err: unknown) => { throw redisError(err, this.#ctx.timeoutMs, { command: 'TIME' }) })
+    const now = Number(sec) * 1000 + Math.floor(Number(micro) / 1000)
+    const { next } = await calls.scheduleUpsert(this.#ctx, id, checked.json, tickAfter(checked.spec, checked.cron, now) ?? NEVER)
+    this.runSchedules()
+    return scheduleInfo<T>(id, checked.spec, next, this.codec)
+  }
+
+  /** Every schedule of the queue, by id. */
+  async getSchedules (): Promise<Array<ScheduleInfo<T>>> {
+    const out: Array<ScheduleInfo<T>> = []
+    for (const s of await calls.scheduleList(this.#ctx)) {
+      const parsed = parseSpec(s.spec)
+      if (parsed !== null) out.push(scheduleInfo<T>(s.id, parsed.spec, s.next, this.codec))
+    }
+    return out.sort((a, b) => a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+  }
+
+  async getSchedule (id: string): Promise<ScheduleInfo<T> | null> {
+    checkScheduleId(id)
+    const [s] = await calls.scheduleList(this.#ctx, id)
+    const parsed = s === undefined ? null : parseSpec(s.spec)
+    return parsed === null ? null : scheduleInfo<T>(id, parsed.spec, s.next, this.codec)
+  }
+
+  /** Removes a schedule (the jobs it made stay); FRP_SCHEDULE_NOT_FOUND when there is none. */
+  async removeSchedule (id: string): Promise<void> {
+    checkScheduleId(id)
+    if (!await calls.scheduleRemove(this.#ctx, id)) throw new FRP_SCHEDULE_NOT_FOUND(id)
+  }
+
+  /**
+   * Starts this object's schedule loop (schedule() and process() do it too, unless the queue option
+   * `runSchedules` is false): every `scheduleInterval` it claims the due ticks of every schedule
+   * of the queue, so schedules made by an earlier run of the app resume without a schedule() call.
+   */
+  runSchedules (): void {
+    if (!this.options.runSchedules || this.#closed) return
+    if (this.#scheduler === null) {
+      this.#scheduler = new Scheduler(this.#ctx, this.options.defaults, this.options.scheduleInterval, {
+        scheduled: (id, tick, jobIds) => { if (this.listenerCount('scheduled') > 0) this.emit('scheduled', id, tick, jobIds) },
+        failed: err => { if (this.listenerCount('scheduleError') > 0) this.emit('scheduleError', redisError(err, this.#ctx.timeoutMs, { script: 'sched-tick' })) }
+      })
+    }
+    this.#scheduler.start()
+  }
+
   /** The workers process() started on this queue object and not closed yet. */
   get workers (): Array<Worker<T, R>> {
     return [...this.#closers].filter((c): c is Worker<T, R> => c instanceof Worker)
@@ -219,6 +286,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     if (typeof handler !== 'function') throw invalid('handler', 'must be a function')
     const w = new Worker<T, R>(this, handler, opts)
     this.#own(w)
+    this.runSchedules()
     if (this.listenerCount('worker') > 0) this.emit('worker', w)
     return w
   }
@@ -240,7 +308,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   async close (): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await Promise.all([...this.#closers].map(c => c.close()))
+    await Promise.all([...this.#closers].map(c => c.close()).concat(this.#scheduler?.close() ?? []))
     this.#closers.clear()
   }
 }

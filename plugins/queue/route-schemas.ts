@@ -20,32 +20,35 @@ const retention = {
   anyOf: [{ type: 'boolean' }, int(0, SAFE), closedObject({ count: int(0, SAFE), age: int(0, SAFE) })]
 }
 
-const queueName = { type: 'string', minLength: 1, maxLength: 200, description: 'queue name (a queue declared in `queues` or created through `fastify.queue`)' }
+export const queueName = { type: 'string', minLength: 1, maxLength: 200, description: 'queue name (a queue declared in `queues` or created through `fastify.queue`)' }
 const jobId = { type: 'string', minLength: 1, maxLength: 256, description: 'job id' }
 
 const queueParams = { type: 'object', required: ['queue'], properties: { queue: queueName } }
 const jobParams = { type: 'object', required: ['queue', 'id'], properties: { queue: queueName, id: jobId } }
 
+/** The job options' properties (exported for the schedule routes, which leave out jobId and delay). */
+export const jobOptionProperties = {
+  jobId: { type: 'string', minLength: 1, maxLength: 256, pattern: '\\D', description: 'a chosen id (not all digits): adding it again while reserved creates nothing' },
+  priority: { ...int(0, MAX_PRIORITY), description: 'lower runs first (0, the default, is the highest)' },
+  delay: { ...int(0, MAX_DELAY), description: 'ms before the job is due' },
+  attempts: { ...int(1, MAX_ATTEMPTS), description: 'attempts before the job fails' },
+  backoff: {
+    description: 'delay between attempts: ms, or { type, delay, jitter }',
+    anyOf: [int(0, MAX_BACKOFF), {
+      ...closedObject({ type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: int(0, MAX_BACKOFF), jitter: { type: 'number', minimum: 0, maximum: 1 } }),
+      required: ['type', 'delay']
+    }]
+  },
+  timeout: { ...int(0, MAX_TIMEOUT), description: 'ms before an attempt is aborted and failed (0: none)' },
+  removeOnComplete: retention,
+  removeOnFail: retention
+}
+
 const addJobBody = {
   ...closedObject({
     name: { type: 'string', minLength: 1, maxLength: 200, description: 'job name, for the worker' },
     data: { description: 'job data: any JSON value, encoded by the queue\'s codec' },
-    opts: closedObject({
-      jobId: { type: 'string', minLength: 1, maxLength: 256, pattern: '\\D', description: 'a chosen id (not all digits): adding it again while reserved creates nothing' },
-      priority: { ...int(0, MAX_PRIORITY), description: 'lower runs first (0, the default, is the highest)' },
-      delay: { ...int(0, MAX_DELAY), description: 'ms before the job is due' },
-      attempts: { ...int(1, MAX_ATTEMPTS), description: 'attempts before the job fails' },
-      backoff: {
-        description: 'delay between attempts: ms, or { type, delay, jitter }',
-        anyOf: [int(0, MAX_BACKOFF), {
-          ...closedObject({ type: { type: 'string', enum: ['fixed', 'exponential'] }, delay: int(0, MAX_BACKOFF), jitter: { type: 'number', minimum: 0, maximum: 1 } }),
-          required: ['type', 'delay']
-        }]
-      },
-      timeout: { ...int(0, MAX_TIMEOUT), description: 'ms before an attempt is aborted and failed (0: none)' },
-      removeOnComplete: retention,
-      removeOnFail: retention
-    })
+    opts: closedObject(jobOptionProperties)
   }),
   required: ['name']
 }

@@ -224,7 +224,7 @@ export const mutants = [
   {
     id: 'queue-priority-ignored',
     guarantee: 'jobs run by priority (lower first), FIFO within a priority',
-    file: 'lib/queue/add-6.lua',
+    file: 'lib/queue/_add.lua',
     find: 'local score = prio * 8589934592 + (seq % 8589934592)',
     replace: 'local score = seq % 8589934592',
     tests: ['test/queue/priority.test.ts']
@@ -238,9 +238,17 @@ export const mutants = [
     tests: ['test/queue/limits.test.ts']
   },
   {
+    id: 'queue-schedule-tick-claimed-twice',
+    guarantee: 'a schedule tick is claimed by one instance only (exactly one job per tick)',
+    file: 'lib/queue/sched-tick-8.lua',
+    find: 'if (not current) or tonumber(current) ~= tick then return {} end',
+    replace: 'if not current then return {} end',
+    tests: ['test/queue/schedules.test.ts']
+  },
+  {
     id: 'queue-job-id-not-deduplicated',
     guarantee: 'adding the same jobId twice creates one job',
-    file: 'lib/queue/add-6.lua',
+    file: 'lib/queue/_add.lua',
     find: "elseif redis.call('EXISTS', prefix .. 'job:' .. jobId) == 1 then",
     replace: 'elseif false then',
     tests: ['test/queue/job-id-while-job-exists.test.ts', 'test/queue/idempotent.test.ts']

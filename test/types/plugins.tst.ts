@@ -115,6 +115,14 @@ describe('redisLeaderboard', () => {
 })
 
 describe('redisQueue', () => {
+  test('schedules', () => {
+    const q = app.queue<{ board: string }>('reports')
+    expect(q.schedule('nightly', { cron: '0 3 * * *', tz: 'Europe/Paris' }, { name: 'rollup', data: { board: 'weekly' } })).type.not.toRaiseError()
+    expect(q.schedule('pulse', { every: '5m' }, { name: 'p', missed: 'all' })).type.not.toRaiseError()
+    expect(q.schedule('x', { every: 1000 }, { name: 'p', opts: { jobId: 'j' } })).type.toRaiseError()
+    expect(q.schedule('x', { every: 1000 }, { name: 'p', missed: 'never' })).type.toRaiseError()
+    expect(q.schedule('x', { every: 1000 }, { name: 'p', data: { board: 1 } })).type.toRaiseError()
+  })
   test('options', () => {
     expect(app.register(redisQueue, { queues: ['mail'], routes: { prefix: '/jobs' }, queueOptions: { defaultJobOptions: { attempts: 3, backoff: { type: 'exponential', delay: '1s' } } } })).type.not.toRaiseError()
     expect(app.register(redisQueue, { queue: ['mail'] })).type.toRaiseError()
