@@ -3,14 +3,21 @@
 -- The mark lives and dies with the lock key itself: no extra key, no extra work for a release
 -- nobody waits for.
 -- KEYS[1] the lock key (holds the owner's token, expires after the lease TTL)
--- KEYS[2] the fencing counter of the resource (same hash tag; never expires, so tokens only grow)
+-- KEYS[2] the resource's last fencing token (same hash tag; expires the lease TTL after the
+--   server's clock passes it, see _fence.lua)
 -- ARGV[1] the owner's random token (base64url: never contains '+')
 -- ARGV[2] the lease TTL in ms
--- Returns the new fencing token (an integer >= 1) when the lock was taken, or else
+-- Returns the new fencing token (max(last token + 1, TIME in µs): an integer above 1e15, strictly
+--   greater than every earlier token of the resource) when the lock was taken, or else
 --   -(remaining TTL of the current holder in ms) - 1: always <= -1, and -1 - (-1) = 0 means the
 --   holder set no expiry (PTTL -1), which callers treat as "unknown".
+--@include "_fence.lua"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  return redis.call('INCR', KEYS[2])
+  local now = fenceClock()
+  local token = tonumber(redis.call('GET', KEYS[2]) or '0') + 1
+  if token < now then token = now end
+  storeFence(KEYS[2], token, now, tonumber(ARGV[2]))
+  return token
 end
 local holder = redis.call('GET', KEYS[1])
 -- APPEND keeps the key's TTL; one mark is enough however many waiters there are.

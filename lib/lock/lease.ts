@@ -134,34 +134,47 @@ export class Lease {
   /**
    * Extends the lease automatically (at half of its remaining validity) until the returned
    * function is called, the lease is released, or the lock is lost. Redis errors are retried
-   * while the lease is still valid; a refused extension aborts `signal`.
+   * while the lease is still valid; a refused extension aborts `signal`. When the client
+   * reconnects (after a failover, perhaps to a promoted replica that never received the lock), the
+   * lease is extended at once, so a lock lost with the old master is reported right away rather
+   * than at the next scheduled extension.
    */
   keepAlive (): () => void {
     let stopped = false
     let timer: NodeJS.Timeout | null = null
+    let unwatch: (() => void) | null = null
+    const stop = (): void => {
+      stopped = true
+      if (timer !== null) clearTimeout(timer)
+      timer = null
+      if (unwatch !== null) { unwatch(); unwatch = null }
+    }
     const schedule = (delay: number): void => {
-      if (stopped || this.#state !== 'held') return
+      if (stopped || this.#state !== 'held') { stop(); return }
       timer = setTimeout(tick, Math.max(1, delay))
       timer.unref()
     }
     const tick = (): void => {
       timer = null
-      if (stopped || !this.held) return
+      if (stopped || !this.held) { stop(); return }
       this.extend().then(
         () => schedule(this.remaining() / 2),
         (err: { code?: string }) => {
-          if (err?.code === 'FRP_LOCK_LOST' || err?.code === 'FRP_LOCK_NOT_OWNER') return
+          if (err?.code === 'FRP_LOCK_LOST' || err?.code === 'FRP_LOCK_NOT_OWNER') { stop(); return }
           // Redis slow or down: try again soon, while the lease is still valid.
           schedule(Math.min(this.remaining() / 3, 200))
         }
       )
     }
     this.watchDeadline() // so a lease that cannot be extended still aborts on time
+    // Only between extensions: one in flight already tells.
+    unwatch = this.#ctx.store.onReconnect(() => {
+      if (timer === null) return
+      clearTimeout(timer)
+      tick()
+    })
     schedule(this.remaining() / 2)
-    return () => {
-      stopped = true
-      if (timer !== null) clearTimeout(timer)
-    }
+    return stop
   }
 
   /** @internal Arms the deadline timer (the signal's source); idempotent. */

@@ -16,11 +16,17 @@ export interface Wake {
 }
 
 export interface Store {
-  /** The acquire script's reply: a fencing token (>= 1) or `-(pttl) - 1`. */
+  /** The acquire script's reply: a fencing token (>= 1; time-based, see _fence.lua) or `-(pttl) - 1`. */
   acquire (key: string, fence: string, token: string, ttl: number): Promise<number>
   extend (key: string, token: string, ttl: number): Promise<boolean>
   release (key: string, token: string): Promise<boolean>
   wake (key: string): Wake
+  /**
+   * Calls `listener` whenever a connection of the store is ready again after a reconnect: perhaps
+   * to a promoted replica that never saw a lock, so held leases check theirs at once. Returns the
+   * function that removes it.
+   */
+  onReconnect (listener: () => void): () => void
   close (): Promise<void>
 }
 
@@ -39,6 +45,9 @@ export class SingleStore implements Store {
   readonly #fail: (err: unknown) => never
   readonly #acquireCmd: Command
   readonly #releaseCmd: Command
+  /** onReconnect listeners: one 'ready' listener on the client for all of them, only while any. */
+  readonly #reconnected = new Set<() => void>()
+  readonly #onReady = (): void => { for (const fn of [...this.#reconnected]) fn() }
 
   constructor (redis: RedisClient, channel: string, timeout: number) {
     this.#redis = redis
@@ -70,9 +79,18 @@ export class SingleStore implements Store {
     return this.#bound(p).then(isOne, this.#fail)
   }
 
-  /** Raises the fencing counter `fence` to `to` while `token` holds `key`; true when it did. */
-  raiseFence (key: string, fence: string, token: string, to: number): Promise<boolean> {
-    return this.#bound(scripts.run<number>(this.#redis, 'raise-fence', [key, fence], [token, to])).then(isOne, this.#fail)
+  /** Raises the fencing counter `fence` to `to` (kept `ttl` ms past it) while `token` holds `key`; true when it did. */
+  raiseFence (key: string, fence: string, token: string, to: number, ttl: number): Promise<boolean> {
+    return this.#bound(scripts.run<number>(this.#redis, 'raise-fence', [key, fence], [token, to, ttl])).then(isOne, this.#fail)
+  }
+
+  onReconnect (listener: () => void): () => void {
+    // ioredis emits 'ready' on every (re)connection: through Sentinel, to the master it resolved.
+    if (this.#reconnected.size === 0) this.#redis.on('ready', this.#onReady)
+    this.#reconnected.add(listener)
+    return () => {
+      if (this.#reconnected.delete(listener) && this.#reconnected.size === 0) this.#redis.off('ready', this.#onReady)
+    }
   }
 
   wake (key: string): Wake {
@@ -93,11 +111,12 @@ export class SingleStore implements Store {
 
 /**
  * Redlock over independent masters. An acquisition counts when a quorum took the lock; the lease's
- * fencing token is the highest counter among them, and every quorum node that was behind is raised
+ * fencing token is the highest token among them, and every quorum node that was behind is raised
  * to it (only while we still hold the lock there) before the lease is handed out. Any later quorum
  * shares a node with this one, and that node issues a higher token: tokens stay monotonic even
- * though each master counts on its own. When the nodes agree already (the usual case) this costs
- * no extra round trip.
+ * though each master has its own clock and counter, without any assumption about those clocks.
+ * Time-based tokens rarely agree to the microsecond, so this usually costs one more (parallel)
+ * round trip to the nodes that were behind.
  */
 export class QuorumStore implements Store {
   readonly #nodes: SingleStore[]
@@ -127,7 +146,7 @@ export class QuorumStore implements Store {
       await Promise.all(won.map(async i => {
         const v = (replies[i] as PromiseFulfilledResult<number>).value
         if (v === max) { confirmed++; return }
-        if (await this.#nodes[i].raiseFence(key, fence, token, max).catch(() => false)) confirmed++
+        if (await this.#nodes[i].raiseFence(key, fence, token, max, ttl).catch(() => false)) confirmed++
       }))
       if (confirmed >= this.#quorum) return max
     }
@@ -177,6 +196,11 @@ export class QuorumStore implements Store {
       },
       cancel: () => { for (const w of wakes) w.cancel() }
     }
+  }
+
+  onReconnect (listener: () => void): () => void {
+    const offs = this.#nodes.map(n => n.onReconnect(listener))
+    return () => { for (const off of offs) off() }
   }
 
   async close (): Promise<void> {

@@ -35,19 +35,43 @@ export const mutants = [
   },
   {
     id: 'lock-fence-not-incremented',
-    guarantee: 'every acquisition of a resource gets a higher fencing token',
+    guarantee: 'every acquisition of a resource gets a higher fencing token (also while the clock is behind its last token)',
     file: 'lib/lock/acquire-2.lua',
-    find: "return redis.call('INCR', KEYS[2])",
-    replace: "return tonumber(redis.call('GET', KEYS[2]) or '1')",
-    tests: ['test/lock/acquire.test.ts']
+    find: "local token = tonumber(redis.call('GET', KEYS[2]) or '0') + 1",
+    replace: "local token = tonumber(redis.call('GET', KEYS[2]) or '0')",
+    tests: ['test/lock/acquire.test.ts', 'test/lock/fencing-failover.test.ts']
+  },
+  {
+    id: 'lock-fence-ignores-clock',
+    guarantee: 'a lost or rolled-back fence counter (a promoted replica that missed increments) never yields a lower token',
+    file: 'lib/lock/acquire-2.lua',
+    find: 'if token < now then token = now end',
+    replace: '',
+    tests: ['test/lock/fencing-failover.test.ts']
+  },
+  {
+    id: 'lock-fence-never-expires',
+    guarantee: 'idle fence counters expire (pitfall 6, orphaned keys)',
+    file: 'lib/lock/_fence.lua',
+    find: "redis.call('SET', key, string.format('%.0f', token), 'PX', ahead + ttl + 1)",
+    replace: "redis.call('SET', key, string.format('%.0f', token))",
+    tests: ['test/lock/fencing-failover.test.ts']
   },
   {
     id: 'lock-quorum-fence-not-raised',
     guarantee: 'Redlock: fencing tokens stay monotonic although each master counts on its own',
     file: 'lib/lock/raise-fence-2.lua',
-    find: "if current < tonumber(ARGV[2]) then redis.call('SET', KEYS[2], ARGV[2]) end",
+    find: 'if current < to then storeFence(KEYS[2], to, fenceClock(), tonumber(ARGV[3])) end',
     replace: '',
     tests: ['test/lock/quorum.test.ts']
+  },
+  {
+    id: 'lock-lost-unnoticed-on-reconnect',
+    guarantee: 'a kept-alive lease checks its lock when the client reconnects (a failover), and reports it lost at once',
+    file: 'lib/lock/lease.ts',
+    find: 'if (timer === null) return',
+    replace: 'return',
+    tests: ['test/lock/fencing-failover.test.ts']
   },
   {
     id: 'lock-quorum-of-one',

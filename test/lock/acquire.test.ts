@@ -47,8 +47,14 @@ for (const topology of topologies()) {
         last = lease.fencingToken
         await lease.release()
       }
+      // Tokens are time-based (Redis TIME in µs), but never below a resource's last token + 1: a
+      // counter set far ahead of the clock shows that each resource keeps its own.
+      await h.client().set(locker.redisKey('res') + ':fence', last + 3_600_000_000)
+      const ahead = await locker.acquire('res')
+      t.equal(ahead.fencingToken, last + 3_600_000_001, 'continues from its own counter')
+      await ahead.release()
       const other = await locker.acquire('other-res')
-      t.equal(other.fencingToken, 1, 'each resource counts on its own')
+      t.ok(other.fencingToken < ahead.fencingToken, 'each resource counts on its own')
       await other.release()
     })
 
@@ -90,6 +96,7 @@ for (const topology of topologies()) {
       t.match(key, /^t5:lock:\{user:%7B42%7D\}$/, 'braces in names are escaped into the tag')
       const lease = await locker.acquire('user:{42}')
       t.equal(await redis.get(key + ':fence'), String(lease.fencingToken))
+      t.ok(await redis.pttl(key + ':fence') > 0, 'the fencing counter expires when idle')
       await lease.release()
     })
   })

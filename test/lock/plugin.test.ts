@@ -111,7 +111,7 @@ test('decorators, client selection and validation', async t => {
     t.ok(app.locker instanceof Locker)
     t.equal((app as unknown as { lock: Locker }).lock, app.locker)
     const result = await app.locker.using('job', async (_signal, lease) => lease.fencingToken)
-    t.equal(result, 1)
+    t.ok(Number.isSafeInteger(result) && result > 0, 'the lease ran with its fencing token')
   })
 
   await t.test('namespace and explicit client options pick the client', async t => {

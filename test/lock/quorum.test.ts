@@ -40,10 +40,15 @@ test('quorum mode over three independent masters', async t => {
   await t.test('fencing tokens stay monotonic although each master counts on its own', async t => {
     const l = new Locker(clients(), { prefix: 'q3' })
     t.teardown(() => l.close())
-    // Counters out of step, as after a partition: master 0 is far ahead.
-    await servers[0].admin('SET', 'q3:lock:{f}:fence', 100)
+    // Counters out of step, as after a partition or a clock stepped back: master 0 is an hour
+    // ahead of every clock.
+    const [s, us] = await servers[0].admin('TIME') as [string, string]
+    const ahead = Number(s) * 1_000_000 + Number(us) + 3_600_000_000
+    await servers[0].admin('SET', 'q3:lock:{f}:fence', ahead)
     const first = await l.acquire('f')
-    t.equal(first.fencingToken, 101, 'the highest counter of the quorum')
+    t.equal(first.fencingToken, ahead + 1, 'the highest token of the quorum')
+    for (const i of [1, 2]) t.equal(await servers[i].admin('GET', 'q3:lock:{f}:fence'), String(ahead + 1), `master ${i} was raised to it`)
+    t.ok(Number(await servers[1].admin('PTTL', 'q3:lock:{f}:fence')) > 3_600_000, 'and keeps it until its own clock passes it')
     await first.release()
     // Master 0 now misses the next acquisition: the other two must still issue a higher token.
     await servers[0].admin('SET', 'q3:lock:{f}', 'someone', 'PX', 60_000)
