@@ -32,7 +32,7 @@ export {
 export { redisQueue, type RedisQueuePluginOptions, type QueueRoutesOptions } from './plugins/queue.js'
 export {
   Queue, Worker, QueueEvents, MAX_PRIORITY,
-  type AddResult, type BulkJob, type JobCounts, type QueueEventMap, type Processor, type WorkerEvents, type WorkerQueue,
+  type AddResult, type BulkJob, type JobCounts, type JobPage, type ThroughputMinute, type QueueEventMap, type Processor, type WorkerEvents, type WorkerQueue,
   type QueueEvent, type QueueEventName, type QueueEventsEvents, type QueueEventsOptions, type ActiveJob,
   type JobRecord, type JobState, type AttemptRecord, type JobOptions, type QueueOptions, type WorkerOptions,
   type Retention, type Backoff, type ScheduleTiming, type ScheduledJob, type ScheduledJobOptions, type ScheduleInfo, type MissedTicks

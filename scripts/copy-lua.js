@@ -1,4 +1,5 @@
-// Copies every .lua file of lib/ into <out>/lib/ beside the compiled pattern that loads it
+// Copies every .lua file of lib/ into <out>/lib/ beside the compiled pattern that loads it, and
+// the dashboard's static files (plugins/dashboard/assets/) beside the compiled dashboard
 // (out: `dist` for the package, `build` for the example app and dev tools).
 import { cpSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,3 +14,4 @@ function walk (dir) {
   }
 }
 walk('lib')
+cpSync('plugins/dashboard/assets', join(out, 'plugins/dashboard/assets'), { recursive: true })

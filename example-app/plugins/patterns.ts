@@ -9,6 +9,7 @@ import { redisLock } from '../../plugins/lock.js'
 import { redisLeaderboard } from '../../plugins/leaderboard.js'
 import { redisQueue } from '../../plugins/queue.js'
 import { redisMetrics } from '../../plugins/metrics.js'
+import { redisDashboard } from '../../plugins/dashboard.js'
 import { requireAdmin } from '../auth/hooks.js'
 import { resolveSessionSecret } from '../auth/session-secret.js'
 import { emailJobsMatchEmailSchema } from '../schemas/email-jobs.js'
@@ -61,4 +62,6 @@ export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
       if (!LOOPBACK.has(request.ip)) await reply.code(403).send({ statusCode: 403, error: 'Forbidden', message: 'metrics are served to loopback clients only' })
     }
   })
+  // The operator's dashboard at /dashboard, for admins (401 anonymous, 403 other users).
+  await fastify.register(redisDashboard, { authorize: requireAdmin })
 }, { name: 'example-patterns', dependencies: ['example-redis', 'example-db'] })

@@ -115,7 +115,7 @@ export async function retry (ctx: QueueContext, id: string): Promise<void> {
   if (code === -1) throw new FRP_JOB_NOT_FOUND(id)
   if (code === -2) {
     const state = await ctx.bound(ctx.redis.hget(k.job(id), 'st')).then(undefined, (err: unknown) => { throw redisError(err, ctx.timeoutMs, { command: 'HGET' }) })
-    throw new FRP_JOB_STATE(id, state ?? 'gone')
+    throw new FRP_JOB_STATE(id, 'retried', state ?? 'gone')
   }
 }
 
@@ -125,6 +125,31 @@ export async function remove (ctx: QueueContext, id: string): Promise<void> {
   const code = await evalScript(ctx, 'remove', [k.waiting, k.delayed, k.active, k.completed, k.failed, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
   if (code === -1) throw new FRP_JOB_NOT_FOUND(id)
   if (code === -2) throw new FRP_JOB_ACTIVE(id)
+}
+
+/** Makes a delayed job due now; FRP_JOB_NOT_FOUND, or FRP_JOB_STATE when it is not delayed. */
+export async function promote (ctx: QueueContext, id: string): Promise<void> {
+  const k = ctx.keys
+  const code = await evalScript(ctx, 'promote', [k.delayed, k.waiting, k.meta, k.marker, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
+  if (code === -1) throw new FRP_JOB_NOT_FOUND(id)
+  if (code === -2) {
+    const state = await ctx.bound(ctx.redis.hget(k.job(id), 'st')).then(undefined, (err: unknown) => { throw redisError(err, ctx.timeoutMs, { command: 'HGET' }) })
+    throw new FRP_JOB_STATE(id, 'promoted', state ?? 'gone')
+  }
+}
+
+// --- page-1.lua -----------------------------------------------------------------------------------
+
+/** An entry of a state's set: the job id and its score (priority and order, due time, lease end or finish time). */
+export interface PageEntry { id: string, score: number }
+
+/** Up to `n + 1` entries of `set` after the cursor entry (null: from the start). */
+export function page (ctx: QueueContext, set: string, after: PageEntry | null, n: number, newestFirst: boolean): Promise<PageEntry[]> {
+  return evalScript(ctx, 'page', [set], [after?.id ?? '', after?.score ?? 0, n, newestFirst ? '1' : '0'], (flat: string[]) => {
+    const out: PageEntry[] = []
+    for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i], score: Number(flat[i + 1]) })
+    return out
+  })
 }
 
 // --- clean-1.lua, drain-2.lua ---------------------------------------------------------------------

@@ -6,9 +6,11 @@
   ARGV[1] key prefix   ARGV[2] events MAXLEN   ARGV[3] id   ARGV[4] token   ARGV[5] error message
   ARGV[6] stack   ARGV[7] retry delay ms (-1: do not retry)   ARGV[8] history entry (JSON object)
   Returns 0 not the owner, 1 will retry, 2 failed for good.
+  A final failure is counted per minute (_throughput.lua, `<prefix>tput:<minute>`).
   Built and decoded by lib/queue/calls.ts: fail().
 ]]
 --@include "_trim-finished.lua"
+--@include "_throughput.lua"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local prefix = ARGV[1]
@@ -50,6 +52,7 @@ else
     age = tonumber(string.sub(v[3], sep + 1))
   end
   trimFinished(KEYS[2], prefix, count, age, now)
+  countFinished(prefix, now, 'f', 1)
   result = 2
 end
 if maxEvents > 0 then

@@ -1,5 +1,5 @@
 // The queue pattern's public surface.
-export { Queue, type BulkJob, type JobCounts, type QueueEventMap } from './queue.js'
+export { Queue, type BulkJob, type JobCounts, type JobPage, type QueueEventMap, type ThroughputMinute } from './queue.js'
 export type { AddResult } from './calls.js'
 export { Worker, type Processor, type WorkerEvents, type WorkerQueue } from './worker.js'
 export { QueueEvents, type QueueEvent, type QueueEventName, type QueueEventsEvents, type QueueEventsOptions } from './events.js'

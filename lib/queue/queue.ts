@@ -15,8 +15,16 @@ import { QueueEvents, type QueueEventsOptions } from './events.js'
 import { Scheduler, NEVER } from './scheduler.js'
 import { checkSchedule, checkScheduleId, parseSpec, scheduleInfo, tickAfter, type ScheduleInfo, type ScheduledJob, type ScheduleTiming } from './schedules.js'
 import { FRP_SCHEDULE_NOT_FOUND } from '../shared/errors.js'
+import { readThroughput, type ThroughputMinute } from './throughput.js'
 
 export type { AddResult } from './calls.js'
+export type { ThroughputMinute } from './throughput.js'
+
+/** A page of jobs and the cursor of the next one (null: this is the last page). */
+export interface JobPage<T = unknown, R = unknown> {
+  jobs: Array<JobRecord<T, R>>
+  next: string | null
+}
 
 export interface BulkJob<T = unknown> {
   name: string
@@ -32,6 +40,9 @@ export interface JobCounts {
   failed: number
   paused: boolean
 }
+
+/** retryFailed moves failed jobs back in batches of this size. */
+const RETRY_BATCH = 100
 
 /** addBulk sends jobs in chunks of this size: one script call each, bounded work per call. */
 const BULK_CHUNK = 500
@@ -136,6 +147,27 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     const ids = await this.#ctx.bound(newestFirst
       ? this.redis.zrevrange(key, String(offset), String(offset + limit - 1))
       : this.redis.zrange(key, String(offset), String(offset + limit - 1))).then(undefined, this.#readFailed.ZRANGE)
+    return await this.#records(ids)
+  }
+
+  /**
+   * A page of jobs of one state, in getJobs' order, after `cursor` (a previous page's `next`):
+   * O(log N + limit) however deep the page, where getJobs' offset costs O(offset). A job that
+   * leaves the state between two pages is never the reason another one is skipped.
+   */
+  async getJobsPage (state: JobState, { cursor = null, limit = 50 }: { cursor?: string | null, limit?: number } = {}): Promise<JobPage<T, R>> {
+    if (!JOB_STATES.includes(state)) throw new FRP_JOB_INVALID(`unknown state "${String(state)}"`)
+    int('limit', limit, 50, 1, 1000)
+    const after = cursor === null || cursor === '' ? null : decodeCursor(cursor)
+    const entries = await calls.page(this.#ctx, this.keys[state], after, limit, state === 'completed' || state === 'failed')
+    const more = entries.length > limit
+    if (more) entries.length = limit
+    const jobs = await this.#records(entries.map(e => e.id))
+    const last = entries[entries.length - 1]
+    return { jobs, next: more ? `${last.score}:${last.id}` : null }
+  }
+
+  async #records (ids: readonly string[]): Promise<Array<JobRecord<T, R>>> {
     if (ids.length === 0) return []
     const p = this.redis.pipeline()
     for (const id of ids) p.hgetall(this.keys.job(id))
@@ -149,6 +181,12 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
       if (h !== undefined && h.st !== undefined) jobs.push(decodeJob<T, R>(ids[i], h, this.codec))
     }
     return jobs
+  }
+
+  /** Jobs completed and failed for good per minute over the last `minutes` (default 60, at most 120), oldest first. */
+  async throughput ({ minutes = 60 }: { minutes?: number } = {}): Promise<ThroughputMinute[]> {
+    int('minutes', minutes, 60, 1, 120)
+    return await readThroughput(this.#ctx, minutes)
   }
 
   /** Jobs per state: one ZCARD each (O(1)), in one round trip. */
@@ -178,6 +216,33 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
   /** Moves a failed (or completed) job back to waiting with a fresh attempt budget. */
   async retry (id: string): Promise<void> {
     await calls.retry(this.#ctx, id)
+  }
+
+  /**
+   * Moves failed jobs back to waiting, oldest failure first, up to `limit` (default: all), in
+   * batches of 100 (each job moved atomically by the retry script). Returns how many moved.
+   */
+  async retryFailed ({ limit = Number.MAX_SAFE_INTEGER }: { limit?: number } = {}): Promise<number> {
+    int('limit', limit, Number.MAX_SAFE_INTEGER, 1, Number.MAX_SAFE_INTEGER)
+    let moved = 0
+    while (moved < limit) {
+      const ids = await this.#ctx.bound(this.redis.zrange(this.keys.failed, '0', String(Math.min(RETRY_BATCH, limit - moved) - 1))).then(undefined, this.#readFailed.ZRANGE)
+      if (ids.length === 0) break
+      // A job retried by someone else meanwhile is not failed any more: skipped, not an error.
+      const done = await Promise.all(ids.map(id => calls.retry(this.#ctx, id).then(() => 1, (err: { code?: string }) => {
+        if (err.code === 'FRP_JOB_STATE' || err.code === 'FRP_JOB_NOT_FOUND') return 0
+        throw err
+      })))
+      const n = done.reduce<number>((a, b) => a + b, 0)
+      moved += n
+      if (n === 0) break
+    }
+    return moved
+  }
+
+  /** Makes a delayed job due now, behind the jobs already waiting (FRP_JOB_STATE when it is not delayed). */
+  async promote (id: string): Promise<void> {
+    await calls.promote(this.#ctx, id)
   }
 
   /** Removes a job that is not active (FRP_JOB_ACTIVE otherwise, FRP_JOB_NOT_FOUND if absent). */
@@ -311,4 +376,12 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     await Promise.all([...this.#closers].map(c => c.close()).concat(this.#scheduler?.close() ?? []))
     this.#closers.clear()
   }
+}
+
+/** A page cursor: `<score>:<id>` of the last job of the previous page. */
+function decodeCursor (cursor: string): calls.PageEntry {
+  const at = typeof cursor === 'string' ? cursor.indexOf(':') : -1
+  const score = at > 0 ? Number(cursor.slice(0, at)) : NaN
+  if (!Number.isFinite(score) || at === cursor.length - 1) throw new FRP_JOB_INVALID('invalid page cursor')
+  return { score, id: cursor.slice(at + 1) }
 }

@@ -18,9 +18,11 @@
   stalls (10 values).
   Retention "count:age" of a completed job (count -1 = keep all, 0 = delete now; age -1 = no age
   limit) trims the completed set, at most 100 jobs per completion.
+  Completions and final failures are counted per minute (_throughput.lua, `<prefix>tput:<minute>`).
   Built and decoded by lib/queue/calls.ts: take().
 ]]
 --@include "_trim-finished.lua"
+--@include "_throughput.lua"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local prefix = ARGV[1]
@@ -38,6 +40,7 @@ end
 
 -- 0. complete finished jobs this worker still owns
 local doneReplies = {}
+local completedNow = 0
 for i = 0, nDone - 1 do
   local b = 10 + i * 3
   local id = ARGV[b + 1]
@@ -64,8 +67,10 @@ for i = 0, nDone - 1 do
     end
     event('ev', 'completed', 'id', id, 'ret', ARGV[b + 3])
     doneReplies[#doneReplies + 1] = 1
+    completedNow = completedNow + 1
   end
 end
+countFinished(prefix, now, 'c', completedNow)
 local function reply(code, hint, jobs)
   local out = { code, hint, nDone }
   for _, d in ipairs(doneReplies) do out[#out + 1] = d end
@@ -105,6 +110,7 @@ for _, id in ipairs(expired) do
       redis.call('HSET', jk, 'st', 'failed', 'tok', '', 'fOn', now,
         'err', 'job stalled more than ' .. maxStalls .. ' times', 'stack', '')
       event('ev', 'failed', 'id', id, 'err', 'stalled', 'final', '1')
+      countFinished(prefix, now, 'f', 1)
     else
       redis.call('ZADD', KEYS[1], tonumber(redis.call('HGET', jk, 'sc') or '0'), id)
       redis.call('HSET', jk, 'st', 'waiting', 'tok', '')

@@ -69,9 +69,14 @@ export const FRP_JOB_INVALID = createError('FRP_JOB_INVALID', 'Invalid job: %s',
 export const FRP_SCHEDULE_INVALID = createError('FRP_SCHEDULE_INVALID', 'Invalid schedule field "%s": %s', 400)
 export const FRP_SCHEDULE_NOT_FOUND = createError('FRP_SCHEDULE_NOT_FOUND', 'Unknown schedule "%s"', 404)
 export const FRP_JOB_ACTIVE = createError('FRP_JOB_ACTIVE', 'Job "%s" is active: a worker owns it', 409)
-export const FRP_JOB_STATE = createError('FRP_JOB_STATE', 'Job "%s" cannot be retried: it is %s', 409)
+export const FRP_JOB_STATE = createError('FRP_JOB_STATE', 'Job "%s" cannot be %s: it is %s', 409)
 export const FRP_JOB_TIMEOUT = createError('FRP_JOB_TIMEOUT', 'Job "%s" timed out after %s ms', 500)
 export const FRP_QUEUE_CLOSED = createError('FRP_QUEUE_CLOSED', 'Queue "%s" is closed', 503)
+
+// --- dashboard ----------------------------------------------------------------------------
+export const FRP_DASHBOARD_CSRF = createError('FRP_DASHBOARD_CSRF', 'Cross-site request refused: %s', 403)
+export const FRP_DASHBOARD_NOT_FOUND = createError('FRP_DASHBOARD_NOT_FOUND', 'Unknown %s "%s"', 404)
+export const FRP_DASHBOARD_CONFIRM = createError('FRP_DASHBOARD_CONFIRM', 'This action needs confirmation: tick "%s"', 400)
 
 /** True when `err` is one of ours (any `FRP_*` code). */
 export function isFrpError (err: unknown): err is Error & { code: string, statusCode?: number } {

@@ -60,7 +60,7 @@ const listQuery = closedObject({
 })
 
 const optionalNumber = { type: 'integer', description: 'absent when not yet known' }
-const jobRecord = {
+export const jobRecord = {
   type: 'object',
   properties: {
     id: { type: 'string' },
@@ -101,7 +101,7 @@ const addResult = {
   properties: { id: { type: 'string' }, created: { type: 'boolean', description: 'false when the jobId was already used' } }
 }
 
-const counts = {
+export const counts = {
   type: 'object',
   description: 'jobs per state',
   properties: {

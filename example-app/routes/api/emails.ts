@@ -10,10 +10,18 @@ export default async function emails (fastify: FastifyInstance, _opts: object): 
   const queue = fastify.queue<Email>('email')
   const failureRate = Number(process.env.EMAIL_FAILURE_RATE ?? 0.2)
 
+  // Simulated provider: fails the first send of some e-mails (per job id, in this process) so the
+  // retries are visible, and so a job that failed for good succeeds when an operator retries it
+  // from the dashboard. Bounded: ids leave the set once sent, and it never holds more than 10,000.
+  const tried = new Set<string>()
   queue.process(async job => {
-    // Simulated provider: fails some first attempts so the retries are visible.
-    if (job.attemptsMade === 0 && Math.random() < failureRate) throw new Error('simulated SMTP failure')
+    if (!tried.has(job.id)) {
+      if (tried.size >= 10_000) tried.clear()
+      tried.add(job.id)
+      if (Math.random() < failureRate) throw new Error('simulated SMTP failure')
+    }
     fastify.repos.emails.record(job.id, job.data.to, job.data.subject, job.attemptsMade + 1)
+    tried.delete(job.id)
     return { delivered: true }
   }, { concurrency: 5 })
 
