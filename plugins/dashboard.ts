@@ -124,7 +124,9 @@ async function redisDashboardPlugin (fastify: FastifyInstance, opts: RedisDashbo
       const config = request.routeOptions.config as { dashboardHtml?: boolean }
       const message = status >= 500 && err.code === undefined ? 'Internal error (see the server log)' : err.message
       reply.code(status)
-      if (config.dashboardHtml !== true) return await reply.send({ statusCode: status, code: err.code, error: status >= 500 ? 'Internal Server Error' : 'Error', message })
+      // A page's error is a page for a browser (it asks for HTML); a script gets the JSON error.
+      const wantsHtml = config.dashboardHtml === true && (request.headers.accept ?? '').includes('text/html')
+      if (!wantsHtml) return await reply.send({ statusCode: status, code: err.code, error: status >= 500 ? 'Internal Server Error' : 'Error', message })
       const pctx = ctx.pageContext(request, reply)
       return ctx.sendPage(reply, pctx, null, `Error ${status}`, html`<p class="error">${message}</p><p><a href="${o.prefix}/">Back to the dashboard</a></p>`)
     })

@@ -40,7 +40,7 @@ test('the token is required: missing, wrong, or without its cookie is 403 and no
     t.equal(res.statusCode, 403, what)
     t.equal(res.json().code, 'FRP_DASHBOARD_CSRF', what)
   }
-  const form = await app.inject({ method: 'POST', url: '/dashboard/queues/email/pause', headers: { ...noToken, ...FORM }, payload: '_csrf=wrong' })
+  const form = await app.inject({ method: 'POST', url: '/dashboard/queues/email/pause', headers: { ...noToken, ...FORM, accept: 'text/html' }, payload: '_csrf=wrong' })
   t.equal(form.statusCode, 403, 'a form with a wrong token')
   t.match(form.headers['content-type'], 'text/html', 'a form gets an HTML error page')
   t.match(form.body, 'Cross-site request refused')

@@ -57,8 +57,10 @@ test('JSON API: unknown queue or job 404, bad query 400 naming the field', async
     t.match(res.json().message, field)
   }
   t.equal((await get('/dashboard/api/queues/email/jobs?cursor=garbage')).statusCode, 400, 'a malformed cursor')
-  t.equal((await get('/dashboard/queues/nope')).statusCode, 404, 'a page of an unknown queue')
-  t.match((await get('/dashboard/queues/nope')).headers['content-type'], 'text/html')
+  const page = await app.inject({ url: '/dashboard/queues/nope', headers: { ...s.headers, accept: 'text/html' } })
+  t.equal(page.statusCode, 404, 'a page of an unknown queue')
+  t.match(page.headers['content-type'], 'text/html', 'as a page, for a browser')
+  t.equal((await get('/dashboard/queues/nope')).json().code, 'FRP_QUEUE_NOT_FOUND', 'as JSON for a script')
 })
 
 test('pages: the queues table, a queue with its counts, chart slot, actions and paging, a job in full', async t => {
@@ -95,7 +97,7 @@ test('actions through the forms: retry, promote, remove (confirmed), pause and r
   const flash = await app.inject({ url: String(retried.headers.location), headers: s.headers })
   t.match(flash.body, '<p class="flash" role="status">Job moved back to waiting.</p>')
 
-  const again = await form(`/dashboard/queues/email/jobs/${ids[0]}/retry`)
+  const again = await app.inject({ method: 'POST', url: `/dashboard/queues/email/jobs/${ids[0]}/retry`, headers: { ...s.headers, ...FORM, accept: 'text/html' }, payload: `_csrf=${s.token}` })
   t.equal(again.statusCode, 409, 'retrying a waiting job')
   t.match(again.body, 'cannot be retried: it is waiting')
 

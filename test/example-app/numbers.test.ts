@@ -15,16 +15,29 @@ const bodies: Record<string, Record<string, unknown>> = {
   'PATCH /api/users/:id': { bio: 'numbers' },
   'POST /api/games/:id/finish': { score: 1 },
   'POST /api/leaderboards/:board/scores': { member: 'user:1', score: 1 },
-  'POST /api/queues/:queue/jobs': { name: 'send-email', data: { to: 'a@example.org', subject: 's', body: 'b' } }
+  'POST /api/queues/:queue/jobs': { name: 'send-email', data: { to: 'a@example.org', subject: 's', body: 'b' } },
+  'POST /dashboard/queues/:queue/clean': { state: 'completed', ageMinutes: 1 },
+  'POST /dashboard/api/queues/:queue/clean': { state: 'completed', ageMinutes: 1 },
+  'POST /dashboard/leaderboards/:board/remove': { member: 'user:1' },
+  'POST /dashboard/api/leaderboards/:board/remove': { member: 'user:1' }
 }
 
 let requests = 0
 // The global rate limit allows 300 requests/min per IP: each request gets its own address.
 const nextAddress = (): string => `10.9.${(++requests >> 8) & 255}.${requests & 255}`
 
-async function attack (app: FastifyInstance, cookie: string, field: NumericField, value: string) {
-  const req = attackRequest(field, value, { params, body: bodies[`${field.method} ${field.url}`], headers: { cookie } })
+async function attack (app: FastifyInstance, admin: Admin, field: NumericField, value: string) {
+  const req = attackRequest(field, value, { params, body: bodies[`${field.method} ${field.url}`], headers: admin })
   return await app.inject({ ...req, remoteAddress: nextAddress() })
+}
+
+/** The admin's session cookie, plus the dashboard's CSRF cookie and token (its POSTs check them before validation). */
+type Admin = Record<string, string>
+async function adminHeaders (app: FastifyInstance): Promise<Admin> {
+  const cookie = await loginAs(app, ADMIN)
+  const res = await app.inject({ url: '/dashboard/api/csrf', headers: { cookie } })
+  const csrf = String(res.headers['set-cookie']).split(';')[0]
+  return { cookie: `${cookie}; ${csrf}`, 'x-csrf-token': res.json().token }
 }
 
 const name = (f: NumericField): string => `${f.method} ${f.url} ${f.part}.${f.path.join('.')}`
@@ -36,7 +49,7 @@ test('every numeric field of every route answers 400 naming the field to hostile
   const redis = await startRedis(t)
   let fields: NumericField[] = []
   const app = await buildApp(t, redis.url, ':memory:', { beforeRegister: server => { fields = collectNumericFields(server) } })
-  const cookie = await loginAs(app, ADMIN)
+  const admin = await adminHeaders(app)
 
   // The walk must have found the fields the review named, or it proves nothing.
   const found = new Set(fields.map(name))
@@ -48,7 +61,7 @@ test('every numeric field of every route answers 400 naming the field to hostile
 
   for (const field of fields) {
     for (const value of HOSTILE_NUMBERS) {
-      const res = await attack(app, cookie, field, value)
+      const res = await attack(app, admin, field, value)
       const what = `${name(field)} = ${value}`
       t.equal(res.statusCode, 400, what)
       const message = String(res.json().message)
@@ -64,11 +77,11 @@ test('oddly spelled numbers in range never crash a route', async t => {
   const redis = await startRedis(t)
   let fields: NumericField[] = []
   const app = await buildApp(t, redis.url, ':memory:', { beforeRegister: server => { fields = collectNumericFields(server) } })
-  const cookie = await loginAs(app, ADMIN)
+  const admin = await adminHeaders(app)
   t.ok(fields.length > 0, 'routes with numeric fields found')
   for (const field of fields) {
     for (const value of ODD_NUMBERS) {
-      const res = await attack(app, cookie, field, value)
+      const res = await attack(app, admin, field, value)
       t.ok(res.statusCode < 500, `${name(field)} = ${value} → ${res.statusCode} ${res.statusCode >= 500 ? res.body : ''}`)
     }
   }
