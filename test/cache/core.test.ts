@@ -1,9 +1,9 @@
 import { test } from 'tap'
-import { topologies, startTopology } from '../helpers/redis.js'
+import { coreTopologies, startTopology } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
 import { deferred } from '../helpers/deferred.js'
 
-for (const topology of topologies()) {
+for (const topology of coreTopologies()) {
   test(`core behaviour on ${topology}`, async t => {
     const redis = await startTopology(t, topology)
     const client = redis.client()

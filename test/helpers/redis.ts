@@ -151,6 +151,17 @@ export function topologies (): Topology[] {
   return ['standalone', 'cluster']
 }
 
+/**
+ * The topologies of a pattern's core suite (one file per pattern): standalone, Cluster and a
+ * Sentinel deployment by default, so every core behaviour is proven through Sentinel in every
+ * run; `FRP_TOPOLOGY` selects one, as for topologies().
+ */
+export function coreTopologies (): Topology[] {
+  const env = process.env.FRP_TOPOLOGY
+  if (env !== undefined && env !== '') return topologies()
+  return ['standalone', 'cluster', 'sentinel']
+}
+
 export interface TopologyHandle {
   topology: Topology
   /** A new client of this topology (Redis or Cluster), closed at teardown. */

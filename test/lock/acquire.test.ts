@@ -1,9 +1,9 @@
 // Core behaviour of acquire / tryAcquire / release / extend, on standalone and Cluster.
 import { test } from 'tap'
 import { Locker } from '../../lib/lock/locker.js'
-import { startTopology, topologies } from '../helpers/redis.js'
+import { startTopology, coreTopologies } from '../helpers/redis.js'
 
-for (const topology of topologies()) {
+for (const topology of coreTopologies()) {
   test(`${topology}`, async t => {
     const h = await startTopology(t, topology)
     await t.test('a lock is exclusive, carries a 128-bit token, and is free again after release', async t => {

@@ -1,11 +1,11 @@
 // The core suite, on every topology: add, process, counts, getJob/getJobs, events, retry, remove.
 import { test } from 'tap'
-import { topologies, startTopology, startRedis, eventually } from '../helpers/redis.js'
+import { coreTopologies, startTopology, startRedis, eventually } from '../helpers/redis.js'
 import { scriptCalls } from '../helpers/command-stats.js'
 import { makeQueue } from './helpers.js'
 import { deferred } from '../helpers/deferred.js'
 
-for (const topology of topologies()) {
+for (const topology of coreTopologies()) {
   test(`${topology}: core queue behaviour`, async t => {
     const redis = (await startTopology(t, topology)).client()
 

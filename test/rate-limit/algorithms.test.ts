@@ -3,9 +3,9 @@
 import t from 'tap'
 import { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import { ALGORITHMS } from '../../lib/rate-limit/policy.js'
-import { startTopology, topologies, eventually } from '../helpers/redis.js'
+import { startTopology, coreTopologies, eventually } from '../helpers/redis.js'
 
-for (const topology of topologies()) {
+for (const topology of coreTopologies()) {
   t.test(`algorithms on ${topology}`, async t => {
     const handle = await startTopology(t, topology)
     const redis = handle.client()

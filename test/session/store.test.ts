@@ -1,12 +1,12 @@
 // The framework-free core on every topology: per-field writes, no resurrection, regenerate,
 // user index. The HTTP-level behaviours have their own files.
 import { test } from 'tap'
-import { topologies, startTopology } from '../helpers/redis.js'
+import { coreTopologies, startTopology } from '../helpers/redis.js'
 import { SessionStore } from '../../lib/session/store.js'
 import { Session } from '../../lib/session/session.js'
 import { newSessionId, parseSessionId, userTag } from '../../lib/session/ids.js'
 
-for (const topology of topologies()) {
+for (const topology of coreTopologies()) {
   test(`session store on ${topology}`, async t => {
     const redis = await startTopology(t, topology)
     const client = redis.client()
