@@ -6,6 +6,7 @@ export {
   type ServerFacts, type GuardOptions, type NotifierEvents, type Waiter, type WakeReason, type EventMap, type Duration,
   RedisWatch, type RedisSnapshot, type RedisWatchOptions, type WatchedPattern
 } from './lib/shared/index.js'
+export type { DurabilityOptions } from './lib/shared/index.js'
 // fastify.redisHealth()'s report (decorated by the first pattern plugin registered)
 export type { RedisHealthReport } from './plugins/shared/redis-registry.js'
 export * from './lib/shared/errors.js'

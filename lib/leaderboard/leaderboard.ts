@@ -9,6 +9,7 @@ import {
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import type { RedisClient } from '../shared/client.js'
 import { callPolicy, type Bound } from '../shared/call-policy.js'
+import { confirmReplicated } from '../shared/durability.js'
 import { TypedEmitter } from '../shared/events.js'
 import { normalizeLeaderboardOptions, type NormalizedLeaderboardOptions, type LeaderboardOptions } from './options.js'
 import { periodCalendar, type PeriodCalendar } from './periods.js'
@@ -45,6 +46,8 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   readonly #bound: Bound
   /** Every failure as a coded error (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...); 'error' if listened to. */
   readonly #fail: (err: unknown) => never
+  /** The call policy's bound, ms (a WAIT of the `durability` option may take this plus its timeout). */
+  readonly #timeoutMs: number
   readonly #best: (key: string, op: string, score: number, member: string) => Promise<number | string>
   readonly #submitScript: (...keysThenArgs: Array<string | number | ReadonlyArray<string | number>>) => Promise<Array<string | number>>
   readonly #range: (key: string, metaKey: string, start: number, stop: number, order: string) => Promise<[string[], Array<string | false>?]>
@@ -72,6 +75,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     this.#calendar = this.#cfg.period === null ? null : periodCalendar(this.#cfg.period, this.#cfg.timeZone)
     const policy = callPolicy(redis, this.#cfg.commandTimeout)
     this.#bound = policy.bound
+    this.#timeoutMs = policy.timeoutMs
     this.#fail = err => {
       const e = policy.coded(err)
       if (this.listenerCount('error') > 0) this.emit('error', e)
@@ -149,6 +153,21 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     return this.#bound(p).then(undefined, this.#fail)
   }
 
+  /**
+   * #call for a write: with the `durability` option it resolves only once the replicas confirmed
+   * it (FRP_NOT_REPLICATED otherwise). Every key of a board shares its hash tag: the metadata key
+   * names the master for them all.
+   */
+  #write<T> (p: Promise<T>): Promise<T> {
+    const d = this.#cfg.durability
+    const written = this.#call(p)
+    if (d === undefined) return written
+    return written.then(v => confirmReplicated(this.#redis, this.#metaKey, d, this.#timeoutMs).then(() => v, (err: Error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err)
+      throw err
+    }))
+  }
+
   #submitted (result: SubmitResult): SubmitResult {
     this.#events.emit('submit', result, this.name)
     return result
@@ -174,11 +193,11 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       const key = this.#key()
       let result: SubmitResult
       if (c.update === 'replace') {
-        const changed = await this.#call(this.#r.zadd(key, 'CH', s, m))
+        const changed = await this.#write(this.#r.zadd(key, 'CH', s, m))
         result = { member: m, score: s, changed: changed === 1 }
       } else {
         // 1 when the new score was stored, else the older, better score that stayed.
-        const kept = await this.#call(this.#best(key, c.order === DESC ? 'GT' : 'LT', s, m))
+        const kept = await this.#write(this.#best(key, c.order === DESC ? 'GT' : 'LT', s, m))
         result = typeof kept === 'number' ? { member: m, score: s, changed: true } : { member: m, score: Number(kept), changed: false }
       }
       return this.#events.listenerCount('submit') > 0 ? this.#submitted(result) : result
@@ -213,9 +232,9 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const indexed = this.#index !== null && (this.#view === null || this.#view.periodId !== null)
     // triples goes as one array argument: ioredis flattens command arguments, so no spread.
     const reply = indexed
-      ? await this.#call(this.#index!.submit(t.key, this.#metaKey, [policy, c.order, c.M, c.minScore, c.maxScore,
+      ? await this.#write(this.#index!.submit(t.key, this.#metaKey, [policy, c.order, c.M, c.minScore, c.maxScore,
         c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0'], triples, this.#where()))
-      : await this.#call(this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore,
+      : await this.#write(this.#submitScript(t.key, this.#metaKey, policy, c.order, c.M, c.minScore, c.maxScore,
         c.tieBreakEpoch, c.tieBreakResolution, t.ttl, c.maxMembers, this.#metaTtl(t), ownsMeta ? '1' : '0', triples))
     if (reply[0] === -1) {
       const i = (Number(reply[1]) - 1) * 3
@@ -234,7 +253,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
     const m = checkMember(member, this.#cfg)
     const v = encodeMetadata(meta, this.#cfg)
     if (v === '') return
-    await this.#call(this.#r.hset(this.#metaKey, m, v))
+    await this.#write(this.#r.hset(this.#metaKey, m, v))
   }
 
   async getMetadata (member: string): Promise<unknown> {
@@ -244,15 +263,15 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   /** Removes a member; true when it was on the board. */
   async remove (member: string): Promise<boolean> {
     const m = checkMember(member, this.#cfg)
-    const n = await this.#call(scripts.run<number>(this.#redis, 'remove', [this.#target().key, this.#metaKey], [m, this.#ownsMetadata() ? '1' : '0']))
+    const n = await this.#write(scripts.run<number>(this.#redis, 'remove', [this.#target().key, this.#metaKey], [m, this.#ownsMetadata() ? '1' : '0']))
     return n === 1
   }
 
   /** Deletes every score of the board (of the current period), and its metadata if it owns it. */
   async reset (): Promise<void> {
     const key = this.#target().key
-    if (this.#ownsMetadata()) await this.#call(this.#r.del(key, this.#metaKey))
-    else await this.#call(this.#r.del(key))
+    if (this.#ownsMetadata()) await this.#write(this.#r.del(key, this.#metaKey))
+    else await this.#write(this.#r.del(key))
   }
 
   // --- reads --------------------------------------------------------------------------------
@@ -444,6 +463,8 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       aggregate,
       ttl,
       call: p => this.#call(p),
+      // The last call stores the roll-up (a RENAME or DEL): the one to wait for.
+      write: p => this.#write(p),
       addDecoded: (tmp, src) => scripts.run(this.#redis, 'rollup-add', [tmp, src], [c.order, c.M, c.minScore, c.maxScore])
     })
     return view

@@ -3,6 +3,7 @@
 // time ticks, and (maxScore - minScore + 1) * M <= 2^53 so every stored value is an exact integer.
 import { createCodec, type Codec } from '../shared/codec.js'
 import { invalid, optBool, optDuration, optEnum, optFunction, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
+import { normalizeDurability, type Durability, type DurabilityOptions } from '../shared/durability.js'
 import { checkTimeZone, type PeriodUnit } from './periods.js'
 
 export type Order = 'desc' | 'asc'
@@ -53,6 +54,12 @@ export interface LeaderboardOptions {
    * so `PlayerIndex.view()` shows the member on every board and `erase()` removes it everywhere.
    */
   playerIndex?: boolean
+  /**
+   * Wait for this many replicas (`WAIT`) before a write (submit, submitMany, increment,
+   * setMetadata, remove, reset, rollup) resolves; FRP_NOT_REPLICATED (503) when they do not
+   * confirm within `timeout`. Off by default (see docs/failover.md for the window without it).
+   */
+  durability?: DurabilityOptions
 }
 
 export interface NormalizedLeaderboardOptions {
@@ -78,11 +85,12 @@ export interface NormalizedLeaderboardOptions {
   now: () => number
   codec: Codec
   playerIndex: boolean
+  durability: Durability | undefined
 }
 
 const KNOWN = ['order', 'update', 'tieBreak', 'minScore', 'maxScore', 'tieBreakResolution', 'tieBreakEpoch',
   'period', 'timeZone', 'keep', 'maxMembers', 'maxMemberLength', 'maxMetadataBytes', 'denseRankLimit',
-  'commandTimeout', 'prefix', 'now', 'playerIndex'] as const
+  'commandTimeout', 'prefix', 'now', 'playerIndex', 'durability'] as const
 
 const TWO_53 = 2 ** 53
 const DEFAULT_EPOCH = Date.UTC(2025, 0, 1)
@@ -149,6 +157,7 @@ export function normalizeLeaderboardOptions (opts: LeaderboardOptions = {}, wher
     prefix: optString(`${where}.prefix`, o.prefix, 'frp'),
     now,
     codec: createCodec({ maxBytes: maxMetadataBytes, compressThreshold: false }),
-    playerIndex: optBool(`${where}.playerIndex`, o.playerIndex, false)
+    playerIndex: optBool(`${where}.playerIndex`, o.playerIndex, false),
+    durability: normalizeDurability(`${where}.durability`, o.durability)
   }
 }

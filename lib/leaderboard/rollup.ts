@@ -20,18 +20,20 @@ export interface RollupWrite {
   ttl: number
   /** The board's call policy: bounds a wait and turns a failure into a coded error. */
   call: <T>(p: Promise<T>) => Promise<T>
+  /** `call` for the write that stores the roll-up: waits for the replicas with the `durability` option. */
+  write: <T>(p: Promise<T>) => Promise<T>
   /** Adds the decoded scores of `src` into `tmp` (the rollup-add script); [n, member] names a sum out of range. */
   addDecoded: (tmp: string, src: string) => Promise<number | [number, string]>
 }
 
 export async function storeRollup (w: RollupWrite): Promise<void> {
-  const { redis, cfg, sources, dest, ttl, call } = w
+  const { redis, cfg, sources, dest, ttl, call, write } = w
   if (cfg.M === 1 || w.aggregate === 'best') {
     // Scores carry no tie-break: Redis merges them as they are, in one command.
     const how = w.aggregate === 'sum' ? 'SUM' : cfg.order === 'desc' ? 'MAX' : 'MIN'
     const tx = redis.multi().zunionstore(dest, sources.length, ...sources, 'AGGREGATE', how as 'SUM')
     if (ttl > 0) tx.pexpire(dest, ttl)
-    await call(tx.exec())
+    await write(tx.exec())
     return
   }
   // Sums of tie-broken scores are built from decoded scores in the scratch key, then renamed over
@@ -50,7 +52,7 @@ export async function storeRollup (w: RollupWrite): Promise<void> {
     } else {
       tx.del(dest)
     }
-    await call(tx.exec())
+    await write(tx.exec())
   } finally {
     await call(redis.del(w.tmp)).catch(() => {})
   }

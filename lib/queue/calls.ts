@@ -6,6 +6,7 @@ import { callPolicy, redisError, type Bound } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import type { RawScript } from '../shared/scripts.js'
 import { FRP_JOB_ACTIVE, FRP_JOB_NOT_FOUND, FRP_JOB_STATE } from '../shared/errors.js'
+import { confirmReplicated } from '../shared/durability.js'
 import { scripts, type QueueScript } from './scripts.js'
 import type { QueueKeys } from './keys.js'
 import type { EncodedJobOptions, NormalizedQueueOptions } from './options.js'
@@ -58,6 +59,19 @@ function evalScript<R> (ctx: QueueContext, name: QueueScript, keys: readonly str
     ctx.bound(s.recover(err, keys, args)).then(decode, (e: unknown) => { throw redisError(e, ctx.timeoutMs, { script: name }) }))
 }
 
+/**
+ * evalScript for the writes a Queue method acknowledges to its caller: with the `durability`
+ * option, resolves only once the replicas confirmed it (FRP_NOT_REPLICATED otherwise). Worker
+ * writes (take, fail, extend, release) do not wait: nobody is acknowledged by them, and one lost
+ * in a failover leaves the job to its lease, which runs it again.
+ */
+function evalDurable<R> (ctx: QueueContext, name: QueueScript, keys: readonly string[], args: readonly Arg[], decode: (reply: any) => R): Promise<R> {
+  const d = ctx.options.durability
+  const written = evalScript(ctx, name, keys, args, decode)
+  if (d === undefined) return written
+  return written.then(r => confirmReplicated(ctx.redis, ctx.keys.meta, d, ctx.timeoutMs).then(() => r))
+}
+
 const ignore = (): void => {}
 const asNumber = (n: unknown): number => Number(n)
 
@@ -91,19 +105,19 @@ function decodeAddedAll (reply: Reply): AddResult[] {
 
 /** Adds the one job of `args`. */
 export function add (ctx: QueueContext, args: readonly Arg[]): Promise<AddResult> {
-  return evalScript(ctx, 'add', ctx.addKeys, args, decodeAdded)
+  return evalDurable(ctx, 'add', ctx.addKeys, args, decodeAdded)
 }
 
 /** Adds every job of `args`, in order. */
 export function addMany (ctx: QueueContext, args: readonly Arg[]): Promise<AddResult[]> {
-  return evalScript(ctx, 'add', ctx.addKeys, args, decodeAddedAll)
+  return evalDurable(ctx, 'add', ctx.addKeys, args, decodeAddedAll)
 }
 
 // --- pause-3.lua ----------------------------------------------------------------------------------
 
 export function pause (ctx: QueueContext, paused: boolean): Promise<void> {
   const k = ctx.keys
-  return evalScript(ctx, 'pause', [k.meta, k.marker, k.events], [paused ? 1 : 0, ctx.options.maxEvents], ignore)
+  return evalDurable(ctx, 'pause', [k.meta, k.marker, k.events], [paused ? 1 : 0, ctx.options.maxEvents], ignore)
 }
 
 // --- retry-6.lua, remove-6.lua: their negative returns become coded errors here -------------------
@@ -111,7 +125,7 @@ export function pause (ctx: QueueContext, paused: boolean): Promise<void> {
 /** Moves a failed or completed job back to waiting; FRP_JOB_NOT_FOUND, or FRP_JOB_STATE naming its state. */
 export async function retry (ctx: QueueContext, id: string): Promise<void> {
   const k = ctx.keys
-  const code = await evalScript(ctx, 'retry', [k.failed, k.completed, k.waiting, k.meta, k.marker, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
+  const code = await evalDurable(ctx, 'retry', [k.failed, k.completed, k.waiting, k.meta, k.marker, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
   if (code === -1) throw new FRP_JOB_NOT_FOUND(id)
   if (code === -2) {
     const state = await ctx.bound(ctx.redis.hget(k.job(id), 'st')).then(undefined, (err: unknown) => { throw redisError(err, ctx.timeoutMs, { command: 'HGET' }) })
@@ -122,7 +136,7 @@ export async function retry (ctx: QueueContext, id: string): Promise<void> {
 /** Removes a job that is not active; FRP_JOB_NOT_FOUND, FRP_JOB_ACTIVE. */
 export async function remove (ctx: QueueContext, id: string): Promise<void> {
   const k = ctx.keys
-  const code = await evalScript(ctx, 'remove', [k.waiting, k.delayed, k.active, k.completed, k.failed, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
+  const code = await evalDurable(ctx, 'remove', [k.waiting, k.delayed, k.active, k.completed, k.failed, k.events], [k.prefix, ctx.options.maxEvents, id], asNumber)
   if (code === -1) throw new FRP_JOB_NOT_FOUND(id)
   if (code === -2) throw new FRP_JOB_ACTIVE(id)
 }
@@ -157,12 +171,12 @@ export function page (ctx: QueueContext, set: string, after: PageEntry | null, n
 /** Removes up to `limit` jobs of `state` older than `age` ms; the removed ids. */
 export function clean (ctx: QueueContext, state: 'completed' | 'failed' | 'waiting' | 'delayed', age: number, limit: number): Promise<string[]> {
   const mode = state === 'completed' || state === 'failed' ? 'finished' : 'created'
-  return evalScript(ctx, 'clean', [ctx.keys[state]], [ctx.keys.prefix, age, limit, mode], (ids: string[]) => ids)
+  return evalDurable(ctx, 'clean', [ctx.keys[state]], [ctx.keys.prefix, age, limit, mode], (ids: string[]) => ids)
 }
 
 /** Removes up to `batch` waiting jobs (and delayed ones when `delayed`); how many. */
 export function drain (ctx: QueueContext, delayed: boolean, batch: number): Promise<number> {
-  return evalScript(ctx, 'drain', [ctx.keys.waiting, ctx.keys.delayed], [ctx.keys.prefix, delayed ? 1 : 0, batch], asNumber)
+  return evalDurable(ctx, 'drain', [ctx.keys.waiting, ctx.keys.delayed], [ctx.keys.prefix, delayed ? 1 : 0, batch], asNumber)
 }
 
 // --- take-9.lua: the worker's one hot-path call ---------------------------------------------------

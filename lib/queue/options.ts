@@ -3,6 +3,7 @@
 import { FRP_JOB_INVALID } from '../shared/errors.js'
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
 import { optBool, optDuration, optInt, optString, rejectUnknown, invalid, describe, toMs, type Duration } from '../shared/options.js'
+import { normalizeDurability, type Durability, type DurabilityOptions } from '../shared/durability.js'
 import type { Backoff } from './backoff.js'
 
 /**
@@ -158,6 +159,12 @@ export interface QueueOptions {
   scheduleInterval?: Duration
   /** Run the schedule loop once this object schedules or processes (default true); false: only other instances tick. */
   runSchedules?: boolean
+  /**
+   * Wait for this many replicas (`WAIT`) before add, addBulk, retry, remove, pause, resume,
+   * clean and drain resolve; FRP_NOT_REPLICATED when they do not confirm within `timeout`.
+   * Off by default (see docs/failover.md for the window without it).
+   */
+  durability?: DurabilityOptions
 }
 
 export interface NormalizedQueueOptions {
@@ -169,9 +176,10 @@ export interface NormalizedQueueOptions {
   codec: Codec
   scheduleInterval: number
   runSchedules: boolean
+  durability: Durability | undefined
 }
 
-export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'dedupWindow', 'defaultJobOptions', 'codec', 'scheduleInterval', 'runSchedules']
+export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'dedupWindow', 'defaultJobOptions', 'codec', 'scheduleInterval', 'runSchedules', 'durability']
 
 export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): NormalizedQueueOptions {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw invalid('name', `must be a non-empty string of at most 200 characters, got ${describe(name)}`)
@@ -192,7 +200,8 @@ export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): 
     defaults,
     codec: c === undefined ? defaultCodec : (typeof (c as Codec).encode === 'function' ? c as Codec : createCodec(c as CodecOptions)),
     scheduleInterval: optDuration('scheduleInterval', opts.scheduleInterval, 1000, 10, 3_600_000),
-    runSchedules: optBool('runSchedules', opts.runSchedules, true)
+    runSchedules: optBool('runSchedules', opts.runSchedules, true),
+    durability: normalizeDurability('durability', opts.durability)
   }
 }
 

@@ -1,5 +1,6 @@
 // Options of the session core, validated and normalized once at construction.
 import { createCodec, defaultCodec, type Codec, type CodecOptions } from '../shared/codec.js'
+import { normalizeDurability, type Durability, type DurabilityOptions } from '../shared/durability.js'
 import { invalid, optBool, optDuration, optString, rejectUnknown, type Duration } from '../shared/options.js'
 
 export interface SessionStoreOptions {
@@ -17,6 +18,12 @@ export interface SessionStoreOptions {
   commandTimeout?: Duration
   /** Codec of session values: a Codec or options for one (default: the shared default codec). */
   codec?: Codec | CodecOptions
+  /**
+   * Wait for this many replicas (`WAIT`) before a create, save, regenerate or destroy resolves;
+   * FRP_NOT_REPLICATED (503) when they do not confirm within `timeout`. Off by default (see
+   * docs/failover.md for the window without it). A touch (idle-timeout refresh only) never waits.
+   */
+  durability?: DurabilityOptions
 }
 
 export interface NormalizedStoreOptions {
@@ -27,9 +34,10 @@ export interface NormalizedStoreOptions {
   touchInterval: number
   commandTimeout: number
   codec: Codec
+  durability: Durability | undefined
 }
 
-export const STORE_OPTIONS = ['prefix', 'ttl', 'absoluteTtl', 'rolling', 'touchInterval', 'commandTimeout', 'codec'] as const
+export const STORE_OPTIONS = ['prefix', 'ttl', 'absoluteTtl', 'rolling', 'touchInterval', 'commandTimeout', 'codec', 'durability'] as const
 
 const DAY = 86_400_000
 
@@ -51,5 +59,6 @@ export function normalizeStoreOptions (opts: SessionStoreOptions = {}, where = '
     if (opts.codec === null || typeof opts.codec !== 'object') throw invalid(`${where}.codec`, 'must be a codec or codec options')
     codec = isCodec(opts.codec) ? opts.codec : createCodec(opts.codec)
   }
-  return { prefix, ttl, absoluteTtl, rolling, touchInterval, commandTimeout, codec }
+  const durability = normalizeDurability(`${where}.durability`, opts.durability)
+  return { prefix, ttl, absoluteTtl, rolling, touchInterval, commandTimeout, codec, durability }
 }

@@ -8,6 +8,7 @@
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts } from '../shared/scripts.js'
 import { callPolicy, type Bound, type CallPolicy } from '../shared/call-policy.js'
+import { confirmReplicated } from '../shared/durability.js'
 import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import { FRP_SESSION_DESTROYED, FRP_SESSION_ID_TAKEN, FRP_SESSION_UNAVAILABLE, FRP_INVALID_OPTION } from '../shared/errors.js'
@@ -203,7 +204,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
     if (userId !== '') pairs.push('#u', userId)
     if (opts.metadata != null) pairs.push('#m', toJson(opts.metadata, 'session metadata'))
     const o = this.options
-    const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)],
+    const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], true,
       ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
     const now = this.#check(id, r)
     if (this.listenerCount('created') > 0) this.emit('created', id, userId === '' ? null : userId)
@@ -230,7 +231,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       args[i + 1] = '=' + set[i]
       args[i + 2] = set[i + 1]
     }
-    const p = this.#bounded(this.#updateCmd(args)).then(check, this.#fail)
+    const p = this.#durable(args[0], this.#bounded(this.#updateCmd(args)).then(check, this.#fail))
     // Outcomes are events only while someone listens: no extra promise on the hot path.
     if (this.listenerCount('conflict') === 0 && this.listenerCount('saved') === 0) return p
     return p.then(v => {
@@ -240,12 +241,12 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   }
 
   /** The general write (save-2.lua): deletes too, and slides the idle timeout when rolling. */
-  async #save (id: string, set: readonly string[], del: readonly string[], refresh: boolean): Promise<number> {
+  async #save (id: string, set: readonly string[], del: readonly string[], refresh: boolean, durable = true): Promise<number> {
     const pairs = prefixFields(set)
     const o = this.options
     const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', '', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
-    const now = this.#check(id, await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], args))
+    const now = this.#check(id, await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], durable, args))
     if (this.listenerCount('saved') > 0) this.emit('saved', id)
     return now
   }
@@ -253,7 +254,8 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   /** Refreshes the idle timeout now (rolling sessions); FRP_SESSION_DESTROYED when gone. */
   async touch (id: string): Promise<number> {
     if (!isSessionId(id)) throw new FRP_SESSION_DESTROYED()
-    return await this.#save(id, [], [], this.options.rolling)
+    // Not waited for with `durability`: a lost refresh loses no data, only some idle time.
+    return await this.#save(id, [], [], this.options.rolling, false)
   }
 
   /**
@@ -265,7 +267,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       throw new FRP_INVALID_OPTION('newId', 'must be a session id with the hash tag of the old id')
     }
     const r = await this.#run<Array<string | number> | number>('regenerate',
-      [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], [oldId, newId])
+      [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], true, [oldId, newId])
     if (typeof r === 'number') this.#check(oldId, r)
     if (this.listenerCount('regenerated') > 0) this.emit('regenerated', oldId, newId)
     return parseFlat(newId, r as Array<string | number>, 1)
@@ -274,7 +276,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   /** Destroys a session (and its index entry). True when a live session was destroyed. */
   async destroy (id: string): Promise<boolean> {
     if (!isSessionId(id)) return false
-    const r = await this.#run<number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '0'])
+    const r = await this.#run<number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], true, [id, '0'])
     if (r === 1 && this.listenerCount('destroyed') > 0) this.emit('destroyed', id)
     return r === 1
   }
@@ -282,7 +284,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   /** Destroys a session and returns what it held (null when there was no live session). */
   async take (id: string): Promise<StoredSession | null> {
     if (!isSessionId(id)) return null
-    const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], [id, '1'])
+    const r = await this.#run<Array<string | number> | number>('destroy', [this.keyOf(id), this.indexKeyOf(id)], true, [id, '1'])
     if (typeof r === 'number') return null
     if (this.listenerCount('destroyed') > 0) this.emit('destroyed', id)
     return parseFlat(id, r, 0)
@@ -294,7 +296,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
    */
   async listForUser (userId: string): Promise<SessionInfo[]> {
     const uid = checkUserId(userId)
-    const flat = await this.#run<string[]>('list', [this.userIndexKey(uid)], [])
+    const flat = await this.#run<string[]>('list', [this.userIndexKey(uid)], false, [])
     if (flat.length === 0) return []
     // Every session of the user shares the index's hash tag: one pipeline, one node.
     const pipeline = this.#redis.pipeline()
@@ -366,8 +368,23 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
     throw err
   }
 
-  #run<T> (name: ScriptName, keys: string[], args: Array<string | number>): Promise<T> {
-    return this.#bound(scripts.run<T>(this.#redis, name, keys, args))
+  /** Runs a script; a `durable` write waits for the replicas when the `durability` option is on. */
+  #run<T> (name: ScriptName, keys: string[], durable: boolean, args: Array<string | number>): Promise<T> {
+    const p = this.#bound(scripts.run<T>(this.#redis, name, keys, args))
+    return durable ? this.#durable(keys[0], p) : p
+  }
+
+  /**
+   * `write`, resolved only once the replicas confirmed it when the `durability` option is on
+   * (FRP_NOT_REPLICATED, not wrapped: the master has the write, unlike an unavailable store).
+   */
+  #durable<T> (key: string, write: Promise<T>): Promise<T> {
+    const d = this.options.durability
+    if (d === undefined) return write
+    return write.then(v => confirmReplicated(this.#redis, key, d, this.#policy.timeoutMs).then(() => v, (err: Error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', err)
+      throw err
+    }))
   }
 }
 

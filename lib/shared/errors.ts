@@ -18,6 +18,9 @@ export const FRP_SCRIPT_ERROR = createError('FRP_SCRIPT_ERROR', 'Redis script "%
 // A command Redis answered with an error that is not a refusal (a wrong-type key: a bug or a
 // corrupted key), as FRP_SCRIPT_ERROR is for a script.
 export const FRP_REDIS_ERROR = createError('FRP_REDIS_ERROR', 'Redis command "%s" failed: %s', 500)
+// A write the master applied but too few replicas confirmed (the `durability` option, WAIT): it
+// may be lost if the master dies now, or may survive. 503: the caller may retry (idempotently).
+export const FRP_NOT_REPLICATED = createError<'FRP_NOT_REPLICATED', 503, [confirmed: number, asked: number, timeoutMs: number, why: string, options?: { cause: Error }]>('FRP_NOT_REPLICATED', 'Write not confirmed by enough replicas: %s of %s confirmed it within %s ms%s', 503)
 
 // --- cache --------------------------------------------------------------------------------
 export const FRP_WRITE_BEHIND_CLOSED = createError('FRP_WRITE_BEHIND_CLOSED', 'Write-behind buffer "%s" is closed', 503)

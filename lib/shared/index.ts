@@ -11,3 +11,4 @@ export { Notifier, type NotifierEvents, type Waiter, type WakeReason } from './n
 export { TypedEmitter, type EventMap } from './events.js'
 export { optDuration, type Duration } from './options.js'
 export { RedisWatch, type RedisSnapshot, type RedisWatchOptions, type WatchedPattern } from './redis-watch.js'
+export { normalizeDurability, confirmReplicated, type DurabilityOptions, type Durability } from './durability.js'
