@@ -131,5 +131,7 @@ function failAll (b: Batch, waiters: Waiter[], error: () => Error): void {
 }
 
 function notReplicated (confirmed: number, d: Durability, why: string, cause?: Error): Error {
-  return new FRP_NOT_REPLICATED(confirmed, d.replicas, d.timeout, why, cause === undefined ? undefined : { cause })
+  return cause === undefined
+    ? new FRP_NOT_REPLICATED(confirmed, d.replicas, d.timeout, why)
+    : new FRP_NOT_REPLICATED(confirmed, d.replicas, d.timeout, why, { cause })
 }
