@@ -124,7 +124,7 @@ export interface SessionStoreEvents {
   loaded: [result: 'found' | 'missing' | 'invalid']
   /** A write (create, update, touch) was stored. */
   saved: [id: string]
-  /** Redis failed or timed out: the FRP_SESSION_UNAVAILABLE the caller gets too. */
+  /** Redis failed or timed out: the FRP_SESSION_UNAVAILABLE the caller gets too (or, with `durability`, FRP_NOT_REPLICATED). */
   error: [err: Error]
 }
 
