@@ -606,5 +606,22 @@ export const mutants = [
     find: '    skipDefaultErrorLog(request, err)\n',
     replace: '',
     tests: ['test/shared/outage-logs.test.ts']
+  },
+  // --- durability ---------------------------------------------------------------------------------
+  {
+    id: 'durability-wait-on-any-connection',
+    guarantee: 'a WAIT answered on another connection than the write (after a reconnect) never confirms it',
+    file: 'lib/shared/durability.ts',
+    find: 'if (w.stream === conn.stream) w.resolve()',
+    replace: 'if (w.stream !== undefined) w.resolve()',
+    tests: ['test/shared/durability.test.ts']
+  },
+  {
+    id: 'durability-short-wait-confirms',
+    guarantee: 'a write is acknowledged only when the replicas asked for confirmed it',
+    file: 'lib/shared/durability.ts',
+    find: 'if (n < d.replicas) return failAll',
+    replace: 'if (n < 0) return failAll',
+    tests: ['test/shared/durability.test.ts']
   }
 ]
