@@ -52,7 +52,7 @@ export default fp(async (fastify: FastifyInstance, opts: PatternOptions) => {
   // parsed or validated; a raw job on the email queue must then pass the schema POST /api/emails
   // enforces.
   await fastify.register(redisQueue, {
-    queues: { email: { } },
+    queues: { email: { }, reports: { } },
     routes: { prefix: '/api/queues', onRequest: requireAdmin, preHandler: emailJobsMatchEmailSchema }
   })
   // Prometheus text at GET /metrics, for a scraper on this host only: the metrics name queues,

@@ -19,7 +19,14 @@ const bodies: Record<string, Record<string, unknown>> = {
   'POST /dashboard/queues/:queue/clean': { state: 'completed', ageMinutes: 1 },
   'POST /dashboard/api/queues/:queue/clean': { state: 'completed', ageMinutes: 1 },
   'POST /dashboard/leaderboards/:board/remove': { member: 'user:1' },
-  'POST /dashboard/api/leaderboards/:board/remove': { member: 'user:1' }
+  'POST /dashboard/api/leaderboards/:board/remove': { member: 'user:1' },
+  // Every number filled in (opts' objects too), so an attack fails on the number it targets.
+  'PUT /api/queues/:queue/schedules/:id': {
+    every: 3_600_000,
+    name: 'send-email',
+    data: { to: 'a@example.org', subject: 's', body: 'b' },
+    opts: { backoff: { type: 'fixed', delay: 1 }, removeOnComplete: { count: 1, age: 1 }, removeOnFail: { count: 1, age: 1 } }
+  }
 }
 
 let requests = 0
