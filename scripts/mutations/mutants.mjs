@@ -499,9 +499,25 @@ export const mutants = [
     id: 'scripts-no-noscript-fallback',
     guarantee: 'an empty script cache (NOSCRIPT: restart, failover) is invisible to callers',
     file: 'lib/shared/scripts.ts',
-    find: 'recover: (err, ...a) => isNoScript(err) ? r.eval(def.lua, numkeys, ...a) as Promise<T> : Promise.reject(err)',
-    replace: 'recover: (err) => Promise.reject(err)',
+    find: 'if (isNoScript(err)) return r.eval(def.lua, numkeys, ...a) as Promise<T>',
+    replace: 'if (isNoScript(err)) return Promise.reject(err)',
     tests: ['test/shared/scripts.test.ts']
+  },
+  {
+    id: 'scripts-no-cluster-resend',
+    guarantee: 'resharding: a script refused with ASK/TRYAGAIN inside an auto-pipelined batch is sent again, not failed',
+    file: 'lib/shared/scripts.ts',
+    find: 'if (isCluster(redis) && isRedirection(err)) return resend<T>(redis, def, [numkeys, ...a], err)',
+    replace: '',
+    tests: ['test/cluster/resharding.test.ts']
+  },
+  {
+    id: 'notifier-cluster-silent-subscriber-move',
+    guarantee: 'cache L1 on a Cluster: losing the subscriber\'s node flushes L1 (ioredis moves its own subscriber silently)',
+    file: 'lib/shared/notifier.ts',
+    find: 'const sub: SubscriberConnection = isCluster(this.#source)',
+    replace: 'const sub: SubscriberConnection = false',
+    tests: ['test/cache/failover.test.ts']
   },
   {
     id: 'notifier-early-wake-lost',

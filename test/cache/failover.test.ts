@@ -14,9 +14,12 @@ import { redisCache } from '../../index.js'
 
 tap.setTimeout(300_000)
 
-/** Resolves with the first 'flush' reason B reports from now on. */
+/** Resolves with the first 'flush' reason B reports from now on; rejects after 30 s (no flush: the bug). */
 function nextFlush (cache: Cache): Promise<'down' | 'up'> {
-  return new Promise(resolve => cache.once('flush', resolve))
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no L1 flush within 30 s')), 30_000)
+    cache.once('flush', reason => { clearTimeout(timer); resolve(reason) })
+  })
 }
 
 /** A write retried until it lands (the failover window), then read back from both instances. */
