@@ -56,3 +56,8 @@ export {
   OneTimeCodes, type OneTimeCodesEvents, type OneTimeCodesOptions, type IssueOptions as OtpIssueOptions,
   type OtpResult, type IssuedCode, type VerifyResult as OtpVerifyResult, type OtpCooldownError
 } from './lib/otp/index.js'
+export { redisActivity, type RedisActivityOptions } from './plugins/activity.js'
+export {
+  Activity, type ActivityEvents, type ActivityOptions, type ActivityPeriod, type Day as ActivityDay,
+  type Streak as ActivityStreak, type Retention as ActivityRetention
+} from './lib/activity/index.js'

@@ -11,6 +11,7 @@ import type { Locker } from '../../lib/lock/locker.js'
 import type { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import type { Queue } from '../../lib/queue/queue.js'
 import type { OneTimeCodes } from '../../lib/otp/one-time-codes.js'
+import type { Activity } from '../../lib/activity/activity.js'
 
 /** Hits, misses, bypasses and stale answers of one cached route (plain counters, read at scrape time). */
 export interface RouteCacheCounts {
@@ -31,6 +32,7 @@ export interface Cores {
   leaderboard: { board: Leaderboard, configured: boolean }
   queue: Queue<any, any>
   otp: OneTimeCodes
+  activity: Activity
 }
 
 export type CoreKind = keyof Cores

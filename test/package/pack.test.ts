@@ -51,7 +51,7 @@ test('npm pack holds the library alone and every subpath export imports from an 
   const imported = JSON.parse((await run('node', ['--input-type=module', '-e', script], { cwd: consumer })).stdout) as Record<string, string[]>
   for (const p of subpaths) t.ok(imported[p].length > 0, `${p} imports and exports ${imported[p].join(', ')}`)
   t.ok(imported['.'].includes('redisCache') && imported['.'].includes('Queue'), 'the root export holds plugins and cores')
-  for (const [p, plugin] of [['./cache', 'redisCache'], ['./session', 'redisSession'], ['./rate-limit', 'redisRateLimit'], ['./lock', 'redisLock'], ['./leaderboard', 'redisLeaderboard'], ['./queue', 'redisQueue'], ['./otp', 'redisOtp'], ['./dashboard', 'redisDashboard']]) {
+  for (const [p, plugin] of [['./cache', 'redisCache'], ['./session', 'redisSession'], ['./rate-limit', 'redisRateLimit'], ['./lock', 'redisLock'], ['./leaderboard', 'redisLeaderboard'], ['./queue', 'redisQueue'], ['./otp', 'redisOtp'], ['./dashboard', 'redisDashboard'], ['./activity', 'redisActivity']]) {
     t.ok(imported[p]?.includes(plugin), `${p} exports ${plugin}`)
   }
 
