@@ -47,7 +47,7 @@ export {
   type Fetcher, type CacheOptions, type CallOptions, type L1Options, type Logger as CacheLogger,
   type CacheStats, type CacheEvents, type CacheEvent, type WriteBehindOptions, type WriteBehindEvents, type BufferedWrite
 } from './lib/cache/index.js'
-export { Locker, Lease, type LockerEvents, type LockerOptions, type AcquireOptions, type UsingOptions, type RetryOptions } from './lib/lock/index.js'
+export { Locker, Lease, type LockerEvents, type HeldLock, type HeldLocks, type LockerOptions, type AcquireOptions, type UsingOptions, type RetryOptions } from './lib/lock/index.js'
 export { redisLock, type RedisLockOptions, type RouteLockConfig } from './plugins/lock.js'
 export type { RouteRequest, RouteCallback } from './plugins/shared/route-request.js'
 export type { RateLimitedError } from './plugins/rate-limit/refusal.js'

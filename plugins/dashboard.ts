@@ -17,6 +17,11 @@ import type { Flashes } from './dashboard/actions.js'
 import { queueRoutes } from './dashboard/queues.js'
 import { redisRoutes } from './dashboard/redis.js'
 import { overviewRoutes } from './dashboard/overview.js'
+import { leaderboardRoutes } from './dashboard/leaderboards.js'
+import { lockRoutes } from './dashboard/locks.js'
+import { sessionRoutes } from './dashboard/sessions.js'
+import { cacheRoutes } from './dashboard/cache.js'
+import { rateLimitRoutes } from './dashboard/rate-limits.js'
 
 export interface RedisDashboardOptions {
   /** URL prefix of the pages and the JSON API (default '/dashboard'). */
@@ -37,6 +42,10 @@ export interface RedisDashboardOptions {
   origins?: string[]
   /** Jobs, members and sessions per page (default 25, at most 200). */
   pageSize?: number
+  /** Prefix of the dashboard's own Redis keys (the pooled cache counters; default 'frp'). */
+  redisPrefix?: string
+  /** How often this instance writes its cache counters for the others (ms, default 5000). */
+  statsInterval?: number
 }
 
 // The policy of every dashboard response. 'self' only: the pages load the package's own script
@@ -45,7 +54,7 @@ const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
   "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 function normalize (opts: RedisDashboardOptions): Required<Omit<RedisDashboardOptions, 'authorize'>> & Pick<RedisDashboardOptions, 'authorize'> {
-  rejectUnknown('redisDashboard', opts, ['prefix', 'authorize', 'public', 'title', 'origins', 'pageSize'])
+  rejectUnknown('redisDashboard', opts, ['prefix', 'authorize', 'public', 'title', 'origins', 'pageSize', 'redisPrefix', 'statsInterval'])
   const isPublic = optBool('redisDashboard.public', opts.public, false)
   if (opts.authorize !== undefined && typeof opts.authorize !== 'function') throw invalid('redisDashboard.authorize', 'must be a function (request, reply)')
   if (opts.authorize === undefined && !isPublic) {
@@ -66,7 +75,9 @@ function normalize (opts: RedisDashboardOptions): Required<Omit<RedisDashboardOp
     public: isPublic,
     title: optString('redisDashboard.title', opts.title, 'Redis dashboard'),
     origins: [...origins],
-    pageSize: optInt('redisDashboard.pageSize', opts.pageSize, 25, 1, 200)
+    pageSize: optInt('redisDashboard.pageSize', opts.pageSize, 25, 1, 200),
+    redisPrefix: optString('redisDashboard.redisPrefix', opts.redisPrefix, 'frp'),
+    statsInterval: optInt('redisDashboard.statsInterval', opts.statsInterval, 5000, 100, 3_600_000)
   }
 }
 
@@ -143,6 +154,11 @@ async function redisDashboardPlugin (fastify: FastifyInstance, opts: RedisDashbo
     assetRoutes(scope)
     overviewRoutes(scope, ctx)
     queueRoutes(scope, ctx)
+    leaderboardRoutes(scope, ctx)
+    lockRoutes(scope, ctx)
+    sessionRoutes(scope, ctx)
+    cacheRoutes(scope, ctx, { redisPrefix: o.redisPrefix, interval: o.statsInterval })
+    rateLimitRoutes(scope, ctx)
     redisRoutes(scope, ctx)
   }, { prefix: o.prefix })
 }

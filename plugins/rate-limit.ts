@@ -180,6 +180,7 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
       config[kRoute] = route
     }
     if (route === null) return
+    announceCore(fastify, 'rateLimitRoute', { limiter, method: Array.isArray(routeOptions.method) ? routeOptions.method.join(',') : routeOptions.method, url: routeOptions.url, scope: route.scope, rule: route.rule })
     const { ownSchemas } = addRefusalSchemas(routeOptions as Parameters<typeof addRefusalSchemas>[0], refusals)
     if (ownSchemas.size > 0) routeOptions.config = { ...routeOptions.config, [kOwnSchemas]: ownSchemas } as typeof routeOptions.config
   })

@@ -1,5 +1,6 @@
 // The lock pattern's public surface.
 export { Locker, type LockerEvents } from './locker.js'
+export type { HeldLock, HeldLocks } from './held.js'
 export { Lease } from './lease.js'
 export {
   normalizeLockerOptions, normalizeAcquireOptions,

@@ -4,13 +4,14 @@
 import type { RedisClient } from '../shared/client.js'
 import { TypedEmitter } from '../shared/events.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
-import { invalid, optDuration, type Duration } from '../shared/options.js'
+import { invalid, optDuration, optInt, type Duration } from '../shared/options.js'
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER, FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
 import { Lease, type LeaseContext, type LeaseEvent } from './lease.js'
 import { QuorumStore, SingleStore, type Store } from './store.js'
 import { remainingTtl } from './scripts.js'
 import { newToken } from './token.js'
 import { LocalQueue } from './local-queue.js'
+import { forceRelease, listHeld, type HeldLocks } from './held.js'
 import {
   MAX_TTL, normalizeAcquireOptions, normalizeLockerOptions,
   type AcquireOptions, type NormalizedAcquireOptions, type LockerOptions, type NormalizedLockerOptions, type UsingOptions
@@ -38,6 +39,8 @@ export class Locker extends TypedEmitter<LockerEvents> {
   /** The Locker's options, normalized. */
   readonly options: Readonly<NormalizedLockerOptions>
   readonly #store: Store
+  readonly #clients: RedisClient[]
+  readonly #channel: string
   readonly #space: KeySpace
   readonly #local = new LocalQueue()
   /** What a Lease needs of its Locker (kept off the public surface). */
@@ -54,7 +57,8 @@ export class Locker extends TypedEmitter<LockerEvents> {
     if (clients.length === 0) throw invalid('lock.redis', 'needs at least one client')
     this.options = normalizeLockerOptions(options, clients.length)
     this.#space = keySpace(this.options.prefix, 'lock')
-    const channel = `${this.#space.base}:released`
+    const channel = this.#channel = `${this.#space.base}:released`
+    this.#clients = clients
     this.#store = clients.length === 1
       ? new SingleStore(clients[0], channel, this.options.commandTimeout)
       : new QuorumStore(clients, channel, this.options.commandTimeout, this.options.quorum)
@@ -183,6 +187,23 @@ export class Locker extends TypedEmitter<LockerEvents> {
   async release (key: string, token: string): Promise<void> {
     if (!isToken(token)) throw new FRP_LOCK_NOT_OWNER(key)
     if (!await this.#store.release(this.#space.key(key), token)) throw new FRP_LOCK_NOT_OWNER(key)
+  }
+
+  /**
+   * The locks held now (SCAN, never KEYS; stops after `limit`, default 200), with their remaining
+   * TTL and fencing counter: for operators (the dashboard), not for deciding who owns a lock.
+   */
+  async held ({ limit = 200 }: { limit?: number } = {}): Promise<HeldLocks> {
+    return await listHeld(this.#clients, this.#space.base, this.options.commandTimeout, optInt('lock.held.limit', limit, 200, 1, 10_000))
+  }
+
+  /**
+   * Deletes lock `key` whoever holds it, and wakes its waiters: for an operator unsticking a
+   * crashed holder's lock before its TTL. The holder is not told; its fencing token still
+   * guards the resource against its late writes. True when the lock was held.
+   */
+  async forceRelease (key: string): Promise<boolean> {
+    return await forceRelease(this.#clients, this.#space.key(key), this.#channel, this.options.commandTimeout)
   }
 
   /** Stops the release subscriber (shared with other users of the same client). */

@@ -5,6 +5,7 @@
 // updates and a logout is never undone. Sessions bound to a user
 // share the user's hash tag with the user's index (a sorted set of session ids scored by expiry),
 // so every step that touches both is one atomic script, on Cluster too.
+import { countLiveSessions, type LiveSessionCount } from './count.js'
 import { keySpace, type KeySpace } from '../shared/keys.js'
 import { loadScripts } from '../shared/scripts.js'
 import { callPolicy, type Bound, type CallPolicy } from '../shared/call-policy.js'
@@ -333,6 +334,11 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
     const sessions = await this.listForUser(userId)
     const results = await Promise.all(sessions.filter(s => !keep.has(s.id)).map(s => this.destroy(s.id)))
     return results.filter(Boolean).length
+  }
+
+  /** Live sessions, by SCAN up to `max` (default 100,000): for operators, not request paths. */
+  async countLive ({ max }: { max?: number } = {}): Promise<LiveSessionCount> {
+    return await countLiveSessions(this.#redis, this.options.prefix, { max, commandTimeout: this.options.commandTimeout }).then(undefined, this.#fail)
   }
 
   // Bounded (by our deadline queue, or by the client's own commandTimeout when it is as tight: no

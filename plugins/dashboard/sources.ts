@@ -13,6 +13,7 @@ export interface Sources {
   readonly caches: Array<Cores['cache']>
   readonly routeCaches: Array<Cores['routeCache']>
   readonly rateLimiters: Array<Cores['rateLimiter']>
+  readonly rateLimitRoutes: Array<Cores['rateLimitRoute']>
   /** The sections to show now (Redis always). */
   sections: () => SectionId[]
 }
@@ -27,9 +28,15 @@ export function collectSources (fastify: FastifyInstance): Sources {
     caches: [],
     routeCaches: [],
     rateLimiters: [],
+    rateLimitRoutes: [],
     sections () {
       const out: SectionId[] = []
       if (s.queues.size > 0) out.push('queues')
+      if (s.leaderboards.size > 0) out.push('leaderboards')
+      if (s.lockers.length > 0) out.push('locks')
+      if (s.sessions.length > 0) out.push('sessions')
+      if (s.caches.length > 0 || s.routeCaches.length > 0) out.push('cache')
+      if (s.rateLimiters.length > 0) out.push('rate-limits')
       out.push('redis')
       return out
     }
@@ -41,7 +48,8 @@ export function collectSources (fastify: FastifyInstance): Sources {
     watchCores(fastify, 'sessions', x => { s.sessions.push(x) }),
     watchCores(fastify, 'cache', c => { s.caches.push(c) }),
     watchCores(fastify, 'routeCache', c => { s.routeCaches.push(c) }),
-    watchCores(fastify, 'rateLimiter', r => { s.rateLimiters.push(r) })
+    watchCores(fastify, 'rateLimiter', r => { s.rateLimiters.push(r) }),
+    watchCores(fastify, 'rateLimitRoute', r => { s.rateLimitRoutes.push(r) })
   ]
   fastify.addHook('onClose', async () => { for (const u of undo) u() })
   return s

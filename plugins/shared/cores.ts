@@ -10,6 +10,7 @@ import type { SessionStore } from '../../lib/session/store.js'
 import type { Locker } from '../../lib/lock/locker.js'
 import type { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import type { Queue } from '../../lib/queue/queue.js'
+import type { RateLimitRule } from '../../lib/rate-limit/policy.js'
 import type { OneTimeCodes } from '../../lib/otp/one-time-codes.js'
 import type { Activity } from '../../lib/activity/activity.js'
 
@@ -26,6 +27,8 @@ export interface Cores {
   /** A cached route: its pattern (`/users/:id`) and its counters. */
   routeCache: { route: string, counts: RouteCacheCounts }
   rateLimiter: RateLimiter
+  /** A rate-limited route: its limiter, the counter scope it counts in (`global|`, `g:<group>|`, `r:…|`) and its rule. */
+  rateLimitRoute: { limiter: RateLimiter, method: string, url: string, scope: string, rule: RateLimitRule }
   sessions: SessionStore
   locker: Locker
   /** A board; `configured`: named in the plugin's `boards` (else made on the fly from a name). */

@@ -94,7 +94,7 @@ test('the dashboard in Chromium: counts, a failed job retried to completion, ine
   })
 
   await t.test('the other pages render', async t => {
-    for (const section of ['redis']) {
+    for (const section of ['leaderboards', 'locks', 'sessions', 'cache', 'rate-limits', 'redis']) {
       const res = await page.goto(`${base}/dashboard/${section}`)
       t.equal(res?.status(), 200, section)
       await screenshot(page, section)

@@ -1,14 +1,15 @@
 // Every plugin's options, decorators and route config as TypeScript users see them: valid options
 // compile, a misspelt option name or a wrong type does not (issue 18 item 3).
 import { describe, expect, test } from 'tstyche'
-import Fastify from 'fastify'
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify'
+import { redisDashboard } from '../../plugins/dashboard.js'
 import { Registry } from 'prom-client'
 import { redisMetrics } from '../../plugins/metrics.js'
 import type { RedisHealthReport } from '../../index.js'
 import {
   redisCache, redisSession, redisRateLimit, redisLock, redisLeaderboard, redisQueue,
   type Cache, type Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator,
-  type LeaderboardEntry, type PlayerIndex, type PlayerStanding
+  type LeaderboardEntry, type PlayerIndex, type PlayerStanding, type JobPage, type ThroughputMinute, type HeldLocks
 } from '../../index.js'
 
 const app = Fastify()
@@ -145,5 +146,20 @@ describe('redisMetrics and redisHealth', () => {
   test('decorators', () => {
     expect(app.redisMetrics.registry).type.toBe<Registry>()
     expect(app.redisHealth()).type.toBe<Promise<RedisHealthReport>>()
+  })
+})
+
+describe('redisDashboard', () => {
+  test('options', () => {
+    const authorize = async (_request: FastifyRequest, reply: FastifyReply): Promise<unknown> => await reply.code(401).send()
+    expect(app.register(redisDashboard, { authorize, prefix: '/ops', pageSize: 50, origins: ['https://admin.example.com'] })).type.not.toRaiseError()
+    expect(app.register(redisDashboard, { public: true })).type.not.toRaiseError()
+    expect(app.register(redisDashboard, { authorise: authorize })).type.toRaiseError()
+    expect(app.register(redisDashboard, { authorize, pageSize: '50' })).type.toRaiseError()
+  })
+  test('queue and lock admin methods', () => {
+    expect(app.queue('email').getJobsPage('failed', { cursor: null })).type.toBe<Promise<JobPage<unknown, unknown>>>()
+    expect(app.queue('email').throughput()).type.toBe<Promise<ThroughputMinute[]>>()
+    expect(app.locker.held()).type.toBe<Promise<HeldLocks>>()
   })
 })
