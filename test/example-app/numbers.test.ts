@@ -20,6 +20,10 @@ const bodies: Record<string, Record<string, unknown>> = {
   'POST /dashboard/api/queues/:queue/clean': { state: 'completed', ageMinutes: 1 },
   'POST /dashboard/leaderboards/:board/remove': { member: 'user:1' },
   'POST /dashboard/api/leaderboards/:board/remove': { member: 'user:1' },
+  'POST /dashboard/locks/release': { key: 'k' },
+  'POST /dashboard/api/locks/release': { key: 'k' },
+  'POST /dashboard/cache/invalidate': { by: 'key', value: 'k' },
+  'POST /dashboard/api/cache/invalidate': { by: 'key', value: 'k' },
   // Every number filled in (opts' objects too), so an attack fails on the number it targets.
   'PUT /api/queues/:queue/schedules/:id': {
     every: 3_600_000,
