@@ -1,6 +1,6 @@
 // The queue drill of issue 19, on a real Sentinel deployment (a master, two replicas, three
-// Sentinels): 5,000 jobs added with `durability: { replicas: 1, timeout: 1000 }` while a failover
-// happens (SENTINEL FAILOVER, then a master SIGKILL in a second run), two workers processing.
+// Sentinels): 5,000 jobs added with `durability` while a failover happens (SENTINEL FAILOVER with
+// replicas: 2, then a master SIGKILL with replicas: 1, see each test), two workers processing.
 // Every job whose add resolved completes (none lost); adds that rejected are counted (their job
 // may or may not exist: the caller was told so); no job runs in two workers for longer than the
 // lease. The figures are printed with t.comment (copied into docs/failover.md).
@@ -14,16 +14,16 @@ tap.setTimeout(600_000)
 const JOBS = 5000
 const PRODUCERS = 20
 const LEASE = 2000
-const DURABILITY = { replicas: 1, timeout: 1000 }
 
 interface Run { worker: string, start: number, end: number }
 
-async function drill (t: Test, fault: 'failover' | 'killMaster'): Promise<void> {
+async function drill (t: Test, fault: 'failover' | 'killMaster', replicas: number): Promise<void> {
+  const durability = { replicas, timeout: 1000 }
   const sentinel = await startSentinel(t)
   const redis = sentinel.client()
   const queue = makeQueue<{ n: number }>(t, redis, {
     commandTimeout: 2000,
-    durability: DURABILITY,
+    durability,
     defaultJobOptions: { removeOnComplete: false }
   }, `drill-${fault}`)
 
@@ -72,12 +72,20 @@ async function drill (t: Test, fault: 'failover' | 'killMaster'): Promise<void> 
   t.equal(resolved.length + Object.values(rejected).reduce((a, b) => a + b, 0), JOBS, 'every add settled')
 
   // None lost: every job whose add resolved completes on the promoted master.
-  const completed = await eventually(async () => {
-    const ids = new Set(await redis.zrange(queue.keys.completed, '0', '-1').catch(() => [] as string[]))
-    return resolved.every(id => ids.has(id)) ? ids : null
-  }, { ms: 120_000, every: 250, what: 'every acknowledged job completed' })
-  const missing = resolved.filter(id => completed?.has(id) !== true)
-  t.same(missing, [], `every one of the ${resolved.length} acknowledged jobs completed`)
+  const completedIds = async (): Promise<Set<string>> => new Set(await redis.zrange(queue.keys.completed, '0', '-1').catch(() => [] as string[]))
+  await eventually(async () => {
+    const ids = await completedIds()
+    return resolved.every(id => ids.has(id))
+  }, { ms: 120_000, every: 250, what: 'every acknowledged job completed' }).catch(() => null)
+  const completed = await completedIds()
+  const missing = resolved.filter(id => !completed.has(id))
+  // What became of the missing jobs: gone (lost with the old master), or stuck in some state.
+  const states: Record<string, number> = {}
+  for (const id of missing) {
+    const st = await redis.hget(queue.keys.job(id), 'st') ?? 'gone'
+    states[st] = (states[st] ?? 0) + 1
+  }
+  t.equal(missing.length, 0, `every one of the ${resolved.length} acknowledged jobs completed${missing.length > 0 ? ` (missing ${missing.length}, by state ${JSON.stringify(states)}, e.g. ${missing.slice(0, 5).join(' ')}; counts ${JSON.stringify(await queue.counts())})` : ''}`)
 
   // No job active in two workers beyond the lease.
   let twice = 0
@@ -98,15 +106,21 @@ async function drill (t: Test, fault: 'failover' | 'killMaster'): Promise<void> 
   // The longest gap between two successful adds from the fault on: how long adds failed.
   let outage = 0
   for (let i = 1; i < okTimes.length; i++) if (okTimes[i] > faultAt) outage = Math.max(outage, okTimes[i] - Math.max(okTimes[i - 1], faultAt))
-  t.comment(`${fault}: ${JOBS} adds in ${(addsTook / 1000).toFixed(1)} s, ${resolved.length} acknowledged, rejected ${JSON.stringify(rejected)}; ` +
+  t.comment(`${fault}, durability ${JSON.stringify(durability)}: ${JOBS} adds in ${(addsTook / 1000).toFixed(1)} s, ${resolved.length} acknowledged, rejected ${JSON.stringify(rejected)}; ` +
     `longest gap between acknowledged adds after the fault ${outage.toFixed(0)} ms; acknowledged jobs completed ${resolved.length - missing.length}/${resolved.length}; ` +
     `jobs run more than once ${twice}; longest overlap of two runs ${Math.max(0, maxOverlap).toFixed(0)} ms`)
 }
 
-test('queue drill: 5,000 durable adds through a SENTINEL FAILOVER, none acknowledged lost', async t => {
-  await drill(t, 'failover')
+// A forced SENTINEL FAILOVER promotes a replica chosen from offsets Sentinel read up to 10 s
+// earlier, and the promoted replica drops whatever of the master's stream it had not applied: a
+// write confirmed by the other replica only is then lost (this drill lost 2,444 of 5,000 with
+// replicas: 1, the promoted replica lagging). Confirmation by every replica (2 of 2) survives it.
+test('queue drill: 5,000 adds confirmed by both replicas through a SENTINEL FAILOVER, none acknowledged lost', async t => {
+  await drill(t, 'failover', 2)
 })
 
-test('queue drill: 5,000 durable adds through a master SIGKILL, none acknowledged lost', async t => {
-  await drill(t, 'killMaster')
+// A dead master's replicas stop where they are, and Sentinel, refreshing their offsets every
+// second once the master is down, promotes the most advanced one: one confirmation is enough.
+test('queue drill: 5,000 adds confirmed by one replica through a master SIGKILL, none acknowledged lost', async t => {
+  await drill(t, 'killMaster', 1)
 })
