@@ -14,4 +14,6 @@ function walk (dir) {
   }
 }
 walk('lib')
+// The example app's recipes keep their scripts beside them too (only in the app's build, not the package).
+if (out === 'build') walk('example-app')
 cpSync('plugins/dashboard/assets', join(out, 'plugins/dashboard/assets'), { recursive: true })

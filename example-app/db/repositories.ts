@@ -15,6 +15,7 @@ export function repositories (db: DB) {
   const upsertProduct = db.prepare(`INSERT INTO products (id, name, price_cents, stock, updated_at) VALUES (@id, @name, @priceCents, @stock, @now)
     ON CONFLICT(id) DO UPDATE SET name = excluded.name, price_cents = excluded.price_cents, stock = excluded.stock, updated_at = excluded.updated_at`)
   const postById = db.prepare('SELECT id, title, views FROM posts WHERE id = ?')
+  const postIds = db.prepare('SELECT id FROM posts').pluck()
   const addViews = db.prepare('UPDATE posts SET views = views + ? WHERE id = ?')
   const paymentById = db.prepare(`SELECT id, amount_cents AS amountCents, status, fencing_token AS fencingToken,
     process_count AS processCount, processed_at AS processedAt FROM payments WHERE id = ?`)
@@ -50,6 +51,7 @@ export function repositories (db: DB) {
     },
     posts: {
       get: (id: number) => postById.get(id) as { id: number, title: string, views: number } | undefined,
+      ids: () => postIds.all() as number[],
       /** Applies a batch of counted views in one transaction. */
       addViews: (batch: Array<[number, number]>): void => { addViewsTx(batch) }
     },

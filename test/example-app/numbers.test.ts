@@ -9,7 +9,7 @@ import { ADMIN, buildApp, loginAs } from '../helpers/example-app.js'
 import { HOSTILE_NUMBERS, ODD_NUMBERS, attackRequest, collectNumericFields, type NumericField } from '../helpers/number-attacks.js'
 
 // Valid values for everything but the attacked field, so a 400 can only be about that field.
-const params = { id: '1', board: 'alltime', member: 'user:1', queue: 'email' }
+const params = { id: '1', board: 'alltime', member: 'user:1', queue: 'email', family: 'product-views' }
 const bodies: Record<string, Record<string, unknown>> = {
   'PUT /api/products/:id': { name: 'Lamp', priceCents: 1999, stock: 7 },
   'PATCH /api/users/:id': { bio: 'numbers' },
@@ -30,7 +30,9 @@ const bodies: Record<string, Record<string, unknown>> = {
     name: 'send-email',
     data: { to: 'a@example.org', subject: 's', body: 'b' },
     opts: { backoff: { type: 'fixed', delay: 1 }, removeOnComplete: { count: 1, age: 1 }, removeOnFail: { count: 1, age: 1 } }
-  }
+  },
+  'PUT /api/posts/:id/tags': { tags: ['redis'] },
+  'PUT /api/admin/ttl/:family/:id': { expireAt: 4_000_000_000 }
 }
 
 let requests = 0

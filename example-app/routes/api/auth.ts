@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify'
 import { verifyPassword } from '../../db/passwords.js'
 import { requireUser } from '../../auth/hooks.js'
+import { pointsOf } from '../../recipes/points.js'
 
 export default async function auth (fastify: FastifyInstance, _opts: object): Promise<void> {
   // 5 attempts per 15 minutes per username, whatever address they come from.
@@ -40,8 +41,8 @@ export default async function auth (fastify: FastifyInstance, _opts: object): Pr
   })
 
   fastify.get('/me', { onRequest: requireUser }, async request => {
-    const user = fastify.repos.users.get(Number(request.session.userId))
-    return { user }
+    const id = Number(request.session.userId)
+    return { user: fastify.repos.users.get(id), points: await pointsOf(fastify.redis, id) }
   })
 
   fastify.get('/me/sessions', { onRequest: requireUser }, async request => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify'
 import { requireUser } from '../../auth/hooks.js'
 import { int } from '../../schemas/numbers.js'
+import { awardPoints, pointsForScore } from '../../recipes/points.js'
 
 export default async function games (fastify: FastifyInstance, _opts: object): Promise<void> {
   fastify.post<{ Params: { id: string }, Body: { score: number } }>('/games/:id/finish', {
@@ -15,10 +16,12 @@ export default async function games (fastify: FastifyInstance, _opts: object): P
     }
   }, async request => {
     const player = `user:${request.session.userId as string}`
-    const [alltime, weekly] = await Promise.all([
+    const [alltime, weekly, points] = await Promise.all([
       fastify.leaderboard('alltime').submit(player, request.body.score),
-      fastify.leaderboard('weekly').submit(player, request.body.score)
+      fastify.leaderboard('weekly').submit(player, request.body.score),
+      // Finishing a game also earns the player points (a bounded HINCRBY, shown on /api/me).
+      awardPoints(fastify.redis, Number(request.session.userId), pointsForScore(request.body.score))
     ])
-    return { game: request.params.id, player, alltime, weekly }
+    return { game: request.params.id, player, alltime, weekly, points }
   })
 }

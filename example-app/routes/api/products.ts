@@ -2,14 +2,20 @@
 // Anyone reads; only admins create or change a product (its price included).
 import type { FastifyInstance } from 'fastify'
 import type { Product } from '../../db/repositories.js'
-import { requireAdmin } from '../../auth/hooks.js'
+import { principalOf, requireAdmin } from '../../auth/hooks.js'
+import { countView } from '../../recipes/product-views.js'
+import { recordView } from '../../recipes/recently-viewed.js'
 import { idParams, int } from '../../schemas/numbers.js'
 
 export default async function products (fastify: FastifyInstance, _opts: object): Promise<void> {
   fastify.get<{ Params: { id: number } }>('/products/:id', { schema: { params: idParams } }, async (request, reply) => {
     const id = request.params.id
     const product = await fastify.cache.wrap<Product | null>(`product:${id}`, () => fastify.repos.products.get(id) ?? null, { ttl: 300_000 })
-    return product ?? await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such product' })
+    if (product === null) return await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such product' })
+    // A view: counted (INCR), and listed first in the logged-in viewer's recently viewed.
+    const viewer = principalOf(request)
+    const [views] = await Promise.all([countView(fastify.redis, id), viewer === null ? undefined : recordView(fastify.redis, viewer.id, id)])
+    return { ...product, views }
   })
 
   fastify.put<{ Params: { id: number }, Body: { name: string, priceCents: number, stock: number } }>('/products/:id', {
