@@ -24,17 +24,20 @@ export async function tagsOf (redis: Redis, postId: number): Promise<string[]> {
   return (await redis.smembers(keys.postTags(postId))).sort()
 }
 
-/** Replaces the tags of a post (atomic; retried when another writer changed them in between). */
-export async function setTags (redis: Redis, postId: number, tags: readonly string[]): Promise<string[]> {
+/**
+ * Replaces the tags of a post (atomic; retried when another writer changed them in between).
+ * Null when other writers kept winning: the caller answers 409 rather than retrying forever.
+ */
+export async function setTags (redis: Redis, postId: number, tags: readonly string[]): Promise<string[] | null> {
   const wanted = [...new Set(tags)]
-  for (let attempt = 0; attempt < 5; attempt++) {
+  for (let attempt = 0; attempt < 10; attempt++) {
     const old = await redis.smembers(keys.postTags(postId))
     const done = await scripts.run<number>(redis, 'set-tags',
       [keys.postTags(postId), ...old.map(keys.tag), ...wanted.map(keys.tag)],
       [postId, old.length, ...old, ...wanted])
     if (done === 1) return wanted.sort()
   }
-  throw new Error(`the tags of post ${postId} kept changing`)
+  return null
 }
 
 /** Records every post id (idempotent): the universe `match=not` subtracts the tag sets from. */

@@ -85,3 +85,21 @@ test('bad tags and queries are a 400 naming the field, and change nothing', asyn
   t.strictSame((await client.keys('*')).sort(), before, 'no key written or removed')
   t.strictSame((await app.inject('/api/posts/4/tags')).json().tags, ['kept'])
 })
+
+test('concurrent re-tagging leaves every tag set consistent with the post\'s tags', async t => {
+  const redis = await startRedis(t)
+  const app = await buildApp(t, redis.url)
+  const admin = await loginAs(app, ADMIN, '10.0.2.4')
+  const client = redis.client()
+  const choices = [['a', 'b'], ['b', 'c'], ['c'], [], ['a', 'd', 'e'], ['e']]
+  const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
+    app.inject({ method: 'PUT', url: '/api/posts/5/tags', headers: { cookie: admin }, payload: { tags: choices[i % choices.length] }, remoteAddress: '10.0.2.4' })))
+  const codes = answers.map(r => r.statusCode)
+  t.ok(codes.every(c => c === 200 || c === 409), `200 or 409 only (${[...new Set(codes)].join(', ')})`)
+  t.ok(codes.includes(200), 'some writers won')
+  const tags = (await client.smembers('example:tags:{posts}:post:5')).sort()
+  t.ok(choices.some(c => c.join() === tags.join()), `the post has one writer's tags (${tags.join()})`)
+  for (const tag of ['a', 'b', 'c', 'd', 'e']) {
+    t.equal(await client.sismember(`example:tags:{posts}:tag:${tag}`, '5'), tags.includes(tag) ? 1 : 0, `tag set ${tag} agrees`)
+  }
+})

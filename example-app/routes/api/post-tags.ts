@@ -49,6 +49,8 @@ export default async function postTags (fastify: FastifyInstance, _opts: object)
     }
   }, async (request, reply) => {
     if (fastify.repos.posts.get(request.params.id) === undefined) return await reply.code(404).send(notFound)
-    return { id: request.params.id, tags: await setTags(fastify.redis, request.params.id, request.body.tags) }
+    const tags = await setTags(fastify.redis, request.params.id, request.body.tags)
+    if (tags === null) return await reply.code(409).send({ statusCode: 409, error: 'Conflict', message: 'The post\'s tags kept changing meanwhile: try again' })
+    return { id: request.params.id, tags }
   })
 }
