@@ -151,13 +151,15 @@ function deadlineQueue (ms: number): Bound {
 // The error code opens the reply ("OOM command not allowed ..."); Redis < 7 wraps an error raised
 // inside a script ("ERR Error running script ...: @user_script:12: -OOM command not allowed ...").
 // ASK and MOVED: a Cluster slot moving or moved (a redirection ioredis could not follow, e.g.
-// inside an auto-pipelined batch): not executed, so a 503 to retry, never a 500.
-const REFUSED = /(?:^|: -)(?:OOM|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|ASK|MOVED|MISCONF|NOREPLICAS)\b/
+// inside an auto-pipelined batch): not executed, so a 503 to retry, never a 500. UNBLOCKED: a
+// blocking pop ended by its master turning into a replica (a failover).
+const REFUSED = /(?:^|: -)(?:OOM|READONLY|LOADING|BUSY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|ASK|MOVED|UNBLOCKED|MISCONF|NOREPLICAS)\b/
 
 /**
  * True for a reply in which Redis refuses to serve now (out of memory under maxmemory, a read-only
  * replica after a failover, loading its data, busy with a script, cluster down, a slot being
- * migrated or moved, unable to persist, too few replicas): retrying later may succeed.
+ * migrated or moved, a blocking pop unblocked by a failover, unable to persist, too few
+ * replicas): retrying later may succeed.
  */
 export function isRefusal (message: string): boolean {
   return REFUSED.test(message)

@@ -131,6 +131,8 @@ test('every refusal reply is FRP_REDIS_UNAVAILABLE, bare or wrapped by a script 
     // Regression (chaos soak on a Cluster): redirections ioredis did not follow were 500s.
     'ASK 6093 127.0.0.1:30002',
     'MOVED 6093 127.0.0.1:30002',
+    // Regression (chaos soak on a Cluster): a worker's BZPOPMIN ended by a failover was a 500.
+    'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)',
     'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.',
     'NOREPLICAS Not enough good replicas to write.'
   ]
