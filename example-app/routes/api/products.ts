@@ -14,7 +14,11 @@ export default async function products (fastify: FastifyInstance, _opts: object)
     if (product === null) return await reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'No such product' })
     // A view: counted (INCR), and listed first in the logged-in viewer's recently viewed.
     const viewer = principalOf(request)
-    const [views] = await Promise.all([countView(fastify.redis, id), viewer === null ? undefined : recordView(fastify.redis, viewer.id, id)])
+    // Both are best effort: with Redis unreachable the product is still served (views: null).
+    const [views] = await Promise.all([
+      countView(fastify.redis, id).catch((err: unknown) => { request.log.warn({ err }, 'view not counted'); return null }),
+      viewer === null ? undefined : recordView(fastify.redis, viewer.id, id).catch((err: unknown) => { request.log.warn({ err }, 'recently viewed not recorded') })
+    ])
     return { ...product, views }
   })
 
