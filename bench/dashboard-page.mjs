@@ -1,14 +1,15 @@
 // The dashboard's queue pages on a big queue (issue 21): `node bench/dashboard-page.mjs` (after
-// `npm run build`) fills one queue with BENCH_JOBS jobs (default 100,000: 80% waiting, 10%
-// failed, 10% delayed) on a dedicated redis-server, then times, in process through app.inject
+// `npm run build && npm run build:app`; no bench/ install needed) fills one queue with BENCH_JOBS
+// jobs (default 100,000: 80% waiting, 10% failed, 10% delayed) on a dedicated redis-server, then
+// times, in process through app.inject
 // (server time only, no socket or load generator), the queue page and a job-list page at
 // increasing depths (cursor paging), median and worst of BENCH_SAMPLES runs (default 30) each.
-// Target: the queue page under 200 ms, and a page's time flat with depth (no full scan, no
-// offset walk). For contrast it also times getJobs with an offset at the same depths.
+// Target: the queue page under 200 ms, and a page's time flat with depth (no full scan). For reference it also times getJobs with an offset at the same depths (ZRANGE by
+// rank is O(log N + page) too; the cursor's point is pages that do not shift while jobs move).
 import Fastify from 'fastify'
 import fastifyRedis from '@fastify/redis'
 import { Redis } from 'ioredis'
-import { benchRedis } from './lib/harness.js'
+import { startRedisServer } from '../build/lib/dev/redis-server.js'
 
 const fmt = ms => ms.toFixed(1)
 import { redisQueue } from '../dist/plugins/queue.js'
@@ -28,7 +29,8 @@ async function time (fn) {
   return { median: out[Math.floor(out.length / 2)], worst: out[out.length - 1] }
 }
 
-const redis = await benchRedis()
+// A private redis-server (never the machine's 6379).
+const redis = await startRedisServer({ args: [] })
 const client = new Redis(redis.url)
 const app = Fastify()
 try {

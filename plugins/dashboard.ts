@@ -5,8 +5,9 @@
 // change, every value escaped (plugins/dashboard/html.ts), a strict Content-Security-Policy and
 // no inline script.
 import fp from 'fastify-plugin'
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchema } from 'fastify'
 import { invalid, optBool, optInt, optString, rejectUnknown } from '../lib/shared/options.js'
+import { errorResponses } from './shared/route-responses.js'
 import { csrfGuard } from './dashboard/csrf.js'
 import { collectSources } from './dashboard/sources.js'
 import type { DashboardContext } from './dashboard/context.js'
@@ -147,9 +148,10 @@ async function redisDashboardPlugin (fastify: FastifyInstance, opts: RedisDashbo
         summary: 'Get a CSRF token',
         description: 'A token (and the cookie it must travel with) for the JSON API\'s POST and DELETE routes: send it back in the `x-csrf-token` header.',
         response: {
-          200: { type: 'object', description: 'The token', properties: { token: { type: 'string' }, header: { type: 'string' } } }
+          200: { type: 'object', description: 'The token', properties: { token: { type: 'string' }, header: { type: 'string' } } },
+          ...errorResponses({ 401: 'Refused by `authorize` (not authenticated)', 403: 'Refused by `authorize`' })
         }
-      }
+      } as FastifySchema
     }, async (request, reply) => ({ token: csrf.token(request, reply), header: 'x-csrf-token' }))
     assetRoutes(scope)
     overviewRoutes(scope, ctx)

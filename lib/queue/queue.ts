@@ -152,7 +152,8 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
 
   /**
    * A page of jobs of one state, in getJobs' order, after `cursor` (a previous page's `next`):
-   * O(log N + limit) however deep the page, where getJobs' offset costs O(offset). A job that
+   * O(log N + limit) however deep the page. Unlike an offset, a cursor does not shift when jobs
+   * enter or leave the state between two pages (an operator retrying failed jobs). A job that
    * leaves the state between two pages is never the reason another one is skipped.
    */
   async getJobsPage (state: JobState, { cursor = null, limit = 50 }: { cursor?: string | null, limit?: number } = {}): Promise<JobPage<T, R>> {

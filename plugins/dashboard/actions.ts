@@ -59,14 +59,14 @@ export function registerAction<P, B> (scope: FastifyInstance, flashes: Flashes, 
     503: REDIS_DOWN,
     ...a.errors
   })
-  const jsonSchema: FastifySchema = {
+  const jsonSchema = {
     tags: a.tags,
     summary: a.summary,
     description: a.description + ' Needs the CSRF token in the `x-csrf-token` header (GET api/csrf).',
     params: { type: 'object', properties: a.params, required: Object.keys(a.params) },
     ...(a.body === undefined ? {} : { body: { type: 'object', properties: bodyProps, required: a.body.required ?? [] } }),
     response: { 200: jsonOutcome, ...errors }
-  }
+  } as FastifySchema
   scope.post<{ Params: P, Body: B }>('/api' + a.path, { schema: jsonSchema }, async request => {
     const out = await a.run(request)
     return { ok: true, message: a.done, result: out.result ?? {} }

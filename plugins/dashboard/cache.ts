@@ -4,12 +4,12 @@
 // writes its caches' counters, cumulative since it started, to one Redis hash every 5 s
 // (`<redisPrefix>:dashboard:{cache-stats}`, a field per instance: lib/shared/shared-counters.ts);
 // the page sums the fields written in the last 15 s. An instance that stops drops out of the sum.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import { SharedCounters, type Counts, type PooledCounts } from '../../lib/shared/shared-counters.js'
 import { keySpace } from '../../lib/shared/keys.js'
 import { FRP_DASHBOARD_NOT_FOUND } from '../../lib/shared/errors.js'
 import { clientsInUse } from '../shared/redis-registry.js'
-import { errorResponses, REDIS_DOWN } from '../shared/route-responses.js'
+import { dashboardErrors } from './responses.js'
 import { registerAction } from './actions.js'
 import { html, path, type Html } from './html.js'
 import { actionForm, facts, table, when, type PageContext } from './layout.js'
@@ -119,9 +119,9 @@ export function cacheRoutes (scope: FastifyInstance, ctx: DashboardContext, o: C
             instances: { type: 'array', items: { type: 'object', properties: { instance: { type: 'string' }, at: { type: 'integer' }, hits: { type: 'integer' }, misses: { type: 'integer' } } } }
           }
         },
-        ...errorResponses({ 401: 'Refused by `authorize` (not authenticated)', 403: 'Refused by `authorize`', 503: REDIS_DOWN })
+        ...dashboardErrors()
       }
-    }
+    } as FastifySchema
   }, read)
 
   registerAction<Record<string, never>, { by: 'key' | 'tag' | 'prefix', value: string, cache?: number }>(scope, ctx.flashes, {

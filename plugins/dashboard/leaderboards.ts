@@ -1,10 +1,10 @@
 // The leaderboards section: boards and their periods, the top of a board with ranks (cursor
 // paging), a member's score, ranks and neighbours, and removing a member.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { Leaderboard } from '../../lib/leaderboard/leaderboard.js'
 import type { Entry, MemberInfo } from '../../lib/leaderboard/types.js'
 import { FRP_LEADERBOARD_NOT_FOUND } from '../../lib/shared/errors.js'
-import { errorResponses, REDIS_DOWN } from '../shared/route-responses.js'
+import { dashboardErrors } from './responses.js'
 import { registerAction } from './actions.js'
 import { html, path, query, type Html } from './html.js'
 import { actionForm, facts, json, table, when, type PageContext } from './layout.js'
@@ -54,13 +54,7 @@ const boardInfo = {
   }
 }
 const NO_BOARD = 'Unknown leaderboard (FRP_LEADERBOARD_NOT_FOUND)'
-const errs = (extra: Record<number, string> = {}): Record<number, Record<string, unknown>> => errorResponses({
-  400: 'Invalid params or query (the message names the field)',
-  401: 'Refused by `authorize` (not authenticated)',
-  403: 'Refused by `authorize`',
-  503: REDIS_DOWN,
-  ...extra
-})
+const errs = dashboardErrors
 
 interface BoardSummary { name: string, configured: boolean, order: string, update: string, period: string | null, periodId: string | null, keep: number, count: number }
 
@@ -132,7 +126,7 @@ export function leaderboardRoutes (scope: FastifyInstance, ctx: DashboardContext
       summary: 'List leaderboards',
       description: 'Every board the app has (configured or made on the fly), with its settings, current period and size.',
       response: { 200: { type: 'object', description: 'The boards', properties: { boards: { type: 'array', items: boardInfo } } }, ...errs() }
-    }
+    } as FastifySchema
   }, async () => ({ boards: await all() }))
 
   scope.get<{ Params: BP, Querystring: BoardQ }>('/api/leaderboards/:board', {
@@ -156,7 +150,7 @@ export function leaderboardRoutes (scope: FastifyInstance, ctx: DashboardContext
         },
         ...errs({ 404: NO_BOARD })
       }
-    }
+    } as FastifySchema
   }, async request => {
     const { period = 0, cursor, member: m } = request.query
     const b = find(request.params.board, period)

@@ -1,9 +1,9 @@
 // The locks section: the locks held now (SCAN, never KEYS; Locker.held()), their remaining TTL,
 // fencing counter and whether someone waits, and a force-release behind a confirmation.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { HeldLocks } from '../../lib/lock/held.js'
 import { FRP_DASHBOARD_NOT_FOUND } from '../../lib/shared/errors.js'
-import { errorResponses, REDIS_DOWN } from '../shared/route-responses.js'
+import { dashboardErrors } from './responses.js'
 import { registerAction } from './actions.js'
 import { html, path, type Html } from './html.js'
 import { actionForm, table, type PageContext } from './layout.js'
@@ -58,9 +58,9 @@ export function lockRoutes (scope: FastifyInstance, ctx: DashboardContext): void
             }
           }
         },
-        ...errorResponses({ 401: 'Refused by `authorize` (not authenticated)', 403: 'Refused by `authorize`', 503: REDIS_DOWN })
+        ...dashboardErrors()
       }
-    }
+    } as FastifySchema
   }, async () => ({ lockers: await all() }))
 
   registerAction<Record<string, never>, { locker: number, key: string }>(scope, ctx.flashes, {

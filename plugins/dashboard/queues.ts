@@ -1,12 +1,12 @@
 // The queues section: pages, JSON API and actions, all on the Queue cores the queue plugin
 // announced. Every read is bounded whatever a queue holds: counts are ZCARDs, a job list is one
 // cursor page (O(log N + page)), throughput 60 small hashes.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { Queue } from '../../lib/queue/queue.js'
 import { JOB_STATES, type JobState } from '../../lib/queue/job.js'
 import { FRP_JOB_NOT_FOUND, FRP_QUEUE_NOT_FOUND } from '../../lib/shared/errors.js'
 import { counts as countsSchema, jobRecord } from '../queue/route-schemas.js'
-import { errorResponses, REDIS_DOWN } from '../shared/route-responses.js'
+import { dashboardErrors } from './responses.js'
 import { registerAction, type Action } from './actions.js'
 import { path, query } from './html.js'
 import { jobPage, queuePage, queuesTable } from './queue-views.js'
@@ -36,13 +36,7 @@ const throughput = {
   items: { type: 'object', properties: { at: { type: 'integer', description: 'start of the minute, Redis time, ms' }, completed: { type: 'integer' }, failed: { type: 'integer' } } }
 }
 const NO_QUEUE = 'Unknown queue (FRP_QUEUE_NOT_FOUND)'
-const errs = (extra: Record<number, string> = {}): Record<number, Record<string, unknown>> => errorResponses({
-  400: 'Invalid params or query (the message names the field)',
-  401: 'Refused by `authorize` (not authenticated)',
-  403: 'Refused by `authorize`',
-  503: REDIS_DOWN,
-  ...extra
-})
+const errs = dashboardErrors
 const page = { hide: true } as never
 
 export function queueRoutes (scope: FastifyInstance, ctx: DashboardContext): void {
@@ -93,7 +87,7 @@ export function queueRoutes (scope: FastifyInstance, ctx: DashboardContext): voi
         200: { type: 'object', description: 'The queues', properties: { queues: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, counts: countsSchema } } } } },
         ...errs()
       }
-    }
+    } as FastifySchema
   }, async () => ({ queues: await all() }))
 
   scope.get<{ Params: QP, Querystring: { minutes: number } }>('/api/queues/:queue/throughput', {
@@ -104,7 +98,7 @@ export function queueRoutes (scope: FastifyInstance, ctx: DashboardContext): voi
       params: queueParams,
       querystring: { type: 'object', properties: { minutes: { type: 'integer', minimum: 1, maximum: 120, default: 60 } } },
       response: { 200: { type: 'object', description: 'The minutes', properties: { minutes: throughput } }, ...errs({ 404: NO_QUEUE }) }
-    }
+    } as FastifySchema
   }, async request => ({ minutes: await find(request.params.queue).throughput({ minutes: request.query.minutes }) }))
 
   scope.get<{ Params: QP, Querystring: ListQ }>('/api/queues/:queue/jobs', {
@@ -118,7 +112,7 @@ export function queueRoutes (scope: FastifyInstance, ctx: DashboardContext): voi
         200: { type: 'object', description: 'The page', properties: { jobs: { type: 'array', items: jobRecord }, next: { type: 'string', nullable: true, description: 'cursor of the next page; null on the last' } } },
         ...errs({ 404: NO_QUEUE })
       }
-    }
+    } as FastifySchema
   }, async request => await find(request.params.queue).getJobsPage(request.query.state, { cursor: request.query.cursor ?? null, limit: request.query.limit ?? ctx.pageSize }))
 
   scope.get<{ Params: QP }>('/api/queues/:queue', {
@@ -128,7 +122,7 @@ export function queueRoutes (scope: FastifyInstance, ctx: DashboardContext): voi
       description: 'Job counts per state and whether the queue is paused.',
       params: queueParams,
       response: { 200: { type: 'object', description: 'The queue', properties: { name: { type: 'string' }, counts: countsSchema } }, ...errs({ 404: NO_QUEUE }) }
-    }
+    } as FastifySchema
   }, async request => {
     const q = find(request.params.queue)
     return { name: q.name, counts: await q.counts() }
@@ -141,7 +135,7 @@ export function queueRoutes (scope: FastifyInstance, ctx: DashboardContext): voi
       description: 'The job record: data, state, attempts with their errors and stacks, progress, timestamps.',
       params: jobParams,
       response: { 200: { ...jobRecord, description: 'The job' }, ...errs({ 404: 'Unknown queue or job (FRP_QUEUE_NOT_FOUND, FRP_JOB_NOT_FOUND)' }) }
-    }
+    } as FastifySchema
   }, async request => await jobOf(request.params.queue, request.params.id))
 
   // --- actions ------------------------------------------------------------------------------

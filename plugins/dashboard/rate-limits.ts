@@ -1,12 +1,12 @@
 // The rate-limits section: the policies in force and the routes counting under each (as the
 // rate-limit plugin announced them), a key's current state under a scope (peek: nothing is
 // counted) and resetting a key.
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { RateLimiter } from '../../lib/rate-limit/rate-limiter.js'
 import type { RateLimitRule } from '../../lib/rate-limit/policy.js'
 import type { RateLimitResult } from '../../lib/rate-limit/result.js'
 import { FRP_DASHBOARD_NOT_FOUND } from '../../lib/shared/errors.js'
-import { errorResponses, REDIS_DOWN } from '../shared/route-responses.js'
+import { dashboardErrors } from './responses.js'
 import { registerAction } from './actions.js'
 import { html, path, query, type Html } from './html.js'
 import { actionForm, facts, table, type PageContext } from './layout.js'
@@ -90,9 +90,9 @@ export function rateLimitRoutes (scope: FastifyInstance, ctx: DashboardContext):
             }
           }
         },
-        ...errorResponses({ 400: 'Invalid query (the message names the field)', 401: 'Refused by `authorize` (not authenticated)', 403: 'Refused by `authorize`', 404: 'Unknown scope (FRP_DASHBOARD_NOT_FOUND)', 503: REDIS_DOWN })
+        ...dashboardErrors({ 404: 'Unknown scope (FRP_DASHBOARD_NOT_FOUND)' })
       }
-    }
+    } as FastifySchema
   }, async request => {
     const { scope: s, key } = request.query
     return {

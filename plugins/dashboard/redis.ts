@@ -1,9 +1,10 @@
 // The Redis section: per client the pattern plugins use, its nodes' version, mode, uptime,
 // clients and keys, and the memory watch's reading (memory used vs maxmemory, eviction policy,
 // warnings: fastify.redisHealth(), plugins/shared/redis-registry.ts).
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import { readServerInfo, type ServerInfo } from '../../lib/shared/server-info.js'
 import { clientsInUse } from '../shared/redis-registry.js'
+import { errorResponses } from '../shared/route-responses.js'
 import type { RedisSnapshot } from '../../lib/shared/redis-watch.js'
 import { html, type Html } from './html.js'
 import { facts, table } from './layout.js'
@@ -101,9 +102,8 @@ export function redisRoutes (scope: FastifyInstance, ctx: DashboardContext): voi
       description: 'Per client the pattern plugins use: reachability, PING, memory used vs maxmemory, eviction policy, memory warnings, and each node\'s version, mode, uptime, clients and keys.',
       response: {
         200: { type: 'object', description: 'The clients', properties: { clients: { type: 'array', items: reportSchema } } },
-        401: { type: 'object', description: 'Refused by `authorize` (not authenticated)', additionalProperties: true },
-        403: { type: 'object', description: 'Refused by `authorize`', additionalProperties: true }
+        ...errorResponses({ 401: 'Refused by `authorize` (not authenticated)', 403: 'Refused by `authorize`' })
       }
-    }
+    } as FastifySchema
   }, async () => ({ clients: await redisReport(scope) }))
 }

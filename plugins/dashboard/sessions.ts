@@ -3,11 +3,11 @@
 // Session ids are bearer secrets: pages and the API never show them. A session is named by a
 // handle (the first 16 characters of the SHA-256 of its id), which only this page can map back.
 import { createHash } from 'node:crypto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifySchema } from 'fastify'
 import type { SessionInfo, SessionStore } from '../../lib/session/store.js'
 import type { LiveSessionCount } from '../../lib/session/count.js'
 import { FRP_DASHBOARD_NOT_FOUND } from '../../lib/shared/errors.js'
-import { errorResponses, REDIS_DOWN } from '../shared/route-responses.js'
+import { dashboardErrors } from './responses.js'
 import { registerAction } from './actions.js'
 import { html, path, query, type Html } from './html.js'
 import { actionForm, facts, table, when, type PageContext } from './layout.js'
@@ -88,9 +88,9 @@ export function sessionRoutes (scope: FastifyInstance, ctx: DashboardContext): v
             sessions: { type: 'array', nullable: true, items: sessionSchema }
           }
         },
-        ...errorResponses({ 400: 'Invalid query (the message names the field)', 401: 'Refused by `authorize` (not authenticated)', 403: 'Refused by `authorize`', 503: REDIS_DOWN })
+        ...dashboardErrors()
       }
-    }
+    } as FastifySchema
   }, async request => {
     const [count, list] = await Promise.all([live(), listOf(request.query.user)])
     return { live: count, sessions: list }

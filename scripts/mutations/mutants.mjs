@@ -639,5 +639,30 @@ export const mutants = [
     find: 'if (n < d.replicas) return failAll',
     replace: 'if (n < 0) return failAll',
     tests: ['test/shared/durability.test.ts']
+  },
+  // --- dashboard ---------------------------------------------------------------------------------
+  {
+    id: 'dashboard-html-not-escaped',
+    guarantee: 'every value a dashboard page shows is escaped (job data, member ids and session metadata are attacker-controlled)',
+    file: 'plugins/dashboard/html.ts',
+    find: 'return escapeHtml(String(v))',
+    replace: 'return String(v)',
+    tests: ['test/dashboard/escaping.test.ts']
+  },
+  {
+    id: 'dashboard-csrf-origin-unchecked',
+    guarantee: 'a change posted from another origin is refused even with a token',
+    file: 'plugins/dashboard/csrf.ts',
+    find: "if (site !== undefined && site !== 'same-origin') throw",
+    replace: "if (site === 'never') throw",
+    tests: ['test/dashboard/csrf.test.ts']
+  },
+  {
+    id: 'dashboard-csrf-token-unchecked',
+    guarantee: 'a change without the CSRF token is refused',
+    file: 'plugins/dashboard/csrf.ts',
+    find: 'if (expected === null) throw',
+    replace: 'if (expected === null) return; if (sent === undefined) return; if (expected === null) throw',
+    tests: ['test/dashboard/csrf.test.ts']
   }
 ]
