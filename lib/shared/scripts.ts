@@ -97,11 +97,17 @@ function raw<T> (redis: RedisClient, def: Definition, direct = false): RawScript
 // moving (ASK), the script's keys are split by a migration in progress (TRYAGAIN), or has no
 // master yet (CLUSTERDOWN). ioredis follows them for a command sent alone, but not for one that
 // rode in an auto-pipelined batch whose other commands succeeded: the refusal reaches us.
-const REDIRECTION = /^(ASK|MOVED|TRYAGAIN|CLUSTERDOWN) /
+// Also when ioredis gave up following them itself ("Too many Cluster redirections. Last error:
+// ReplyError: TRYAGAIN …"): a migration slower than its 16 quick retries, on a loaded machine.
+const REDIRECTION = /^(?:Too many Cluster redirections\. Last error: (?:ReplyError: )?)?(ASK|MOVED|TRYAGAIN|CLUSTERDOWN) /
 const RESEND_ATTEMPTS = 20
 
 function isRedirection (err: unknown): boolean {
   return typeof (err as Error)?.message === 'string' && REDIRECTION.test((err as Error).message)
+}
+
+function redirectionKind (err: unknown): string {
+  return REDIRECTION.exec((err as Error).message)?.[1] ?? ''
 }
 
 /**
@@ -113,7 +119,7 @@ function isRedirection (err: unknown): boolean {
 async function resend<T> (cluster: Cluster, def: Definition, args: Array<Arg | readonly Arg[]>, first: unknown): Promise<T> {
   let err = first
   for (let attempt = 0; attempt < RESEND_ATTEMPTS && isRedirection(err); attempt++) {
-    const kind = (err as Error).message.split(' ', 1)[0]
+    const kind = redirectionKind(err)
     const pause = kind === 'TRYAGAIN' ? 50 : kind === 'CLUSTERDOWN' ? 100 : 0
     if (pause > 0) await new Promise(resolve => setTimeout(resolve, pause))
     try {

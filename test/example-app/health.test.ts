@@ -13,11 +13,11 @@ test('GET /health reports Redis (each client in use) and SQLite up, then a 503 w
   t.equal(up.statusCode, 200)
   t.equal(up.json().redis.status, 'up')
   t.equal(up.json().sqlite.status, 'up')
-  // Every pattern plugin uses fastify.redis: one client, holding all six patterns.
+  // Every pattern plugin uses fastify.redis: one client, holding all eight patterns.
   const [client] = up.json().redis.clients
   t.equal(up.json().redis.clients.length, 1)
   t.match(client, { name: 'default', up: true, pingMs: Number, usedMemoryBytes: Number, maxmemoryBytes: 0, maxmemoryPolicy: 'noeviction', evictedKeys: 0 })
-  t.strictSame([...client.patterns].sort(), ['cache', 'leaderboard', 'lock', 'queue', 'rate-limit', 'session'])
+  t.strictSame([...client.patterns].sort(), ['activity', 'cache', 'leaderboard', 'lock', 'otp', 'queue', 'rate-limit', 'session'])
   t.match(client.warnings, [/maxmemory is 0 \(no limit\) on a Redis that holds cache entries/], 'the memory watch: a cache on a Redis with no limit')
   await redis.kill()
   // Readings are cached for a second, until the client sees its connection close.
