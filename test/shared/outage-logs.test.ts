@@ -90,7 +90,11 @@ test('200 requests during a 2 s CLIENT PAUSE: at most 2 warns per plugin, no err
     await Promise.all(wave)
   }
 
-  const back = (p: string): Line | undefined => lines.find(l => l.level === 30 && l.pattern === p && l.msg.startsWith(`${p}: Redis is back after`))
+  const backs = (p: string): Line[] => lines.filter(l => l.level === 30 && l.pattern === p && l.msg.startsWith(`${p}: Redis is back after`))
+  const back = (p: string): Line | undefined => backs(p)[0]
+  // The pause can end and begin again for a plugin (two warns, two infos: allowed above); the
+  // failed calls are then split between its infos. Regression: a loaded CI run counted one of two.
+  const failedCallsOf = (p: string): number => backs(p).reduce((sum, l) => sum + Number((l as { failedCalls?: number }).failedCalls ?? 0), 0)
   await eventually(() => PATTERNS.every(p => back(p) !== undefined), { ms: 15_000, what: 'an info "back" from every plugin' })
   const during = lines.slice(before)
 
@@ -108,15 +112,15 @@ test('200 requests during a 2 s CLIENT PAUSE: at most 2 warns per plugin, no err
   for (const p of ['session', 'lock', 'leaderboard', 'queue']) {
     const failed = failedResponses.get(p) ?? []
     t.ok(failed.length > 0, `${p}: requests failed during the pause`)
-    t.equal(back(p)?.failedCalls, failed.length, `${p}: the info counts its ${failed.length} failed calls`)
+    t.equal(failedCallsOf(p), failed.length, `${p}: the info counts its ${failed.length} failed calls`)
     const debugIds = new Set(during.filter(l => l.level === 20 && l.msg.startsWith(`${p}: Redis call failed`)).map(l => l.reqId))
     t.ok(failed.every(id => debugIds.has(id)), `${p}: every failed request has its debug line, with its reqId`)
   }
-  t.equal(back('cache')?.failedCalls, app.cache.stats().errors - cacheErrorsBefore, 'cache: the info counts the cache\'s failed calls')
+  t.equal(failedCallsOf('cache'), app.cache.stats().errors - cacheErrorsBefore, 'cache: the info counts the cache\'s failed calls')
   for (const p of ['cache', 'rate-limit']) {
     const debug = during.filter(l => l.level === 20 && l.msg.startsWith(`${p}: Redis call failed`))
     t.ok(debug.length > 0 && debug.every(l => typeof l.reqId === 'string' && l.reqId.startsWith('r')), `${p}: its failed requests' debug lines carry their reqId`)
-    t.equal(debug.length, back(p)?.failedCalls, `${p}: one debug line per failed call`)
+    t.equal(debug.length, failedCallsOf(p), `${p}: one debug line per failed call`)
   }
 
   // Back for good: the routes answer again.
