@@ -2,7 +2,7 @@
 // after a disconnect (or a Redis restart with persistence) it resumes where it stopped instead of
 // missing what happened meanwhile: the stream keeps the last `maxEvents` events.
 import { withTimeout } from '../shared/call-policy.js'
-import { duplicateConnection, type RedisClient } from '../shared/connection.js'
+import { reconnectDelay, duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import { optDuration, optString, rejectUnknown, type Duration } from '../shared/options.js'
 import { decodeValue } from './job.js'
@@ -121,7 +121,7 @@ export class QueueEvents extends TypedEmitter<QueueEventsEvents> {
         if (this.#closing) break
         if (err instanceof FRP_REDIS_TIMEOUT) { this.#conn?.disconnect(); this.#conn = null }
         if (this.listenerCount('error') > 0) this.emit('error', redisError(err, this.#block + 2000, { command: 'XREAD' }))
-        await sleep(Math.min(50 * 2 ** Math.min(failures++, 6), 2000))
+        await sleep(reconnectDelay(failures++))
       }
     }
   }

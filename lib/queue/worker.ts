@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
 import { redisError, withTimeout } from '../shared/call-policy.js'
-import { duplicateConnection, type RedisClient } from '../shared/connection.js'
+import { reconnectDelay, duplicateConnection, type RedisClient } from '../shared/connection.js'
 import { FRP_JOB_NOT_OWNER, FRP_JOB_TIMEOUT, FRP_REDIS_TIMEOUT } from '../shared/errors.js'
 import * as calls from './calls.js'
 import { normalizeWorkerOptions, type NormalizedWorkerOptions, type WorkerOptions } from './options.js'
@@ -117,7 +117,7 @@ export class Worker<T = unknown, R = unknown> extends TypedEmitter<WorkerEvents<
       } catch (err) {
         this.#error(err)
         // Redis down or slow: back off (capped), then try again.
-        await this.#pause(Math.min(50 * 2 ** Math.min(failures++, 6), 2000))
+        await this.#pause(reconnectDelay(failures++))
         continue
       }
       if (reply.jobs.length > 0) {

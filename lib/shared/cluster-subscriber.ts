@@ -7,6 +7,7 @@
 // standalone client's reconnect, and the notifier flushes and resubscribes as it does there.
 import { EventEmitter } from 'node:events'
 import { Redis, type Cluster } from 'ioredis'
+import { reconnectDelay } from './connection.js'
 
 /** What the notifier needs of its subscriber connection (an ioredis Redis has all of it). */
 export interface SubscriberConnection {
@@ -19,8 +20,6 @@ export interface SubscriberConnection {
   disconnect (): void
   removeAllListeners (event?: string): this
 }
-
-const MAX_DELAY = 1000
 
 export class ClusterSubscriber extends EventEmitter implements SubscriberConnection {
   readonly #cluster: Cluster
@@ -81,8 +80,7 @@ export class ClusterSubscriber extends EventEmitter implements SubscriberConnect
 
   #retry (): void {
     if (this.#closed || this.#timer !== null) return
-    const delay = Math.min(50 * 2 ** Math.min(this.#attempts++, 5), MAX_DELAY)
-    this.#timer = setTimeout(() => this.#connect(), delay)
+    this.#timer = setTimeout(() => this.#connect(), reconnectDelay(this.#attempts++))
     this.#timer.unref()
   }
 

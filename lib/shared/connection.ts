@@ -8,6 +8,15 @@ import { withTimeout } from './call-policy.js'
 export { isCluster, type RedisClient } from './client.js'
 
 /**
+ * The one reconnect backoff: 50 ms doubling per attempt, never more than 2 s between attempts.
+ * Used by the recommended client options and by every loop of ours that waits for Redis to come
+ * back (a worker's fetch loop, the queue events reader, the Cluster subscriber).
+ */
+export function reconnectDelay (attempt: number): number {
+  return Math.min(50 * 2 ** Math.min(attempt, 6), 2000)
+}
+
+/**
  * ioredis options we recommend for the client handed to @fastify/redis. Without them ioredis
  * queues commands while disconnected and retries them forever, so a request can hang on a dead
  * Redis. With them a command fails after `commandTimeout` ms and is retried at most once.
@@ -28,12 +37,12 @@ export function recommendedRedisOptions (overrides: Partial<RedisOptions> = {}):
     enableOfflineQueue: true,
     enableAutoPipelining: true,
     // Reconnect for ever, but never wait more than 2 s between attempts.
-    retryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    retryStrategy: reconnectDelay,
     // After a failover the old master answers READONLY: reconnect to find the new one, and
     // resend the command (2), which is safe: a refused write did nothing.
     reconnectOnError: (err: Error) => err.message.startsWith('READONLY') ? 2 : false,
     // Sentinel mode only (ignored otherwise).
-    sentinelRetryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    sentinelRetryStrategy: reconnectDelay,
     sentinelCommandTimeout: 1000,
     ...overrides
   }
@@ -55,7 +64,7 @@ export function recommendedClusterOptions (overrides: Partial<ClusterOptions> = 
     retryDelayOnClusterDown: 100,
     retryDelayOnFailover: 100,
     slotsRefreshTimeout: 1000,
-    clusterRetryStrategy: (times: number) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
+    clusterRetryStrategy: reconnectDelay,
     ...rest,
     redisOptions: recommendedRedisOptions({ enableAutoPipelining: undefined, ...redisOptions })
   }
