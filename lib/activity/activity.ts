@@ -93,15 +93,22 @@ export class Activity extends TypedEmitter<ActivityEvents> {
    */
   async mark (userId: number, day?: Day): Promise<boolean> {
     const offset = this.#offset(userId)
-    const n = this.#day(day, 'day')
-    const today = this.#dayOf(Date.now())
-    if (n > today + 1 || n < today - this.options.retentionDays) {
+    // The hot path (no day: today) reads the clock once and needs no range check.
+    const now = Date.now()
+    const today = this.#dayOf(now)
+    const n = day === undefined ? today : this.#day(day, 'day')
+    if (n !== today && (n > today + 1 || n < today - this.options.retentionDays)) {
       throw new FRP_ACTIVITY_ARGUMENT('day', `${dayString(n)} is outside the days kept (${dayString(today - this.options.retentionDays)} to ${dayString(today + 1)})`)
     }
     const key = this.#dayKey(n)
     const set = this.#redis.setbit(key, offset, 1)
-    this.#keepExpiry(key, n)
-    const before = await this.#policy.bound(set).then(undefined, err => { throw this.#policy.coded(err, { command: 'SETBIT' }) })
+    this.#keepExpiry(key, n, now)
+    let before: number
+    try {
+      before = await this.#policy.bound(set)
+    } catch (err) {
+      throw this.#policy.coded(err, { command: 'SETBIT' })
+    }
     const first = before === 0
     if (this.listenerCount('marked') > 0) this.emit('marked', userId, dayString(n), first)
     return first
@@ -186,8 +193,7 @@ export class Activity extends TypedEmitter<ActivityEvents> {
    * SETBIT, and a key deleted and re-created gets its expiry back within the minute. Sent in the
    * same tick as the SETBIT, so both share one write to the socket.
    */
-  #keepExpiry (key: string, n: number): void {
-    const now = Date.now()
+  #keepExpiry (key: string, n: number, now: number): void {
     const last = this.#expirySent.get(key)
     if (last !== undefined && now - last < EXPIRY_EVERY) return
     if (this.#expirySent.size >= 64) this.#expirySent.clear()

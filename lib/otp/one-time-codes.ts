@@ -9,7 +9,8 @@ import { callPolicy, type CallPolicy } from '../shared/call-policy.js'
 import { FRP_OTP_ARGUMENT, FRP_OTP_COOLDOWN } from '../shared/errors.js'
 import { describe } from '../shared/options.js'
 import { generateCode } from './code.js'
-import { codeDigest } from './digest.js'
+import { codeDigest, digestKey } from './digest.js'
+import type { KeyObject } from 'node:crypto'
 import { scripts } from './scripts.js'
 import {
   normalizeIssueOptions, normalizeOneTimeCodesOptions,
@@ -48,22 +49,25 @@ export interface OneTimeCodesEvents {
   verified: [subject: string, result: OtpResult, attemptsLeft: number]
 }
 
+/** verify-1.lua's reply is result + 10 * attemptsLeft, result by index here. */
 const RESULTS: readonly OtpResult[] = ['ok', 'ok', 'wrong', 'expired', 'exhausted']
 /** Longest subject (an e-mail address is at most 254 characters; room for a purpose prefix). */
 export const MAX_SUBJECT = 512
 /** Longest guess looked at; anything longer is refused before Redis sees it. */
 export const MAX_GUESS = 256
 
-type Script = (...keysThenArgs: Array<string | number>) => Promise<[number, number]>
+type Script<T> = (...keysThenArgs: Array<string | number>) => Promise<T>
 
 export class OneTimeCodes extends TypedEmitter<OneTimeCodesEvents> {
   /** The options, normalized. */
   readonly options: Readonly<NormalizedOneTimeCodesOptions>
   readonly #space: KeySpace
   readonly #policy: CallPolicy
-  readonly #issue: Script
-  readonly #verify: Script
+  readonly #issue: Script<[number, number]>
+  readonly #verify: Script<number>
   readonly #redis: RedisClient
+  /** The secrets as HMAC keys, the current one first. */
+  readonly #keys: readonly KeyObject[]
 
   constructor (redis: RedisClient, options: OneTimeCodesOptions) {
     super()
@@ -72,7 +76,8 @@ export class OneTimeCodes extends TypedEmitter<OneTimeCodesEvents> {
     this.#space = keySpace(this.options.prefix, 'otp')
     this.#policy = callPolicy(redis, this.options.commandTimeout)
     this.#issue = scripts.bind<[number, number]>(redis, 'issue')
-    this.#verify = scripts.bind<[number, number]>(redis, 'verify')
+    this.#verify = scripts.bind<number>(redis, 'verify')
+    this.#keys = this.options.secrets.map(digestKey)
   }
 
   /** The Redis key of `subject`'s code (its cooldown is this key + ':cooldown'). */
@@ -89,7 +94,7 @@ export class OneTimeCodes extends TypedEmitter<OneTimeCodesEvents> {
     const key = this.redisKey(subject)
     const o: NormalizedIssueOptions = options === undefined ? this.options : normalizeIssueOptions(options, this.options)
     const code = generateCode(this.options.alphabet, this.options.length)
-    const digest = codeDigest(this.options.secrets[0], subject, code)
+    const digest = codeDigest(this.#keys[0], subject, code)
     const [issued, n] = await this.#policy.bound(this.#issue(key, key + ':cooldown', digest, o.attempts, o.ttl, o.cooldown))
       .then(undefined, err => { throw this.#policy.coded(err, { script: 'otp.issue' }) })
     if (issued !== 1) {
@@ -112,12 +117,13 @@ export class OneTimeCodes extends TypedEmitter<OneTimeCodesEvents> {
     if (typeof code !== 'string' || code.length === 0 || code.length > MAX_GUESS) {
       throw new FRP_OTP_ARGUMENT('code', `must be a string of 1 to ${MAX_GUESS} characters, got ${describe(code)}`)
     }
-    const secrets = this.options.secrets
-    const p = secrets.length === 1
-      ? this.#verify(key, codeDigest(secrets[0], subject, code))
-      : this.#verify(key, ...secrets.map(s => codeDigest(s, subject, code)))
-    const [n, attemptsLeft] = await this.#policy.bound(p).then(undefined, err => { throw this.#policy.coded(err, { script: 'otp.verify' }) })
-    const result = RESULTS[n]
+    const keys = this.#keys
+    const p = keys.length === 1
+      ? this.#verify(key, codeDigest(keys[0], subject, code))
+      : this.#verify(key, ...keys.map(k => codeDigest(k, subject, code)))
+    const n = await this.#policy.bound(p).then(undefined, err => { throw this.#policy.coded(err, { script: 'otp.verify' }) })
+    const result = RESULTS[n % 10]
+    const attemptsLeft = Math.floor(n / 10)
     if (this.listenerCount('verified') > 0) this.emit('verified', subject, result, attemptsLeft)
     return { result, attemptsLeft }
   }

@@ -30,7 +30,7 @@ for (const topology of topologies()) {
       for (const [what, code] of BAD_CODES) {
         await t.rejects(otp.verify('bad-code', code as string), { code: 'FRP_OTP_ARGUMENT', statusCode: 400, message: /"code"/ }, what)
       }
-      t.equal(await redis.hget(otp.redisKey('bad-code'), 'a'), '5', 'no attempt spent')
+      t.equal((await redis.get(otp.redisKey('bad-code')))?.slice(43), '5', 'no attempt spent')
     })
   })
 }

@@ -27,7 +27,7 @@ for (const topology of topologies()) {
       t.ok(err !== null && err.retryAfterMs > 0 && err.retryAfterMs <= 60_000, `retryAfterMs in (0, 60000]: ${err?.retryAfterMs}`)
       t.match(err?.message, /retry in \d+ s/)
       t.notOk(err?.stack?.includes('one-time-codes') === true, 'no stack trace for an expected refusal')
-      t.equal(await redis.hget(otp.redisKey('a@example.com'), 'a'), '5')
+      t.equal((await redis.get(otp.redisKey('a@example.com')))?.slice(43), '5')
       t.equal((await otp.verify('a@example.com', code)).result, 'ok', 'the first code still verifies')
       await t.rejects(otp.issue('a@example.com'), { code: 'FRP_OTP_COOLDOWN' }, 'using the code does not end the cooldown')
       t.ok(await otp.issue('b@example.com'), 'the cooldown is per subject')

@@ -29,11 +29,9 @@ for (const topology of topologies()) {
       const redis = h.client()
       const otp = codes(redis)
       const { code } = await otp.issue('grace@example.com')
-      const stored = await redis.hgetall(otp.redisKey('grace@example.com'))
-      t.strictSame(Object.keys(stored).sort(), ['a', 'd'])
-      t.match(stored.d, /^[A-Za-z0-9_-]{43}$/, 'a 256-bit digest, base64url')
-      t.notOk(stored.d.includes(code), 'the digest does not contain the code')
-      t.equal(stored.a, '5')
+      const stored = await redis.get(otp.redisKey('grace@example.com')) ?? ''
+      t.match(stored, /^[A-Za-z0-9_-]{43}5$/, 'a 256-bit digest, base64url, then the attempts left')
+      t.notOk(stored.slice(0, 43).includes(code), 'the digest does not contain the code')
       t.equal(await redis.get(otp.redisKey('grace@example.com') + ':cooldown'), '1', 'the cooldown key holds no code either')
     })
 
@@ -46,7 +44,7 @@ for (const topology of topologies()) {
       t.strictSame(await otp.verify('u1', wrong), { result: 'wrong', attemptsLeft: 1 })
       t.strictSame(await otp.verify('u1', wrong), { result: 'exhausted', attemptsLeft: 0 }, 'the third wrong guess burns it')
       t.strictSame(await otp.verify('u1', code), { result: 'exhausted', attemptsLeft: 0 }, 'the right code no longer works')
-      t.strictSame(await redis.hgetall(otp.redisKey('u1')), { a: '0' }, 'the digest is gone; the tombstone stays until the code would have expired')
+      t.equal(await redis.get(otp.redisKey('u1')), '-', 'the digest is gone; the tombstone stays until the code would have expired')
       const pttl = await redis.pttl(otp.redisKey('u1'))
       t.ok(pttl > 0, 'the tombstone keeps the code TTL')
     })
@@ -66,7 +64,7 @@ for (const topology of topologies()) {
       t.equal((await otp.verify('u3', wrongCode(first.code))).attemptsLeft, 1)
       const second = await otp.issue('u3')
       if (second.code !== first.code) t.equal((await otp.verify('u3', first.code)).result, 'wrong', 'the old code no longer verifies')
-      t.equal(await redis.hget(otp.redisKey('u3'), 'a'), second.code !== first.code ? '1' : '2', 'the new code starts from the full attempt count')
+      t.equal((await redis.get(otp.redisKey('u3')))?.slice(43), second.code !== first.code ? '1' : '2', 'the new code starts from the full attempt count')
       t.equal((await otp.verify('u3', second.code)).result, 'ok')
     })
 
