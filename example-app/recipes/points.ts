@@ -3,6 +3,7 @@
 // no request can push a total anywhere near HINCRBY's 64-bit limit.
 import type { Redis } from 'ioredis'
 import { keys } from './keys.js'
+import { redisCall } from './redis-call.js'
 
 export const MAX_POINTS_PER_AWARD = 10
 
@@ -12,9 +13,9 @@ export const pointsForScore = (score: number): number => Math.min(MAX_POINTS_PER
 /** Adds `n` (1 to MAX_POINTS_PER_AWARD) points to the user; returns the new total. */
 export async function awardPoints (redis: Redis, userId: number, n: number): Promise<number> {
   if (!Number.isSafeInteger(n) || n < 1 || n > MAX_POINTS_PER_AWARD) throw new RangeError(`points award must be 1 to ${MAX_POINTS_PER_AWARD}, got ${n}`)
-  return await redis.hincrby(keys.user(userId), 'points', n)
+  return await redisCall(redis, 'HINCRBY', redis.hincrby(keys.user(userId), 'points', n))
 }
 
 export async function pointsOf (redis: Redis, userId: number): Promise<number> {
-  return Number(await redis.hget(keys.user(userId), 'points') ?? 0)
+  return Number(await redisCall(redis, 'HGET', redis.hget(keys.user(userId), 'points')) ?? 0)
 }

@@ -3,6 +3,7 @@
 // used is an empty set: it narrows the result, it is not an error.
 import type { Redis } from 'ioredis'
 import { keys } from './keys.js'
+import { redisCall } from './redis-call.js'
 import { scripts } from './scripts.js'
 
 export type TagMatch = 'all' | 'any' | 'not'
@@ -15,13 +16,13 @@ export const MAX_TAGS = 10
 export async function postsTagged (redis: Redis, tags: readonly string[], match: TagMatch): Promise<number[]> {
   const sets = tags.map(keys.tag)
   const ids = match === 'all'
-    ? await redis.sinter(...sets)
-    : match === 'any' ? await redis.sunion(...sets) : await redis.sdiff(keys.allPosts(), ...sets)
+    ? await redisCall(redis, 'SINTER', redis.sinter(...sets))
+    : match === 'any' ? await redisCall(redis, 'SUNION', redis.sunion(...sets)) : await redisCall(redis, 'SDIFF', redis.sdiff(keys.allPosts(), ...sets))
   return ids.map(Number).sort((a, b) => a - b)
 }
 
 export async function tagsOf (redis: Redis, postId: number): Promise<string[]> {
-  return (await redis.smembers(keys.postTags(postId))).sort()
+  return (await redisCall(redis, 'SMEMBERS', redis.smembers(keys.postTags(postId)))).sort()
 }
 
 /**
@@ -31,10 +32,10 @@ export async function tagsOf (redis: Redis, postId: number): Promise<string[]> {
 export async function setTags (redis: Redis, postId: number, tags: readonly string[]): Promise<string[] | null> {
   const wanted = [...new Set(tags)]
   for (let attempt = 0; attempt < 10; attempt++) {
-    const old = await redis.smembers(keys.postTags(postId))
-    const done = await scripts.run<number>(redis, 'set-tags',
+    const old = await redisCall(redis, 'SMEMBERS', redis.smembers(keys.postTags(postId)))
+    const done = await redisCall(redis, 'EVALSHA set-tags', scripts.run<number>(redis, 'set-tags',
       [keys.postTags(postId), ...old.map(keys.tag), ...wanted.map(keys.tag)],
-      [postId, old.length, ...old, ...wanted])
+      [postId, old.length, ...old, ...wanted]))
     if (done === 1) return wanted.sort()
   }
   return null
@@ -42,5 +43,5 @@ export async function setTags (redis: Redis, postId: number, tags: readonly stri
 
 /** Records every post id (idempotent): the universe `match=not` subtracts the tag sets from. */
 export async function registerPosts (redis: Redis, ids: readonly number[]): Promise<void> {
-  if (ids.length > 0) await redis.sadd(keys.allPosts(), ...ids)
+  if (ids.length > 0) await redisCall(redis, 'SADD', redis.sadd(keys.allPosts(), ...ids))
 }

@@ -3,8 +3,9 @@
 // the family one (routes/api/admin-ttl.ts).
 import type { Redis } from 'ioredis'
 import { keys } from './keys.js'
+import { redisCall } from './redis-call.js'
 
 /** Counts one view of `productId`; returns the count including it. */
 export async function countView (redis: Redis, productId: number): Promise<number> {
-  return await redis.incr(keys.productViews(productId))
+  return await redisCall(redis, 'INCR', redis.incr(keys.productViews(productId)))
 }

@@ -2,6 +2,7 @@
 // of the recipes, so the admin route can never touch an arbitrary key (sessions, locks, queues…).
 import type { Redis } from 'ioredis'
 import { keys } from './keys.js'
+import { redisCall } from './redis-call.js'
 
 export const TTL_FAMILIES = {
   'recently-viewed': { key: keys.recentlyViewed, id: 'user id' },
@@ -22,7 +23,7 @@ export interface KeyExpiry {
 
 export async function expiryOf (redis: Redis, family: TtlFamily, id: number): Promise<KeyExpiry> {
   const key = TTL_FAMILIES[family].key(id)
-  const [ttl, [seconds, micros]] = await Promise.all([redis.ttl(key), redis.time()])
+  const [ttl, [seconds, micros]] = await Promise.all([redisCall(redis, 'TTL', redis.ttl(key)), redisCall(redis, 'TIME', redis.time())])
   // TTL: -2 no such key, -1 no expiry.
   const expires = ttl >= 0
   return {
@@ -35,15 +36,15 @@ export async function expiryOf (redis: Redis, family: TtlFamily, id: number): Pr
 
 /** Redis's clock, in Unix seconds (EXPIREAT is judged by it, not by this host's clock). */
 export async function redisNowSeconds (redis: Redis): Promise<number> {
-  return Number((await redis.time())[0])
+  return Number((await redisCall(redis, 'TIME', redis.time()))[0])
 }
 
 /** EXPIREAT; false when the key does not exist. */
 export async function expireAt (redis: Redis, family: TtlFamily, id: number, unixSeconds: number): Promise<boolean> {
-  return await redis.expireat(TTL_FAMILIES[family].key(id), unixSeconds) === 1
+  return await redisCall(redis, 'EXPIREAT', redis.expireat(TTL_FAMILIES[family].key(id), unixSeconds)) === 1
 }
 
 /** PERSIST; false when the key does not exist or already never expires. */
 export async function persist (redis: Redis, family: TtlFamily, id: number): Promise<boolean> {
-  return await redis.persist(TTL_FAMILIES[family].key(id)) === 1
+  return await redisCall(redis, 'PERSIST', redis.persist(TTL_FAMILIES[family].key(id))) === 1
 }
