@@ -16,6 +16,8 @@ import { sessionMetrics } from './metrics/session.js'
 import { lockMetrics } from './metrics/lock.js'
 import { leaderboardMetrics } from './metrics/leaderboard.js'
 import { queueMetrics } from './metrics/queue.js'
+import { otpMetrics } from './metrics/otp.js'
+import { activityMetrics } from './metrics/activity.js'
 import { redisMetrics as redisServerMetrics } from './metrics/redis.js'
 
 export interface RedisMetricsOptions {
@@ -103,6 +105,8 @@ async function redisMetricsPlugin (fastify: FastifyInstance, opts: RedisMetricsO
   lockMetrics(ctx)
   leaderboardMetrics(ctx)
   queueMetrics(ctx, queueCountsFor)
+  otpMetrics(ctx)
+  activityMetrics(ctx)
   redisServerMetrics(ctx)
   fastify.addHook('onClose', async () => {
     for (const undo of ctx.cleanup) undo()

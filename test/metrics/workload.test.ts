@@ -13,6 +13,8 @@ import { redisLock } from '../../plugins/lock.js'
 import { redisLeaderboard } from '../../plugins/leaderboard.js'
 import { redisQueue } from '../../plugins/queue.js'
 import { redisMetrics } from '../../plugins/metrics.js'
+import { redisOtp } from '../../plugins/otp.js'
+import { redisActivity } from '../../plugins/activity.js'
 import { startRedis, eventually } from '../helpers/redis.js'
 import { scrape, value, series } from './scrape.js'
 
@@ -31,6 +33,8 @@ async function fullApp (t: Teardown, client: Redis, metricsFirst: boolean): Prom
   await app.register(redisLock)
   await app.register(redisLeaderboard, { boards: { weekly: { update: 'best' } } })
   await app.register(redisQueue, { queues: ['email'] })
+  await app.register(redisOtp, { secret: SECRET, cooldown: 60_000, attempts: 2 })
+  await app.register(redisActivity, { maxUserId: 1_000_000 })
   if (!metricsFirst) await app.register(redisMetrics)
   app.get('/c', { config: { cache: { ttl: 60_000 } } }, async () => ({ cached: true }))
   app.get('/limited', { config: { rateLimit: { limit: 2, window: 60_000, name: 'two' } } }, async () => ({ ok: true }))
@@ -92,6 +96,18 @@ test('a scripted workload shows up as exact counter values (metrics registered a
   await email.add('send', { n: 'd' }, { attempts: 2 })
   await eventually(async () => { const c = await email.counts(); return c.completed === 3 && c.failed === 1 }, { what: 'the 4 jobs finished' })
 
+  // One-time codes: one issued, a second refused by the cooldown; a wrong guess, then the second
+  // wrong guess burns the code (exhausted), and a guess for nobody (expired).
+  const { code } = await app.otp.issue('ada@example.com')
+  await t.rejects(app.otp.issue('ada@example.com'), { code: 'FRP_OTP_COOLDOWN' })
+  const wrong = code === '000000' ? '111111' : '000000'
+  t.equal((await app.otp.verify('ada@example.com', wrong)).result, 'wrong')
+  t.equal((await app.otp.verify('ada@example.com', wrong)).result, 'exhausted')
+  t.equal((await app.otp.verify('nobody@example.com', wrong)).result, 'expired')
+
+  // Activity: users 1 and 2 active today, user 1 twice (its second mark is not a first).
+  for (const id of [1, 2, 1]) await app.activity.mark(id)
+
   let text = ''
   await eventually(async () => {
     text = await scrape(app)
@@ -140,6 +156,14 @@ test('a scripted workload shows up as exact counter values (metrics registered a
   t.equal(value(text, 'frp_queue_jobs', { queue: 'email', state: 'failed' }), 1)
   t.equal(value(text, 'frp_queue_jobs', { queue: 'email', state: 'waiting' }), 0)
 
+  t.equal(value(text, 'frp_otp_issued_total', {}), 1)
+  t.equal(value(text, 'frp_otp_cooldowns_total', {}), 1)
+  t.equal(value(text, 'frp_otp_verifications_total', { result: 'wrong' }), 1)
+  t.equal(value(text, 'frp_otp_verifications_total', { result: 'exhausted' }), 1)
+  t.equal(value(text, 'frp_otp_verifications_total', { result: 'expired' }), 1)
+  t.equal(value(text, 'frp_activity_marks_total', { activity: 'active', first: 'true' }), 2)
+  t.equal(value(text, 'frp_activity_marks_total', { activity: 'active', first: 'false' }), 1)
+
   t.equal(value(text, 'frp_redis_up', { client: 'default' }), 1)
   t.ok(value(text, 'frp_redis_used_memory_bytes', { client: 'default' }) > 0)
   t.equal(value(text, 'frp_redis_maxmemory_policy_info', { client: 'default', policy: 'noeviction' }), 1)
@@ -159,6 +183,8 @@ test('registered before the patterns, the plugin still finds them; 10,000 keys, 
     await app.leaderboard('weekly').submit(`member:${i}`, i)
     // A board made on the fly from a request-chosen name: all such boards share one label.
     await app.leaderboard(`board${i}`).submit('m', 1)
+    await app.activity.mark(i + 2)
+    await app.otp.verify(`subject:${i}`, '123456')
   }
   await warm(-1)
   await warm(-2)
@@ -185,7 +211,7 @@ test('options: a custom path, expose: false, an existing registry, and clear err
   t.equal(app.redisMetrics.registry, registry)
   const only = await registry.metrics()
   t.match(only, /frp_cache_requests_total/)
-  t.notMatch(only, /frp_(session|sessions|lock|leaderboard|queue|ratelimit|http_cache)_/, 'no families of plugins the app does not register (nor of the route cache: no cached route)')
+  t.notMatch(only, /frp_(session|sessions|lock|leaderboard|queue|ratelimit|http_cache|otp|activity)_/, 'no families of plugins the app does not register (nor of the route cache: no cached route)')
 
   const custom = Fastify()
   t.teardown(() => custom.close())
