@@ -9,6 +9,8 @@ import type { FastifyInstance, FastifyPluginOptions } from 'fastify'
 export interface AppOptions extends FastifyPluginOptions {
   /** Redis URL (default REDIS_URL, else redis://127.0.0.1:6379). */
   redisUrl?: string
+  /** A Redis Cluster instead: comma-separated `host:port` seed nodes (default REDIS_CLUSTER_NODES). */
+  redisClusterNodes?: string
   /** SQLite file (default SQLITE_PATH, else example-app/data/app.db); ':memory:' for tests. */
   dbPath?: string
 }

@@ -1,6 +1,7 @@
 // `npm start`: runs the example server on http://127.0.0.1:3000 (PORT and HOST override).
-// Redis comes from REDIS_URL, else 127.0.0.1:6379, else a local redis-server child process
-// (stopped with the app), else the process exits with one line saying how to get Redis.
+// Redis comes from REDIS_CLUSTER_NODES (a Cluster's seeds, host:port,...), else REDIS_URL, else
+// 127.0.0.1:6379, else a local redis-server child process (stopped with the app), else the
+// process exits with one line saying how to get Redis.
 // NODE_ENV=production requires SESSION_SECRET.
 import Fastify from 'fastify'
 import { resolveRedis } from './redis-bootstrap.js'
@@ -19,7 +20,10 @@ try {
   process.exit(1)
 }
 
-const redis = await resolveRedis(process.env.REDIS_URL)
+const clusterNodes = process.env.REDIS_CLUSTER_NODES ?? ''
+const redis = clusterNodes !== ''
+  ? { url: `cluster ${clusterNodes}`, spawned: false, stop: async () => {} }
+  : await resolveRedis(process.env.REDIS_URL)
 if (redis === null) {
   console.error('fastify-redis-patterns example: no Redis reachable at 127.0.0.1:6379 and no redis-server binary found. ' +
     'Install Redis (Debian: apt-get install -y redis-server) or set REDIS_URL=redis://host:port.')
@@ -27,7 +31,7 @@ if (redis === null) {
 }
 
 const server = Fastify({ logger: { level: process.env.LOG_LEVEL ?? 'info' }, ...options })
-await server.register(app, { ...options, redisUrl: redis.url })
+await server.register(app, { ...options, ...(clusterNodes !== '' ? { redisClusterNodes: clusterNodes } : { redisUrl: redis.url }) })
 
 let closing = false
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

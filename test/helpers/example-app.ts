@@ -13,6 +13,8 @@ export interface BuildOptions {
    * options, the app registered with them), since fastify-cli's helper gives no such hook.
    */
   beforeRegister?: (server: FastifyInstance) => void
+  /** More options of the app (e.g. `redisClusterNodes` to run it on a Cluster). */
+  appOptions?: { redisClusterNodes?: string }
 }
 
 export async function buildApp (t: { teardown: (fn: () => unknown) => void }, redisUrl: string, dbPath = ':memory:', opts: BuildOptions = {}): Promise<FastifyInstance> {
@@ -23,11 +25,11 @@ export async function buildApp (t: { teardown: (fn: () => unknown) => void }, re
     const server = Fastify({ ...options, pluginTimeout: 120_000 })
     t.teardown(() => server.close())
     opts.beforeRegister(server)
-    await server.register(app, { ...options, redisUrl, dbPath })
+    await server.register(app, { ...options, redisUrl, dbPath, ...opts.appOptions })
     await server.ready()
     return server
   }
-  const built = await helper.build(['--options', appPath], { redisUrl, dbPath }, { pluginTimeout: 120_000 }) as unknown as FastifyInstance
+  const built = await helper.build(['--options', appPath], { redisUrl, dbPath, ...opts.appOptions }, { pluginTimeout: 120_000 }) as unknown as FastifyInstance
   t.teardown(() => built.close())
   return built
 }

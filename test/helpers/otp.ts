@@ -2,7 +2,7 @@
 // in place, as a user reading their mailbox would see them) and the recipients of the e-mail jobs
 // it adds.
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from './example-app.js'
+import { buildApp, type BuildOptions } from './example-app.js'
 import type { Teardown } from './redis.js'
 
 export interface ExampleApp {
@@ -13,9 +13,10 @@ export interface ExampleApp {
 }
 
 /** The example app built as in the other tests, plus the context its plugins decorate. */
-export async function exampleApp (t: Teardown, redisUrl: string): Promise<ExampleApp> {
+export async function exampleApp (t: Teardown, redisUrl: string, appOptions?: BuildOptions['appOptions']): Promise<ExampleApp> {
   let app: FastifyInstance | undefined
   const server = await buildApp(t, redisUrl, ':memory:', {
+    appOptions,
     // The first context registered under the server is the app plugin's own.
     beforeRegister: s => { s.addHook('onRegister', instance => { app ??= instance }) }
   })
