@@ -640,6 +640,64 @@ export const mutants = [
     replace: 'if (n < 0) return failAll',
     tests: ['test/shared/durability.test.ts']
   },
+  // --- one-time codes ----------------------------------------------------------------------------
+  {
+    id: 'otp-right-code-not-used-up',
+    guarantee: 'a right code verifies once (single use)',
+    file: 'lib/otp/verify-1.lua',
+    find: "    redis.call('DEL', KEYS[1])\n    return 1",
+    replace: '    return 1',
+    tests: ['test/otp/issue-verify.test.ts', 'test/otp/concurrency.test.ts']
+  },
+  {
+    id: 'otp-wrong-guess-free',
+    guarantee: 'every wrong guess spends an attempt; the last one burns the code',
+    file: 'lib/otp/verify-1.lua',
+    find: 'local left = tonumber(string.sub(stored, 44)) - 1',
+    replace: 'local left = tonumber(string.sub(stored, 44))',
+    tests: ['test/otp/issue-verify.test.ts', 'test/example-app/otp-brute-force.test.ts']
+  },
+  {
+    id: 'otp-code-stored-in-clear',
+    guarantee: 'Redis holds an HMAC of the code, never the code',
+    file: 'lib/otp/one-time-codes.ts',
+    find: 'const digest = codeDigest(this.#keys[0], subject, code)',
+    replace: "const digest = code.padEnd(43, '_')",
+    tests: ['test/otp/issue-verify.test.ts']
+  },
+  {
+    id: 'otp-cooldown-ignored',
+    guarantee: 'no new code for a subject while its resend cooldown runs',
+    file: 'lib/otp/issue-2.lua',
+    find: 'if wait > 0 then return {0, wait} end',
+    replace: 'if wait > 1e15 then return {0, wait} end',
+    tests: ['test/otp/expiry-cooldown.test.ts']
+  },
+  // --- activity ------------------------------------------------------------------------------------
+  {
+    id: 'activity-user-id-unbounded',
+    guarantee: 'a user id above maxUserId is refused (a huge SETBIT offset allocates up to 512 MB)',
+    file: 'lib/activity/activity.ts',
+    find: 'userId < 0 || userId > this.options.maxUserId',
+    replace: 'userId < 0',
+    tests: ['test/activity/bad-input.test.ts']
+  },
+  {
+    id: 'activity-day-key-never-expires',
+    guarantee: 'every day key expires after the retention',
+    file: 'lib/activity/activity.ts',
+    find: 'if (last !== undefined && now - last < EXPIRY_EVERY) return',
+    replace: 'if (last !== undefined || now > 0) return',
+    tests: ['test/activity/mark.test.ts']
+  },
+  {
+    id: 'activity-union-of-one-day',
+    guarantee: "a week's or month's count is the union of all its days",
+    file: 'lib/activity/union-count-n.lua',
+    find: 'for i = 2, #KEYS do days[#days + 1] = KEYS[i] end',
+    replace: 'days[1] = KEYS[2]',
+    tests: ['test/activity/counts.test.ts']
+  },
   // --- dashboard ---------------------------------------------------------------------------------
   {
     id: 'dashboard-html-not-escaped',
