@@ -179,4 +179,15 @@ test('a raw job on the email queue must pass the /api/emails schema', async t =>
   t.equal(ok.statusCode, 201, 'a valid e-mail job is accepted')
   await eventually(async () => (await app.inject('/api/emails/sent')).json().sent === 1, { ms: 10_000, what: 'the worker sent it' })
   t.pass('the worker sent the valid job')
+
+  // Regression (issue 20's closing note): a schedule on the email queue went around the schema, so
+  // every tick would have handed the worker data it never validated.
+  const schedule = async (data: unknown) => await app.inject(as(who.admin, { method: 'PUT', url: '/api/queues/email/schedules/digest', payload: { every: 3_600_000, name: 'send-email', data } }))
+  for (const [data, message] of cases) {
+    const res = await schedule(data)
+    t.equal(res.statusCode, 400, `schedule: ${JSON.stringify(data)?.slice(0, 80) ?? 'no data'}`)
+    t.match(res.json().message, message)
+  }
+  t.strictSame((await app.inject(as(who.admin, { url: '/api/queues/email/schedules' }))).json().schedules, [], 'no schedule stored')
+  t.equal((await schedule({ to: 'grace@example.com', subject: 'Digest', body: 'Hello' })).statusCode, 200, 'a valid one is stored')
 })
