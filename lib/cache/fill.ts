@@ -8,7 +8,7 @@ import { CORRUPT, checkRaw, judge, type Served } from './freshness.js'
 import type { Effective } from './options.js'
 import { scripts } from './scripts.js'
 import { acquire, release, tryLease } from './stampede.js'
-import { initVersions } from './tags.js'
+import { initVersions, tagLife } from './tags.js'
 
 /** The right to fill a key (the cross-instance fill lease), with what the fill needs. */
 export interface Lease {
@@ -84,7 +84,7 @@ export async function fill (ctx: CacheContext, key: string, o: Effective, epoch:
     let gen = a.gen
     if (o.tags.length > 0) {
       try {
-        versions = await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded)
+        versions = await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded, tagLife(o, ctx.options.leaseTtl))
       } catch (err) {
         ctx.telemetry.record('error', err, key)
         gen = '' // without the tag versions the entry cannot be validated: do not store it
@@ -99,7 +99,7 @@ export async function refreshLease (ctx: CacheContext, key: string, o: Effective
   try {
     const l = await tryLease(ctx.lease, key)
     if (l === null) return null
-    const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded) : []
+    const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded, tagLife(o, ctx.options.leaseTtl)) : []
     return { key, token: l.token, gen: l.gen, versions, opts: o, epoch: epochOf(ctx), stale: undefined }
   } catch (err) {
     ctx.telemetry.record('error', err, key)

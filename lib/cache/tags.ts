@@ -17,9 +17,21 @@ export function readVersions (redis: RedisClient, keys: CacheKeys, tags: readonl
   return bound(Promise.all(tags.map(t => redis.get(keys.tag(t)))))
 }
 
-/** Versions of `tags` to remember in an entry, creating the missing ones. */
-export function initVersions (redis: RedisClient, keys: CacheKeys, tags: readonly string[], bound: Bound): Promise<string[]> {
-  return bound(Promise.all(tags.map(t => scripts.run<string>(redis, 'get-or-init', [keys.tag(t)], [randomVersion(), '']))))
+/**
+ * Versions of `tags` to remember in an entry, creating the missing ones. Each tag key expires
+ * `life` ms from now at the earliest (an entry's whole life, see tagLife): tags are transient too
+ * (issue 22: one per user or per product would otherwise stay in Redis forever).
+ */
+export function initVersions (redis: RedisClient, keys: CacheKeys, tags: readonly string[], bound: Bound, life: number): Promise<string[]> {
+  return bound(Promise.all(tags.map(t => scripts.run<string>(redis, 'get-or-init', [keys.tag(t)], [randomVersion(), life, '1']))))
+}
+
+/**
+ * How long a tag named by an entry must live: the entry's fresh TTL and stale window, plus the
+ * fill lease (the versions are read before the fetch, the entry is stored after it).
+ */
+export function tagLife (o: { ttl: number, staleWhileRevalidate: number, staleIfError: number }, leaseTtl: number): number {
+  return o.ttl + Math.max(o.staleWhileRevalidate, o.staleIfError) + leaseTtl
 }
 
 /**

@@ -8,7 +8,7 @@ import { invalidate } from './invalidate.js'
 import { randomVersion } from './keys.js'
 import type { Effective } from './options.js'
 import { scripts } from './scripts.js'
-import { initVersions } from './tags.js'
+import { initVersions, tagLife } from './tags.js'
 
 /**
  * Stores `value` under `key`. `seen`: the generation read before the origin write (write-through),
@@ -18,7 +18,7 @@ import { initVersions } from './tags.js'
 export async function write (ctx: CacheContext, key: string, value: unknown, o: Effective, seen = '', payload = ctx.options.codec.encode(value)): Promise<void> {
   let ttl = o.ttl
   if (o.jitter > 0) ttl -= Math.floor(ttl * o.jitter * Math.random())
-  const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded).catch(ctx.fail) : []
+  const versions = o.tags.length > 0 ? await initVersions(ctx.redis, ctx.keys, o.tags, ctx.bounded, tagLife(o, ctx.options.leaseTtl)).catch(ctx.fail) : []
   ctx.l1?.delete(key)
   const epoch = epochOf(ctx)
   const r = await ctx.bounded(scripts.run<[number, number]>(ctx.redis, 'write', ctx.keys.triple(key), [
