@@ -15,7 +15,7 @@ import { invalid, optBool, optEnum, optFunction, optInt, rejectUnknown, type Dur
 import type { RedisClient } from '../lib/shared/connection.js'
 import { RateLimiter } from '../lib/rate-limit/rate-limiter.js'
 import { normalizeCommandTimeout, type PolicyInput } from '../lib/rate-limit/options.js'
-import { normalizeRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
+import { isRule, normalizeRule, type RateLimitPolicyOptions, type RateLimitRule, type Algorithm } from '../lib/rate-limit/policy.js'
 import type { RateLimitResult } from '../lib/rate-limit/result.js'
 import { ipKey } from '../lib/rate-limit/ip.js'
 import { addRefusalSchemas, limitedBody, limitedError, limitedResponseSchema, makeObservedCheck, STORE_DOWN_BODY, storeDownError, storeDownResponseSchema } from './rate-limit/refusal.js'
@@ -116,7 +116,7 @@ function defaultPolicies (o: RedisRateLimitOptions): PolicyInput | undefined {
 async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOptions): Promise<void> {
   rejectUnknown('redisRateLimit', opts, OPTION_KEYS)
   const policies = defaultPolicies(opts)
-  const globalRule = policies === undefined ? null : normalizeRule(opts.policies !== undefined ? 'redisRateLimit.policies' : 'redisRateLimit', policies)
+  const globalRule = policies === undefined ? null : normalizeRule(opts.policies !== undefined ? 'redisRateLimit.policies' : 'redisRateLimit', policies, { scoped: true })
   const global = optBool('redisRateLimit.global', opts.global, true)
   const hook = optEnum('redisRateLimit.hook', opts.hook, ['onRequest', 'preValidation', 'preHandler'] as const, 'onRequest')
   const headers = optBool('redisRateLimit.headers', opts.headers, true)
@@ -347,12 +347,16 @@ async function rateLimitPlugin (fastify: FastifyInstance, opts: RedisRateLimitOp
 
   fastify.addHook(hook, rateLimitHook)
 
+  // The decorator's rules are scoped as the hook's are (its keys name their counter, as hook keys
+  // do): one short Redis key per key, and peek(`global|<key>`, policy) reads the hook's counter.
+  const scoped = (policy: PolicyInput | undefined): RateLimitRule | undefined =>
+    policy === undefined || isRule(policy) ? policy : normalizeRule('policies', policy, { scoped: true })
   fastify.decorate('rateLimit', {
     limiter,
-    check: (key: string, policy?: PolicyInput, o?: { cost?: number }) => limiter.hit(key, policy, o?.cost ?? 1),
-    peek: (key: string, policy?: PolicyInput, o?: { cost?: number }) => limiter.peek(key, policy, o?.cost ?? 1),
+    check: (key: string, policy?: PolicyInput, o?: { cost?: number }) => limiter.hit(key, scoped(policy), o?.cost ?? 1),
+    peek: (key: string, policy?: PolicyInput, o?: { cost?: number }) => limiter.peek(key, scoped(policy), o?.cost ?? 1),
     reset: (key: string) => limiter.reset(key),
-    rule: (policy: PolicyInput) => limiter.rule(policy)
+    rule: (policy: PolicyInput) => scoped(policy) as RateLimitRule
   } satisfies RateLimitDecorator)
 }
 

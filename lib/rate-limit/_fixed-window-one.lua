@@ -1,13 +1,20 @@
 -- The fixed window for a one-policy rule (the hot path), shared by fixed-window-1.lua and
 -- batch-n.lua so a batched check answers exactly as a single one. Returns the script reply (see
--- fixed-window-1.lua); the steps are those of the general code for one policy.
+-- fixed-window-1.lua).
+--
+-- State: one string key per client holding the window's count, an integer (a count below 10,000
+-- is one of Redis's shared integers: the key costs no value allocation), and the window's end as
+-- the key's expiry, set when the window starts (PX window) and kept by later writes (KEEPTTL).
+-- That is exactly the one counter key @fastify/rate-limit keeps (issue 22: bytes per client).
 
--- The window of stored start `s` and count `c` (strings or nil) at `now`: a new one when none
--- is stored or it has ended.
-local function fw_window(s, c, now, w)
-  s, c = tonumber(s), tonumber(c)
-  if s == nil or c == nil or now >= s + w then return now, 0 end
-  return s, c
+-- The window at `now`: its start (us, derived from the expiry), its count and whether it is new
+-- (none stored, or a key without expiry, which only a foreign write could leave).
+local function fw_read(key, now, w)
+  local c = tonumber(redis.call('GET', key))
+  if c == nil then return now, 0, true end
+  local left = redis.call('PTTL', key)
+  if left < 0 then return now, 0, true end
+  return now + left * 1000 - w, c, false
 end
 
 -- The reply when a request of `cost` does not fit (c units used of limit since s), else nil.
@@ -22,9 +29,13 @@ local function fw_refusal(s, c, cost, limit, now, w)
   return { 0, 1, rem, math.ceil(reset / 1000), math.ceil(retry / 1000) }
 end
 
-local function fw_write(key, field, s, c, now, w)
-  redis.call('HSET', key, field .. ':s', string.format('%.0f', s), field .. ':c', c)
-  redis.call('PEXPIRE', key, math.max(1, math.ceil((s + w - now) / 1000)))
+-- Stores count c: a new window gets its expiry (the window, in ms), a running one keeps its own.
+local function fw_write(key, fresh, c, w)
+  if fresh then
+    redis.call('SET', key, c, 'PX', w / 1000)
+  else
+    redis.call('SET', key, c, 'KEEPTTL')
+  end
 end
 
 -- The reply of an admitted request, c units now used of the window started at s.
@@ -32,9 +43,8 @@ local function fw_admitted(s, c, limit, now, w)
   return packed(limit - c, math.ceil((s + w - now) / 1000))
 end
 
-local function fixed_window_one(key, cost, consume, now, limit, w, field)
-  local v = redis.call('HMGET', key, field .. ':s', field .. ':c')
-  local s, c = fw_window(v[1], v[2], now, w)
+local function fixed_window_one(key, cost, consume, now, limit, w)
+  local s, c, fresh = fw_read(key, now, w)
   local refusal = fw_refusal(s, c, cost, limit, now, w)
   if refusal ~= nil then return refusal end
   if not consume then
@@ -43,6 +53,6 @@ local function fixed_window_one(key, cost, consume, now, limit, w, field)
     return { 1, 1, limit - c, math.ceil(reset / 1000), 0 }
   end
   c = c + cost
-  fw_write(key, field, s, c, now, w)
+  fw_write(key, fresh, c, w)
   return fw_admitted(s, c, limit, now, w)
 end

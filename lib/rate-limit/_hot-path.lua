@@ -15,3 +15,12 @@ local function ttl_slack(ms)
   if s > 60000 then s = 60000 end
   return s
 end
+
+-- The absolute expiry of `key` in ms (negative: none, or no key). PEXPIRETIME on Redis >= 7.0;
+-- on 6.2 derived from PTTL and `now` (us), which may read one ms early.
+local function expire_at(key, now)
+  if redis.REDIS_VERSION_NUM ~= nil then return redis.call('PEXPIRETIME', key) end
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then return ttl end
+  return math.floor(now / 1000) + ttl
+end

@@ -3,15 +3,15 @@
 -- come several times), so the batch answers exactly what the same checks sent one by one at the
 -- same instant would.
 --
--- Checks of one key share its state: the first reads it from Redis (HGET / HMGET, or trim +
--- ZCARD), the later ones work on the copy here, and the writes (one HSET or one ZADD of all new
+-- Checks of one key share its state: the first reads it from Redis (GET, or trim +
+-- ZCARD), the later ones work on the copy here, and the writes (one SET or one ZADD of all new
 -- members, and one TTL step) go out once per key at the end. Under load most checks of a batch
 -- hit a few hot keys, so this saves Redis three to four commands per repeated check. A key seen
 -- again under another policy (gcra, fixed-window and sliding-counter field; sliding-window
 -- window) is written out and read afresh, as a single check would read it; a sliding-window
 -- refusal writes out the pending members first (its retry time reads the log).
 --
--- KEYS[i]  the key of check i (its algorithm's hash or sorted set)
+-- KEYS[i]  the key of check i (its algorithm's string key or sorted set)
 -- ARGV[1]  a prefix no other call uses: check i's log members are <prefix>i (and <prefix>i:<unit>)
 -- ARGV[2]  R, the number of distinct rules in the batch, then each rule's kind and arguments:
 --          'g' gcra:            emission interval (us), tolerance (us), field
@@ -41,17 +41,16 @@ local function write_out(s)
   local key = s.key
   local kind = s.kind
   if kind == 'g' then
-    redis.call('HSET', key, s.id, s.tat)
-    gcra_keep_alive(key, s.stored, s.tat, now, s.tolerance)
-    s.stored = true
+    gcra_store(key, s.tat)
   elseif kind == 's' then
     zadd_pairs(key, s.zargs, s.n)
     sw_keep_alive(key, s.was_empty, s.id)
     s.zargs, s.n, s.was_empty = {}, 0, false
   elseif kind == 'f' then
-    fw_write(key, s.id, s.start, s.c, now, s.w)
+    fw_write(key, s.fresh, s.c, s.w)
+    s.fresh = false
   else
-    sc_write(key, s.id, s.start, s.c, s.p, now, s.w)
+    sc_write(key, s.start, s.c, s.p, s.w)
   end
   s.dirty = false
 end
@@ -71,8 +70,7 @@ local function state_of(key, kind, id, w, read)
 end
 
 local function read_gcra(key, field)
-  local tat = tonumber(redis.call('HGET', key, field))
-  return { key = key, kind = 'g', id = field, dirty = false, tat = tat, stored = tat ~= nil, tolerance = 0 }
+  return { key = key, kind = 'g', id = field, dirty = false, tat = gcra_read(key, now) }
 end
 
 local function read_log(key, w)
@@ -82,14 +80,12 @@ local function read_log(key, w)
 end
 
 local function read_window(key, field, w)
-  local v = redis.call('HMGET', key, field .. ':s', field .. ':c')
-  local start, c = fw_window(v[1], v[2], now, w)
-  return { key = key, kind = 'f', id = field, dirty = false, start = start, c = c, w = w }
+  local start, c, fresh = fw_read(key, now, w)
+  return { key = key, kind = 'f', id = field, dirty = false, start = start, c = c, fresh = fresh, w = w }
 end
 
 local function read_counter(key, field, w)
-  local v = redis.call('HMGET', key, field .. ':s', field .. ':c', field .. ':p')
-  local start, c, p = sc_window(v[1], v[2], v[3], now, w)
+  local start, c, p = sc_read(key, now, w)
   return { key = key, kind = 'c', id = field, dirty = false, start = start, c = c, p = p, w = w }
 end
 
@@ -100,8 +96,8 @@ local function gcra_check(key, cost, interval, tolerance, field)
   local need = cost * interval
   local refusal = gcra_refusal(tat, need, now, interval, tolerance)
   if refusal ~= nil then return refusal end
-  tat = tat + need
-  s.tat, s.dirty, s.tolerance = tat, true, tolerance
+  tat = gcra_advance(tat, need)
+  s.tat, s.dirty = tat, true
   return gcra_admitted(tat, now, interval, tolerance)
 end
 

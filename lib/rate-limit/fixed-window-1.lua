@@ -1,9 +1,10 @@
 -- Fixed window, started by the first request of the window (not aligned to the epoch, so all
--- keys do not reset at the same instant). One hash per rate-limit key; per policy two fields:
--- '<field>:s' window start (Redis TIME, microseconds) and '<field>:c' units consumed.
--- A rejected request changes nothing.
+-- keys do not reset at the same instant). A rejected request changes nothing.
+-- One policy: a string key, the count, expiring at the window's end (see _fixed-window-one.lua).
+-- Several policies: one hash; per policy two fields, '<field>:s' window start (Redis TIME,
+-- microseconds) and '<field>:c' units consumed.
 --
--- KEYS[1]  the hash
+-- KEYS[1]  the string key (one policy) or the hash (several policies)
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs },
@@ -15,7 +16,15 @@
 
 if #ARGV == 4 then
   -- One policy (the common case): the same steps as below, without tables or loops.
-  return fixed_window_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+  return fixed_window_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+end
+
+-- The window of stored start `s` and count `c` (strings or nil) at `now`: a new one when none
+-- is stored or it has ended.
+local function fw_window(s, c, now, w)
+  s, c = tonumber(s), tonumber(c)
+  if s == nil or c == nil or now >= s + w then return now, 0 end
+  return s, c
 end
 
 local n = (#ARGV - 1) / 3

@@ -1,9 +1,10 @@
 -- GCRA (generic cell rate algorithm): token-bucket semantics with one timestamp per policy.
 -- Tokens refill at limit per window; up to burst tokens accumulate. The state is the theoretical
--- arrival time (TAT, Redis TIME in microseconds) in hash field '<field>'. A rejected request
--- changes nothing.
+-- arrival time (TAT, Redis TIME in microseconds). A rejected request changes nothing.
+-- One policy: a string key, the TAT split between its expiry and value (see _gcra-one.lua).
+-- Several policies: one hash, the TAT of each policy in field '<field>'.
 --
--- KEYS[1]  the hash
+-- KEYS[1]  the string key (one policy) or the hash (several policies)
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: emission interval (us, window / limit), tolerance (us,
 --          burst * interval), field name
@@ -16,7 +17,7 @@
 
 if #ARGV == 4 then
   -- One policy (the common case): no tables, no unpack.
-  return gcra_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+  return gcra_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]))
 end
 
 local n = (#ARGV - 1) / 3

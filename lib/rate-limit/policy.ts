@@ -26,7 +26,7 @@ export interface RateLimitPolicy {
   readonly limit: number
   readonly window: number
   readonly burst: number
-  /** Hash field (or field stem) of this policy: derived from its parameters, so a changed policy never reads another's state. */
+  /** Hash field (or field stem) of this policy in a several-policy rule, and the tag of an unscoped one-policy key: derived from its parameters, so a changed policy never reads another's state. */
   readonly field: string
   /** `"name";q=..;w=..` for the RateLimit-Policy header. */
   readonly policyHeader: string
@@ -44,7 +44,31 @@ export interface RateLimitRule {
   readonly maxCost: number
   /** The RateLimit-Policy header value of every policy. */
   readonly policyHeader: string
+  /**
+   * The end of the rule's Redis key, after `<prefix>:rl:{<key>}:` (see KEY_LETTER): the
+   * algorithm's letter; for one policy of gcra, fixed-window or sliding-counter, a string key,
+   * followed by `/<field>` unless the rule is `scoped`; for several, a hash, `<letter>m`.
+   */
+  readonly suffix: string
   readonly [kRule]: true
+}
+
+/** The letter of each algorithm in its keys. */
+export const KEY_LETTER: Record<Algorithm, string> = { 'sliding-window': 's', 'sliding-counter': 'c', gcra: 'g', 'fixed-window': 'f' }
+
+/** Every key suffix a rule without a policy tag may use (RateLimiter#reset deletes them all). */
+export const UNTAGGED_SUFFIXES: readonly string[] = ['s', 'c', 'g', 'f', 'cm', 'gm', 'fm']
+
+export interface RuleDefaults {
+  algorithm?: Algorithm
+  /**
+   * The caller's key already names the rule (a plugin's counter scope: `global|`, a group, a
+   * route), so a one-policy rule's Redis key carries no policy tag: one counter key per client,
+   * as short as @fastify/rate-limit's (issue 22). A changed policy then continues the counts of
+   * the old one. Unscoped (the core API), the policy is in the key: two different policies
+   * checked on one key count apart.
+   */
+  scoped?: boolean
 }
 
 const POLICY_KEYS = ['limit', 'window', 'algorithm', 'burst', 'name'] as const
@@ -59,7 +83,7 @@ function windowLabel (ms: number): string {
   return `${ms}ms`
 }
 
-export function normalizePolicy (where: string, input: unknown, defaults: { algorithm?: Algorithm } = {}): RateLimitPolicy {
+export function normalizePolicy (where: string, input: unknown, defaults: RuleDefaults = {}): RateLimitPolicy {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) throw invalid(where, `must be a policy object { limit, window }, got ${describe(input)}`)
   rejectUnknown(where, input, POLICY_KEYS)
   const o = input as Record<string, unknown>
@@ -92,7 +116,7 @@ export function isRule (value: unknown): value is RateLimitRule {
 }
 
 /** Normalizes one policy or a list of policies (checked together) into a rule. */
-export function normalizeRule (where: string, input: unknown, defaults: { algorithm?: Algorithm } = {}): RateLimitRule {
+export function normalizeRule (where: string, input: unknown, defaults: RuleDefaults = {}): RateLimitRule {
   if (isRule(input)) return input
   const list = Array.isArray(input) ? input : [input]
   if (list.length === 0) throw invalid(where, 'must list at least one policy')
@@ -122,12 +146,17 @@ export function normalizeRule (where: string, input: unknown, defaults: { algori
     }
     maxCost = Math.min(maxCost, algorithm === 'gcra' ? p.burst : p.limit)
   }
+  const letter = KEY_LETTER[algorithm]
+  const suffix = algorithm === 'sliding-window'
+    ? letter
+    : policies.length > 1 ? letter + 'm' : defaults.scoped === true ? letter : `${letter}/${policies[0].field}`
   return {
     algorithm,
     policies,
     args,
     maxCost,
     policyHeader: policies.map(p => p.policyHeader).join(', '),
+    suffix,
     [kRule]: true
   }
 }

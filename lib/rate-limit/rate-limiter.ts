@@ -12,7 +12,7 @@ import { callPolicy, type Bound, type CallPolicy } from '../shared/call-policy.j
 import { TypedEmitter } from '../shared/events.js'
 import { loadScripts, type RawScript } from '../shared/scripts.js'
 import { invalid } from '../shared/options.js'
-import { isRule, normalizeRule, type Algorithm, type RateLimitRule } from './policy.js'
+import { isRule, KEY_LETTER, normalizeRule, UNTAGGED_SUFFIXES, type Algorithm, type RateLimitRule } from './policy.js'
 import type { RateLimitResult } from './result.js'
 import { BlockCache } from './block-cache.js'
 import { InsuranceLimiter } from './insurance.js'
@@ -25,9 +25,12 @@ export type { DecisionSource, RateLimitDecision, RateLimiterEvents } from './eve
 
 const scripts = loadScripts<Algorithm | 'batch'>('rate-limit', new URL('.', import.meta.url))
 
-/** Key suffix of each algorithm's state (one key per rate-limit key and algorithm). */
-const SUFFIX: Record<Algorithm, string> = { 'sliding-window': 'sw', 'sliding-counter': 'sc', gcra: 'gcra', 'fixed-window': 'fw' }
-const ALL_SUFFIXES = Object.values(SUFFIX)
+/**
+ * The key space's pattern name: short, since every client's key repeats it (issue 22: with the
+ * plugin's `global|` scope, `frp:rl:{global|<ip>}:g` is no longer than @fastify/rate-limit's
+ * `fastify-rate-limit-<ip>`).
+ */
+const PATTERN = 'rl'
 
 /** Callback of hitFast's callback form. */
 export type HitCallback = (err: Error | null, result?: RateLimitResult) => void
@@ -60,6 +63,9 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
   readonly #policy: CallPolicy
   readonly #uniq = randomBytes(6).toString('base64url') + '.'
   #seq = 0
+  /** The rules checked here, and the policy-tagged key suffixes among theirs (reset() deletes those too). */
+  readonly #seenRules = new WeakSet<RateLimitRule>()
+  readonly #taggedSuffixes = new Set<string>()
 
   constructor (redis: RedisClient, options: RateLimiterOptions = {}) {
     super()
@@ -69,12 +75,13 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
     }
     this.redis = redis
     this.options = Object.freeze(o)
-    this.base = keySpace(o.prefix, 'rate-limit').base
+    this.base = keySpace(o.prefix, PATTERN).base
     this.commandTimeout = o.commandTimeout
     this.onRedisError = o.onRedisError
     this.#insurance = o.insurance === null ? null : new InsuranceLimiter(o.insurance.instances, o.insurance.maxKeys)
     this.#blocks = o.blockCache === null ? null : new BlockCache(o.blockCache.maxKeys)
     this.#defaultRule = o.policies
+    if (o.policies !== null) this.#remember(o.policies)
     this.#calls = singleScripts(redis)
     this.#policy = callPolicy(redis, this.commandTimeout)
     this.#bound = this.#policy.bound
@@ -101,7 +108,16 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
 
   /** Normalizes policies once; pass the rule to hit()/peek() to skip validation on every call. */
   rule (policies: PolicyInput): RateLimitRule {
-    return normalizeRule('policies', policies)
+    return this.#remember(normalizeRule('policies', policies))
+  }
+
+  /** Notes a policy-tagged key suffix of `rule` for reset(). */
+  #remember (rule: RateLimitRule): RateLimitRule {
+    if (!this.#seenRules.has(rule)) {
+      this.#seenRules.add(rule)
+      if (!UNTAGGED_SUFFIXES.includes(rule.suffix)) this.#taggedSuffixes.add(rule.suffix)
+    }
+    return rule
   }
 
   /** Counts a request of `cost` against every policy of `rule` for `key`, if all of them allow it. */
@@ -114,23 +130,32 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
     return this.#check(key, rule, cost, false)
   }
 
-  /** Forgets every count of `key` (all algorithms), here and in Redis. */
+  /**
+   * Forgets every count of `key`, here and in Redis: under every algorithm, for scoped rules and
+   * several-policy rules, and for the one-policy rules this limiter has checked or made (their
+   * keys name the policy).
+   */
   async reset (key: string): Promise<void> {
     const tagged = this.#tagged(key)
-    for (const s of ALL_SUFFIXES) {
+    const suffixes = [...UNTAGGED_SUFFIXES, ...this.#taggedSuffixes]
+    for (const s of suffixes) {
       this.#blocks?.delete(tagged + s)
       this.#insurance?.clear(tagged + s)
     }
     try {
-      await this.#bound(this.redis.del(...ALL_SUFFIXES.map(s => tagged + s)))
+      await this.#bound(this.redis.del(...suffixes.map(s => tagged + s)))
     } catch (err) {
       throw this.#storeError(err)
     }
   }
 
-  /** The Redis key holding the state of `key` under `algorithm`. */
-  keyOf (key: string, algorithm: Algorithm): string {
-    return this.#tagged(key) + SUFFIX[algorithm]
+  /**
+   * The Redis key holding the state of `key` under `rule`; given an algorithm, the key of a scoped
+   * one-policy rule of it (the plugin's hook keys).
+   */
+  keyOf (key: string, rule: Algorithm | PolicyInput): string {
+    if (typeof rule === 'string') return this.#tagged(key) + KEY_LETTER[rule]
+    return this.#tagged(key) + (isRule(rule) ? rule : normalizeRule('policies', rule)).suffix
   }
 
   #tagged (key: string): string {
@@ -149,7 +174,7 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
   hitFast (key: string, rule: RateLimitRule, cost: number, done?: HitCallback): RateLimitResult | Promise<RateLimitResult> | undefined {
     let redisKey: string
     try {
-      redisKey = this.#tagged(key) + SUFFIX[rule.algorithm]
+      redisKey = this.#tagged(key) + rule.suffix
     } catch (err) {
       if (done === undefined) throw err
       done(err as Error)
@@ -211,7 +236,8 @@ export class RateLimiter extends TypedEmitter<RateLimiterEvents> {
     const rule = ruleInput === undefined ? this.#defaultRule : isRule(ruleInput) ? ruleInput : normalizeRule('policies', ruleInput)
     if (rule === null) throw invalid('policies', 'no policies given and no default policies configured')
     if (!Number.isInteger(cost) || cost < 1) throw invalid('cost', `must be a positive integer, got ${String(cost)}`)
-    const redisKey = this.#tagged(key) + SUFFIX[rule.algorithm]
+    this.#remember(rule)
+    const redisKey = this.#tagged(key) + rule.suffix
     if (consume && this.#blocks !== null) {
       const blocked = this.#blocks.get(redisKey, cost)
       if (blocked !== undefined) return this.listenerCount('decision') > 0 ? this.#decided(key, blocked, true, 'block-cache') : blocked

@@ -1,10 +1,11 @@
 -- Sliding-window counter (two-window approximation): windows aligned to the epoch; the count of
 -- the previous window is weighted by the part of it still inside the sliding window.
--- O(1) memory: per policy three hash fields, '<field>:s' current window start (microseconds),
--- '<field>:c' its count, '<field>:p' the previous window's count. A rejected request changes
--- nothing.
+-- O(1) memory. A rejected request changes nothing.
+-- One policy: a string key, both counts in one integer (see _sliding-counter-one.lua).
+-- Several policies: one hash; per policy three fields, '<field>:s' current window start
+-- (microseconds), '<field>:c' its count, '<field>:p' the previous window's count.
 --
--- KEYS[1]  the hash
+-- KEYS[1]  the string key (one policy) or the hash (several policies)
 -- ARGV[1]  cost (integer >= 1); negative: peek a request of -cost (never records)
 -- ARGV[2 + 3(i-1) ..]  per policy i: limit, window (us), field name
 -- Returns  { allowed 0|1, binding policy index (1-based), remaining, resetMs, retryAfterMs },
@@ -16,7 +17,17 @@
 
 if #ARGV == 4 then
   -- One policy (the common case): the same steps as below, without tables or loops.
-  return sliding_counter_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4])
+  return sliding_counter_one(key, cost, consume, now, tonumber(ARGV[2]), tonumber(ARGV[3]))
+end
+
+-- The current window's start, its count and the previous window's count at `now`, from the
+-- stored start `s`, count `c` and previous count `p` (strings or nil).
+local function sc_window(s, c, p, now, w)
+  local start = math.floor(now / w) * w
+  s, c, p = tonumber(s), tonumber(c) or 0, tonumber(p) or 0
+  if s == start then return start, c, p end
+  if s == start - w then return start, 0, c end
+  return start, 0, 0
 end
 
 local n = (#ARGV - 1) / 3

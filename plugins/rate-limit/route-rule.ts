@@ -98,7 +98,8 @@ export function normalizeRoute<Req> (where: string, input: unknown, routeId: str
       policiesInput = policy
     }
   }
-  const rule = policiesInput === undefined ? defaults.rule : normalizeRule(policiesWhere, policiesInput)
+  // Scoped: the counter scope names the rule, so its Redis key needs no policy tag (one short key per client).
+  const rule = policiesInput === undefined ? defaults.rule : normalizeRule(policiesWhere, policiesInput, { scoped: true })
   if (rule === null) throw invalid(where, 'declares no policies and the plugin has no default policies (limit/window or policies)')
   let scope = policiesInput === undefined ? 'global|' : `r:${routeId}|`
   if (extras.group !== undefined) {
