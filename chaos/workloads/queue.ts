@@ -77,7 +77,7 @@ export async function queueWorkload (ctx: WorkloadContext): Promise<Workload> {
   return {
     tracker,
     durable,
-    keys: [queues[0].keys.waiting],
+    keys: [queues[0].keys.waiting, queues[0].keys.waitList],
     start (load: Load) {
       load.lane(8, add)
     },

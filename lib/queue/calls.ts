@@ -11,6 +11,7 @@ import { scripts, type QueueScript } from './scripts.js'
 import type { QueueKeys } from './keys.js'
 import type { EncodedJobOptions, NormalizedQueueOptions } from './options.js'
 import type { Backoff } from './backoff.js'
+import type { JobState } from './job.js'
 
 type Arg = string | number
 type Reply = Array<string | number>
@@ -157,9 +158,14 @@ export async function promote (ctx: QueueContext, id: string): Promise<void> {
 /** An entry of a state's set: the job id and its score (priority and order, due time, lease end or finish time). */
 export interface PageEntry { id: string, score: number }
 
-/** Up to `n + 1` entries of `set` after the cursor entry (null: from the start). */
-export function page (ctx: QueueContext, set: string, after: PageEntry | null, n: number, newestFirst: boolean): Promise<PageEntry[]> {
-  return evalScript(ctx, 'page', [set], [after?.id ?? '', after?.score ?? 0, n, newestFirst ? '1' : '0'], (flat: string[]) => {
+/**
+ * Up to `n + 1` entries of `state` after the cursor entry (null: from the start). Waiting is its
+ * priority-0 list, then its sorted set: a list entry's score is -(1 + its index).
+ */
+export function page (ctx: QueueContext, state: JobState, after: PageEntry | null, n: number): Promise<PageEntry[]> {
+  const newestFirst = state === 'completed' || state === 'failed'
+  const args = [after?.id ?? '', after?.score ?? 0, n, newestFirst ? '1' : '0', state === 'waiting' ? ctx.keys.prefix : '']
+  return evalScript(ctx, 'page', [ctx.keys[state]], args, (flat: string[]) => {
     const out: PageEntry[] = []
     for (let i = 0; i < flat.length; i += 2) out.push({ id: flat[i], score: Number(flat[i + 1]) })
     return out
@@ -171,7 +177,7 @@ export function page (ctx: QueueContext, set: string, after: PageEntry | null, n
 /** Removes up to `limit` jobs of `state` older than `age` ms; the removed ids. */
 export function clean (ctx: QueueContext, state: 'completed' | 'failed' | 'waiting' | 'delayed', age: number, limit: number): Promise<string[]> {
   const mode = state === 'completed' || state === 'failed' ? 'finished' : 'created'
-  return evalDurable(ctx, 'clean', [ctx.keys[state]], [ctx.keys.prefix, age, limit, mode], (ids: string[]) => ids)
+  return evalDurable(ctx, 'clean', [ctx.keys[state]], [ctx.keys.prefix, age, limit, mode, state === 'waiting' ? '1' : '0'], (ids: string[]) => ids)
 }
 
 /** Removes up to `batch` waiting jobs (and delayed ones when `delayed`); how many. */
@@ -292,9 +298,10 @@ const decodeFail = (code: number): FailOutcome => FAIL_OUTCOME[code]
 export function fail (ctx: QueueContext, run: Run, attempt: number, err: Error, retryDelay: number): Promise<FailOutcome> {
   const k = ctx.keys
   const stack = err.stack ?? ''
-  const entry = JSON.stringify({ attempt, error: err.message, stack })
+  const keep = ctx.options.attemptHistory
+  const entry = keep === 0 ? '' : JSON.stringify({ attempt, error: err.message, stack })
   return evalScript(ctx, 'fail', [k.active, k.failed, k.delayed, k.waiting, k.events, k.meta, k.marker],
-    [k.prefix, ctx.options.maxEvents, run.id, run.token, err.message, stack, retryDelay, entry], decodeFail)
+    [k.prefix, ctx.options.maxEvents, run.id, run.token, err.message, stack, retryDelay, entry, keep], decodeFail)
 }
 
 /** Stores `json` as the progress of `run`; false when the run is not ours any more. */

@@ -27,7 +27,7 @@ export interface JobRecord<T = unknown, R = unknown> {
   returnValue: R | undefined
   failedReason: string | undefined
   stacktrace: string | undefined
-  /** Failed attempts, oldest first (the last 50). */
+  /** Failed attempts, oldest first (the last `attemptHistory`, default 50; none with 0). */
   history: AttemptRecord[]
   createdAt: number
   processedAt: number | undefined

@@ -6,7 +6,10 @@ export interface QueueKeys {
   /** `prefix:queue:{name}:` — job hashes are `<prefix>job:<id>`, dedup markers `<prefix>uniq:<jobId>`. */
   readonly prefix: string
   readonly id: string
+  /** Prioritized waiting jobs (sorted set: id -> priority * 2^33 + sequence). */
   readonly waiting: string
+  /** Priority-0 waiting jobs (list, FIFO: pushed at the tail, taken from the head); taken before `waiting`. */
+  readonly waitList: string
   readonly delayed: string
   readonly active: string
   readonly completed: string
@@ -29,6 +32,8 @@ export function queueKeys (prefix: string, name: string): QueueKeys {
     prefix: base,
     id: k('id'),
     waiting: k('waiting'),
+    // Built from the prefix by the scripts too (_waiting.lua): `<prefix>wait`.
+    waitList: base + 'wait',
     delayed: k('delayed'),
     active: k('active'),
     completed: k('completed'),

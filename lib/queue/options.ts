@@ -149,6 +149,11 @@ export interface QueueOptions {
   commandTimeout?: Duration
   /** Length of the capped events stream (default 10000, 0 disables events). */
   maxEvents?: number
+  /**
+   * Failed attempts kept in a job's history, with their error and stack (default 50; 0 keeps none,
+   * the last error and stack stay). Each costs memory per job: see docs/queue.md, Memory per job.
+   */
+  attemptHistory?: number
   /** How long a jobId stays reserved after add, ms or a duration string (default 24 h), even if the job is removed. */
   dedupWindow?: Duration
   /** Options applied to every job added through this queue. */
@@ -171,6 +176,7 @@ export interface NormalizedQueueOptions {
   prefix: string
   commandTimeout: number
   maxEvents: number
+  attemptHistory: number
   dedupWindow: number
   defaults: EncodedJobOptions
   codec: Codec
@@ -179,7 +185,7 @@ export interface NormalizedQueueOptions {
   durability: Durability | undefined
 }
 
-export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'dedupWindow', 'defaultJobOptions', 'codec', 'scheduleInterval', 'runSchedules', 'durability']
+export const QUEUE_OPTION_KEYS = ['prefix', 'commandTimeout', 'maxEvents', 'attemptHistory', 'dedupWindow', 'defaultJobOptions', 'codec', 'scheduleInterval', 'runSchedules', 'durability']
 
 export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): NormalizedQueueOptions {
   if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw invalid('name', `must be a non-empty string of at most 200 characters, got ${describe(name)}`)
@@ -196,6 +202,7 @@ export function normalizeQueueOptions (name: unknown, opts: QueueOptions = {}): 
     prefix: optString('prefix', opts.prefix, 'frp'),
     commandTimeout: optDuration('commandTimeout', opts.commandTimeout, 1000, 1),
     maxEvents: optInt('maxEvents', opts.maxEvents, 10_000, 0),
+    attemptHistory: optInt('attemptHistory', opts.attemptHistory, 50, 0, 1000),
     dedupWindow: optDuration('dedupWindow', opts.dedupWindow, 86_400_000, 0),
     defaults,
     codec: c === undefined ? defaultCodec : (typeof (c as Codec).encode === 'function' ? c as Codec : createCodec(c as CodecOptions)),

@@ -142,6 +142,7 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     if (!JOB_STATES.includes(state)) throw new FRP_JOB_INVALID(`unknown state "${String(state)}"`)
     int('limit', limit, 50, 1, 1000)
     int('offset', offset, 0, 0, Number.MAX_SAFE_INTEGER)
+    if (state === 'waiting') return await this.#records(await this.#waitingIds(offset, limit))
     const key = this.keys[state]
     const newestFirst = state === 'completed' || state === 'failed'
     const ids = await this.#ctx.bound(newestFirst
@@ -160,12 +161,25 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     if (!JOB_STATES.includes(state)) throw new FRP_JOB_INVALID(`unknown state "${String(state)}"`)
     int('limit', limit, 50, 1, 1000)
     const after = cursor === null || cursor === '' ? null : decodeCursor(cursor)
-    const entries = await calls.page(this.#ctx, this.keys[state], after, limit, state === 'completed' || state === 'failed')
+    const entries = await calls.page(this.#ctx, state, after, limit)
     const more = entries.length > limit
     if (more) entries.length = limit
     const jobs = await this.#records(entries.map(e => e.id))
     const last = entries[entries.length - 1]
     return { jobs, next: more ? `${last.score}:${last.id}` : null }
+  }
+
+  /** Ids of waiting jobs `offset`.. in the order workers take them: the priority-0 list, then the sorted set. */
+  async #waitingIds (offset: number, limit: number): Promise<string[]> {
+    const k = this.keys
+    const p = this.redis.pipeline().lrange(k.waitList, offset, offset + limit - 1).llen(k.waitList)
+    const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
+    for (const [err] of res) if (err !== null) throw redisError(err, this.#ctx.timeoutMs, { command: 'LRANGE' })
+    const ids = res[0][1] as string[]
+    if (ids.length === limit) return ids
+    const from = Math.max(0, offset - Number(res[1][1]))
+    const more = await this.#ctx.bound(this.redis.zrange(k.waiting, String(from), String(from + limit - ids.length - 1))).then(undefined, this.#readFailed.ZRANGE)
+    return ids.concat(more)
   }
 
   async #records (ids: readonly string[]): Promise<Array<JobRecord<T, R>>> {
@@ -190,15 +204,15 @@ export class Queue<T = unknown, R = unknown> extends TypedEmitter<QueueEventMap>
     return await readThroughput(this.#ctx, minutes)
   }
 
-  /** Jobs per state: one ZCARD each (O(1)), in one round trip. */
+  /** Jobs per state: one ZCARD (or LLEN) each, O(1), in one round trip. */
   async counts (): Promise<JobCounts> {
     const k = this.keys
     const p = this.redis.pipeline()
-    p.zcard(k.waiting).zcard(k.delayed).zcard(k.active).zcard(k.completed).zcard(k.failed).hexists(k.meta, 'paused')
+    p.zcard(k.waiting).zcard(k.delayed).zcard(k.active).zcard(k.completed).zcard(k.failed).hexists(k.meta, 'paused').llen(k.waitList)
     const res = await this.#ctx.bound(p.exec()).then(undefined, this.#readFailed.PIPELINE) ?? []
     for (const [err] of res) if (err !== null) throw redisError(err, this.#ctx.timeoutMs, { command: 'ZCARD' })
     const n = (i: number): number => Number(res[i][1])
-    return { waiting: n(0), delayed: n(1), active: n(2), completed: n(3), failed: n(4), paused: n(5) === 1 }
+    return { waiting: n(0) + n(6), delayed: n(1), active: n(2), completed: n(3), failed: n(4), paused: n(5) === 1 }
   }
 
   /** Stops every worker of the queue from taking jobs (running jobs finish). */

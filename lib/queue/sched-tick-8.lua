@@ -3,7 +3,7 @@
   step, only if the schedule still has the tick this caller read (sched-due-2.lua) and the same
   spec. Every instance running the schedule may try the same tick; exactly one claim succeeds, and
   the job ids are deterministic ('repeat:<id>:<tick ms>'), so a tick never makes two jobs.
-  KEYS[1] id counter   KEYS[2] waiting zset   KEYS[3] delayed zset   KEYS[4] marker zset
+  KEYS[1] id counter   KEYS[2] waiting zset (prioritized)   KEYS[3] delayed zset   KEYS[4] marker zset
   KEYS[5] events stream   KEYS[6] meta hash (as add-6.lua)
   KEYS[7] schedules hash   KEYS[8] next-tick zset
   ARGV[1] to ARGV[4 + 10n] as add-6.lua: the tick's n jobs (n >= 1; several for missed: 'all')
@@ -13,6 +13,7 @@
   Redis time), else what add-6.lua returns.
   Built and decoded by lib/queue/calls.ts (schedules).
 ]]
+--@include "_waiting.lua"
 --@include "_add.lua"
 local tail = 5 + tonumber(ARGV[4]) * 10
 local id, tick = ARGV[tail], tonumber(ARGV[tail + 1])

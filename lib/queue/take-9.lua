@@ -5,7 +5,7 @@
   checks pause / global concurrency / rate limit, and moves the head of waiting into active with a
   lease deadline (Redis TIME + lease) and a fresh owner token. With max = 0 it only completes,
   promotes and reclaims (the periodic stalled check); with max = -1 it only completes.
-  KEYS[1] waiting   KEYS[2] delayed   KEYS[3] active   KEYS[4] marker   KEYS[5] events
+  KEYS[1] waiting (prioritized; priority 0: the list `<prefix>wait`, _waiting.lua)   KEYS[2] delayed   KEYS[3] active   KEYS[4] marker   KEYS[5] events
   KEYS[6] meta   KEYS[7] rate limiter counter   KEYS[8] failed   KEYS[9] completed
   ARGV[1] key prefix   ARGV[2] worker id   ARGV[3] max jobs   ARGV[4] lease ms
   ARGV[5] rate limit max (0: none)   ARGV[6] rate limit window ms   ARGV[7] global concurrency (0: none)
@@ -21,6 +21,7 @@
   Completions and final failures are counted per minute (_throughput.lua, `<prefix>tput:<minute>`).
   Built and decoded by lib/queue/calls.ts: take().
 ]]
+--@include "_waiting.lua"
 --@include "_trim-finished.lua"
 --@include "_throughput.lua"
 local t = redis.call('TIME')
@@ -46,22 +47,29 @@ for i = 0, nDone - 1 do
   local id = ARGV[b + 1]
   local jk = prefix .. 'job:' .. id
   local v = redis.call('HMGET', jk, 'tok', 'roc')
+  local roc = v[2] or DEFAULT_ROC
   if v[1] ~= ARGV[b + 2] or not redis.call('ZSCORE', KEYS[3], id) then
     doneReplies[#doneReplies + 1] = 0
   else
     redis.call('ZREM', KEYS[3], id)
-    local sep = string.find(v[2] or '', ':', 1, true)
+    local sep = string.find(roc, ':', 1, true)
     local count = -1
     local age = -1
     if sep then
-      count = tonumber(string.sub(v[2], 1, sep - 1))
-      age = tonumber(string.sub(v[2], sep + 1))
+      count = tonumber(string.sub(roc, 1, sep - 1))
+      age = tonumber(string.sub(roc, sep + 1))
     end
     if count == 0 then
       redis.call('DEL', jk)
     else
       redis.call('HINCRBY', jk, 'made', 1)
-      redis.call('HSET', jk, 'st', 'completed', 'tok', '', 'fOn', now, 'ret', ARGV[b + 3])
+      -- A kept job holds no token (no owner) and no empty return value: bytes kept per job.
+      if ARGV[b + 3] == '' then
+        redis.call('HSET', jk, 'st', 'completed', 'fOn', now)
+      else
+        redis.call('HSET', jk, 'st', 'completed', 'fOn', now, 'ret', ARGV[b + 3])
+      end
+      redis.call('HDEL', jk, 'tok', 'sc')
       redis.call('ZADD', KEYS[9], now, id)
       trimFinished(KEYS[9], prefix, count, age, now)
     end
@@ -79,7 +87,7 @@ local function reply(code, hint, jobs)
 end
 if max < 0 then
   -- Completions only: with a global concurrency limit a blocked worker may now run a job.
-  if #doneReplies > 0 and gc > 0 and redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
+  if #doneReplies > 0 and gc > 0 and waitingCount(KEYS[1], prefix) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
   return reply(0, -1)
 end
 
@@ -89,10 +97,9 @@ if #due > 0 then
   for _, id in ipairs(due) do
     local jk = prefix .. 'job:' .. id
     local prio = tonumber(redis.call('HGET', jk, 'prio') or '0')
-    local seq = redis.call('HINCRBY', KEYS[6], 'seq', 1)
-    local score = prio * 8589934592 + (seq % 8589934592)
-    redis.call('ZADD', KEYS[1], score, id)
-    redis.call('HSET', jk, 'st', 'waiting', 'sc', score)
+    local sc = enqueue(KEYS[1], KEYS[6], prefix, id, prio)
+    if sc then redis.call('HSET', jk, 'st', 'waiting', 'sc', sc) else redis.call('HSET', jk, 'st', 'waiting') end
+    redis.call('HDEL', jk, 'due')
     event('ev', 'waiting', 'id', id)
   end
   redis.call('ZREM', KEYS[2], unpack(due))
@@ -112,7 +119,7 @@ for _, id in ipairs(expired) do
       event('ev', 'failed', 'id', id, 'err', 'stalled', 'final', '1')
       countFinished(prefix, now, 'f', 1)
     else
-      redis.call('ZADD', KEYS[1], tonumber(redis.call('HGET', jk, 'sc') or '0'), id)
+      requeue(KEYS[1], prefix, id, redis.call('HGET', jk, 'sc'))
       redis.call('HSET', jk, 'st', 'waiting', 'tok', '')
       event('ev', 'stalled', 'id', id)
     end
@@ -154,16 +161,22 @@ end
 local jobs = {}
 local taken = 0
 if max > 0 then
-  local popped = redis.call('ZPOPMIN', KEYS[1], max)
+  -- The list (priority 0) first, then the prioritized sorted set.
+  local ids = redis.call('LPOP', waitList(prefix), max)
+  if not ids then ids = {} end
+  if #ids < max then
+    local popped = redis.call('ZPOPMIN', KEYS[1], max - #ids)
+    for i = 1, #popped, 2 do ids[#ids + 1] = popped[i] end
+  end
   local deadline = now + lease
-  for i = 1, #popped, 2 do
-    local id = popped[i]
+  for _, id in ipairs(ids) do
     local jk = prefix .. 'job:' .. id
     local tk = redis.call('HINCRBY', jk, 'tk', 1)
     local token = ARGV[2] .. ':' .. tk
     redis.call('HSET', jk, 'st', 'active', 'tok', token, 'pOn', now)
     redis.call('ZADD', KEYS[3], deadline, id)
     local v = redis.call('HMGET', jk, 'name', 'data', 'att', 'made', 'bo', 'to', 'ts', 'stl')
+    v[3] = v[3] or '1'
     jobs[#jobs + 1] = id
     jobs[#jobs + 1] = token
     for j = 1, 8 do jobs[#jobs + 1] = v[j] or '' end
@@ -175,6 +188,6 @@ if max > 0 then
   end
 end
 -- Jobs remain and this taker is full (or completions freed global slots): wake another worker.
-if (taken == max or (gc > 0 and #doneReplies > 0)) and redis.call('ZCARD', KEYS[1]) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
+if (taken == max or (gc > 0 and #doneReplies > 0)) and waitingCount(KEYS[1], prefix) > 0 then redis.call('ZADD', KEYS[4], 0, 'w') end
 if taken == 0 then return reply(0, nextDelay()) end
 return reply(0, -1, jobs)

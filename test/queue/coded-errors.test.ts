@@ -104,6 +104,7 @@ test('other reply errors (a wrong-type key) are coded 500s with the reply as cau
   const client = redis.client()
   const q = makeQueue<number>(t, client)
   await client.set(q.keys.waiting, 'not a sorted set')
+  await client.set(q.keys.waitList, 'not a list')
   await client.set(q.keys.job('7'), 'not a hash')
   const scriptErr = await q.add('x', 1).then(() => null, (e: unknown) => e) as Error & { code?: string, statusCode?: number }
   t.match(scriptErr, { code: 'FRP_SCRIPT_ERROR', statusCode: 500, message: /"add"/ }, 'a script: FRP_SCRIPT_ERROR naming it')

@@ -71,7 +71,7 @@ test('standalone master + replica: a confirmed write is on the replica when it r
   // Read on the replica right away, no polling: WAIT answered only once the replica acknowledged it.
   t.equal(await replica.admin('HGET', queue.keys.job(id), 'st'), 'waiting', 'the confirmed job is on the replica')
   const added = await queue.addBulk(Array.from({ length: 700 }, (_, i) => ({ name: 'bulk', data: i })))
-  t.equal(await replica.admin('ZCARD', queue.keys.waiting), 701, 'every job of a confirmed addBulk (two chunks) is on the replica')
+  t.equal(await replica.admin('LLEN', queue.keys.waitList), 701, 'every job of a confirmed addBulk (two chunks) is on the replica')
   t.equal(added.length, 700)
 
   const sid = newSessionId()
@@ -126,7 +126,7 @@ test('a replica that does not acknowledge in time: FRP_NOT_REPLICATED naming the
   t.equal((first as { statusCode?: number }).statusCode, 503)
   t.same(await codes(adds), { FRP_NOT_REPLICATED: 50 }, 'every add of the batch failed with it')
   t.equal((await commandCounts(master.admin)).wait, 1, 'the 50 writes waited on one WAIT, not one each (which would block the connection 50 x 300 ms)')
-  t.equal(await redis.zcard(queue.keys.waiting), 51, 'the master applied them: the caller is told they may be lost, not that they were not written')
+  t.equal(await redis.llen(queue.keys.waitList), 51, 'the master applied them: the caller is told they may be lost, not that they were not written')
 
   await t.rejects(board.submit('ada', 1), { code: 'FRP_NOT_REPLICATED' }, 'a leaderboard write fails the same way')
   await t.rejects(store.create(newSessionId(), ['a', '1']), { code: 'FRP_NOT_REPLICATED' }, 'a session write fails the same way (not wrapped as FRP_SESSION_UNAVAILABLE)')
