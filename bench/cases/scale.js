@@ -106,12 +106,12 @@ function tenMillionNote (all) {
     const r = rows.at(-1)
     if (r.size !== last) continue
     fillMs += r.fillMs * (10_000_000 - last) / (last - (rows.at(-2)?.size ?? 0))
-    const gb = r.bytes * 1e7 / 1e9
+    const gb = r.bytes * 1e7 / 2 ** 30
     if (biggest === null || gb > biggest.gb) biggest = { gb, name: c.name }
   }
-  const ram = (totalmem() / 1e9).toFixed(0)
+  const ram = (totalmem() / 2 ** 30).toFixed(0)
   return `10M entities not run (BENCH_SCALE_SIZES=100000,1000000,10000000 to try): at the ${short(last)} figures the largest contender ` +
-    `(${biggest?.name}) would hold ~${biggest?.gb.toFixed(1)} GB in Redis (this machine: ${ram} GB RAM, shared), and the fills ` +
+    `(${biggest?.name}) would hold ~${biggest?.gb.toFixed(1)} GiB in Redis (this machine: ${ram} GiB RAM, shared), and the fills ` +
     `alone would take ~${Math.round(fillMs / 60_000)} min at this run’s fill rates, against a ~15 min budget for the whole case.`
 }
 

@@ -33,12 +33,14 @@ export async function cloneKeys (redis, { from, to, templates, templateKey, clon
       dumps.push([r[j][1], Math.max(0, r[j + 1][1])])
     }
   }
-  for (let i = Math.max(from, templates); i < to; i += batch) {
+  const start = Math.max(from, templates)
+  // A few pipelines in flight: Redis works on one while the next is on the wire.
+  await pooled(0, Math.ceil((to - start) / batch), 4, async b => {
     const p = redis.pipeline()
-    for (let j = i; j < Math.min(to, i + batch); j++) {
+    for (let j = start + b * batch; j < Math.min(to, start + (b + 1) * batch); j++) {
       const [payload, ttl] = dumps[j % templates]
       p.restore(cloneKey(j), ttl, payload, 'REPLACE')
     }
     for (const [err] of await p.exec()) if (err) throw err
-  }
+  })
 }
