@@ -114,13 +114,18 @@ export async function sessionBreakdown (redisUrl, n) {
   }
 }
 
+/** Bytes per session, ours without the per-user index (userIndex: false): { ours, anchor }. */
+export const sessionsWithoutIndex = (redisUrl, n) => perSession(redisUrl, n, ours(redisUrl, { userIndex: false }))
+
 /** Every row of the table: [label, ours, anchor] in bytes per session. */
 export default async function sessionMemory (redisUrl, n) {
   const d = await sessions(redisUrl, n)
   const m = await sessionsWithMetadata(redisUrl, n)
+  const x = await sessionsWithoutIndex(redisUrl, n)
   return [
-    [`${n} sessions (user id + 5 fields), SessionStore defaults, user index counted`, d.ours, d.anchor],
-    [`${n} sessions, with the plugin's default metadata (user agent, ip)`, m.ours, m.anchor]
+    [`${n} sessions (user id + 5 fields), SessionStore defaults (per-user index on, one session per user)`, d.ours, d.anchor],
+    [`${n} sessions, with the plugin's default metadata (user agent, ip)`, m.ours, m.anchor],
+    [`${n} sessions, userIndex: false`, x.ours, x.anchor]
   ]
 }
 

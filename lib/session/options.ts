@@ -24,6 +24,12 @@ export interface SessionStoreOptions {
    * docs/failover.md for the window without it). A touch (idle-timeout refresh only) never waits.
    */
   durability?: DurabilityOptions
+  /**
+   * Keep the per-user index that listForUser and destroyAllForUser read (default true): one sorted
+   * set per user, about 230 bytes of Redis per user with one session (docs/session.md, Memory).
+   * false: sessions still carry their userId, listForUser and destroyAllForUser throw.
+   */
+  userIndex?: boolean
 }
 
 export interface NormalizedStoreOptions {
@@ -35,9 +41,10 @@ export interface NormalizedStoreOptions {
   commandTimeout: number
   codec: Codec
   durability: Durability | undefined
+  userIndex: boolean
 }
 
-export const STORE_OPTIONS = ['prefix', 'ttl', 'absoluteTtl', 'rolling', 'touchInterval', 'commandTimeout', 'codec', 'durability'] as const
+export const STORE_OPTIONS = ['prefix', 'ttl', 'absoluteTtl', 'rolling', 'touchInterval', 'commandTimeout', 'codec', 'durability', 'userIndex'] as const
 
 const DAY = 86_400_000
 
@@ -60,5 +67,6 @@ export function normalizeStoreOptions (opts: SessionStoreOptions = {}, where = '
     codec = isCodec(opts.codec) ? opts.codec : createCodec(opts.codec)
   }
   const durability = normalizeDurability(`${where}.durability`, opts.durability)
-  return { prefix, ttl, absoluteTtl, rolling, touchInterval, commandTimeout, codec, durability }
+  const userIndex = optBool(`${where}.userIndex`, opts.userIndex, true)
+  return { prefix, ttl, absoluteTtl, rolling, touchInterval, commandTimeout, codec, durability, userIndex }
 }

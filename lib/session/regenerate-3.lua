@@ -5,6 +5,7 @@
   KEYS[3]  the user index of the tag (a sorted set: session id -> expiry ms)
   ARGV[1]  old session id
   ARGV[2]  new session id
+  ARGV[3]  '0' to leave the user index alone (the store's userIndex: false)
   Returns  -1 when the old session is gone; -2 when the new id is taken;
            else { now, field1, value1, ... } of the session under its new id
 ]]
@@ -22,7 +23,7 @@ if redis.call('EXISTS', KEYS[2]) == 1 then return -2 end
 redis.call('RENAME', KEYS[1], KEYS[2])
 redis.call('HSET', KEYS[2], '#s', now)
 redis.call('ZREM', KEYS[3], ARGV[1])
-if meta[2] then
+if meta[2] and ARGV[3] ~= '0' then
   local ttl = redis.call('PTTL', KEYS[2])
   redis.call('ZADD', KEYS[3], now + ttl, ARGV[2])
 end

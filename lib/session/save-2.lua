@@ -10,8 +10,9 @@
   ARGV[4]  absolute ttl ms, counted from creation (create only)
   ARGV[5]  update only: '1' to refresh lastSeenAt, the idle expiry and the index score (rolling
            sessions, at most once per touch interval), '0' to leave them
-  ARGV[6]  user id to index the session under ('' for none; create only; the caller also
-           passes it as the '#u' field)
+  ARGV[6]  create: user id to index the session under ('' for none; the caller also passes it
+           as the '#u' field); update: '0' to leave the user index alone (the store's
+           userIndex: false), anything else to keep the session's entry fresh
   ARGV[7]  N, the number of field/value pairs that follow
   ARGV[8 .. 7+2N]      field, value pairs to set
   ARGV[8+2N ..]        fields to delete
@@ -79,6 +80,6 @@ end
 if refresh then
   local ttl = math.min(idle, deadline - now)
   redis.call('PEXPIRE', key, ttl)
-  index(meta[2], now + ttl, ttl)
+  if ARGV[6] ~= '0' then index(meta[2], now + ttl, ttl) end
 end
 return now

@@ -203,10 +203,10 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
     const userId = opts.userId == null ? '' : checkUserId(opts.userId)
     const pairs = prefixFields(fields)
     if (userId !== '') pairs.push('#u', userId)
-    if (opts.metadata != null) pairs.push('#m', toJson(opts.metadata, 'session metadata'))
+    if (opts.metadata != null) metadataFields(pairs, toJson(opts.metadata, 'session metadata'))
     const o = this.options
     const r = await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], true,
-      ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', userId, pairs.length / 2, ...pairs])
+      ['n', id, o.ttl, o.absoluteTtl, o.rolling ? '1' : '0', o.userIndex ? userId : '', pairs.length / 2, ...pairs])
     const now = this.#check(id, r)
     if (this.listenerCount('created') > 0) this.emit('created', id, userId === '' ? null : userId)
     if (this.listenerCount('saved') > 0) this.emit('saved', id)
@@ -245,7 +245,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
   async #save (id: string, set: readonly string[], del: readonly string[], refresh: boolean, durable = true): Promise<number> {
     const pairs = prefixFields(set)
     const o = this.options
-    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', '', pairs.length / 2, ...pairs]
+    const args: Array<string | number> = ['u', id, o.ttl, o.absoluteTtl, refresh ? '1' : '0', o.userIndex ? '' : '0', pairs.length / 2, ...pairs]
     for (const name of del) args.push('=' + name)
     const now = this.#check(id, await this.#run<number>('save', [this.keyOf(id), this.indexKeyOf(id)], durable, args))
     if (this.listenerCount('saved') > 0) this.emit('saved', id)
@@ -268,7 +268,7 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       throw new FRP_INVALID_OPTION('newId', 'must be a session id with the hash tag of the old id')
     }
     const r = await this.#run<Array<string | number> | number>('regenerate',
-      [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], true, [oldId, newId])
+      [this.keyOf(oldId), this.keyOf(newId), this.indexKeyOf(oldId)], true, [oldId, newId, this.options.userIndex ? '1' : '0'])
     if (typeof r === 'number') this.#check(oldId, r)
     if (this.listenerCount('regenerated') > 0) this.emit('regenerated', oldId, newId)
     return parseFlat(newId, r as Array<string | number>, 1)
@@ -297,17 +297,23 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
    */
   async listForUser (userId: string): Promise<SessionInfo[]> {
     const uid = checkUserId(userId)
+    if (!this.options.userIndex) throw new FRP_INVALID_OPTION('userIndex', 'is false: listForUser and destroyAllForUser need the per-user index')
     const flat = await this.#run<string[]>('list', [this.userIndexKey(uid)], false, [])
     if (flat.length === 0) return []
     // Every session of the user shares the index's hash tag: one pipeline, one node.
     const pipeline = this.#redis.pipeline()
     for (let i = 0; i < flat.length; i += 2) pipeline.hmget(this.keyOf(flat[i]), '#c', '#s', '#u', '#m', '#x')
     const replies = await this.#bound(pipeline.exec())
-    const out: SessionInfo[] = []
+    const rows: Array<Array<string | null>> = []
     for (let i = 0; i < flat.length; i += 2) {
       const [err, m] = replies?.[i / 2] ?? [null, null]
       if (err != null) this.#fail(err)
-      const [c, s, u, meta, x] = m as Array<string | null>
+      rows.push(m as Array<string | null>)
+    }
+    await this.#joinMetadata(flat, rows)
+    const out: SessionInfo[] = []
+    for (let i = 0; i < flat.length; i += 2) {
+      const [c, s, u, meta, x] = rows[i / 2]
       // A missing hash is a session that ended after the index was read; another user's id
       // sharing the tag would only be possible through a SHA-256 prefix collision.
       if (c === null || u !== uid) continue
@@ -322,6 +328,29 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       })
     }
     return out.sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+  }
+
+  /**
+   * Metadata longer than a listpack value is stored in chunks ('#m' holds their count, see
+   * metadataFields): reads them, in one more pipeline, into each row's metadata slot (index 3).
+   */
+  async #joinMetadata (flat: readonly string[], rows: Array<Array<string | null>>): Promise<void> {
+    const chunked: number[] = []
+    const pipeline = this.#redis.pipeline()
+    for (let r = 0; r < rows.length; r++) {
+      const count = rows[r][3]
+      if (count === null || !/^[1-9]\d{0,2}$/.test(count)) continue
+      pipeline.hmget(this.keyOf(flat[r * 2]), ...Array.from({ length: Number(count) }, (_, k) => '#m' + String(k + 1)))
+      chunked.push(r)
+    }
+    if (chunked.length === 0) return
+    const replies = await this.#bound(pipeline.exec())
+    chunked.forEach((r, k) => {
+      const [err, parts] = replies?.[k] ?? [null, null]
+      if (err != null) this.#fail(err)
+      const list = parts as Array<string | null>
+      rows[r][3] = list.includes(null) ? null : list.join('')
+    })
   }
 
   /**
@@ -392,6 +421,41 @@ export class SessionStore extends TypedEmitter<SessionStoreEvents> {
       throw err
     }))
   }
+}
+
+/**
+ * Bytes a hash value may have for the hash to stay a listpack (Redis' hash-max-listpack-value
+ * default): one longer value turns the whole session into a hashtable, 2-3x the memory.
+ */
+const LISTPACK_VALUE = 64
+
+/**
+ * Appends the metadata fields to `pairs`: '#m' = the JSON when it fits a listpack value; else '#m'
+ * = the number of chunks and '#m1'.. '#mN' = the JSON cut into chunks of at most LISTPACK_VALUE
+ * bytes, on character boundaries (a user agent alone is ~110-130 bytes). Read back by
+ * listForUser (#joinMetadata); a version that reads '#m' alone sees a number, not metadata.
+ */
+function metadataFields (pairs: string[], json: string): void {
+  if (Buffer.byteLength(json) <= LISTPACK_VALUE) {
+    pairs.push('#m', json)
+    return
+  }
+  const chunks: string[] = []
+  let chunk = ''
+  let bytes = 0
+  for (const ch of json) {
+    const b = Buffer.byteLength(ch)
+    if (bytes + b > LISTPACK_VALUE) {
+      chunks.push(chunk)
+      chunk = ''
+      bytes = 0
+    }
+    chunk += ch
+    bytes += b
+  }
+  chunks.push(chunk)
+  pairs.push('#m', String(chunks.length))
+  chunks.forEach((c, k) => pairs.push('#m' + String(k + 1), c))
 }
 
 function prefixFields (flat: readonly string[]): string[] {
