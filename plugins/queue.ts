@@ -34,7 +34,7 @@ export interface RedisQueuePluginOptions {
   client?: RedisClient
   /** @fastify/redis namespace to take the client from. */
   namespace?: string
-  /** Options of every queue (prefix, commandTimeout, maxEvents, dedupWindow, defaultJobOptions, codec). */
+  /** Options of every queue (prefix, commandTimeout, maxEvents, attemptHistory, dedupWindow, defaultJobOptions, codec). */
   queueOptions?: QueueOptions
   /** Queues known up front (names, or names to per-queue options); the routes serve only known queues. */
   queues?: string[] | Record<string, QueueOptions>

@@ -6,6 +6,7 @@ import { test } from 'tap'
 import { startRedis } from '../helpers/redis.js'
 import { SessionStore } from '../../lib/session/store.js'
 import { newSessionId, userTag } from '../../lib/session/ids.js'
+import { buildApp } from '../helpers/session.js'
 
 let n = 0
 const prefix = (): string => `mem${process.pid}x${++n}`
@@ -97,4 +98,18 @@ test('issue 22: every key the session store writes carries a TTL', async t => {
   const keys = await redis.keys(`${p}:*`)
   t.equal(keys.length, 3, 'two sessions and one user index')
   for (const k of keys) t.ok(await redis.pttl(k) > 0, `${k} expires`)
+})
+
+test('issue 22: the plugin logs in with userIndex: false and the default metadata: no index key, a listpack session', async t => {
+  const server = await startRedis(t)
+  const redis = server.client()
+  const p = prefix()
+  const app = await buildApp(t, redis, { prefix: p, userIndex: false })
+  t.equal(app.sessions.options.userIndex, false, 'the option reaches the store')
+  const res = await app.inject({ method: 'POST', url: '/login', payload: { userId: 'plugin-user' }, headers: { 'user-agent': UA } })
+  t.equal(res.statusCode, 200)
+  const keys = await redis.keys(`${p}:*`)
+  t.equal(keys.length, 1, 'only the session hash')
+  t.equal(await redis.object('ENCODING', keys[0]), 'listpack', 'the session with the user agent is a listpack')
+  t.equal(await redis.hget(keys[0], '#u'), 'plugin-user')
 })

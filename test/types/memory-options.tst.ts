@@ -1,0 +1,17 @@
+// Issue 22: the memory opt-outs, typed on the cores and the plugins: the session store's per-user
+// index (`userIndex`) and the queue's attempt history (`attemptHistory`).
+import { expect, test } from 'tstyche'
+import {
+  type QueueOptions, type SessionStoreOptions, type RedisQueuePluginOptions, type RedisSessionOptions
+} from '../../index.js'
+
+test('userIndex: a boolean on the store and the plugin', () => {
+  expect<SessionStoreOptions['userIndex']>().type.toBe<boolean | undefined>()
+  expect<RedisSessionOptions['userIndex']>().type.toBe<boolean | undefined>()
+  expect({ userIndex: 'no' }).type.not.toBeAssignableTo<SessionStoreOptions>()
+})
+
+test('attemptHistory: a number on the queue and in the plugin queue options', () => {
+  expect<QueueOptions['attemptHistory']>().type.toBe<number | undefined>()
+  expect({ queueOptions: { attemptHistory: 0 }, queues: { mail: { attemptHistory: 5 } } }).type.toBeAssignableTo<RedisQueuePluginOptions>()
+})
