@@ -30,7 +30,11 @@ export interface RouteLockConfig {
   autoExtend?: boolean
 }
 
-export interface RedisLockOptions extends LockerOptions {
+/**
+ * The Locker's options, except `fencing`: `fastify.locker`'s leases are typed as fenced, so an
+ * unfenced acquisition is asked for per call (`fastify.locker.acquire(key, { fencing: false })`).
+ */
+export interface RedisLockOptions extends Omit<LockerOptions, 'fencing'> {
   /** Use `fastify.redis[namespace]` (an @fastify/redis namespace). */
   namespace?: string
   /** Use this client (or, for the Redlock quorum mode, these clients of independent masters). */
@@ -84,6 +88,7 @@ function routeLock (config: unknown, where: string, defaults: { ttl: number, wai
 
 async function redisLock (fastify: FastifyInstance, opts: RedisLockOptions): Promise<void> {
   const { namespace: _ns, client: _client, routeWait, ...lockerOptions } = opts
+  if ('fencing' in lockerOptions) throw invalid('redisLock.fencing', 'is an option of each call (fastify.locker.acquire(key, { fencing: false })): fastify.locker\'s leases are typed as fenced')
   const redis = resolveClients(fastify, 'redisLock', opts)
   const locker = new Locker(redis, lockerOptions)
   announceCore(fastify, 'locker', locker)

@@ -1,5 +1,5 @@
-// Case "lock": acquire+release throughput against redlock 4.2 (npm latest), redlock 5 beta and
-// a raw SET NX PX + Lua compare-and-delete loop; then 50 callers contending for 10 keys, each
+// Case "lock": acquire+release throughput (fenced, and with `fencing: false`) against redlock 4.2
+// (npm latest), redlock 5 beta and a raw SET NX PX + Lua compare-and-delete loop; then 50 callers contending for 10 keys, each
 // needing a fixed number of turns (wake-on-release vs redlock's retry delay).
 import { Redis } from 'ioredis'
 import Redlock4 from 'redlock'
@@ -26,6 +26,7 @@ function contenders (url) {
   const clients = []
   const mk = () => { const c = client(url); clients.push(c); return c }
   const ours = new Locker(mk(), { prefix: 'bench', ttl: TTL })
+  const unfenced = new Locker(mk(), { prefix: 'bench', ttl: TTL, fencing: false })
   const r4 = new Redlock4([mk()], { retryCount: -1 }) // defaults otherwise: 200 ms delay ± 100 ms
   const r5 = new Redlock5([mk()], { retryCount: -1 }) // defaults otherwise: 200 ms delay ± 100 ms
   const raw = mk()
@@ -33,8 +34,10 @@ function contenders (url) {
   return {
     clients,
     ours,
+    unfenced,
     uncontended: {
       ours: async key => { const lease = await ours.acquire(key); await lease.release() },
+      unfenced: async key => { const lease = await unfenced.acquire(key); await lease.release() },
       raw: async key => {
         const token = `${process.pid}:${++n}:${Math.random()}`
         if (await raw.set(key, token, 'PX', TTL, 'NX') !== 'OK') throw new Error('raw: lock taken')
@@ -78,8 +81,8 @@ function p99 (xs) {
 export default async function lock ({ redisUrl }) {
   const c = contenders(redisUrl)
   try {
-    const names = ['ours', 'raw', 'redlock4', 'redlock5']
-    const labels = { ours: 'fastify-redis-patterns Locker', raw: 'raw SET NX PX + Lua delete', redlock4: 'redlock 4.2', redlock5: 'redlock 5.0.0-beta.2' }
+    const names = (process.env.BENCH_LOCK_UNCONTENDED ?? 'ours,unfenced,raw,redlock4,redlock5').split(',')
+    const labels = { ours: 'fastify-redis-patterns Locker', unfenced: 'Locker, fencing: false', raw: 'raw SET NX PX + Lua delete', redlock4: 'redlock 4.2', redlock5: 'redlock 5.0.0-beta.2' }
     const unc = await compare(`uncontended acquire+release, ${CALLERS} callers on own keys`, 'ops/s', names.map(name => ({
       name: labels[name],
       run: () => opsPerSec(i => c.uncontended[name](`u:${name}:${i}`), { concurrency: CALLERS })
@@ -89,6 +92,7 @@ export default async function lock ({ redisUrl }) {
     const p99s = { ours: [], redlock4: [], redlock5: [] }
     const cnames = ['ours', 'redlock4', 'redlock5']
     const clabels = { ours: 'Locker (wake on release)', redlock4: 'redlock 4.2 (retry 200±100 ms)', redlock5: 'redlock 5 beta (retry 200±100 ms)' }
+    if (process.env.BENCH_LOCK_CONTENDED === '0') return [table(unc, labels.raw)]
     const con = await compare(`contended: ${CALLERS} callers on ${KEYS} keys, ${TURNS} turns each`, 'acquisitions/s', cnames.map(name => ({
       name: clabels[name],
       run: async () => {
@@ -106,7 +110,7 @@ export default async function lock ({ redisUrl }) {
       ...cnames.map(n => `| ${clabels[n]} | ${fmt(median(p99s[n]))} | ${fmt(median(waits[n]))} | ${(median(p99s[n]) / median(p99s.ours)).toFixed(2)}x |`)
     ]
     return [
-      table(unc, labels.redlock4),
+      ...(names.includes('redlock4') ? [table(unc, labels.redlock4)] : []),
       table(unc, labels.raw),
       table(con, clabels.redlock4),
       waitRows.join('\n'),
@@ -116,6 +120,7 @@ export default async function lock ({ redisUrl }) {
     ]
   } finally {
     await c.ours.close()
+    await c.unfenced.close()
     for (const cl of c.clients) cl.disconnect()
   }
 }

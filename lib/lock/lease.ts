@@ -16,12 +16,16 @@ export interface LeaseContext {
   /** The safety margin (ms) taken off a TTL for clock drift between this process and Redis. */
   drift (ttl: number): number
   /** Reports a lease event (`ttl`: the new TTL of an extension). */
-  event (event: LeaseEvent, lease: Lease, ttl: number): void
+  event (event: LeaseEvent, lease: Lease<boolean>, ttl: number): void
 }
 
 type State = 'held' | 'lost' | 'released'
 
-export class Lease {
+/** A lease's fencing token: a number when fenced, undefined when acquired with `fencing: false`. */
+export type FencingToken<Fenced extends boolean> = Fenced extends true ? number : undefined
+
+/** `Fenced`: whether the lease was acquired with a fencing token (`fencing`, default true). */
+export class Lease<Fenced extends boolean = true> {
   /** The resource name given to `acquire` (not the Redis key). */
   readonly key: string
   /** This lease's random owner token (128 bits). */
@@ -29,8 +33,9 @@ export class Lease {
   /**
    * Monotonically increasing per resource: a later holder always has a higher number. Pass it
    * to the protected resource and have it reject writes that carry a lower one than it has seen.
+   * Undefined when the lease was acquired with `fencing: false`.
    */
-  readonly fencingToken: number
+  readonly fencingToken: FencingToken<Fenced>
   /** The TTL (ms) used by `extend()` without an argument and by auto-extension. */
   readonly ttl: number
 
@@ -43,7 +48,7 @@ export class Lease {
   /** The Locker's local line for this lock, left once when the lease ends. */
   #line: LocalQueue | null
 
-  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: number, ttl: number, deadline: number, line: LocalQueue | null = null) {
+  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: FencingToken<Fenced>, ttl: number, deadline: number, line: LocalQueue | null = null) {
     this.#ctx = ctx
     this.#line = line
     this.key = key

@@ -19,23 +19,30 @@ import {
 
 const noop = (): void => {}
 
-/** A Locker's events (emitted only while someone listens). */
+/**
+ * A Locker's events (emitted only while someone listens). Their leases are `Lease<boolean>`: an
+ * acquire may override the Locker's `fencing`, so a lease of either kind can appear.
+ */
 export interface LockerEvents {
   /** A lease was taken, after `waitedMs` ms (time spent in acquire, the Redis round trips included). */
-  acquired: [lease: Lease, waitedMs: number]
+  acquired: [lease: Lease<boolean>, waitedMs: number]
   /** An acquire gave up: the lock stayed held for `waitTimeout` ms (FRP_LOCK_NOT_ACQUIRED). */
   acquireTimeout: [key: string, waitTimeout: number]
   /** A lease was extended to `ttl` ms from now (by extend() or keep-alive). */
-  extended: [lease: Lease, ttl: number]
+  extended: [lease: Lease<boolean>, ttl: number]
   /** A lease was released while it still owned its lock. */
-  released: [lease: Lease]
+  released: [lease: Lease<boolean>]
   /** A lease was lost: an extension was refused, or its deadline passed before a release. */
-  lost: [lease: Lease]
+  lost: [lease: Lease<boolean>]
   /** An acquire failed on Redis (FRP_REDIS_UNAVAILABLE, FRP_REDIS_TIMEOUT, …): not a timeout, not an abort. */
   acquireError: [key: string, err: Error]
 }
 
-export class Locker extends TypedEmitter<LockerEvents> {
+/**
+ * `Fenced`: whether leases carry a fencing token by default (the `fencing` option, default true);
+ * an acquire's own `fencing` option overrides it, and its lease's type follows.
+ */
+export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEvents> {
   /** The Locker's options, normalized. */
   readonly options: Readonly<NormalizedLockerOptions>
   readonly #store: Store
@@ -51,7 +58,7 @@ export class Locker extends TypedEmitter<LockerEvents> {
    * `redis`: one client (standalone, Sentinel or Cluster), or an array of clients of independent
    * masters for the Redlock quorum mode.
    */
-  constructor (redis: RedisClient | RedisClient[], options: LockerOptions = {}) {
+  constructor (redis: RedisClient | RedisClient[], options: LockerOptions & { fencing?: Fenced } = {}) {
     super()
     const clients = Array.isArray(redis) ? redis : [redis]
     if (clients.length === 0) throw invalid('lock.redis', 'needs at least one client')
@@ -88,14 +95,14 @@ export class Locker extends TypedEmitter<LockerEvents> {
    * Takes lock `key`, waiting up to `waitTimeout` ms while another owner holds it. Rejects with
    * FRP_LOCK_NOT_ACQUIRED when the wait ends, FRP_REDIS_* when Redis fails, or the signal's reason.
    */
-  acquire (key: string, options?: AcquireOptions): Promise<Lease> {
+  acquire<F extends boolean = Fenced> (key: string, options?: AcquireOptions & { fencing?: F }): Promise<Lease<F>> {
     let o: NormalizedAcquireOptions
     try {
       o = options === undefined ? this.options : normalizeAcquireOptions(options, this.options)
     } catch (err) {
       return Promise.reject(err)
     }
-    const p = this.#acquireWith(key, o)
+    const p = this.#acquireWith(key, o) as Promise<Lease<F>>
     // Only while someone listens: no extra promise on the hot path.
     return this.listenerCount('acquireError') === 0 ? p : p.catch(err => { throw this.#acquireFailed(key, err, o.signal) })
   }
@@ -108,7 +115,7 @@ export class Locker extends TypedEmitter<LockerEvents> {
     return err
   }
 
-  #acquireWith (key: string, o: NormalizedAcquireOptions): Promise<Lease> {
+  #acquireWith (key: string, o: NormalizedAcquireOptions): Promise<Lease<boolean>> {
     let rkey: string
     try {
       rkey = this.#space.key(key)
@@ -118,7 +125,7 @@ export class Locker extends TypedEmitter<LockerEvents> {
     if (!this.#local.enterNow(rkey)) return this.#acquireQueued(key, rkey, o, performance.now())
     // Fast path (nobody in this process wants this lock): one script call, no extra await layers.
     const started = performance.now()
-    return this.#attempt(key, rkey, o.ttl).then(reply => {
+    return this.#attempt(key, rkey, o.ttl, o.fencing).then(reply => {
       if (typeof reply !== 'number') return this.#took(rkey, reply, started)
       return this.#acquireSlow(key, rkey, o, started)
     }, err => {
@@ -128,15 +135,15 @@ export class Locker extends TypedEmitter<LockerEvents> {
   }
 
   /** Takes lock `key` if it is free; resolves null if another owner holds it. */
-  async tryAcquire (key: string, options?: Omit<AcquireOptions, 'waitTimeout' | 'retry' | 'signal'>): Promise<Lease | null> {
-    const ttl = options === undefined ? this.options.ttl : normalizeAcquireOptions(options, this.options).ttl
+  async tryAcquire<F extends boolean = Fenced> (key: string, options?: Omit<AcquireOptions, 'waitTimeout' | 'retry' | 'signal'> & { fencing?: F }): Promise<Lease<F> | null> {
+    const { ttl, fencing } = options === undefined ? this.options : normalizeAcquireOptions(options, this.options)
     const rkey = this.#space.key(key)
     // Somebody in this process holds (or is acquiring) it: no need to ask Redis.
     if (!this.#local.enterNow(rkey)) return null
     const started = performance.now()
     try {
-      const reply = await this.#attempt(key, rkey, ttl)
-      if (typeof reply !== 'number') return this.#took(rkey, reply, started)
+      const reply = await this.#attempt(key, rkey, ttl, fencing)
+      if (typeof reply !== 'number') return this.#took(rkey, reply, started) as Lease<F>
     } catch (err) {
       this.#local.leave(rkey)
       throw err
@@ -151,9 +158,9 @@ export class Locker extends TypedEmitter<LockerEvents> {
    * FRP_LOCK_LOST (its `cause` is `fn`'s error, if any), since `fn`'s work may have overlapped
    * another holder's.
    */
-  async using<T> (key: string, fn: (signal: AbortSignal, lease: Lease) => T | Promise<T>, options?: UsingOptions): Promise<T> {
+  async using<T, F extends boolean = Fenced> (key: string, fn: (signal: AbortSignal, lease: Lease<F>) => T | Promise<T>, options?: UsingOptions & { fencing?: F }): Promise<T> {
     if (typeof fn !== 'function') throw invalid('lock.using', 'fn must be a function')
-    const lease = await this.#acquireWith(key, options === undefined ? this.options : normalizeAcquireOptions(options, this.options, true))
+    const lease = await this.#acquireWith(key, options === undefined ? this.options : normalizeAcquireOptions(options, this.options, true)) as Lease<F>
     const stop = options?.autoExtend === false ? noop : lease.keepAlive()
     let result: T
     try {
@@ -214,14 +221,14 @@ export class Locker extends TypedEmitter<LockerEvents> {
   }
 
   /** Another caller of this Locker holds or is acquiring this lock: queue behind it locally. */
-  async #acquireQueued (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease> {
+  async #acquireQueued (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease<boolean>> {
     if (!await this.#local.wait(rkey, o.waitTimeout, o.signal)) {
       if (o.signal?.aborted === true) throw o.signal.reason
       throw this.#notAcquired(key, o.waitTimeout)
     }
-    let reply: Lease | number
+    let reply: Lease<boolean> | number
     try {
-      reply = await this.#attempt(key, rkey, o.ttl)
+      reply = await this.#attempt(key, rkey, o.ttl, o.fencing)
     } catch (err) {
       this.#local.leave(rkey)
       throw err
@@ -231,7 +238,7 @@ export class Locker extends TypedEmitter<LockerEvents> {
   }
 
   /** The first attempt failed: wait for the release (we are at the head of the local line). */
-  async #acquireSlow (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease> {
+  async #acquireSlow (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease<boolean>> {
     try {
       if (o.waitTimeout === 0) throw this.#notAcquired(key, 0)
       return this.#took(rkey, await this.#wait(key, rkey, o, started + o.waitTimeout), started)
@@ -242,7 +249,7 @@ export class Locker extends TypedEmitter<LockerEvents> {
   }
 
   /** Records `lease` as the holder of the local line of `rkey`; 'acquired' if listened to. */
-  #took (rkey: string, lease: Lease, started: number): Lease {
+  #took (rkey: string, lease: Lease<boolean>, started: number): Lease<boolean> {
     this.#local.hold(rkey, lease)
     if (this.listenerCount('acquired') > 0) this.emit('acquired', lease, performance.now() - started)
     return lease
@@ -254,30 +261,31 @@ export class Locker extends TypedEmitter<LockerEvents> {
     return new FRP_LOCK_NOT_ACQUIRED(key, waitTimeout)
   }
 
-  #leaseEvent (event: LeaseEvent, lease: Lease, ttl: number): void {
+  #leaseEvent (event: LeaseEvent, lease: Lease<boolean>, ttl: number): void {
     if (this.listenerCount(event) === 0) return
     if (event === 'extended') this.emit(event, lease, ttl)
     else this.emit(event, lease)
   }
 
   /** One acquisition attempt: a Lease, or the holder's remaining TTL in ms (0 = unknown). */
-  #attempt (key: string, rkey: string, ttl: number): Promise<Lease | number> {
+  #attempt (key: string, rkey: string, ttl: number, fencing: boolean): Promise<Lease<boolean> | number> {
     if (this.#closed) return Promise.reject(new FRP_REDIS_UNAVAILABLE('locker closed'))
     const token = newToken()
     const started = performance.now()
-    return this.#store.acquire(rkey, rkey + ':fence', token, ttl).then(reply => {
-      if (reply < 1) return remainingTtl(reply)
+    return this.#store.acquire(rkey, fencing ? rkey + ':fence' : null, token, ttl).then(reply => {
+      if (reply < 0) return remainingTtl(reply)
       const deadline = started + ttl - this.drift(ttl)
       // Validity: a slow acquisition (paused process, slow Redis, a quorum that took long) leaves
       // too little of the TTL to be useful or safe. Give the lock back and count it as not taken.
       if (deadline - performance.now() < ttl * this.options.minValidity) {
         return this.#store.release(rkey, token).then(() => 1, () => 1)
       }
-      return new Lease(this.#leases, key, rkey, token, reply, ttl, deadline, this.#local)
+      // 0: taken without fencing (see Store.acquire).
+      return new Lease<boolean>(this.#leases, key, rkey, token, reply === 0 ? undefined : reply, ttl, deadline, this.#local)
     })
   }
 
-  async #wait (key: string, rkey: string, o: NormalizedAcquireOptions, deadline: number): Promise<Lease> {
+  async #wait (key: string, rkey: string, o: NormalizedAcquireOptions, deadline: number): Promise<Lease<boolean>> {
     const signal = o.signal
     for (;;) {
       let remaining = deadline - performance.now()
@@ -287,7 +295,7 @@ export class Locker extends TypedEmitter<LockerEvents> {
       const wake = this.#store.wake(rkey)
       try {
         const live = await wake.ready(Math.min(remaining, this.options.commandTimeout))
-        const reply = await this.#attempt(key, rkey, o.ttl)
+        const reply = await this.#attempt(key, rkey, o.ttl, o.fencing)
         if (typeof reply !== 'number') return reply
         // Wake at the holder's expiry if no release comes; without a live subscriber, or when the
         // holder's TTL is unknown, re-check at least every maxDelay.

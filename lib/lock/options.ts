@@ -1,6 +1,6 @@
 // Options of the lock core, checked and normalized once (per Locker, and per call when a call
 // passes its own), so the hot path reads plain numbers.
-import { invalid, optDuration, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
+import { invalid, optBool, optDuration, optInt, optNumber, optString, rejectUnknown, type Duration } from '../shared/options.js'
 
 export interface RetryOptions {
   /**
@@ -34,6 +34,12 @@ export interface LockerOptions {
   /** Multi-master mode: how many clients must agree (default: a majority). */
   quorum?: number
   retry?: RetryOptions
+  /**
+   * Issue a fencing token with every acquisition (default true). `false`: an acquisition is one
+   * plain `SET NX PX` and the lease's `fencingToken` is undefined, for callers whose resource
+   * cannot check a token (each acquire can override it).
+   */
+  fencing?: boolean
 }
 
 export interface AcquireOptions {
@@ -44,6 +50,8 @@ export interface AcquireOptions {
   retry?: RetryOptions
   /** Aborts the wait (the promise rejects with the signal's reason). */
   signal?: AbortSignal
+  /** Issue a fencing token (default: the Locker's `fencing`); `false`: the lease's `fencingToken` is undefined. */
+  fencing?: boolean
 }
 
 export interface UsingOptions extends AcquireOptions {
@@ -58,6 +66,7 @@ export interface NormalizedAcquireOptions {
   jitter: number
   maxDelay: number
   signal: AbortSignal | undefined
+  fencing: boolean
 }
 
 export interface NormalizedLockerOptions extends NormalizedAcquireOptions {
@@ -80,7 +89,7 @@ function normalizeRetry (where: string, retry: RetryOptions | undefined, base: {
 }
 
 export function normalizeLockerOptions (opts: LockerOptions, clients: number): NormalizedLockerOptions {
-  rejectUnknown('lock', opts, ['prefix', 'ttl', 'waitTimeout', 'minValidity', 'driftFactor', 'commandTimeout', 'quorum', 'retry'])
+  rejectUnknown('lock', opts, ['prefix', 'ttl', 'waitTimeout', 'minValidity', 'driftFactor', 'commandTimeout', 'quorum', 'retry', 'fencing'])
   const quorum = optInt('lock.quorum', opts.quorum, Math.floor(clients / 2) + 1, 1, clients)
   if (clients > 1 && quorum <= clients / 2) throw invalid('lock.quorum', `must be a majority of the ${clients} clients, got ${quorum}`)
   return {
@@ -92,11 +101,12 @@ export function normalizeLockerOptions (opts: LockerOptions, clients: number): N
     commandTimeout: optDuration('lock.commandTimeout', opts.commandTimeout, 1000, 1, MAX_TTL),
     quorum,
     ...normalizeRetry('lock.retry', opts.retry, { jitter: 25, maxDelay: 1000 }),
-    signal: undefined
+    signal: undefined,
+    fencing: optBool('lock.fencing', opts.fencing, true)
   }
 }
 
-const callKeys = ['ttl', 'waitTimeout', 'retry', 'signal']
+const callKeys = ['ttl', 'waitTimeout', 'retry', 'signal', 'fencing']
 const usingKeys = [...callKeys, 'autoExtend']
 
 export function normalizeAcquireOptions (opts: AcquireOptions | UsingOptions, base: NormalizedAcquireOptions, using = false): NormalizedAcquireOptions {
@@ -107,6 +117,7 @@ export function normalizeAcquireOptions (opts: AcquireOptions | UsingOptions, ba
     ttl: optDuration('lock.acquire.ttl', opts.ttl, base.ttl, 10, MAX_TTL),
     waitTimeout: optDuration('lock.acquire.waitTimeout', opts.waitTimeout, base.waitTimeout, 0, MAX_TTL),
     ...normalizeRetry('lock.acquire.retry', opts.retry, base),
-    signal
+    signal,
+    fencing: optBool('lock.acquire.fencing', opts.fencing, base.fencing)
   }
 }

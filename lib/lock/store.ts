@@ -5,6 +5,7 @@ import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
 import { callPolicy, type Bound } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
+import type { RawScript } from '../shared/scripts.js'
 import { scripts } from './scripts.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
@@ -16,8 +17,11 @@ export interface Wake {
 }
 
 export interface Store {
-  /** The acquire script's reply: a fencing token (>= 1; time-based, see _fence.lua) or `-(pttl) - 1`. */
-  acquire (key: string, fence: string, token: string, ttl: number): Promise<number>
+  /**
+   * One acquisition attempt. Resolves to the fencing token (>= 1; time-based, see _fence.lua), or
+   * 0 when `fence` is null (an unfenced acquisition), or `-(pttl) - 1` (<= -1) when the lock is held.
+   */
+  acquire (key: string, fence: string | null, token: string, ttl: number): Promise<number>
   extend (key: string, token: string, ttl: number): Promise<boolean>
   release (key: string, token: string): Promise<boolean>
   wake (key: string): Wake
@@ -43,8 +47,9 @@ export class SingleStore implements Store {
   readonly #bound: Bound
   /** Every failure as a coded error (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...). */
   readonly #fail: (err: unknown) => never
-  readonly #acquireCmd: Command
-  readonly #releaseCmd: Command
+  readonly #acquireCmd: RawScript<number>
+  readonly #acquireUnfencedCmd: Command
+  readonly #releaseCmd: RawScript<number>
   /** onReconnect listeners: one 'ready' listener on the client for all of them, only while any. */
   readonly #reconnected = new Set<() => void>()
   readonly #onReady = (): void => { for (const fn of [...this.#reconnected]) fn() }
@@ -56,18 +61,35 @@ export class SingleStore implements Store {
     this.#bound = policy.bound
     this.#fail = policy.fail
     this.#notifier = Notifier.for(redis).retain()
-    // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups).
-    this.#acquireCmd = scripts.bind<number>(redis, 'acquire')
-    this.#releaseCmd = scripts.bind<number>(redis, 'release')
+    // The hot path calls pre-bound scripts (one EVALSHA each, no per-call lookups); acquire and
+    // release take them raw and fold the NOSCRIPT fallback into their own rejection handler: one
+    // promise fewer per call.
+    this.#acquireCmd = scripts.bindRaw<number>(redis, 'acquire')
+    this.#acquireUnfencedCmd = scripts.bind<number>(redis, 'acquire-unfenced')
+    this.#releaseCmd = scripts.bindRaw<number>(redis, 'release')
   }
 
-  acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
-    const p = this.#acquireCmd(key, fence, token, ttl)
-    return this.#bound(p).then(undefined, err => {
-      // A timed-out SET may still have landed: free it now rather than at its TTL.
-      this.release(key, token).catch(noop)
-      return this.#fail(err)
-    })
+  acquire (key: string, fence: string | null, token: string, ttl: number): Promise<number> {
+    if (fence === null) return this.#acquireUnfenced(key, token, ttl)
+    return this.#bound(this.#acquireCmd.call(key, fence, token, ttl)).then(undefined, err =>
+      this.#bound(this.#acquireCmd.recover(err, key, fence, token, ttl)).then(undefined, err => this.#acquireFailed(err, key, token)))
+  }
+
+  #acquireFailed (err: unknown, key: string, token: string): never {
+    // A timed-out SET may still have landed: free it now rather than at its TTL.
+    this.release(key, token).catch(noop)
+    return this.#fail(err)
+  }
+
+  /**
+   * Unfenced: a plain SET NX PX, the cheapest acquisition there is; only when the lock is held does
+   * a script run (it retries the SET and marks the holder's value, so its release notifies us).
+   */
+  #acquireUnfenced (key: string, token: string, ttl: number): Promise<number> {
+    const failed = (err: unknown): never => this.#acquireFailed(err, key, token)
+    return this.#bound(this.#redis.set(key, token, 'PX', ttl, 'NX')).then(
+      ok => ok === 'OK' ? 0 : this.#bound(this.#acquireUnfencedCmd(key, token, ttl)).then(undefined, failed),
+      failed)
   }
 
   extend (key: string, token: string, ttl: number): Promise<boolean> {
@@ -75,8 +97,9 @@ export class SingleStore implements Store {
   }
 
   release (key: string, token: string): Promise<boolean> {
-    const p = this.#releaseCmd(key, token, this.#channel)
-    return this.#bound(p).then(isOne, this.#fail)
+    const channel = this.#channel
+    return this.#bound(this.#releaseCmd.call(key, token, channel)).then(isOne, err =>
+      this.#bound(this.#releaseCmd.recover(err, key, token, channel)).then(isOne, this.#fail))
   }
 
   /** Raises the fencing counter `fence` to `to` (kept `ttl` ms past it) while `token` holds `key`; true when it did. */
@@ -116,7 +139,7 @@ export class SingleStore implements Store {
  * shares a node with this one, and that node issues a higher token: tokens stay monotonic even
  * though each master has its own clock and counter, without any assumption about those clocks.
  * Time-based tokens rarely agree to the microsecond, so this usually costs one more (parallel)
- * round trip to the nodes that were behind.
+ * round trip to the nodes that were behind. Unfenced acquisitions (every node answers 0) skip it.
  */
 export class QuorumStore implements Store {
   readonly #nodes: SingleStore[]
@@ -127,7 +150,7 @@ export class QuorumStore implements Store {
     this.#quorum = quorum
   }
 
-  async acquire (key: string, fence: string, token: string, ttl: number): Promise<number> {
+  async acquire (key: string, fence: string | null, token: string, ttl: number): Promise<number> {
     const replies = await Promise.allSettled(this.#nodes.map(n => n.acquire(key, fence, token, ttl)))
     let answered = 0
     let max = 0
@@ -136,7 +159,7 @@ export class QuorumStore implements Store {
     replies.forEach((r, i) => {
       if (r.status === 'rejected') return
       answered++
-      if (r.value >= 1) { won.push(i); if (r.value > max) max = r.value } else {
+      if (r.value >= 0) { won.push(i); if (r.value > max) max = r.value } else {
         const pttl = -r.value - 1
         if (pttl > 0 && pttl < wait) wait = pttl
       }
@@ -145,7 +168,7 @@ export class QuorumStore implements Store {
       let confirmed = 0
       await Promise.all(won.map(async i => {
         const v = (replies[i] as PromiseFulfilledResult<number>).value
-        if (v === max) { confirmed++; return }
+        if (v === max || fence === null) { confirmed++; return }
         if (await this.#nodes[i].raiseFence(key, fence, token, max, ttl).catch(() => false)) confirmed++
       }))
       if (confirmed >= this.#quorum) return max

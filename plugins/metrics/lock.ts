@@ -18,14 +18,14 @@ export function lockMetrics (ctx: MetricsContext): void {
 
     const since = new WeakMap<Lease, number>()
     return locker => {
-      listen(ctx, locker, 'acquired', (lease: Lease, waitedMs: number) => {
+      listen(ctx, locker, 'acquired', (lease: Lease<boolean>, waitedMs: number) => {
         acquires.add('acquired', () => ({ outcome: 'acquired' }))
         wait.observe(waitedMs / 1000)
         since.set(lease, performance.now())
       })
       listen(ctx, locker, 'acquireTimeout', () => { acquires.add('timeout', () => ({ outcome: 'timeout' })) })
       listen(ctx, locker, 'acquireError', () => { acquires.add('error', () => ({ outcome: 'error' })) })
-      listen(ctx, locker, 'released', (lease: Lease) => {
+      listen(ctx, locker, 'released', (lease: Lease<boolean>) => {
         const t0 = since.get(lease)
         if (t0 !== undefined) held.observe((performance.now() - t0) / 1000)
       })

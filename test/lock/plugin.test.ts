@@ -151,6 +151,8 @@ test('decorators, client selection and validation', async t => {
     await t.rejects(bad({ namespace: 'missing' }), { message: /redisLock\.namespace/ })
     await t.rejects(bad({ client: {} }), { message: /redisLock\.client/ })
     await t.rejects(bad({ routeWait: -1 }), { message: /redisLock\.routeWait/ })
+    // fastify.locker is typed fenced: an unfenced lease is asked for per call.
+    await t.rejects(bad({ fencing: false }), { code: 'FRP_INVALID_OPTION', message: /redisLock\.fencing.*per call|redisLock\.fencing.*each call/ })
 
     const app = await build(redis.client())
     t.teardown(() => app.close())

@@ -6,9 +6,10 @@ import { redisDashboard } from '../../plugins/dashboard.js'
 import { Registry } from 'prom-client'
 import { redisMetrics } from '../../plugins/metrics.js'
 import type { RedisHealthReport } from '../../index.js'
+import '@fastify/redis'
 import {
   redisCache, redisSession, redisRateLimit, redisLock, redisLeaderboard, redisQueue,
-  type Cache, type Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator,
+  type Cache, Locker, type Lease, type Leaderboard, type Queue, type SessionStore, type RateLimitDecorator,
   type LeaderboardEntry, type PlayerIndex, type PlayerStanding, type JobPage, type ThroughputMinute, type HeldLocks
 } from '../../index.js'
 
@@ -80,11 +81,25 @@ describe('redisLock', () => {
     expect(app.register(redisLock, { ttl: '30s', waitTimeout: 5000 })).type.not.toRaiseError()
     expect(app.register(redisLock, { ttll: 1 })).type.toRaiseError()
     expect(app.register(redisLock, { ttl: {} })).type.toRaiseError()
+    expect(app.register(redisLock, { fencing: false })).type.toRaiseError() // per call (fastify.locker is typed fenced)
   })
   test('decorator', () => {
     expect(app.locker).type.toBe<Locker>()
     expect(app.locker.acquire('k', { ttl: '10s' })).type.toBe<Promise<Lease>>()
     expect(app.locker.using('k', async () => 'done')).type.toBe<Promise<string>>()
+  })
+  test('fencing: the lease type follows the option', () => {
+    expect(app.locker.acquire('k')).type.toBe<Promise<Lease>>()
+    expect(app.locker.acquire('k', { fencing: false })).type.toBe<Promise<Lease<false>>>()
+    expect(app.locker.tryAcquire('k', { fencing: false })).type.toBe<Promise<Lease<false> | null>>()
+    expect<Lease['fencingToken']>().type.toBe<number>()
+    expect<Lease<false>['fencingToken']>().type.toBe<undefined>()
+    expect<Lease<boolean>['fencingToken']>().type.toBe<number | undefined>()
+    const unfenced = new Locker(app.redis, { fencing: false })
+    expect(unfenced.acquire('k')).type.toBe<Promise<Lease<false>>>()
+    expect(unfenced.acquire('k', { fencing: true })).type.toBe<Promise<Lease<true>>>()
+    expect(unfenced.using('k', (_signal, lease) => lease.fencingToken)).type.toBe<Promise<undefined>>()
+    expect(new Locker(app.redis).acquire('k', { ttl: 1000 })).type.toBe<Promise<Lease>>()
   })
   test('route config', () => {
     expect(app.post('/l', { config: { lock: { key: () => 'k', ttl: '10s', wait: 0 } } }, async () => ({}))).type.not.toRaiseError()
