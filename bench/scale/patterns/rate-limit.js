@@ -30,11 +30,21 @@ function ours (algorithm) {
       const redis = new Redis(redisUrl, clientOptions())
       const limiter = new RateLimiter(redis, { prefix: 'scale', blockCache: false, insurance: false, commandTimeout: TIMEOUT })
       const rule = limiter.rule({ limit: LIMIT, window: WINDOW, algorithm })
-      const key = i => limiter.keyOf(clientId(i), algorithm)
+      // The key of client i: keyOf() gives the client's stem; an algorithm may append the policy
+      // (e.g. ':c/100/3600000'), so the full name is read once from client 0's key.
+      let suffix = null
+      const key = i => limiter.keyOf(clientId(i), algorithm) + suffix
       return {
         async fill (from, to) {
           const t = Math.min(to, TEMPLATES)
           for (let k = 0; k < LIMIT - 1; k++) await pooled(from, t, 2000, i => limiter.hit(clientId(i), rule))
+          if (suffix === null) {
+            const stem = limiter.keyOf(clientId(0), algorithm)
+            // KEYS on a database of at most TEMPLATES clients (the first fill), never at size.
+            const names = await redis.keys(stem + '*')
+            if (names.length !== 1) throw new Error(`${algorithm}: ${names.length} keys for one client (${names.join(', ')}); cloning expects one`)
+            suffix = names[0].slice(stem.length)
+          }
           if (to > TEMPLATES) await cloneKeys(redis, { from, to, templates: TEMPLATES, templateKey: key, cloneKey: key })
         },
         ops: { check: i => limiter.hit(clientId(i), rule) },
