@@ -4,6 +4,7 @@
 // nothing, so Redis would give the same answer until retryAfterMs has passed (only a reset()
 // elsewhere can change that; it clears this process's cache).
 import type { RateLimitResult } from './result.js'
+import { evictBatch } from './evict.js'
 
 interface Block { until: number, at: number, cost: number, result: RateLimitResult }
 
@@ -46,12 +47,6 @@ export class BlockCache {
   clear (): void { this.#blocks.clear() }
 
   #evict (now: number): void {
-    for (const [k, b] of this.#blocks) if (now >= b.until) this.#blocks.delete(k)
-    const it = this.#blocks.keys()
-    while (this.#blocks.size >= this.#maxKeys) {
-      const k = it.next()
-      if (k.done === true) break
-      this.#blocks.delete(k.value)
-    }
+    evictBatch(this.#blocks, this.#maxKeys, b => now >= b.until)
   }
 }

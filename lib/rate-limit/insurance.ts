@@ -4,6 +4,7 @@
 // `maxKeys` keys, expired windows are swept, then the oldest keys are dropped.
 import type { RateLimitResult } from './result.js'
 import type { RateLimitRule } from './policy.js'
+import { evictBatch } from './evict.js'
 
 interface Entry { starts: number[], counts: number[], until: number }
 
@@ -63,15 +64,6 @@ export class InsuranceLimiter {
   }
 
   #evict (now: number): void {
-    for (const [k, e] of this.#entries) {
-      if (now >= e.until) this.#entries.delete(k)
-    }
-    // Still full: drop the oldest inserted keys (Map iterates in insertion order).
-    const it = this.#entries.keys()
-    while (this.#entries.size >= this.#maxKeys) {
-      const k = it.next()
-      if (k.done === true) break
-      this.#entries.delete(k.value)
-    }
+    evictBatch(this.#entries, this.#maxKeys, e => now >= e.until)
   }
 }
