@@ -24,3 +24,17 @@ local function storeFence(key, token, now, ttl)
   if ahead < 0 then ahead = 0 end
   redis.call('SET', key, string.format('%.0f', token), 'PX', ahead + ttl + 1)
 end
+
+-- Issues the next token of the resource whose counter is `key` (`ttl`: the lease TTL, ms). The
+-- common case is one call: the clock has passed the last token, so the token is `now`, and
+-- SET ... GET stores it (as storeFence would: PX ttl + 1) while returning the last one to check.
+local function issueFence(key, ttl)
+  local now = fenceClock()
+  local last = redis.call('SET', key, string.format('%.0f', now), 'PX', ttl + 1, 'GET')
+  if last and tonumber(last) >= now then
+    local token = tonumber(last) + 1
+    storeFence(key, token, now, ttl)
+    return token
+  end
+  return now
+end

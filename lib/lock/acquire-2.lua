@@ -13,17 +13,7 @@
 --   holder set no expiry (PTTL -1), which callers treat as "unknown".
 --@include "_fence.lua"
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local now = fenceClock()
-  local ttl = tonumber(ARGV[2])
-  -- The common case in one call: the clock has passed the last token, so the token is `now`;
-  -- SET ... GET stores it (as storeFence would: PX ttl + 1) and returns the last one to check.
-  local last = redis.call('SET', KEYS[2], string.format('%.0f', now), 'PX', ttl + 1, 'GET')
-  if last and tonumber(last) >= now then
-    local token = tonumber(last) + 1
-    storeFence(KEYS[2], token, now, ttl)
-    return token
-  end
-  return now
+  return issueFence(KEYS[2], tonumber(ARGV[2]))
 end
 local holder = redis.call('GET', KEYS[1])
 -- APPEND keeps the key's TTL; one mark is enough however many waiters there are.

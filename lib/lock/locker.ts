@@ -7,7 +7,7 @@ import { keySpace, type KeySpace } from '../shared/keys.js'
 import { invalid, optDuration, optInt, type Duration } from '../shared/options.js'
 import { FRP_LOCK_LOST, FRP_LOCK_NOT_ACQUIRED, FRP_LOCK_NOT_OWNER, FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
 import { Lease, type LeaseContext, type LeaseEvent } from './lease.js'
-import { QuorumStore, SingleStore, type Store } from './store.js'
+import { QuorumStore, SingleStore, type Handoff, type Store } from './store.js'
 import { remainingTtl } from './scripts.js'
 import { newToken } from './token.js'
 import { LocalQueue } from './local-queue.js'
@@ -18,6 +18,14 @@ import {
 } from './options.js'
 
 const noop = (): void => {}
+
+/**
+ * How often a waiter in line refreshes its place while the lock stays held (sooner at the
+ * holder's expiry). Its entry counts as alive for two refreshes and a command timeout: the window
+ * in which a waiter that crashed can still be handed the lock (docs/lock.md, Waiting in line).
+ * Long enough that waiting is not polling; short enough that a dead waiter is soon skipped.
+ */
+const LINE_REFRESH_MS = 5000
 
 /**
  * A Locker's events (emitted only while someone listens). Their leases are `Lease<boolean>`: an
@@ -46,6 +54,8 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
   /** The Locker's options, normalized. */
   readonly options: Readonly<NormalizedLockerOptions>
   readonly #store: Store
+  /** The store when it is one Redis (or Cluster): waiters then wait in its line (direct handoff). */
+  readonly #single: SingleStore | null
   readonly #clients: RedisClient[]
   readonly #channel: string
   readonly #space: KeySpace
@@ -66,9 +76,8 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
     this.#space = keySpace(this.options.prefix, 'lock')
     const channel = this.#channel = `${this.#space.base}:released`
     this.#clients = clients
-    this.#store = clients.length === 1
-      ? new SingleStore(clients[0], channel, this.options.commandTimeout)
-      : new QuorumStore(clients, channel, this.options.commandTimeout, this.options.quorum)
+    this.#single = clients.length === 1 ? new SingleStore(clients[0], channel, this.options.commandTimeout) : null
+    this.#store = this.#single ?? new QuorumStore(clients, channel, this.options.commandTimeout, this.options.quorum)
     this.#leases = {
       store: this.#store,
       drift: ttl => this.drift(ttl),
@@ -241,7 +250,9 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
   async #acquireSlow (key: string, rkey: string, o: NormalizedAcquireOptions, started: number): Promise<Lease<boolean>> {
     try {
       if (o.waitTimeout === 0) throw this.#notAcquired(key, 0)
-      return this.#took(rkey, await this.#wait(key, rkey, o, started + o.waitTimeout), started)
+      const deadline = started + o.waitTimeout
+      const lease = this.#single !== null ? await this.#waitInLine(this.#single, key, rkey, o, deadline) : await this.#wait(key, rkey, o, deadline)
+      return this.#took(rkey, lease, started)
     } catch (err) {
       this.#local.leave(rkey)
       throw err
@@ -285,6 +296,98 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
     })
   }
 
+  /**
+   * Waits in the lock's line in Redis (one Redis or Cluster): a release hands the lock straight to
+   * the first waiter alive in line (release-4.lua) and tells it on the release channel, so the
+   * waiter owns the lock when the message arrives, without an acquire round trip. The waiter keeps
+   * one token for its whole wait (its place in line) and refreshes its place every
+   * LINE_REFRESH_MS; an entry not refreshed for two of those (and a command timeout) is skipped
+   * by releases, so a crashed waiter is not handed the lock. Giving up leaves the line (and passes
+   * on a lock handed over meanwhile).
+   */
+  async #waitInLine (store: SingleStore, key: string, rkey: string, o: NormalizedAcquireOptions, deadline: number): Promise<Lease<boolean>> {
+    const signal = o.signal
+    const ttl = o.ttl
+    const token = newToken()
+    const aliveMs = 2 * LINE_REFRESH_MS + this.options.commandTimeout
+    let handed: Handoff | null = null
+    let onHanded: (() => void) | null = null
+    const off = store.onHandoff(token, h => { handed = h; onHanded?.() })
+    // The last attempt in line: when we sent it (our clock) and when Redis ran it (its TIME, µs).
+    // The handoff happened after it, so its Redis time maps onto our clock no later than it was.
+    let sentAt = 0
+    let ranAtUs = 0
+    try {
+      for (;;) {
+        const h = handed as Handoff | null
+        if (h !== null) {
+          handed = null
+          const elapsed = Math.max(0, (h.atUs - ranAtUs) / 1000) * (1 - this.options.driftFactor)
+          const lease = await this.#ownLease(store, key, rkey, token, h.fence, ttl, sentAt + elapsed + ttl - this.drift(ttl))
+          if (lease !== null) return lease
+        }
+        let remaining = deadline - performance.now()
+        if (remaining <= 0) throw this.#notAcquired(key, o.waitTimeout)
+        if (signal?.aborted === true) throw signal.reason
+        // Register before the attempt: a plain release (nobody alive in line) publishes the key.
+        const wake = store.wake(rkey)
+        try {
+          const live = await wake.ready(Math.min(remaining, this.options.commandTimeout))
+          if (handed !== null) continue
+          const started = performance.now()
+          const [ours, a, b] = await store.waitInLine(rkey, o.fencing, token, ttl, aliveMs)
+          if (ours === 1) {
+            // Taken, or handed to us already (message on its way or lost): `b` ms of it are left.
+            const lease = await this.#ownLease(store, key, rkey, token, a, ttl, started + b - this.drift(ttl))
+            if (lease !== null) return lease
+            continue
+          }
+          sentAt = started
+          ranAtUs = b
+          if (handed !== null) continue
+          // Wake at the holder's expiry if no handoff comes, and refresh our place meanwhile; without
+          // a live subscriber, or when the holder's TTL is unknown, re-check at least every maxDelay.
+          let delay = Math.min(a > 0 ? a : o.maxDelay, LINE_REFRESH_MS)
+          if (!live && delay > o.maxDelay) delay = o.maxDelay
+          delay += Math.random() * o.jitter
+          remaining = deadline - performance.now()
+          const ac = new AbortController()
+          const stop = (): void => ac.abort()
+          onHanded = stop
+          signal?.addEventListener('abort', stop, { once: true })
+          try {
+            await wake.wait(Math.min(delay, Math.max(0, remaining)), ac.signal)
+          } finally {
+            onHanded = null
+            signal?.removeEventListener('abort', stop)
+          }
+          // (A read through the function: the compiler took `aborted` for false since the check above.)
+          if (aborted(signal)) throw signal?.reason
+        } finally {
+          wake.cancel()
+        }
+      }
+    } catch (err) {
+      // Gave up (timeout, abort, Redis error): leave the line, passing on a lock handed to us.
+      store.leave(rkey, token).catch(noop)
+      throw err
+    } finally {
+      off()
+    }
+  }
+
+  /**
+   * The lease of a lock we own through the line, valid until `deadline`; null (the lock passed on
+   * to the next in line) when too little of it is left, as for any slow acquisition.
+   */
+  async #ownLease (store: SingleStore, key: string, rkey: string, token: string, fence: number, ttl: number, deadline: number): Promise<Lease<boolean> | null> {
+    if (deadline - performance.now() < ttl * this.options.minValidity) {
+      await store.leave(rkey, token).catch(noop)
+      return null
+    }
+    return new Lease<boolean>(this.#leases, key, rkey, token, fence === 0 ? undefined : fence, ttl, deadline, this.#local)
+  }
+
   async #wait (key: string, rkey: string, o: NormalizedAcquireOptions, deadline: number): Promise<Lease<boolean>> {
     const signal = o.signal
     for (;;) {
@@ -319,6 +422,10 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
  */
 function isToken (token: unknown): token is string {
   return typeof token === 'string' && token.length > 0 && !token.endsWith('+')
+}
+
+function aborted (signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true
 }
 
 function lostError (key: string, cause?: unknown): Error {

@@ -34,6 +34,17 @@ export interface Store {
   close (): Promise<void>
 }
 
+/** A waiting acquirer's attempt (wait-4.lua): `[1, fence or 0, pttl]` ours; `[0, holder pttl, Redis µs]` in line. */
+export type WaitReply = [1, number, number] | [0, number, number]
+
+/** A handoff to a waiter: its fencing token (0: unfenced) and the Redis time (µs) of the handoff. */
+export interface Handoff { fence: number, atUs: number }
+
+/** The keys of a lock besides its own (one hash tag): fencing counter, line, waiters. */
+export function lineKeys (key: string): [string, string, string] {
+  return [key + ':fence', key + ':q', key + ':w']
+}
+
 const noop = (): void => {}
 const isOne = (reply: number): boolean => reply === 1
 
@@ -50,6 +61,10 @@ export class SingleStore implements Store {
   readonly #acquireCmd: RawScript<number>
   readonly #acquireUnfencedCmd: Command
   readonly #releaseCmd: RawScript<number>
+  readonly #waitCmd: Command
+  /** Waiters of this store in line, by token: called when a release hands them the lock. */
+  readonly #handoffs = new Map<string, (h: Handoff) => void>()
+  #handoffListener: Promise<() => void> | null = null
   /** onReconnect listeners: one 'ready' listener on the client for all of them, only while any. */
   readonly #reconnected = new Set<() => void>()
   readonly #onReady = (): void => { for (const fn of [...this.#reconnected]) fn() }
@@ -67,6 +82,7 @@ export class SingleStore implements Store {
     this.#acquireCmd = scripts.bindRaw<number>(redis, 'acquire')
     this.#acquireUnfencedCmd = scripts.bind<number>(redis, 'acquire-unfenced')
     this.#releaseCmd = scripts.bindRaw<number>(redis, 'release')
+    this.#waitCmd = scripts.bind(redis, 'wait') as unknown as Command
   }
 
   acquire (key: string, fence: string | null, token: string, ttl: number): Promise<number> {
@@ -97,9 +113,53 @@ export class SingleStore implements Store {
   }
 
   release (key: string, token: string): Promise<boolean> {
+    return this.#release(key, token, '0')
+  }
+
+  /**
+   * Leaves the line of `key` (a waiter that gives up); if a release handed it the lock meanwhile,
+   * passes the lock on. True when it did.
+   */
+  leave (key: string, token: string): Promise<boolean> {
+    return this.#release(key, token, '1')
+  }
+
+  #release (key: string, token: string, leaving: '0' | '1'): Promise<boolean> {
+    const keys = lineKeys(key)
     const channel = this.#channel
-    return this.#bound(this.#releaseCmd.call(key, token, channel)).then(isOne, err =>
-      this.#bound(this.#releaseCmd.recover(err, key, token, channel)).then(isOne, this.#fail))
+    return this.#bound(this.#releaseCmd.call(key, keys, token, channel, leaving)).then(isOne, err =>
+      this.#bound(this.#releaseCmd.recover(err, key, keys, token, channel, leaving)).then(isOne, this.#fail))
+  }
+
+  /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */
+  waitInLine (key: string, fenced: boolean, token: string, ttl: number, aliveMs: number): Promise<WaitReply> {
+    const p = this.#waitCmd(key, ...lineKeys(key), token, ttl, fenced ? '1' : '0', aliveMs) as unknown as Promise<WaitReply>
+    return this.#bound(p).then(undefined, this.#fail)
+  }
+
+  /**
+   * Calls `listener` when a release hands lock `token`'s waiter the lock (a message on the release
+   * channel; subscribed with the first listener, and ready once `wake(...).ready()` is). Returns
+   * the function that removes it.
+   */
+  onHandoff (token: string, listener: (h: Handoff) => void): () => void {
+    if (this.#handoffListener === null) {
+      this.#handoffListener = this.#notifier.subscribe(this.#channel, message => this.#handedOff(message))
+      this.#handoffListener.catch(noop)
+    }
+    this.#handoffs.set(token, listener)
+    return () => { this.#handoffs.delete(token) }
+  }
+
+  /** A release-channel message: '<token> <fence> <µs>' for a handoff (a lock key otherwise). */
+  #handedOff (message: string): void {
+    if (this.#handoffs.size === 0) return
+    const sp = message.indexOf(' ')
+    if (sp < 0) return
+    const listener = this.#handoffs.get(message.slice(0, sp))
+    if (listener === undefined) return
+    const sp2 = message.indexOf(' ', sp + 1)
+    listener({ fence: Number(message.slice(sp + 1, sp2)), atUs: Number(message.slice(sp2 + 1)) })
   }
 
   /** Raises the fencing counter `fence` to `to` (kept `ttl` ms past it) while `token` holds `key`; true when it did. */
@@ -128,6 +188,8 @@ export class SingleStore implements Store {
   }
 
   async close (): Promise<void> {
+    const off = this.#handoffListener
+    if (off !== null) (await off.catch(() => noop))()
     await this.#notifier.release()
   }
 }

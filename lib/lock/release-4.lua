@@ -1,0 +1,56 @@
+-- Releases the lock if the caller owns it, and hands it straight to the first waiter in line that
+-- is still alive (direct handoff: the waiter owns the lock when the message reaches it, with no
+-- acquire round trip of its own); with nobody alive in line, deletes it and tells waiters it is
+-- free. With ARGV[3] = '1' the caller is leaving the line (it gave up waiting): its entry goes,
+-- and if the lock was handed to it meanwhile, it is passed on the same way.
+-- KEYS[1] the lock key: the owner's token, plus a trailing '+' once someone waits for it
+-- KEYS[2] the resource's last fencing token (see _fence.lua)
+-- KEYS[3] the line: a sorted set of waiters' tokens, scored by the µs they joined (first come,
+--   first served; kept while they refresh)
+-- KEYS[4] the waiters: a hash token -> '<alive until, Redis ms> <lease TTL ms> <1: fenced, 0: not>'
+-- ARGV[1] the owner's token
+-- ARGV[2] the release channel: a handoff publishes '<waiter token> <fencing token or 0> <Redis
+--   TIME, µs>'; a plain release publishes the lock key (as before: waiters not in line re-check)
+-- ARGV[3] '1': the caller leaves the line; '0': a release
+-- Returns 1 when released (or passed on), 0 when the lock is absent or held by another token.
+--@include "_fence.lua"
+local token = ARGV[1]
+if ARGV[3] == '1' then
+  redis.call('ZREM', KEYS[3], token)
+  redis.call('HDEL', KEYS[4], token)
+end
+local v = redis.call('GET', KEYS[1])
+if v ~= token and v ~= token .. '+' then return 0 end
+-- Unmarked: nobody asked for it since it was taken, so nobody is in line. The uncontended path.
+if v == token then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+local nowUs = fenceClock()
+local nowMs = math.floor(nowUs / 1000)
+-- Entries whose waiter stopped refreshing (crashed, cut off) are dropped on the way; bounded, so
+-- a release never loops long: past the bound, everyone is woken to re-check instead.
+for _ = 1, 50 do
+  local head = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  if not head then break end
+  redis.call('ZREM', KEYS[3], head)
+  local entry = redis.call('HGET', KEYS[4], head)
+  redis.call('HDEL', KEYS[4], head)
+  if entry then
+    local alive, ttl, fenced = string.match(entry, '^(%d+) (%d+) (%d)$')
+    if tonumber(alive) > nowMs then
+      ttl = tonumber(ttl)
+      -- Marked again while others remain in line, so the next release hands over too.
+      local value = head
+      if redis.call('ZCARD', KEYS[3]) > 0 then value = head .. '+' end
+      redis.call('SET', KEYS[1], value, 'PX', ttl)
+      local fence = 0
+      if fenced == '1' then fence = issueFence(KEYS[2], ttl) end
+      redis.call('PUBLISH', ARGV[2], string.format('%s %.0f %.0f', head, fence, nowUs))
+      return 1
+    end
+  end
+end
+redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[2], KEYS[1])
+return 1
