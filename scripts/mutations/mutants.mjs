@@ -20,8 +20,8 @@ export const mutants = [
   {
     id: 'lock-release-no-owner-check',
     guarantee: 'only the owner token can release a lock',
-    file: 'lib/lock/release-1.lua',
-    find: "if v ~= ARGV[1] and v ~= ARGV[1] .. '+' then return 0 end",
+    file: 'lib/lock/release-4.lua',
+    find: "if v ~= token and v ~= token .. '+' then return 0 end",
     replace: 'if not v then return 0 end',
     tests: ['test/lock/acquire.test.ts', 'test/lock/wake.test.ts']
   },
@@ -36,25 +36,26 @@ export const mutants = [
   {
     id: 'lock-fence-not-incremented',
     guarantee: 'every acquisition of a resource gets a higher fencing token (also while the clock is behind its last token)',
-    file: 'lib/lock/acquire-2.lua',
-    find: "local token = tonumber(redis.call('GET', KEYS[2]) or '0') + 1",
-    replace: "local token = tonumber(redis.call('GET', KEYS[2]) or '0')",
+    file: 'lib/lock/_fence.lua',
+    find: 'local token = tonumber(last) + 1',
+    replace: 'local token = tonumber(last)',
     tests: ['test/lock/acquire.test.ts', 'test/lock/fencing-failover.test.ts']
   },
   {
     id: 'lock-fence-ignores-clock',
     guarantee: 'a lost or rolled-back fence counter (a promoted replica that missed increments) never yields a lower token',
-    file: 'lib/lock/acquire-2.lua',
-    find: 'if token < now then token = now end',
-    replace: '',
+    file: 'lib/lock/_fence.lua',
+    find: 'if last and tonumber(last) >= now then',
+    replace: 'if last then',
     tests: ['test/lock/fencing-failover.test.ts']
   },
   {
     id: 'lock-fence-never-expires',
     guarantee: 'idle fence counters expire (pitfall 6, orphaned keys)',
-    file: 'lib/lock/_fence.lua',
-    find: "redis.call('SET', key, string.format('%.0f', token), 'PX', ahead + ttl + 1)",
-    replace: "redis.call('SET', key, string.format('%.0f', token))",
+    edits: [
+      { file: 'lib/lock/_fence.lua', find: "redis.call('SET', key, string.format('%.0f', token), 'PX', ahead + ttl + 1)", replace: "redis.call('SET', key, string.format('%.0f', token))" },
+      { file: 'lib/lock/_fence.lua', find: "'PX', ttl + 1, 'GET')", replace: "'GET')" }
+    ],
     tests: ['test/lock/fencing-failover.test.ts']
   },
   {
