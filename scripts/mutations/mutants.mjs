@@ -115,8 +115,8 @@ export const mutants = [
     id: 'rl-fixed-window-no-ttl',
     guarantee: 'fixed window: the counter key expires with its window (no key lives for ever)',
     file: 'lib/rate-limit/_fixed-window-one.lua',
-    find: "  redis.call('PEXPIRE', key, math.max(1, math.ceil((s + w - now) / 1000)))\n",
-    replace: '',
+    find: "    redis.call('SET', key, c, 'PX', w / 1000)",
+    replace: "    redis.call('SET', key, c)",
     tests: ['test/rate-limit/window-boundaries.test.ts', 'test/rate-limit/algorithms.test.ts', 'test/rate-limit/hot-path.test.ts']
   },
   {
@@ -157,8 +157,8 @@ export const mutants = [
     id: 'session-absolute-ttl-not-capped',
     guarantee: 'activity never extends a session past its absolute deadline',
     file: 'lib/session/save-2.lua',
-    find: "  local ttl = math.min(idle, deadline - now)\n  redis.call('PEXPIRE', key, ttl)\n  index(meta[2], now + ttl, ttl)",
-    replace: "  local ttl = idle\n  redis.call('PEXPIRE', key, ttl)\n  index(meta[2], now + ttl, ttl)",
+    find: "  local ttl = math.min(idle, deadline - now)\n  redis.call('PEXPIRE', key, ttl)\n  if ARGV[6] ~= '0' then index(meta[2], now + ttl, ttl) end",
+    replace: "  local ttl = idle\n  redis.call('PEXPIRE', key, ttl)\n  if ARGV[6] ~= '0' then index(meta[2], now + ttl, ttl) end",
     tests: ['test/session/write-path.test.ts', 'test/session/expiry.test.ts']
   },
   {
@@ -249,7 +249,7 @@ export const mutants = [
   {
     id: 'queue-priority-ignored',
     guarantee: 'jobs run by priority (lower first), FIFO within a priority',
-    file: 'lib/queue/_add.lua',
+    file: 'lib/queue/_waiting.lua',
     find: 'local score = prio * 8589934592 + (seq % 8589934592)',
     replace: 'local score = seq % 8589934592',
     tests: ['test/queue/priority.test.ts']
