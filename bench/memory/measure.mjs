@@ -66,3 +66,19 @@ export async function cliRedis (arg) {
   const { benchRedis } = await import('../lib/harness.js')
   return await benchRedis()
 }
+
+/**
+ * The CLI of a probe (`node bench/memory/<probe>.mjs [redis://…] [n] [--breakdown]`): prints
+ * `table(url, n)` as markdown under `title`, and `breakdown(url, n)` with --breakdown.
+ */
+export async function runProbe (title, table, breakdownOf) {
+  const args = process.argv.slice(2)
+  const server = await cliRedis(args.find(a => a.startsWith('redis://')))
+  const n = Number(args.find(a => /^\d+$/.test(a)) ?? 10_000)
+  try {
+    console.log(markdown(title, await table(server.url, n)))
+    if (args.includes('--breakdown')) console.log(JSON.stringify(await breakdownOf(server.url, n), null, 1))
+  } finally {
+    await server.stop()
+  }
+}

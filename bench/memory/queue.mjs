@@ -6,7 +6,7 @@
 // starts a redis-server of its own; it FLUSHALLs the server it is given).
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq'
 import { Queue } from '../../dist/index.js'
-import { breakdown, cliRedis, client, delta, markdown } from './measure.mjs'
+import { breakdown, client, delta, runProbe } from './measure.mjs'
 
 const payload = i => ({ to: `user${i}@example.com`, template: 'welcome', n: i })
 const jobs = (from, count) => Array.from({ length: count }, (_, j) => ({ name: 'send', data: payload(from + j) }))
@@ -99,14 +99,4 @@ export default async function queueMemory (redisUrl, n) {
   ]
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2)
-  const server = await cliRedis(args.find(a => a.startsWith('redis://')))
-  const n = Number(args.find(a => /^\d+$/.test(a)) ?? 10_000)
-  try {
-    console.log(markdown('jobs (BullMQ 6.7 anchor)', await queueMemory(server.url, n)))
-    if (args.includes('--breakdown')) console.log(JSON.stringify(await waitingBreakdown(server.url, n), null, 1))
-  } finally {
-    await server.stop()
-  }
-}
+if (import.meta.url === `file://${process.argv[1]}`) await runProbe('jobs (BullMQ 6.7 anchor)', queueMemory, waitingBreakdown)

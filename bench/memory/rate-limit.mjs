@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import { Redis } from 'ioredis'
+import { delta } from './measure.mjs'
 import { normalizeRule, RateLimiter } from '../../dist/lib/rate-limit/index.js'
 
 const require = createRequire(import.meta.url)
@@ -36,14 +37,6 @@ const IN_FLIGHT = 2000
 /** Client i's id: an IPv4 address in 10.0.0.0/8, as a per-IP limit would key it. */
 export function clientId (i) {
   return `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
-}
-
-/** used_memory less the clients' buffers (a pipelined fill leaves them large for a while: not per-key memory). */
-async function usedMemory (redis) {
-  await redis.call('MEMORY', 'PURGE')
-  const info = await redis.info('memory')
-  const field = name => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)[1])
-  return field('used_memory') - field('mem_clients_normal')
 }
 
 /** Every key of the database (the probe's own, after FLUSHALL), by SCAN. */
@@ -97,14 +90,10 @@ async function fill (clients, times, hit) {
 /** One measurement: flush, fill by `populate`, and the figures per client. */
 async function measure (redis, clients, samples, populate, warm) {
   // A first pass loads the scripts and sizes the connections' buffers, so the figure holds only keys.
-  await warm()
-  await redis.flushall('SYNC')
-  const before = await usedMemory(redis)
-  await populate()
-  const after = await usedMemory(redis)
+  const added = await delta(redis, populate, warm)
   const seen = await inspect(redis, samples)
   return {
-    bytesPerClient: (after - before) / clients,
+    bytesPerClient: added / clients,
     memoryUsage: seen.memoryUsage,
     keysPerClient: seen.keys / clients,
     keysWithoutTtl: seen.noTtl,

@@ -10,7 +10,7 @@ import Fastify from 'fastify'
 import fastifyCookie from '@fastify/cookie'
 import fastifySession from '@fastify/session'
 import { SessionStore, newSessionId, userTag } from '../../dist/index.js'
-import { breakdown, cliRedis, client, delta, markdown } from './measure.mjs'
+import { breakdown, client, delta, runProbe } from './measure.mjs'
 
 register('../servers/session-anchor-shim-hooks.js', import.meta.url)
 const { RedisStore } = await import('connect-redis')
@@ -129,14 +129,4 @@ export default async function sessionMemory (redisUrl, n) {
   ]
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const args = process.argv.slice(2)
-  const server = await cliRedis(args.find(a => a.startsWith('redis://')))
-  const n = Number(args.find(a => /^\d+$/.test(a)) ?? 10_000)
-  try {
-    console.log(markdown('sessions (@fastify/session + connect-redis anchor)', await sessionMemory(server.url, n)))
-    if (args.includes('--breakdown')) console.log(JSON.stringify(await sessionBreakdown(server.url, n), null, 1))
-  } finally {
-    await server.stop()
-  }
-}
+if (import.meta.url === `file://${process.argv[1]}`) await runProbe('sessions (@fastify/session + connect-redis anchor)', sessionMemory, sessionBreakdown)
