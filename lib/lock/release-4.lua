@@ -31,9 +31,8 @@ local nowMs = math.floor(nowUs / 1000)
 -- Entries whose waiter stopped refreshing (crashed, cut off) are dropped on the way; bounded, so
 -- a release never loops long: past the bound, everyone is woken to re-check instead.
 for _ = 1, 50 do
-  local head = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  local head = redis.call('ZPOPMIN', KEYS[3])[1]
   if not head then break end
-  redis.call('ZREM', KEYS[3], head)
   local entry = redis.call('HGET', KEYS[4], head)
   redis.call('HDEL', KEYS[4], head)
   if entry then

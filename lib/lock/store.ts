@@ -61,7 +61,7 @@ export class SingleStore implements Store {
   readonly #acquireCmd: RawScript<number>
   readonly #acquireUnfencedCmd: Command
   readonly #releaseCmd: RawScript<number>
-  readonly #waitCmd: Command
+  readonly #waitCmd: (...args: Array<string | number>) => Promise<WaitReply>
   /** Waiters of this store in line, by token: called when a release hands them the lock. */
   readonly #handoffs = new Map<string, (h: Handoff) => void>()
   #handoffListener: Promise<() => void> | null = null
@@ -82,7 +82,7 @@ export class SingleStore implements Store {
     this.#acquireCmd = scripts.bindRaw<number>(redis, 'acquire')
     this.#acquireUnfencedCmd = scripts.bind<number>(redis, 'acquire-unfenced')
     this.#releaseCmd = scripts.bindRaw<number>(redis, 'release')
-    this.#waitCmd = scripts.bind(redis, 'wait') as unknown as Command
+    this.#waitCmd = scripts.bind<WaitReply>(redis, 'wait')
   }
 
   acquire (key: string, fence: string | null, token: string, ttl: number): Promise<number> {
@@ -133,7 +133,7 @@ export class SingleStore implements Store {
 
   /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */
   waitInLine (key: string, fenced: boolean, token: string, ttl: number, aliveMs: number): Promise<WaitReply> {
-    const p = this.#waitCmd(key, ...lineKeys(key), token, ttl, fenced ? '1' : '0', aliveMs) as unknown as Promise<WaitReply>
+    const p = this.#waitCmd(key, ...lineKeys(key), token, ttl, fenced ? '1' : '0', aliveMs)
     return this.#bound(p).then(undefined, this.#fail)
   }
 
