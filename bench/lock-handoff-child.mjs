@@ -58,4 +58,6 @@ for (let i = 0; i < TURNS; i++) {
 const done = now()
 await close()
 redis.disconnect()
-process.stdout.write(JSON.stringify({ pid: process.pid, starts, ends, done }) + '\n')
+// Exit once the figures are written: stdin (the "go" pipe) would keep the process, and so the
+// parent's pipes and the whole bench run, alive.
+process.stdout.write(JSON.stringify({ pid: process.pid, starts, ends, done }) + '\n', () => process.exit(0))

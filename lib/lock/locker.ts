@@ -332,7 +332,9 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
         // Register before the attempt: a plain release (nobody alive in line) publishes the key.
         const wake = store.wake(rkey)
         try {
-          const live = await wake.ready(Math.min(remaining, this.options.commandTimeout))
+          const wait = Math.min(remaining, this.options.commandTimeout)
+          const [releases, handoffs] = await Promise.all([wake.ready(wait), store.handoffReady(wait)])
+          const live = releases && handoffs
           if (handed !== null) continue
           const started = performance.now()
           const [ours, a, b] = await store.waitInLine(rkey, o.fencing, token, ttl, aliveMs)

@@ -7,10 +7,13 @@
 -- KEYS[2] the resource's last fencing token (see _fence.lua)
 -- KEYS[3] the line: a sorted set of waiters' tokens, scored by the µs they joined (first come,
 --   first served; kept while they refresh)
--- KEYS[4] the waiters: a hash token -> '<alive until, Redis ms> <lease TTL ms> <1: fenced, 0: not>'
+-- KEYS[4] the waiters: a hash token -> '<alive until, Redis ms> <lease TTL ms> <1: fenced, 0: not>
+--   <waiter's Locker id>' (the id is absent in entries written by builds before it)
 -- ARGV[1] the owner's token
--- ARGV[2] the release channel: a handoff publishes '<waiter token> <fencing token or 0> <Redis
---   TIME, µs>'; a plain release publishes the lock key (as before: waiters not in line re-check)
+-- ARGV[2] the release channel. A handoff publishes '<waiter token> <fencing token or 0> <Redis
+--   TIME, µs>' on the waiter's own channel, ARGV[2] .. ':' .. <its Locker id> (ARGV[2] itself for
+--   an entry without an id), so only the process handed the lock wakes; a plain release publishes
+--   the lock key on ARGV[2] (waiters not in line re-check)
 -- ARGV[3] '1': the caller leaves the line; '0': a release
 -- Returns 1 when released (or passed on), 0 when the lock is absent or held by another token.
 --@include "_fence.lua"
@@ -36,7 +39,7 @@ for _ = 1, 50 do
   local entry = redis.call('HGET', KEYS[4], head)
   redis.call('HDEL', KEYS[4], head)
   if entry then
-    local alive, ttl, fenced = string.match(entry, '^(%d+) (%d+) (%d)$')
+    local alive, ttl, fenced, id = string.match(entry, '^(%d+) (%d+) (%d) ?(%S*)$')
     if tonumber(alive) > nowMs then
       ttl = tonumber(ttl)
       -- Marked again while others remain in line, so the next release hands over too.
@@ -45,7 +48,9 @@ for _ = 1, 50 do
       redis.call('SET', KEYS[1], value, 'PX', ttl)
       local fence = 0
       if fenced == '1' then fence = issueFence(KEYS[2], ttl) end
-      redis.call('PUBLISH', ARGV[2], string.format('%s %.0f %.0f', head, fence, nowUs))
+      local channel = ARGV[2]
+      if id ~= '' then channel = channel .. ':' .. id end
+      redis.call('PUBLISH', channel, string.format('%s %.0f %.0f', head, fence, nowUs))
       return 1
     end
   end

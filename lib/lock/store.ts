@@ -1,6 +1,7 @@
 // Where locks live: one Redis (or Cluster) client, or several independent masters (Redlock
 // quorum). Both answer the same small interface, so the Locker's logic (validity, waiting,
 // leases) is written once.
+import { randomBytes } from 'node:crypto'
 import { Notifier, type WakeReason } from '../shared/notifier.js'
 import { FRP_REDIS_UNAVAILABLE } from '../shared/errors.js'
 import { callPolicy, type Bound } from '../shared/call-policy.js'
@@ -54,6 +55,13 @@ export class SingleStore implements Store {
   readonly #redis: RedisClient
   readonly #notifier: Notifier
   readonly #channel: string
+  /**
+   * This store's own id and channel (the release channel + ':' + id): a release that hands the
+   * lock to one of our waiters publishes there, so a handoff wakes only the process it is for,
+   * not every process subscribed to the release channel (each woken process costs CPU per turn).
+   */
+  readonly #id = randomBytes(6).toString('base64url')
+  readonly #handoffChannel: string
   /** Bounds each call by the Locker's commandTimeout (no timer when the client's own is as tight). */
   readonly #bound: Bound
   /** Every failure as a coded error (FRP_REDIS_TIMEOUT, FRP_REDIS_UNAVAILABLE, ...). */
@@ -72,6 +80,7 @@ export class SingleStore implements Store {
   constructor (redis: RedisClient, channel: string, timeout: number) {
     this.#redis = redis
     this.#channel = channel
+    this.#handoffChannel = `${channel}:${this.#id}`
     const policy = callPolicy(redis, timeout)
     this.#bound = policy.bound
     this.#fail = policy.fail
@@ -133,25 +142,38 @@ export class SingleStore implements Store {
 
   /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */
   waitInLine (key: string, fenced: boolean, token: string, ttl: number, aliveMs: number): Promise<WaitReply> {
-    const p = this.#waitCmd(key, ...lineKeys(key), token, ttl, fenced ? '1' : '0', aliveMs)
+    const p = this.#waitCmd(key, ...lineKeys(key), token, ttl, fenced ? '1' : '0', aliveMs, this.#id)
     return this.#bound(p).then(undefined, this.#fail)
   }
 
   /**
-   * Calls `listener` when a release hands lock `token`'s waiter the lock (a message on the release
-   * channel; subscribed with the first listener, and ready once `wake(...).ready()` is). Returns
-   * the function that removes it.
+   * Calls `listener` when a release hands lock `token`'s waiter the lock (a message on this
+   * store's handoff channel, subscribed with the first listener: see `handoffReady`). Returns the
+   * function that removes it.
    */
   onHandoff (token: string, listener: (h: Handoff) => void): () => void {
     if (this.#handoffListener === null) {
-      this.#handoffListener = this.#notifier.subscribe(this.#channel, message => this.#handedOff(message))
+      this.#handoffListener = this.#notifier.subscribe(this.#handoffChannel, message => this.#handedOff(message))
       this.#handoffListener.catch(noop)
     }
     this.#handoffs.set(token, listener)
     return () => { this.#handoffs.delete(token) }
   }
 
-  /** A release-channel message: '<token> <fence> <µs>' for a handoff (a lock key otherwise). */
+  /**
+   * Resolves true once the handoff channel is subscribed on a live connection, false if not within
+   * `timeoutMs` (a waiter then re-checks on a timer instead of trusting a message to come).
+   */
+  async handoffReady (timeoutMs: number): Promise<boolean> {
+    try {
+      await this.#notifier.ready(this.#handoffChannel, timeoutMs)
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /** A handoff-channel message: '<token> <fence> <µs>'. */
   #handedOff (message: string): void {
     if (this.#handoffs.size === 0) return
     const sp = message.indexOf(' ')

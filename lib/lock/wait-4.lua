@@ -10,6 +10,7 @@
 -- ARGV[3] '1': issue a fencing token; '0': unfenced
 -- ARGV[4] how long (ms) our entry stays alive without a refresh: a waiter that stopped refreshing
 --   (crashed) is skipped rather than handed the lock
+-- ARGV[5] the waiter's Locker id: a handoff is published on that Locker's own channel
 -- Returns {1, fencing token or 0, remaining TTL of our lock in ms} when the lock is ours, or
 --   {0, remaining TTL of the holder in ms (0: unknown), Redis TIME in µs} when we are in line.
 --@include "_fence.lua"
@@ -37,7 +38,7 @@ local nowUs = fenceClock()
 local life = tonumber(ARGV[4])
 -- NX: a refresh keeps our place in line.
 redis.call('ZADD', KEYS[3], 'NX', nowUs, token)
-redis.call('HSET', KEYS[4], token, string.format('%.0f %d %s', math.floor(nowUs / 1000) + life, ttl, ARGV[3]))
+redis.call('HSET', KEYS[4], token, string.format('%.0f %d %s %s', math.floor(nowUs / 1000) + life, ttl, ARGV[3], ARGV[5]))
 -- The line lives as long as its freshest entry could.
 if redis.call('PTTL', KEYS[3]) < life then redis.call('PEXPIRE', KEYS[3], life) end
 if redis.call('PTTL', KEYS[4]) < life then redis.call('PEXPIRE', KEYS[4], life) end

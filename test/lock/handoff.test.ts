@@ -136,3 +136,43 @@ test('a handoff whose message is lost (subscriber reconnect) is found by the wai
   t.ok(got.remaining() > 30_000, 'with what remains of its TTL')
   await got.release()
 })
+
+// Regression: every handoff was published on the one release channel, which every process using
+// the Locker subscribes to, so each turn woke every process (each parsing a message that was not
+// for it). Six processes contending for one lock spent a third of their turn time on that: now a
+// handoff goes to the waiter's own Locker channel, and nothing reaches the shared channel.
+test('a handoff is published only to the waiter\'s own Locker, not to every subscriber of the release channel', async t => {
+  const h = await startTopology(t, 'standalone')
+  const admin = h.client() as Redis
+  const holderSide = new Locker(h.client(), { prefix: 'h7', commandTimeout: SLOW_MACHINE })
+  const waiterSide = new Locker(h.client(), { prefix: 'h7', commandTimeout: SLOW_MACHINE })
+  const bystander = new Locker(h.client(), { prefix: 'h7', commandTimeout: SLOW_MACHINE })
+  t.teardown(() => Promise.all([holderSide.close(), waiterSide.close(), bystander.close()]))
+  // A bystander waiting on another lock: subscribed to the shared channel and its own.
+  const other = await holderSide.acquire('other', { ttl: 60_000 })
+  const bystanding = bystander.acquire('other', { ttl: 60_000, waitTimeout: 20_000 })
+  const spy = h.client() as Redis
+  t.teardown(() => spy.disconnect())
+  const seen: Array<[string, string]> = []
+  spy.on('pmessage', (_pattern: string, channel: string, message: string) => { seen.push([channel, message]) })
+  await spy.psubscribe('h7:lock:released*')
+  const key = holderSide.redisKey('invoice')
+  await eventually(async () => await admin.zcard(holderSide.redisKey('other') + ':q') === 1, { what: 'the bystander to join its line' })
+  const held = await holderSide.acquire('invoice', { ttl: 60_000 })
+  const waiting = waiterSide.acquire('invoice', { ttl: 60_000, waitTimeout: 20_000 })
+  await eventually(async () => await admin.zcard(key + ':q') === 1, { what: 'the waiter to join the line' })
+  await held.release()
+  const got = await waiting
+  await eventually(() => seen.length === 1, { what: 'the handoff message' })
+  const [channel, message] = seen[0]
+  t.not(channel, 'h7:lock:released', 'not on the shared release channel')
+  t.match(channel, /^h7:lock:released:[\w-]+$/, 'on a Locker\'s own channel')
+  t.ok(message.startsWith(got.token + ' '), 'naming the waiter\'s token')
+  // The bystander's channel differs: its lock is handed over on another one.
+  await other.release()
+  const next = await bystanding
+  await eventually(() => seen.length === 2, { what: 'the bystander\'s handoff message' })
+  t.not(seen[1][0], channel, 'each Locker has its own channel')
+  t.ok(seen[1][1].startsWith(next.token + ' '))
+  await Promise.all([got.release(), next.release()])
+})
