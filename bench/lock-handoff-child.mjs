@@ -21,7 +21,9 @@ let acquire
 let close = async () => {}
 if (impl.startsWith('ours')) {
   // A new user's Locker: defaults (fenced, waitTimeout raised so 600 turns on one key fit).
-  const locker = new Locker(redis, { prefix: 'bench-handoff', ttl: TTL, waitTimeout: 120_000 })
+  // ours-burst-<n>: the same with `burst: n` (a re-acquire in the same event-loop turn reuses the lock).
+  const burst = impl.startsWith('ours-burst-') ? Number(impl.slice('ours-burst-'.length)) : 1
+  const locker = new Locker(redis, { prefix: 'bench-handoff', ttl: TTL, waitTimeout: 120_000, burst })
   acquire = async k => { const lease = await locker.acquire(k); return () => lease.release() }
   close = () => locker.close()
 } else {

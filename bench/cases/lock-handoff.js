@@ -13,6 +13,8 @@ const PROCS = Number(process.env.BENCH_HANDOFF_PROCS ?? 6)
 const TURNS = Number(process.env.BENCH_HANDOFF_TURNS ?? 100)
 const WORK_MS = Number(process.env.BENCH_HANDOFF_WORK_MS ?? 1)
 const WINDOWS = 10
+// The Locker's `burst` for the "Locker, burst" contender (0: leave that contender out).
+const BURST = Number(process.env.BENCH_HANDOFF_BURST ?? 8)
 // BENCH_HANDOFF_BASELINE=<dist dir relative to bench/, e.g. ../dist-main>: also runs that build of
 // the Locker, alternating with the others (an A/B of two versions on the same Redis).
 const BASELINE = process.env.BENCH_HANDOFF_BASELINE
@@ -73,6 +75,7 @@ async function run (impl, redisUrl) {
 
 export default async function lockHandoff ({ redisUrl }) {
   const names = { ours: 'fastify-redis-patterns Locker', redlock4: 'redlock 4.2 (retryCount -1, else defaults)' }
+  if (BURST > 1) names[`ours-burst-${BURST}`] = `Locker, burst: ${BURST}`
   if (BASELINE !== undefined) names.baseline = `Locker, build ${BASELINE}`
   const extra = Object.fromEntries(Object.keys(names).map(k => [k, []]))
   const result = await compare(`${PROCS} processes x ${TURNS} locked increments of one key (~${WORK_MS} ms inside)`, 'locked ops/s',
@@ -100,6 +103,6 @@ export default async function lockHandoff ({ redisUrl }) {
     `Throughput = ${PROCS * TURNS} / (last release − first acquire); the counter is checked to be exactly ${PROCS * TURNS}. ` +
     'A fair lock keeps every process at about 1/' + PROCS + ' of the turns in every tenth of the run (and finishes them together, near 100%); ' +
     'an unfair one lets a process run its turns back to back (min 0 in some tenths, early finishers). ' +
-    'Locker: defaults (fenced), waitTimeout 120 s. redlock 4.2: retryCount -1 (the default 10 retries would fail turns), retryDelay 200, retryJitter 100 (defaults).'
+    `Locker: defaults (fenced), waitTimeout 120 s; "burst: ${BURST}": the same with the \`burst\` option (a lock re-acquired in the event-loop turn it was released in is reused, up to ${BURST} leases in a row, then handed to the next process in line). redlock 4.2: retryCount -1 (the default 10 retries would fail turns), retryDelay 200, retryJitter 100 (defaults).`
   ]
 }

@@ -17,6 +17,12 @@ export interface LeaseContext {
   drift (ttl: number): number
   /** Reports a lease event (`ttl`: the new TTL of an extension). */
   event (event: LeaseEvent, lease: Lease<boolean>, ttl: number): void
+  /**
+   * Offered a lease being released that still holds its lock (the Locker's `burst`): true when the
+   * Locker keeps the lock for an acquire of the same key in this event-loop turn, and will release
+   * it itself otherwise. `deadline`: the lease's, on the local monotonic clock.
+   */
+  park (lease: Lease<boolean>, redisKey: string, deadline: number, turn: number): boolean
 }
 
 type State = 'held' | 'lost' | 'released'
@@ -47,10 +53,16 @@ export class Lease<Fenced extends boolean = true> {
   #timer: NodeJS.Timeout | null = null
   /** The Locker's local line for this lock, left once when the lease ends. */
   #line: LocalQueue | null
+  /**
+   * Which lease of a burst this is (the Locker's `burst`): 1 when taken from Redis, n for the
+   * (n - 1)th reuse of that lock without Redis, whose fencing token this process issued itself.
+   */
+  readonly #turn: number
 
-  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: FencingToken<Fenced>, ttl: number, deadline: number, line: LocalQueue | null = null) {
+  constructor (ctx: LeaseContext, key: string, redisKey: string, token: string, fencingToken: FencingToken<Fenced>, ttl: number, deadline: number, line: LocalQueue | null = null, turn = 1) {
     this.#ctx = ctx
     this.#line = line
+    this.#turn = turn
     this.key = key
     this.#redisKey = redisKey
     this.token = token
@@ -123,9 +135,19 @@ export class Lease<Fenced extends boolean = true> {
   release (): Promise<void> {
     if (this.#state === 'released') return Promise.resolve()
     const before = this.#state
+    if (before === 'held' && this.#ctx.park(this, this.#redisKey, this.#deadline, this.#turn)) {
+      // Kept by the Locker for a re-acquire in this event-loop turn: released for this lease.
+      this.#state = 'released'
+      this.#disarm()
+      this.#ended()
+      this.#ctx.event('released', this, this.ttl)
+      return Promise.resolve()
+    }
     this.#state = 'released'
     this.#disarm()
-    return this.#ctx.store.release(this.#redisKey, this.token).then(ok => {
+    // A reused lease's token was issued here, not by Redis: the release raises the counter to it.
+    const floor = this.#turn > 1 && typeof this.fencingToken === 'number' ? this.fencingToken : 0
+    return this.#ctx.store.release(this.#redisKey, this.token, floor, this.ttl).then(ok => {
       this.#ended()
       if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
       this.#ctx.event('released', this, this.ttl)

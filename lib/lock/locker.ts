@@ -12,6 +12,7 @@ import { remainingTtl } from './scripts.js'
 import { newToken } from './token.js'
 import { LocalQueue } from './local-queue.js'
 import { forceRelease, listHeld, type HeldLocks } from './held.js'
+import { Parking, type Parked } from './burst.js'
 import {
   MAX_TTL, normalizeAcquireOptions, normalizeLockerOptions,
   type AcquireOptions, type NormalizedAcquireOptions, type LockerOptions, type NormalizedLockerOptions, type UsingOptions
@@ -44,6 +45,12 @@ export interface LockerEvents {
   lost: [lease: Lease<boolean>]
   /** An acquire failed on Redis (FRP_REDIS_UNAVAILABLE, FRP_REDIS_TIMEOUT, …): not a timeout, not an abort. */
   acquireError: [key: string, err: Error]
+  /**
+   * A release the Locker made itself, at the end of a `burst` (after the lease's own release()
+   * had resolved), failed: FRP_LOCK_NOT_OWNER (the lock was lost or force-released meanwhile) or
+   * FRP_REDIS_* (the lock then expires at its TTL). `key` is the Redis key of the lock.
+   */
+  releaseError: [key: string, err: Error]
 }
 
 /**
@@ -60,6 +67,8 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
   readonly #channel: string
   readonly #space: KeySpace
   readonly #local = new LocalQueue()
+  /** Locks kept for a re-acquire in the same event-loop turn (`burst` > 1), else null. */
+  readonly #parking: Parking | null
   /** What a Lease needs of its Locker (kept off the public surface). */
   readonly #leases: LeaseContext
   #closed = false
@@ -78,10 +87,16 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
     this.#clients = clients
     this.#single = clients.length === 1 ? new SingleStore(clients[0], channel, this.options.commandTimeout) : null
     this.#store = this.#single ?? new QuorumStore(clients, channel, this.options.commandTimeout, this.options.quorum)
+    const parking = this.#parking = this.options.burst > 1
+      ? new Parking(this.options.burst, this.options.minValidity, (rkey, p) => this.#releaseParked(rkey, p))
+      : null
     this.#leases = {
       store: this.#store,
       drift: ttl => this.drift(ttl),
-      event: (event, lease, ttl) => { this.#leaseEvent(event, lease, ttl) }
+      event: (event, lease, ttl) => { this.#leaseEvent(event, lease, ttl) },
+      park: parking === null
+        ? () => false
+        : (lease, rkey, deadline, turn) => !this.#closed && parking.park(rkey, { token: lease.token, fence: lease.fencingToken, ttl: lease.ttl, deadline, turn })
     }
   }
 
@@ -222,11 +237,27 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
     return await forceRelease(this.#clients, this.#space.key(key), this.#channel, this.options.commandTimeout)
   }
 
-  /** Stops the release subscriber (shared with other users of the same client). */
+  /**
+   * Releases the locks kept for a re-acquire (`burst`), then stops the release subscriber (shared
+   * with other users of the same client).
+   */
   async close (): Promise<void> {
     if (this.#closed) return
     this.#closed = true
+    await this.#parking?.flushAll()
     await this.#store.close()
+  }
+
+  /** Releases a lock kept at the end of a burst's turn; a failure is reported as 'releaseError'. */
+  #releaseParked (rkey: string, p: Parked): Promise<void> {
+    const floor = p.turn > 1 && p.fence !== undefined ? p.fence : 0
+    return this.#store.release(rkey, p.token, floor, p.ttl).then(ok => {
+      if (!ok) this.#releaseFailed(rkey, new FRP_LOCK_NOT_OWNER(rkey))
+    }, err => { this.#releaseFailed(rkey, err as Error) })
+  }
+
+  #releaseFailed (rkey: string, err: Error): void {
+    if (this.listenerCount('releaseError') > 0) this.emit('releaseError', rkey, err)
   }
 
   /** Another caller of this Locker holds or is acquiring this lock: queue behind it locally. */
@@ -281,6 +312,15 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
   /** One acquisition attempt: a Lease, or the holder's remaining TTL in ms (0 = unknown). */
   #attempt (key: string, rkey: string, ttl: number, fencing: boolean): Promise<Lease<boolean> | number> {
     if (this.#closed) return Promise.reject(new FRP_REDIS_UNAVAILABLE('locker closed'))
+    if (this.#parking !== null) {
+      const parked = this.#parking.take(rkey, ttl, fencing)
+      if (parked !== null) {
+        if ('wait' in parked) return parked.wait.then(() => this.#attempt(key, rkey, ttl, fencing))
+        // The next lease of the burst: the lock stays ours in Redis; the token is the last one + 1.
+        const fence = parked.fence === undefined ? undefined : parked.fence + 1
+        return Promise.resolve(new Lease<boolean>(this.#leases, key, rkey, parked.token, fence, ttl, parked.deadline, this.#local, parked.turn + 1))
+      }
+    }
     const token = newToken()
     const started = performance.now()
     return this.#store.acquire(rkey, fencing ? rkey + ':fence' : null, token, ttl).then(reply => {

@@ -40,6 +40,18 @@ export interface LockerOptions {
    * cannot check a token (each acquire can override it).
    */
   fencing?: boolean
+  /**
+   * Leases in a row this Locker may take of one lock without going back to Redis, when the lock is
+   * acquired again in the same event-loop turn it was released in (a loop of acquire → work →
+   * release). Default 1: every lease is its own acquisition and every release frees the lock in
+   * Redis before it resolves. With `burst: n`, a release parks the lock until the end of the turn;
+   * an acquire of it in that turn (same TTL and fencing choice) costs no round trip, and a release
+   * or the end of the turn after n leases sends it back to Redis, handing it to the next process in
+   * line. Trades fairness for throughput on a hot lock (others wait up to n turns more) and frees
+   * the lock one event-loop turn after release() resolved (if the process dies in that turn, at
+   * its TTL). One Redis, Sentinel or Cluster only (not the quorum mode). docs/lock.md, Bursts.
+   */
+  burst?: number
 }
 
 export interface AcquireOptions {
@@ -75,6 +87,7 @@ export interface NormalizedLockerOptions extends NormalizedAcquireOptions {
   driftFactor: number
   commandTimeout: number
   quorum: number
+  burst: number
 }
 
 export const MAX_TTL = 2 ** 31 - 1 // setTimeout's limit; leases are re-armed on timers
@@ -89,9 +102,11 @@ function normalizeRetry (where: string, retry: RetryOptions | undefined, base: {
 }
 
 export function normalizeLockerOptions (opts: LockerOptions, clients: number): NormalizedLockerOptions {
-  rejectUnknown('lock', opts, ['prefix', 'ttl', 'waitTimeout', 'minValidity', 'driftFactor', 'commandTimeout', 'quorum', 'retry', 'fencing'])
+  rejectUnknown('lock', opts, ['prefix', 'ttl', 'waitTimeout', 'minValidity', 'driftFactor', 'commandTimeout', 'quorum', 'retry', 'fencing', 'burst'])
   const quorum = optInt('lock.quorum', opts.quorum, Math.floor(clients / 2) + 1, 1, clients)
   if (clients > 1 && quorum <= clients / 2) throw invalid('lock.quorum', `must be a majority of the ${clients} clients, got ${quorum}`)
+  const burst = optInt('lock.burst', opts.burst, 1, 1, 10_000)
+  if (clients > 1 && burst > 1) throw invalid('lock.burst', 'needs one Redis, Sentinel or Cluster client: the quorum mode cannot reuse a lock without asking every master')
   return {
     prefix: optString('lock.prefix', opts.prefix, 'frp'),
     ttl: optDuration('lock.ttl', opts.ttl, 30_000, 10, MAX_TTL),
@@ -100,6 +115,7 @@ export function normalizeLockerOptions (opts: LockerOptions, clients: number): N
     driftFactor: optNumber('lock.driftFactor', opts.driftFactor, 0.01, 0, 0.5),
     commandTimeout: optDuration('lock.commandTimeout', opts.commandTimeout, 1000, 1, MAX_TTL),
     quorum,
+    burst,
     ...normalizeRetry('lock.retry', opts.retry, { jitter: 25, maxDelay: 1000 }),
     signal: undefined,
     fencing: optBool('lock.fencing', opts.fencing, true)

@@ -15,6 +15,9 @@
 --   an entry without an id), so only the process handed the lock wakes; a plain release publishes
 --   the lock key on ARGV[2] (waiters not in line re-check)
 -- ARGV[3] '1': the caller leaves the line; '0': a release
+-- ARGV[4] (optional) a fencing floor: the highest token the releasing Locker issued itself to
+--   leases it reused without Redis (the `burst` option); the counter is raised to it first, so
+--   every later token is higher. ARGV[5] the lease TTL in ms, the counter's life past the floor
 -- Returns 1 when released (or passed on), 0 when the lock is absent or held by another token.
 --@include "_fence.lua"
 local token = ARGV[1]
@@ -24,6 +27,10 @@ if ARGV[3] == '1' then
 end
 local v = redis.call('GET', KEYS[1])
 if v ~= token and v ~= token .. '+' then return 0 end
+local floor = tonumber(ARGV[4] or '0')
+if floor > 0 and floor > tonumber(redis.call('GET', KEYS[2]) or '0') then
+  storeFence(KEYS[2], floor, fenceClock(), tonumber(ARGV[5]))
+end
 -- Unmarked: nobody asked for it since it was taken, so nobody is in line. The uncontended path.
 if v == token then
   redis.call('DEL', KEYS[1])

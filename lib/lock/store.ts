@@ -24,7 +24,12 @@ export interface Store {
    */
   acquire (key: string, fence: string | null, token: string, ttl: number): Promise<number>
   extend (key: string, token: string, ttl: number): Promise<boolean>
-  release (key: string, token: string): Promise<boolean>
+  /**
+   * Releases (hands over) the lock if `token` owns it. `floor` (one Redis or Cluster only): the
+   * highest fencing token this process issued itself to reused leases (see Locker `burst`); the
+   * counter is raised to it first, kept `ttl` ms past it.
+   */
+  release (key: string, token: string, floor?: number, ttl?: number): Promise<boolean>
   wake (key: string): Wake
   /**
    * Calls `listener` whenever a connection of the store is ready again after a reconnect: perhaps
@@ -47,6 +52,8 @@ export function lineKeys (key: string): [string, string, string] {
 }
 
 const noop = (): void => {}
+/** No fencing floor: an empty array, which the script call's argument flattening drops. */
+const NO_FLOOR: readonly number[] = []
 const isOne = (reply: number): boolean => reply === 1
 
 type Command = (...args: Array<string | number>) => Promise<number>
@@ -121,8 +128,8 @@ export class SingleStore implements Store {
     return this.#bound(scripts.run<number>(this.#redis, 'extend', [key], [token, ttl])).then(isOne, this.#fail)
   }
 
-  release (key: string, token: string): Promise<boolean> {
-    return this.#release(key, token, '0')
+  release (key: string, token: string, floor = 0, ttl = 0): Promise<boolean> {
+    return this.#release(key, token, '0', floor > 0 ? [floor, ttl] : NO_FLOOR)
   }
 
   /**
@@ -130,14 +137,14 @@ export class SingleStore implements Store {
    * passes the lock on. True when it did.
    */
   leave (key: string, token: string): Promise<boolean> {
-    return this.#release(key, token, '1')
+    return this.#release(key, token, '1', NO_FLOOR)
   }
 
-  #release (key: string, token: string, leaving: '0' | '1'): Promise<boolean> {
+  #release (key: string, token: string, leaving: '0' | '1', floor: readonly number[]): Promise<boolean> {
     const keys = lineKeys(key)
     const channel = this.#channel
-    return this.#bound(this.#releaseCmd.call(key, keys, token, channel, leaving)).then(isOne, err =>
-      this.#bound(this.#releaseCmd.recover(err, key, keys, token, channel, leaving)).then(isOne, this.#fail))
+    return this.#bound(this.#releaseCmd.call(key, keys, token, channel, leaving, floor)).then(isOne, err =>
+      this.#bound(this.#releaseCmd.recover(err, key, keys, token, channel, leaving, floor)).then(isOne, this.#fail))
   }
 
   /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */

@@ -26,6 +26,22 @@ export const mutants = [
     tests: ['test/lock/acquire.test.ts', 'test/lock/wake.test.ts']
   },
   {
+    id: 'lock-burst-no-fence-floor',
+    guarantee: 'a burst\'s own fencing tokens (burst option) stay below every later token: its last release raises the counter',
+    file: 'lib/lock/release-4.lua',
+    find: 'if floor > 0 and floor > tonumber(redis.call(\'GET\', KEYS[2]) or \'0\') then',
+    replace: 'if false then',
+    tests: ['test/lock/burst.test.ts']
+  },
+  {
+    id: 'lock-burst-unbounded',
+    guarantee: 'a Locker reuses a lock for at most `burst` leases in a row, then hands it to the next process in line',
+    file: 'lib/lock/burst.ts',
+    find: 'if (parked.turn >= this.#burst || this.#parked.has(redisKey)) return false',
+    replace: 'if (this.#parked.has(redisKey)) return false',
+    tests: ['test/lock/burst.test.ts']
+  },
+  {
     id: 'lock-extend-no-owner-check',
     guarantee: 'only the owner token can extend a lock',
     file: 'lib/lock/extend-1.lua',
