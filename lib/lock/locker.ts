@@ -83,6 +83,7 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
     if (clients.length === 0) throw invalid('lock.redis', 'needs at least one client')
     this.options = normalizeLockerOptions(options, clients.length)
     this.#space = keySpace(this.options.prefix, 'lock')
+    // release-4.lua derives the same name from a lock key (the part before ':{'): keep them in step.
     const channel = this.#channel = `${this.#space.base}:released`
     this.#clients = clients
     this.#single = clients.length === 1 ? new SingleStore(clients[0], channel, this.options.commandTimeout) : null

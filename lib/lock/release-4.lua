@@ -1,41 +1,48 @@
 -- Releases the lock if the caller owns it, and hands it straight to the first waiter in line that
 -- is still alive (direct handoff: the waiter owns the lock when the message reaches it, with no
 -- acquire round trip of its own); with nobody alive in line, deletes it and tells waiters it is
--- free. With ARGV[3] = '1' the caller is leaving the line (it gave up waiting): its entry goes,
+-- free. With ARGV[2] = '1' the caller is leaving the line (it gave up waiting): its entry goes,
 -- and if the lock was handed to it meanwhile, it is passed on the same way.
--- KEYS[1] the lock key: the owner's token, plus a trailing '+' once someone waits for it
+-- KEYS[1] the lock key '<prefix>:lock:{<name>}': the owner's token, plus a trailing '+' once
+--   someone waits for it
 -- KEYS[2] the resource's last fencing token (see _fence.lua)
 -- KEYS[3] the line: a sorted set of waiters' tokens, scored by the µs they joined (first come,
 --   first served; kept while they refresh)
 -- KEYS[4] the waiters: a hash token -> '<alive until, Redis ms> <lease TTL ms> <1: fenced, 0: not>
 --   <waiter's Locker id>' (the id is absent in entries written by builds before it)
--- ARGV[1] the owner's token
--- ARGV[2] the release channel. A handoff publishes '<waiter token> <fencing token or 0> <Redis
---   TIME, µs>' on the waiter's own channel, ARGV[2] .. ':' .. <its Locker id> (ARGV[2] itself for
---   an entry without an id), so only the process handed the lock wakes; a plain release publishes
---   the lock key on ARGV[2] (waiters not in line re-check)
--- ARGV[3] '1': the caller leaves the line; '0': a release
--- ARGV[4] (optional) a fencing floor: the highest token the releasing Locker issued itself to
+-- ARGV[1] the owner's token. The only argument of a plain release: the uncontended path sends
+--   nothing else
+-- ARGV[2] (optional) '1': the caller leaves the line; '0' or absent: a release
+-- ARGV[3] (optional) a fencing floor: the highest token the releasing Locker issued itself to
 --   leases it reused without Redis (the `burst` option); the counter is raised to it first, so
---   every later token is higher. ARGV[5] the lease TTL in ms, the counter's life past the floor
+--   every later token is higher. ARGV[4] the lease TTL in ms, the counter's life past the floor
+-- Publishes on the release channel '<prefix>:lock:released', derived from KEYS[1] (the part
+--   before ':{'): a handoff publishes '<waiter token> <fencing token or 0> <Redis TIME, µs>' on the
+--   waiter's own channel, the release channel .. ':' .. <its Locker id> (the release channel
+--   itself for an entry without an id), so only the process handed the lock wakes; a plain release
+--   publishes the lock key on the release channel (waiters not in line re-check).
 -- Returns 1 when released (or passed on), 0 when the lock is absent or held by another token.
 --@include "_fence.lua"
 local token = ARGV[1]
-if ARGV[3] == '1' then
+if ARGV[2] == '1' then
   redis.call('ZREM', KEYS[3], token)
   redis.call('HDEL', KEYS[4], token)
 end
 local v = redis.call('GET', KEYS[1])
-if v ~= token and v ~= token .. '+' then return 0 end
-local floor = tonumber(ARGV[4] or '0')
-if floor > 0 and floor > tonumber(redis.call('GET', KEYS[2]) or '0') then
-  storeFence(KEYS[2], floor, fenceClock(), tonumber(ARGV[5]))
+local marked = v ~= token
+if marked and v ~= token .. '+' then return 0 end
+if ARGV[3] then
+  local floor = tonumber(ARGV[3])
+  if floor > tonumber(redis.call('GET', KEYS[2]) or '0') then
+    storeFence(KEYS[2], floor, fenceClock(), tonumber(ARGV[4]))
+  end
 end
 -- Unmarked: nobody asked for it since it was taken, so nobody is in line. The uncontended path.
-if v == token then
+if not marked then
   redis.call('DEL', KEYS[1])
   return 1
 end
+local channel = string.match(KEYS[1], '^(.-):{') .. ':released'
 local nowUs = fenceClock()
 local nowMs = math.floor(nowUs / 1000)
 -- Entries whose waiter stopped refreshing (crashed, cut off) are dropped on the way; bounded, so
@@ -55,7 +62,6 @@ for _ = 1, 50 do
       redis.call('SET', KEYS[1], value, 'PX', ttl)
       local fence = 0
       if fenced == '1' then fence = issueFence(KEYS[2], ttl) end
-      local channel = ARGV[2]
       if id ~= '' then channel = channel .. ':' .. id end
       redis.call('PUBLISH', channel, string.format('%s %.0f %.0f', head, fence, nowUs))
       return 1
@@ -63,5 +69,5 @@ for _ = 1, 50 do
   end
 end
 redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[2], KEYS[1])
+redis.call('PUBLISH', channel, KEYS[1])
 return 1

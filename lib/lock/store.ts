@@ -52,8 +52,13 @@ export function lineKeys (key: string): [string, string, string] {
 }
 
 const noop = (): void => {}
-/** No fencing floor: an empty array, which the script call's argument flattening drops. */
-const NO_FLOOR: readonly number[] = []
+/**
+ * release-4.lua's optional arguments: none for a plain release (an empty array, which the script
+ * call's argument flattening drops: the uncontended release sends the token alone), '1' to leave
+ * the line.
+ */
+const PLAIN: readonly string[] = []
+const LEAVING: readonly string[] = ['1']
 const isOne = (reply: number): boolean => reply === 1
 
 type Command = (...args: Array<string | number>) => Promise<number>
@@ -129,7 +134,7 @@ export class SingleStore implements Store {
   }
 
   release (key: string, token: string, floor = 0, ttl = 0): Promise<boolean> {
-    return this.#release(key, token, '0', floor > 0 ? [floor, ttl] : NO_FLOOR)
+    return this.#release(key, token, floor > 0 ? ['0', floor, ttl] : PLAIN)
   }
 
   /**
@@ -137,14 +142,14 @@ export class SingleStore implements Store {
    * passes the lock on. True when it did.
    */
   leave (key: string, token: string): Promise<boolean> {
-    return this.#release(key, token, '1', NO_FLOOR)
+    return this.#release(key, token, LEAVING)
   }
 
-  #release (key: string, token: string, leaving: '0' | '1', floor: readonly number[]): Promise<boolean> {
+  /** release-4.lua; `rest`: its optional arguments after the token (the script derives the channel from the key). */
+  #release (key: string, token: string, rest: ReadonlyArray<string | number>): Promise<boolean> {
     const keys = lineKeys(key)
-    const channel = this.#channel
-    return this.#bound(this.#releaseCmd.call(key, keys, token, channel, leaving, floor)).then(isOne, err =>
-      this.#bound(this.#releaseCmd.recover(err, key, keys, token, channel, leaving, floor)).then(isOne, this.#fail))
+    return this.#bound(this.#releaseCmd.call(key, keys, token, rest)).then(isOne, err =>
+      this.#bound(this.#releaseCmd.recover(err, key, keys, token, rest)).then(isOne, this.#fail))
   }
 
   /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */
