@@ -56,8 +56,16 @@ export interface RateLimitRule {
 /** The letter of each algorithm in its keys. */
 export const KEY_LETTER: Record<Algorithm, string> = { 'sliding-window': 's', 'sliding-counter': 'c', gcra: 'g', 'fixed-window': 'f' }
 
-/** Every key suffix a rule without a policy tag may use (RateLimiter#reset deletes them all). */
-export const UNTAGGED_SUFFIXES: readonly string[] = ['s', 'c', 'g', 'f', 'cm', 'gm', 'fm']
+/**
+ * Every key suffix a rule without a policy tag may use (RateLimiter#reset deletes them all): each
+ * algorithm's letter, and `<letter>m` for the several-policy hash of every algorithm but the
+ * sliding-window log (its several policies share one log key). Derived from KEY_LETTER, so a new
+ * algorithm cannot be missed by reset.
+ */
+export const UNTAGGED_SUFFIXES: readonly string[] = [
+  ...Object.values(KEY_LETTER),
+  ...Object.entries(KEY_LETTER).filter(([algorithm]) => algorithm !== 'sliding-window').map(([, letter]) => letter + 'm')
+]
 
 export interface RuleDefaults {
   algorithm?: Algorithm
