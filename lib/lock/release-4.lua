@@ -21,7 +21,8 @@
 --   waiter's own channel, the release channel .. ':' .. <its Locker id> (the release channel
 --   itself for an entry without an id), so only the process handed the lock wakes; a plain release
 --   publishes the lock key on the release channel (waiters not in line re-check).
--- Returns 1 when released (or passed on), 0 when the lock is absent or held by another token.
+-- Returns 2 when the lock was handed to a waiter, 1 when released (deleted), 0 when the lock is
+--   absent or held by another token.
 --@include "_fence.lua"
 local token = ARGV[1]
 if ARGV[2] == '1' then
@@ -64,7 +65,7 @@ for _ = 1, 50 do
       if fenced == '1' then fence = issueFence(KEYS[2], ttl) end
       if id ~= '' then channel = channel .. ':' .. id end
       redis.call('PUBLISH', channel, string.format('%s %.0f %.0f', head, fence, nowUs))
-      return 1
+      return 2
     end
   end
 end

@@ -1,7 +1,7 @@
 // The lock's Lua scripts, and the decoding of the acquire script's reply.
 import { loadScripts } from '../shared/scripts.js'
 
-export type LockScript = 'acquire' | 'acquire-unfenced' | 'wait' | 'release' | 'extend' | 'raise-fence' | 'force-release'
+export type LockScript = 'acquire' | 'acquire-unfenced' | 'wait' | 'release' | 'release-unmarked' | 'extend' | 'raise-fence' | 'force-release'
 
 export const scripts = loadScripts<LockScript>('lock', new URL('.', import.meta.url))
 

@@ -8,6 +8,7 @@ import { callPolicy, type Bound } from '../shared/call-policy.js'
 import type { RedisClient } from '../shared/client.js'
 import type { RawScript } from '../shared/scripts.js'
 import { scripts } from './scripts.js'
+import { Contended } from './contended.js'
 
 /** A waiter registered before a re-check; woken by a release notification, a timeout or a reset. */
 export interface Wake {
@@ -81,6 +82,9 @@ export class SingleStore implements Store {
   readonly #acquireCmd: RawScript<number>
   readonly #acquireUnfencedCmd: Command
   readonly #releaseCmd: RawScript<number>
+  readonly #releaseUnmarkedCmd: RawScript<number>
+  /** Locks recently seen waited for: released with the handoff script directly. */
+  readonly #contended = new Contended()
   readonly #waitCmd: (...args: Array<string | number>) => Promise<WaitReply>
   /** Waiters of this store in line, by token: called when a release hands them the lock. */
   readonly #handoffs = new Map<string, (h: Handoff) => void>()
@@ -103,6 +107,7 @@ export class SingleStore implements Store {
     this.#acquireCmd = scripts.bindRaw<number>(redis, 'acquire')
     this.#acquireUnfencedCmd = scripts.bind<number>(redis, 'acquire-unfenced')
     this.#releaseCmd = scripts.bindRaw<number>(redis, 'release')
+    this.#releaseUnmarkedCmd = scripts.bindRaw<number>(redis, 'release-unmarked')
     this.#waitCmd = scripts.bind<WaitReply>(redis, 'wait')
   }
 
@@ -134,7 +139,16 @@ export class SingleStore implements Store {
   }
 
   release (key: string, token: string, floor = 0, ttl = 0): Promise<boolean> {
-    return this.#release(key, token, floor > 0 ? ['0', floor, ttl] : PLAIN)
+    if (floor > 0) return this.#release(key, token, ['0', floor, ttl])
+    if (this.#contended.has(key)) return this.#release(key, token, PLAIN)
+    // Uncontended, as far as we know: the one-key script; 2 = marked, so hand it over after all.
+    const then = (reply: number): boolean | Promise<boolean> => {
+      if (reply !== 2) return reply === 1
+      this.#contended.mark(key)
+      return this.#release(key, token, PLAIN)
+    }
+    return this.#bound(this.#releaseUnmarkedCmd.call(key, token)).then(then, err =>
+      this.#bound(this.#releaseUnmarkedCmd.recover(err, key, token)).then(then, this.#fail))
   }
 
   /**
@@ -145,11 +159,18 @@ export class SingleStore implements Store {
     return this.#release(key, token, LEAVING)
   }
 
-  /** release-4.lua; `rest`: its optional arguments after the token (the script derives the channel from the key). */
+  /**
+   * release-4.lua; `rest`: its optional arguments after the token (the script derives the channel
+   * from the key). True when released or handed over; a handover marks the lock as contended.
+   */
   #release (key: string, token: string, rest: ReadonlyArray<string | number>): Promise<boolean> {
     const keys = lineKeys(key)
-    return this.#bound(this.#releaseCmd.call(key, keys, token, rest)).then(isOne, err =>
-      this.#bound(this.#releaseCmd.recover(err, key, keys, token, rest)).then(isOne, this.#fail))
+    const then = (reply: number): boolean => {
+      if (reply === 2) this.#contended.mark(key)
+      return reply > 0
+    }
+    return this.#bound(this.#releaseCmd.call(key, keys, token, rest)).then(then, err =>
+      this.#bound(this.#releaseCmd.recover(err, key, keys, token, rest)).then(then, this.#fail))
   }
 
   /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */

@@ -23,7 +23,16 @@ export const mutants = [
     file: 'lib/lock/release-4.lua',
     find: "if marked and v ~= token .. '+' then return 0 end",
     replace: 'if not v then return 0 end',
-    tests: ['test/lock/acquire.test.ts', 'test/lock/wake.test.ts']
+    // An uncontended release never reaches release-4.lua: a waiter leaving the line does.
+    tests: ['test/lock/handoff.test.ts', 'test/lock/acquire.test.ts', 'test/lock/wake.test.ts']
+  },
+  {
+    id: 'lock-release-unmarked-no-owner-check',
+    guarantee: 'only the owner token can release a lock (the uncontended release script)',
+    file: 'lib/lock/release-unmarked-1.lua',
+    find: 'if v == ARGV[1] then',
+    replace: 'if v then',
+    tests: ['test/lock/acquire.test.ts', 'test/lock/release-paths.test.ts']
   },
   {
     id: 'lock-burst-no-fence-floor',
