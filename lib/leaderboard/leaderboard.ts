@@ -19,6 +19,7 @@ import { storeRollup } from './rollup.js'
 import { decodeMeta, decodeScore, toEntries } from './output.js'
 import { scripts } from './scripts.js'
 import { indexWriter, type IndexWriter } from './player-index.js'
+import { denseWalk, finishDenseWalk } from './dense.js'
 import type { Entry, LeaderboardEvents, LeaderboardReadOp, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
 
 export type { Entry, LeaderboardEvents, MemberInfo, Page, RankStyle, RollupOptions, SubmitResult } from './types.js'
@@ -312,11 +313,20 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
   async #info (member: string, opts: { dense?: boolean, meta?: boolean } = {}): Promise<MemberInfo | null> {
     const c = this.#cfg
     const m = checkMember(member, c)
-    const reply = await this.#call(scripts.run<[string, number, number, number, number, string | false | null, number] | null>(
-      this.#redis, 'member', [this.#target().key, this.#metaKey], [m, c.order, c.M, opts.meta === true ? '1' : '0', opts.dense === true ? c.denseRankLimit : 0]))
+    const key = this.#target().key
+    const dense = opts.dense === true
+    const reply = await this.#call(scripts.run<[string, number, number, number, number, string | false | null, number, string | null] | null>(
+      this.#redis, 'member', [key, this.#metaKey], [m, c.order, c.M, opts.meta === true ? '1' : '0', dense ? c.denseRankLimit + 1 : 0, denseWalk.work]))
     if (reply === null) return null
-    const [stored, rank, better, equal, count, meta, dense] = reply
-    if (dense === -1) throw new FRP_LEADERBOARD_DENSE_LIMIT(m, c.denseRankLimit)
+    const [stored, rank, better, equal, count, meta] = reply
+    let distinct = reply[6]
+    if (dense && reply[7] !== null) {
+      // The walk goes on past the first call's budget, one bounded call at a time: not one snapshot
+      // (docs/leaderboard.md, Dense rank).
+      distinct = await finishDenseWalk(distinct, reply[7], Math.min(better, c.denseRankLimit + 1), async (from, want) =>
+        await this.#call(scripts.run<[number, string | null]>(this.#redis, 'dense', [key], [from, c.order, c.M, want, denseWalk.work])))
+    }
+    if (distinct > c.denseRankLimit) throw new FRP_LEADERBOARD_DENSE_LIMIT(m, c.denseRankLimit)
     const below = count - better - equal
     const info: MemberInfo = {
       member: m,
@@ -326,7 +336,7 @@ export class Leaderboard extends TypedEmitter<LeaderboardEvents> {
       percentile: 100 * (below + equal / 2) / count,
       count
     }
-    if (opts.dense === true) info.denseRank = dense
+    if (dense) info.denseRank = distinct + 1
     if (c.M > 1) {
       const tie = Number(stored) % c.M
       const ticks = c.order === DESC ? c.M - 1 - tie : tie

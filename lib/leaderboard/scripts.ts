@@ -1,7 +1,7 @@
 // The leaderboard's Lua scripts, loaded once for the boards and the player index.
 import { loadScripts } from '../shared/scripts.js'
 
-export type LeaderboardScript = 'submit' | 'submit-indexed' | 'submit-fenced' | 'best' | 'member' | 'around' | 'range' |
+export type LeaderboardScript = 'submit' | 'submit-indexed' | 'submit-fenced' | 'best' | 'member' | 'dense' | 'around' | 'range' |
 'page' | 'remove' | 'rollup-add' | 'by-score' | 'position' | 'index-add' | 'index-read' | 'index-drop' | 'index-prune' |
 'erase-board'
 

@@ -496,6 +496,22 @@ export const mutants = [
     tests: ['test/leaderboard/ranks.test.ts']
   },
   {
+    id: 'lb-dense-counts-stored-values',
+    guarantee: 'dense rank counts distinct user scores, not the stored values that encode arrival time',
+    file: 'lib/leaderboard/_dense.lua',
+    find: 'local bl, bh = bounds(tonumber(items[i]), M)',
+    replace: 'local bl, bh = bounds(tonumber(items[i]), 1)',
+    tests: ['test/leaderboard/dense-rank.test.ts']
+  },
+  {
+    id: 'lb-dense-walk-not-resumed',
+    guarantee: 'a dense rank walk cut by its work budget goes on in further calls (issue 22)',
+    file: 'lib/leaderboard/dense.ts',
+    find: 'while (resume !== null && found < want) {',
+    replace: 'while (false) {',
+    tests: ['test/leaderboard/dense-rank.test.ts']
+  },
+  {
     id: 'lb-page-cursor-repeats',
     guarantee: 'cursor pages never repeat the last entry of the previous page',
     file: 'lib/leaderboard/page-1.lua',
