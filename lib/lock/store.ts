@@ -173,8 +173,12 @@ export class SingleStore implements Store {
       this.#bound(this.#releaseCmd.recover(err, key, keys, token, rest)).then(then, this.#fail))
   }
 
-  /** A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line. */
+  /**
+   * A waiting attempt: takes the lock, finds it handed to `token`, or joins (refreshes) the line.
+   * Either way the lock is contended: our release of it goes to the handoff script directly.
+   */
   waitInLine (key: string, fenced: boolean, token: string, ttl: number, aliveMs: number): Promise<WaitReply> {
+    this.#contended.mark(key)
     const p = this.#waitCmd(key, ...lineKeys(key), token, ttl, fenced ? '1' : '0', aliveMs, this.#id)
     return this.#bound(p).then(undefined, this.#fail)
   }
