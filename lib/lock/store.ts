@@ -54,9 +54,8 @@ export function lineKeys (key: string): [string, string, string] {
 
 const noop = (): void => {}
 /**
- * release-4.lua's optional arguments: none for a plain release (an empty array, which the script
- * call's argument flattening drops: the uncontended release sends the token alone), '1' to leave
- * the line.
+ * release-4.lua's optional arguments: none for a release (an empty array, which the script call's
+ * argument flattening drops), '1' to leave the line.
  */
 const PLAIN: readonly string[] = []
 const LEAVING: readonly string[] = ['1']
