@@ -2,6 +2,8 @@ import { test } from 'tap'
 import { topologies, startTopology, eventually } from '../helpers/redis.js'
 import { makeCache } from './fixtures/setup.js'
 import { deferred } from '../helpers/deferred.js'
+import { CacheKeys } from '../../lib/cache/keys.js'
+import { scripts } from '../../lib/cache/scripts.js'
 
 for (const topology of topologies()) {
   test(`stale-set guard on ${topology}`, async t => {
@@ -48,6 +50,35 @@ for (const topology of topologies()) {
       g.resolve('fetched before the write')
       await slow
       t.equal(await cache.get('k'), 'written')
+    })
+
+    await t.test('write-through loses to a set() that lands during the origin write', async t => {
+      const a = await makeCache(t, redis.client(), { prefix: 'ssws' })
+      const b = await makeCache(t, redis.client(), { prefix: 'ssws' })
+      const g = deferred()
+      let started = false
+      const w = a.writeThrough('acct', async () => { started = true; await g.promise; return 'A wrote' })
+      await eventually(() => started, { what: 'the write-through started' })
+      await b.set('acct', 'B set')
+      g.resolve()
+      t.equal(await w, 'A wrote')
+      t.equal(await b.get('acct'), undefined, 'order unknown: the entry is dropped, the next read fetches')
+    })
+
+    await t.test('issue 22: set replaces the generation in one SET .. GET, and a new value equal to the old one still changes it', async t => {
+      const client = redis.client()
+      const [entry, gen, lease] = new CacheKeys('ssg').triple('k')
+      const run = async (newGen: string): Promise<[number, number]> => await scripts.run<[number, number]>(client, 'write', [entry, gen, lease],
+        ['', 'sv', 60_000, 0, '', 'ssg:bus', 'x|kk', newGen, 1000, 'ssg:fill', 'k'])
+      t.equal((await run('41'))[0], 1, 'stored')
+      t.equal(await client.get(gen), '41', 'a missing generation starts at the given random value')
+      const ttl = await client.pttl(gen)
+      t.ok(ttl > 60_000 && ttl <= 61_000, 'the generation lives as long as the entry plus the slack')
+      await run('41')
+      t.not(await client.get(gen), '41', 'a random value equal to the old generation is bumped, never kept')
+      await run('7')
+      t.equal(await client.get(gen), '7')
+      t.equal(await client.get(entry).then(v => v?.endsWith(';sv')), true)
     })
 
     await t.test('write-through loses to an invalidation that lands during the origin write', async t => {
