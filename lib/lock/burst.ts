@@ -22,6 +22,14 @@ export interface Parked {
   readonly turn: number
 }
 
+/**
+ * The fencing floor a release of a burst's lease sends (release-4.lua): the lease's token when this
+ * process issued it (a reused lease, `turn` > 1, fenced), else 0 (Redis issued it: nothing to raise).
+ */
+export function fenceFloor (turn: number, fence: number | undefined): number {
+  return turn > 1 && fence !== undefined ? fence : 0
+}
+
 /** Releases a parked lock in Redis (with the floor of its fencing tokens). */
 export type ReleaseParked = (redisKey: string, parked: Parked) => Promise<void>
 

@@ -6,6 +6,7 @@ import { optDuration, type Duration } from '../shared/options.js'
 import { MAX_TTL } from './options.js'
 import type { Store } from './store.js'
 import type { LocalQueue } from './local-queue.js'
+import { fenceFloor } from './burst.js'
 
 /** What a lease reports to its Locker (which emits it to its listeners). */
 export type LeaseEvent = 'extended' | 'released' | 'lost'
@@ -146,8 +147,7 @@ export class Lease<Fenced extends boolean = true> {
     this.#state = 'released'
     this.#disarm()
     // A reused lease's token was issued here, not by Redis: the release raises the counter to it.
-    const floor = this.#turn > 1 && typeof this.fencingToken === 'number' ? this.fencingToken : 0
-    return this.#ctx.store.release(this.#redisKey, this.token, floor, this.ttl).then(ok => {
+    return this.#ctx.store.release(this.#redisKey, this.token, fenceFloor(this.#turn, this.fencingToken), this.ttl).then(ok => {
       this.#ended()
       if (!ok) throw new FRP_LOCK_NOT_OWNER(this.key)
       this.#ctx.event('released', this, this.ttl)

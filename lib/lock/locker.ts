@@ -12,7 +12,7 @@ import { remainingTtl } from './scripts.js'
 import { newToken } from './token.js'
 import { LocalQueue } from './local-queue.js'
 import { forceRelease, listHeld, type HeldLocks } from './held.js'
-import { Parking, type Parked } from './burst.js'
+import { Parking, fenceFloor, type Parked } from './burst.js'
 import {
   MAX_TTL, normalizeAcquireOptions, normalizeLockerOptions,
   type AcquireOptions, type NormalizedAcquireOptions, type LockerOptions, type NormalizedLockerOptions, type UsingOptions
@@ -251,8 +251,7 @@ export class Locker<Fenced extends boolean = true> extends TypedEmitter<LockerEv
 
   /** Releases a lock kept at the end of a burst's turn; a failure is reported as 'releaseError'. */
   #releaseParked (rkey: string, p: Parked): Promise<void> {
-    const floor = p.turn > 1 && p.fence !== undefined ? p.fence : 0
-    return this.#store.release(rkey, p.token, floor, p.ttl).then(ok => {
+    return this.#store.release(rkey, p.token, fenceFloor(p.turn, p.fence), p.ttl).then(ok => {
       if (!ok) this.#releaseFailed(rkey, new FRP_LOCK_NOT_OWNER(rkey))
     }, err => { this.#releaseFailed(rkey, err as Error) })
   }

@@ -10,8 +10,8 @@
 --   first served; kept while they refresh)
 -- KEYS[4] the waiters: a hash token -> '<alive until, Redis ms> <lease TTL ms> <1: fenced, 0: not>
 --   <waiter's Locker id>' (the id is absent in entries written by builds before it)
--- ARGV[1] the owner's token. The only argument of a plain release: the uncontended path sends
---   nothing else
+-- ARGV[1] the owner's token (a release of an unmarked lock normally goes to the one-key
+--   release-unmarked-1.lua instead; this script handles it too)
 -- ARGV[2] (optional) '1': the caller leaves the line; '0' or absent: a release
 -- ARGV[3] (optional) a fencing floor: the highest token the releasing Locker issued itself to
 --   leases it reused without Redis (the `burst` option); the counter is raised to it first, so
@@ -32,10 +32,13 @@ end
 local v = redis.call('GET', KEYS[1])
 local marked = v ~= token
 if marked and v ~= token .. '+' then return 0 end
+-- Redis TIME, read once: by the floor, and by the handoff below.
+local nowUs
 if ARGV[3] then
   local floor = tonumber(ARGV[3])
   if floor > tonumber(redis.call('GET', KEYS[2]) or '0') then
-    storeFence(KEYS[2], floor, fenceClock(), tonumber(ARGV[4]))
+    nowUs = fenceClock()
+    storeFence(KEYS[2], floor, nowUs, tonumber(ARGV[4]))
   end
 end
 -- Unmarked: nobody asked for it since it was taken, so nobody is in line. The uncontended path.
@@ -44,7 +47,7 @@ if not marked then
   return 1
 end
 local channel = string.match(KEYS[1], '^(.-):{') .. ':released'
-local nowUs = fenceClock()
+nowUs = nowUs or fenceClock()
 local nowMs = math.floor(nowUs / 1000)
 -- Entries whose waiter stopped refreshing (crashed, cut off) are dropped on the way; bounded, so
 -- a release never loops long: past the bound, everyone is woken to re-check instead.

@@ -200,9 +200,14 @@ export class SingleStore implements Store {
    * Resolves true once the handoff channel is subscribed on a live connection, false if not within
    * `timeoutMs` (a waiter then re-checks on a timer instead of trusting a message to come).
    */
-  async handoffReady (timeoutMs: number): Promise<boolean> {
+  handoffReady (timeoutMs: number): Promise<boolean> {
+    return this.#ready(this.#handoffChannel, timeoutMs)
+  }
+
+  /** Whether `channel` is subscribed on a live connection within `timeoutMs` (false: not ready). */
+  async #ready (channel: string, timeoutMs: number): Promise<boolean> {
     try {
-      await this.#notifier.ready(this.#handoffChannel, timeoutMs)
+      await this.#notifier.ready(channel, timeoutMs)
       return true
     } catch {
       return false
@@ -239,7 +244,7 @@ export class SingleStore implements Store {
     const channel = this.#channel
     const waiter = notifier.waiter(channel, key)
     return {
-      ready: async ms => { try { await notifier.ready(channel, ms); return true } catch { return false } },
+      ready: ms => this.#ready(channel, ms),
       wait: (ms, signal) => waiter.wait(ms, signal),
       cancel: () => waiter.cancel()
     }
